@@ -1,0 +1,31 @@
+/*
+ * auth: whether to believe who a mail says it is from, and whether to answer it at all.
+ * Reply tokens (HMAC-SHA256 of the incident id under the secret), the topmost trusted
+ * Authentication-Results, and the never-answer rules of DESIGN.md. Pure.
+ */
+#ifndef SEVMAIL_AUTH_H
+#define SEVMAIL_AUTH_H
+
+#include "mime.h"
+
+/* The reply address for an incident: local+<id>-<token>@domain. Caller frees. */
+char *auth_reply_address(const char *secret, const char *address, gint64 incident_id);
+
+/* Looks for a reply token in the recipients (addresses local+<id>-<token>@domain of our
+ * address). Returns the incident id of a valid token, 0 when there is none; sets *forged
+ * when a token-shaped address is there but does not verify. */
+gint64 auth_token_incident(const char *secret, const char *address, GPtrArray *recipients,
+			   gboolean *forged);
+
+/* TRUE when the topmost Authentication-Results from authserv_id says dmarc=pass for the
+ * From domain (or dkim=pass aligned with it). Headers from other ids are ignored; a lower
+ * header from the trusted id never overrides the topmost one. */
+gboolean auth_dmarc_pass(GPtrArray *auth_results, const char *authserv_id,
+			 const char *from_addr);
+
+/* Why this mail must never be answered (auto-submitted, bulk, bounce, our own, loop), or
+ * NULL when an answer is allowed. Static storage. */
+const char *auth_no_answer(const struct mail *m, const char *address);
+
+
+#endif

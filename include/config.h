@@ -1,0 +1,85 @@
+/*
+ * config: the INI configuration of DESIGN.md, loaded and validated from one table of known
+ * keys. Unknown keys and bad values are errors that name the file, group and key.
+ */
+#ifndef SEVMAIL_CONFIG_H
+#define SEVMAIL_CONFIG_H
+
+#include <glib.h>
+
+enum security_mode { SECURITY_NONE, SECURITY_TLS, SECURITY_STARTTLS };
+enum sender_auth { AUTH_TOKEN, AUTH_DMARC, AUTH_TOKEN_OR_DMARC, AUTH_NONE };
+enum list_policy { POLICY_OPEN, POLICY_CONFIRM, POLICY_CLOSED };
+
+#define ROLE_ONCALL 1u
+#define ROLE_COMMANDER 2u
+
+struct responder {
+	char *address; /* lower-case */
+	unsigned roles;
+};
+
+struct list_config {
+	char *name;
+	char *address;
+	unsigned severities; /* bit n set = severity n included */
+	enum list_policy policy;
+	char **domains;      /* NULL-terminated, may be empty */
+};
+
+struct server_config {
+	char *host;
+	int port;
+	enum security_mode security;
+	char *user;
+	char *password;
+};
+
+struct config {
+	char *path;
+	/* [general] */
+	char *address;  /* incidents@example.com */
+	char *name;     /* display name of mail sevmail sends */
+	char *database;
+	char *templates;
+	char *secret;   /* read from secret_file, or from secret = for tests */
+	/* [imap] */
+	struct server_config imap;
+	char *mailbox;
+	gboolean idle;
+	int poll_interval;
+	char *processed;
+	/* [smtp] */
+	struct server_config smtp;
+	/* [responders], in file order = escalation order */
+	GPtrArray *responders; /* struct responder * */
+	/* [escalation] */
+	int ack_timeout, repeat, update_interval;
+	/* [security] */
+	enum sender_auth sender_auth;
+	char *authserv_id;
+	gboolean allow_insecure;
+	/* [alerts] */
+	char **alert_senders;  /* patterns, "*@domain" allowed; NULL-terminated, may be empty */
+	GHashTable *severity_labels; /* label (lower-case) -> GINT_TO_POINTER(severity) */
+	/* [list:NAME] */
+	GPtrArray *lists; /* struct list_config * */
+};
+
+/* Loads and validates path. NULL + err (a sentence naming file and key) on any problem. */
+struct config *config_load(const char *path, GError **err);
+void config_free(struct config *c);
+typedef struct config config; /* for g_autoptr(config) */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(config, config_free)
+
+/* The responder with that address, or NULL. */
+const struct responder *config_responder(const struct config *c, const char *address);
+/* The list whose address (or NAME-request address) is address, or NULL. */
+const struct list_config *config_list_by_address(const struct config *c, const char *address);
+const struct list_config *config_list_by_name(const struct config *c, const char *name);
+/* TRUE when address matches one of [alerts] senders (always TRUE when none are set). */
+gboolean config_alert_sender_allowed(const struct config *c, const char *address);
+/* Warnings an operator should see (insecure settings); NULL-terminated, caller frees. */
+char **config_warnings(const struct config *c);
+
+#endif

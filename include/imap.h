@@ -1,0 +1,59 @@
+/*
+ * imap: the incident mailbox over IMAP. The only module that sees libetpan. Opaque handle;
+ * messages are handed to a callback one at a time so the caller commits each before the
+ * next, and marks it processed only after its commit.
+ */
+#ifndef SEVMAIL_IMAP_H
+#define SEVMAIL_IMAP_H
+
+#include <glib.h>
+
+enum imap_security { IMAP_SECURITY_NONE, IMAP_SECURITY_TLS, IMAP_SECURITY_STARTTLS };
+
+struct imap_params {
+	const char *host;
+	int port;
+	enum imap_security security;
+	const char *user;
+	const char *password;
+	const char *mailbox;   /* "INBOX" by default */
+	const char *processed; /* folder to move processed mail into, or NULL: flag \Seen */
+	int timeout;           /* seconds for connect and every read; 0 = 60 */
+};
+
+/* Failure classes, for retry decisions (set as the GError code, domain IMAP_ERROR). */
+enum imap_error { IMAP_ERROR_CONNECT, IMAP_ERROR_AUTH, IMAP_ERROR_PROTOCOL, IMAP_ERROR_MAILBOX };
+#define IMAP_ERROR imap_error_quark()
+GQuark imap_error_quark(void);
+
+struct imap;
+
+/* Connects, logs in and selects the mailbox. NULL + err on failure. */
+struct imap *imap_open(const struct imap_params *p, GError **err);
+void imap_close(struct imap *im);
+
+guint32 imap_uidvalidity(struct imap *im);
+
+/* Called for each message with UID > after_uid, in UID order. Return 0 to go on, -1 to
+ * stop (the error is the caller's). */
+typedef int (*imap_message_cb)(guint32 uid, const char *raw, gsize len, void *data);
+
+/* Fetches (with BODY.PEEK, so nothing is marked by fetching) every message with a UID above
+ * after_uid. Returns the number handed to cb, or -1 + err. A stop from cb is not an
+ * error: the count so far (including the message that said stop) is returned. */
+int imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *data,
+		   GError **err);
+
+/* Marks a committed message processed: \Seen, or moved to p->processed when set. */
+int imap_mark_processed(struct imap *im, guint32 uid, GError **err);
+
+/* IDLE (RFC 2177) for an event loop: imap_idle_start() sends IDLE; watch imap_idle_fd()
+ * for input, then call imap_idle_done() (also before ~29 minutes pass). fetch and mark
+ * end a running IDLE themselves. After an IMAP_ERROR_CONNECT from any call the handle is
+ * dead: close it and open a new one. */
+gboolean imap_has_idle(struct imap *im);
+int imap_idle_start(struct imap *im, GError **err);
+int imap_idle_fd(struct imap *im);
+int imap_idle_done(struct imap *im, GError **err);
+
+#endif

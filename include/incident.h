@@ -1,0 +1,80 @@
+/*
+ * incident: the incident state machine. Pure: one transition table of (status, command)
+ * with a reason for every refusal; applying a command changes the struct and lists the
+ * events to store and the changes to confirm. Persisting is the caller's (store.c).
+ */
+#ifndef SEVMAIL_INCIDENT_H
+#define SEVMAIL_INCIDENT_H
+
+#include "command.h"
+#include <glib.h>
+
+enum incident_status {
+	STATUS_TRIGGERED,
+	STATUS_INVESTIGATING,
+	STATUS_MITIGATING,
+	STATUS_RESOLVED,
+	STATUS_CLOSED,
+};
+
+struct incident {
+	gint64 id; /* 0 until stored */
+	char *title;
+	int severity; /* 1-3, 0 = not yet assessed */
+	enum incident_status status;
+	char *commander;   /* address or NULL */
+	char *acked_by;    /* address or NULL */
+	gint64 created_at, acked_at, resolved_at; /* unix time, 0 = not yet */
+	char *impact, *next_steps, *root_cause; /* NULL when not given */
+	GPtrArray *action_items;                /* char * */
+	char *fingerprint; /* alert identity, or NULL for incidents declared by hand */
+	char *source;      /* "alertmanager", "manual", ... */
+	char *details;     /* the alert's labels and annotations, for the page */
+	char *thread_id;   /* Message-ID (without <>) every mail about it references, or NULL */
+};
+
+struct event {
+	gint64 at;
+	char *actor;  /* address, or "sevmail" */
+	char *kind;   /* declared, paged, acknowledged, severity, status, commander, updated, ... */
+	char *detail; /* one line for people */
+};
+
+struct incident_outcome {
+	GPtrArray *events;   /* struct event *, to store in order */
+	GPtrArray *changes;  /* char *, "Status: Investigating -> Mitigating", for the sender */
+	GPtrArray *refusals; /* char *, what was not done and why */
+	gboolean communicate; /* a stakeholder status mail is due */
+};
+
+struct incident *incident_new(const char *title, const char *source, gint64 now);
+void incident_free(struct incident *inc);
+typedef struct incident incident; /* for g_autoptr(incident) */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident, incident_free)
+
+struct event *event_new(gint64 at, const char *actor, const char *kind, const char *detail);
+void event_free(struct event *e);
+
+struct incident_outcome *incident_outcome_new(void);
+void incident_outcome_free(struct incident_outcome *o);
+typedef struct incident_outcome incident_outcome; /* for g_autoptr(incident_outcome) */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident_outcome, incident_outcome_free)
+
+/* Applies one command from actor at now: changes inc, appends to out. Commands that need
+ * no state (HELP, UNKNOWN) are the caller's and leave inc unchanged. */
+void incident_apply(struct incident *inc, const struct command *cmd, const char *actor,
+		    gint64 now, struct incident_outcome *out);
+/* Adds a timeline note. */
+void incident_note(struct incident *inc, const char *text, const char *actor, gint64 now,
+		   struct incident_outcome *out);
+
+/* "triggered", "investigating", ... as stored; incident_status_parse is its inverse. */
+const char *incident_status_name(enum incident_status s);
+gboolean incident_status_parse(const char *name, enum incident_status *s);
+/* The spec's word for mail: Investigating | Mitigating | Resolved (triggered shows as
+ * Investigating, closed as Resolved). */
+const char *incident_status_word(enum incident_status s);
+/* "SEV 1", or "SEV ?" when not assessed. Caller frees. */
+char *incident_severity_label(const struct incident *inc);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * mime: raw RFC 5322 bytes to a plain struct mail (decoded UTF-8 headers, best text body),
+ * and building outgoing messages. The only module that sees gmime (and libxml2 for HTML).
+ */
+#ifndef SEVMAIL_MIME_H
+#define SEVMAIL_MIME_H
+
+#include <glib.h>
+
+/* Error domain of mime_parse and mime_build. */
+#define MIME_ERROR (mime_error_quark())
+enum mime_error_code {
+	MIME_ERROR_EMPTY,  /* mime_parse: no bytes (after an mbox From line) */
+	MIME_ERROR_PARSE,  /* mime_parse: gmime could not make a message of it */
+	MIME_ERROR_HEADER, /* mime_build: a header value or name was refused */
+	MIME_ERROR_BUILD,  /* mime_build: gmime could not write the message */
+};
+GQuark mime_error_quark(void);
+
+/* Initialises gmime once (thread-safe). mime_parse and mime_build call it themselves; the
+ * daemon may call it at start-up. */
+void mime_init(void);
+
+struct mail {
+	char *message_id;        /* without <>, NULL when the message has none */
+	char *from_addr;         /* bare lower-case address, NULL when absent or unparsable */
+	char *from_name;         /* display name, decoded; may contain anything (never a header) */
+	char *subject;           /* decoded UTF-8; CR/LF and controls replaced by spaces */
+	char *in_reply_to;       /* first Message-ID of In-Reply-To, without <>, or NULL */
+	GPtrArray *references;   /* char *, Message-IDs from References, without <> */
+	GPtrArray *recipients;   /* char *, lower-case: Delivered-To, X-Original-To, To, Cc */
+	char *return_path;       /* without <>; "" for a null return path, NULL if absent */
+	char *auto_submitted;    /* header value or NULL */
+	char *precedence;        /* header value or NULL */
+	char *x_loop;            /* header value or NULL */
+	GPtrArray *auth_results; /* char *, Authentication-Results values, topmost first */
+	gint64 date;             /* Date: as unix time, 0 when absent or unparsable */
+	char *text;              /* best text body as valid UTF-8 without NULs; "" when none */
+	gboolean text_from_html; /* text was made from an HTML part */
+	gboolean is_report;      /* multipart/report (delivery status notification) */
+};
+
+/* Parses raw bytes. Returns NULL and sets err when nothing usable is there (empty input).
+ * Never hangs or recurses without bound on hostile input. Caller frees with mail_free. */
+struct mail *mime_parse(const char *raw, gsize len, GError **err);
+void mail_free(struct mail *m);
+typedef struct mail mail; /* for g_autoptr(mail) */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(mail, mail_free)
+
+/* Turns an HTML document into readable text (block elements become lines). Caller frees. */
+char *mime_html_to_text(const char *html, gsize len);
+
+/* An outgoing message. Every string is UTF-8; header values are checked by mime_build. */
+struct outmsg {
+	const char *from_name; /* display name of From */
+	const char *from_addr; /* address of From */
+	const char *reply_to;  /* address for Reply-To, or NULL */
+	GPtrArray *to;         /* const char *, addresses shown in To (may be empty) */
+	const char *subject;
+	const char *message_id;  /* without <> */
+	const char *in_reply_to; /* without <>, or NULL */
+	GPtrArray *references;   /* const char *, without <>, or NULL */
+	GPtrArray *headers;      /* const char * pairs: name, value, name, value ... or NULL */
+	const char *text;        /* text/plain body */
+	const char *html;        /* optional text/html alternative, or NULL */
+	gint64 date;             /* unix time for Date: */
+};
+
+/* Builds the message as CRLF-terminated bytes. Refuses (NULL + err) any header value that
+ * holds CR, LF or other control characters. Caller frees the returned buffer. */
+char *mime_build(const struct outmsg *m, gsize *len, GError **err);
+
+#endif

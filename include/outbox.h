@@ -1,0 +1,24 @@
+/*
+ * outbox: delivering queued mail. Each due message goes to the relay once per attempt;
+ * recipients the server accepted or refused for good are recorded, the rest retried with
+ * exponential backoff and jitter until the message is too old.
+ */
+#ifndef SEVMAIL_OUTBOX_H
+#define SEVMAIL_OUTBOX_H
+
+#include "config.h"
+#include "store.h"
+
+struct outbox_stats {
+	int messages; /* messages attempted */
+	int sent;     /* recipients accepted */
+	int deferred; /* recipients to retry */
+	int failed;   /* recipients refused for good or expired */
+};
+
+/* Sends what is due at now. -1 + err only when the database fails; delivery problems are
+ * recorded per recipient and logged. */
+int outbox_flush(struct store *s, const struct config *cfg, gint64 now,
+		 struct outbox_stats *stats, GError **err);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * template: renders templates/KIND.txt, a "Subject:" line, a blank line and the body.
+ * {{name}} inserts a value, {{#name}}...{{/name}} keeps its text only when the value is not
+ * empty, {{^name}}...{{/name}} only when it is. Values are inserted once and never expanded
+ * again, so text such as "{{subscribers}}" in an alert title is printed as it is.
+ */
+#ifndef SEVMAIL_TEMPLATE_H
+#define SEVMAIL_TEMPLATE_H
+
+#include <glib.h>
+
+/* Renders dir/kind.txt with vars (name -> UTF-8 value). An unknown placeholder or a broken
+ * section is an error naming the file and line. Caller frees subject and body. */
+int template_render(const char *dir, const char *kind, GHashTable *vars, char **subject,
+		    char **body, GError **err);
+
+/* Renders a template text already in memory; file names the source in errors. */
+char *template_expand(const char *text, const char *file, GHashTable *vars, GError **err);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * util: the few helpers every module shares: the clock (one source of "now" that tests can
+ * set), time formatting and text cleaning.
+ */
+#ifndef SEVMAIL_UTIL_H
+#define SEVMAIL_UTIL_H
+
+#include <glib.h>
+
+/* Unix time now; SEVMAIL_NOW (unix seconds) overrides it so tests control the clock. */
+gint64 util_now(void);
+/* ISO 8601 UTC ("2026-11-26T14:03:12Z"); caller frees. NULL for t == 0. */
+char *util_iso8601(gint64 t);
+/* A short human time in UTC ("2026-11-26 14:03 UTC"); caller frees. */
+char *util_human_time(gint64 t);
+/* Copy of s as one line: valid UTF-8, CR/LF/tabs/controls replaced by spaces, runs of
+ * spaces folded, trimmed, at most max_chars characters (cut with "…"). Caller frees. */
+char *util_one_line(const char *s, glong max_chars);
+/* Lower-case copy of an address with surrounding <> and spaces removed. Caller frees. */
+char *util_address(const char *s);
+/* The domain part of an address (pointer into s), or "" when there is none. */
+const char *util_domain(const char *address);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * view: incidents as people read them and as JSON (DESIGN.md's `show --json` shape). The
+ * only module that sees json-glib.
+ */
+#ifndef SEVMAIL_VIEW_H
+#define SEVMAIL_VIEW_H
+
+#include "config.h"
+#include "incident.h"
+
+/* One incident with its timeline (events may be NULL for a one-line summary). */
+char *view_incident_text(const struct incident *inc, GPtrArray *events);
+/* The object of DESIGN.md; events NULL leaves the "events" member out. */
+char *view_incident_json(const struct incident *inc, GPtrArray *events);
+/* An array of incident objects without events. */
+char *view_incidents_json(GPtrArray *incidents);
+/* [{"name", "address", "severities", "policy", "subscribers"}] for the configured lists
+ * (struct list_config *) and their subscribers (one GPtrArray of char * per list). */
+char *view_lists_json(GPtrArray *lists, GPtrArray *subscribers);
+
+#endif

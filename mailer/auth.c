@@ -1,0 +1,180 @@
+/*
+ * auth: reply tokens, Authentication-Results and the never-answer rules. Pure.
+ */
+#include "auth.h"
+
+#include "util.h"
+#include <string.h>
+
+#define TOKEN_CHARS 16
+
+static char *
+token(const char *secret, gint64 incident_id)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	g_autoptr(GHmac) h = g_hmac_new(G_CHECKSUM_SHA256, (const guchar *)secret, strlen(secret));
+	g_autofree char *msg = g_strdup_printf("incident:%" G_GINT64_FORMAT, incident_id);
+	guint8 digest[32];
+	gsize len = sizeof digest;
+	char *out = g_malloc(TOKEN_CHARS + 1);
+
+	g_hmac_update(h, (const guchar *)msg, -1);
+	g_hmac_get_digest(h, digest, &len);
+	/* base32 of the first 80 bits: 5 bits per character */
+	for (int i = 0; i < TOKEN_CHARS; i++) {
+		int bit = i * 5, byte = bit / 8, shift = bit % 8;
+		unsigned v = ((unsigned)digest[byte] << 8 | digest[byte + 1]) >> (11 - shift);
+
+		out[i] = alphabet[v & 31];
+	}
+	out[TOKEN_CHARS] = '\0';
+	return out;
+}
+
+char *
+auth_reply_address(const char *secret, const char *address, gint64 incident_id)
+{
+	const char *at = strrchr(address, '@');
+	g_autofree char *t = token(secret, incident_id);
+
+	return g_strdup_printf("%.*s+%" G_GINT64_FORMAT "-%s%s", (int)(at - address), address,
+			       incident_id, t, at);
+}
+
+/* Constant-time comparison: the token is a secret. */
+static gboolean
+same(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	unsigned diff = n != strlen(b);
+
+	for (size_t i = 0; i < n && b[i] != '\0'; i++)
+		diff |= (unsigned char)a[i] ^ (unsigned char)b[i];
+	return diff == 0;
+}
+
+gint64
+auth_token_incident(const char *secret, const char *address, GPtrArray *recipients,
+		    gboolean *forged)
+{
+	const char *at = strrchr(address, '@');
+	size_t local_len = (size_t)(at - address);
+
+	*forged = FALSE;
+	for (guint i = 0; recipients != NULL && i < recipients->len; i++) {
+		const char *r = recipients->pdata[i];
+		const char *rat = strrchr(r, '@');
+		g_autofree char *expected = NULL, *detail = NULL;
+		char *dash = NULL;
+		gint64 id;
+
+		if (rat == NULL || g_ascii_strcasecmp(rat, at) != 0 ||
+		    strncmp(r, address, local_len) != 0 || r[local_len] != '+')
+			continue;
+		detail = g_strndup(r + local_len + 1, (gsize)(rat - r - local_len - 1));
+		id = g_ascii_strtoll(detail, &dash, 10);
+		if (id <= 0 || *dash != '-')
+			continue; /* another +detail, such as a list request */
+		expected = token(secret, id);
+		if (same(expected, dash + 1))
+			return id;
+		*forged = TRUE;
+	}
+	return 0;
+}
+
+/* Value of "name=value" among the resinfo parts of one header, lower-case. */
+static char *
+result_of(char **parts, const char *method)
+{
+	for (char **p = parts; *p != NULL; p++) {
+		g_autofree char *s = g_ascii_strdown(g_strstrip(*p), -1);
+		size_t n = strlen(method);
+
+		if (strncmp(s, method, n) == 0 && s[n] == '=') {
+			char *end = s + n + 1;
+
+			end[strcspn(end, " \t(")] = '\0';
+			return g_strdup(end);
+		}
+	}
+	return NULL;
+}
+
+/* TRUE when one resinfo of method carries prop=domain (or prop=@domain) exactly. */
+static gboolean
+has_property(char **parts, const char *method, const char *prop, const char *domain)
+{
+	g_autofree char *lower = g_ascii_strdown(domain, -1);
+
+	for (char **p = parts; *p != NULL; p++) {
+		g_autofree char *s = g_ascii_strdown(g_strstrip(*p), -1);
+		g_auto(GStrv) words = NULL;
+
+		if (!g_str_has_prefix(s, method))
+			continue;
+		words = g_strsplit_set(s, " \t\r\n", -1);
+		for (char **w = words; *w != NULL; w++) {
+			size_t n = strlen(prop);
+			const char *v = *w + n + 1;
+
+			if (strncmp(*w, prop, n) != 0 || (*w)[n] != '=')
+				continue;
+			if (*v == '@')
+				v++;
+			if (strcmp(v, lower) == 0)
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+gboolean
+auth_dmarc_pass(GPtrArray *auth_results, const char *authserv_id, const char *from_addr)
+{
+	const char *domain = util_domain(from_addr);
+
+	if (authserv_id == NULL || *domain == '\0')
+		return FALSE;
+	for (guint i = 0; auth_results != NULL && i < auth_results->len; i++) {
+		g_auto(GStrv) parts = g_strsplit(auth_results->pdata[i], ";", -1);
+		g_autofree char *id = g_strstrip(g_strdup(parts[0] != NULL ? parts[0] : ""));
+		g_autofree char *dmarc = NULL, *dkim = NULL;
+
+		id[strcspn(id, " \t")] = '\0';
+		if (g_ascii_strcasecmp(id, authserv_id) != 0)
+			continue;
+		/* Only the topmost header from our own server counts: anything below it
+		 * could have been written by the sender. */
+		dmarc = result_of(parts + 1, "dmarc");
+		dkim = result_of(parts + 1, "dkim");
+		if (g_strcmp0(dmarc, "pass") == 0)
+			return has_property(parts + 1, "dmarc", "header.from", domain);
+		if (dmarc == NULL && g_strcmp0(dkim, "pass") == 0)
+			return has_property(parts + 1, "dkim", "header.d", domain) ||
+			       has_property(parts + 1, "dkim", "header.i", domain);
+		return FALSE;
+	}
+	return FALSE;
+}
+
+const char *
+auth_no_answer(const struct mail *m, const char *address)
+{
+	if (m->auto_submitted != NULL && g_ascii_strncasecmp(m->auto_submitted, "no", 2) != 0)
+		return "it is auto-submitted (an automatic reply or notification)";
+	if (m->precedence != NULL &&
+	    (g_ascii_strcasecmp(m->precedence, "bulk") == 0 ||
+	     g_ascii_strcasecmp(m->precedence, "junk") == 0 ||
+	     g_ascii_strcasecmp(m->precedence, "list") == 0))
+		return "it is bulk or list mail (Precedence)";
+	if (m->is_report || (m->return_path != NULL && *m->return_path == '\0'))
+		return "it is a bounce (empty return path or delivery report)";
+	if (m->from_addr != NULL && g_str_has_prefix(m->from_addr, "mailer-daemon@"))
+		return "it is from MAILER-DAEMON";
+	if (m->from_addr != NULL && g_ascii_strcasecmp(m->from_addr, address) == 0)
+		return "it is from sevmail's own address";
+	if (m->x_loop != NULL && strstr(m->x_loop, address) != NULL)
+		return "it carries sevmail's own X-Loop header";
+	return NULL;
+}

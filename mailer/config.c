@@ -1,0 +1,495 @@
+/*
+ * config: the INI file of DESIGN.md. One table names every known key with its type, default
+ * and bounds; [responders] and [list:NAME] are read by their own small functions. Every
+ * error names the file, the group and the key.
+ */
+#include "config.h"
+
+#include "util.h"
+#include <string.h>
+
+#define CONFIG_ERROR (g_quark_from_static_string("sevmail-config-error"))
+
+enum key_type { T_STRING, T_INT, T_BOOL, T_SECURITY, T_AUTH, T_PATTERNS, T_SEVMAP, T_PATH };
+
+struct key {
+	const char *group;
+	const char *name;
+	enum key_type type;
+	const char *def; /* NULL: no default (optional unless required) */
+	gboolean required;
+	int min, max;    /* for T_INT */
+	gsize offset;    /* into struct config */
+};
+
+#define F(field) offsetof(struct config, field)
+static const struct key keys[] = {
+    {"general", "address", T_STRING, NULL, TRUE, 0, 0, F(address)},
+    {"general", "name", T_STRING, "Incident Desk", FALSE, 0, 0, F(name)},
+    {"general", "database", T_PATH, "/var/lib/sevmail/sevmail.db", FALSE, 0, 0, F(database)},
+    {"general", "templates", T_PATH, SEVMAIL_TEMPLATES, FALSE, 0, 0, F(templates)},
+    {"general", "secret_file", T_PATH, NULL, TRUE, 0, 0, F(secret)},
+    {"imap", "host", T_STRING, "127.0.0.1", FALSE, 0, 0, F(imap.host)},
+    {"imap", "port", T_INT, "993", FALSE, 1, 65535, F(imap.port)},
+    {"imap", "security", T_SECURITY, "tls", FALSE, 0, 0, F(imap.security)},
+    {"imap", "user", T_STRING, NULL, FALSE, 0, 0, F(imap.user)},
+    {"imap", "password", T_STRING, NULL, FALSE, 0, 0, F(imap.password)},
+    {"imap", "password_file", T_PATH, NULL, FALSE, 0, 0, F(imap.password)},
+    {"imap", "mailbox", T_STRING, "INBOX", FALSE, 0, 0, F(mailbox)},
+    {"imap", "idle", T_BOOL, "true", FALSE, 0, 0, F(idle)},
+    {"imap", "poll_interval", T_INT, "60", FALSE, 1, 86400, F(poll_interval)},
+    {"imap", "processed", T_STRING, NULL, FALSE, 0, 0, F(processed)},
+    {"smtp", "host", T_STRING, "127.0.0.1", FALSE, 0, 0, F(smtp.host)},
+    {"smtp", "port", T_INT, "587", FALSE, 1, 65535, F(smtp.port)},
+    {"smtp", "security", T_SECURITY, "starttls", FALSE, 0, 0, F(smtp.security)},
+    {"smtp", "user", T_STRING, NULL, FALSE, 0, 0, F(smtp.user)},
+    {"smtp", "password", T_STRING, NULL, FALSE, 0, 0, F(smtp.password)},
+    {"smtp", "password_file", T_PATH, NULL, FALSE, 0, 0, F(smtp.password)},
+    {"escalation", "ack_timeout", T_INT, "300", FALSE, 10, 86400, F(ack_timeout)},
+    {"escalation", "repeat", T_INT, "3", FALSE, 0, 100, F(repeat)},
+    {"escalation", "update_interval", T_INT, "1800", FALSE, 60, 604800, F(update_interval)},
+    {"security", "sender_auth", T_AUTH, "token-or-dmarc", FALSE, 0, 0, F(sender_auth)},
+    {"security", "authserv_id", T_STRING, NULL, FALSE, 0, 0, F(authserv_id)},
+    {"security", "allow_insecure", T_BOOL, "false", FALSE, 0, 0, F(allow_insecure)},
+    {"alerts", "senders", T_PATTERNS, "", FALSE, 0, 0, F(alert_senders)},
+    {"alerts", "severity_map", T_SEVMAP, "", FALSE, 0, 0, F(severity_labels)},
+};
+#undef F
+
+static const char *const security_names[] = {"none", "tls", "starttls"};
+static const char *const auth_names[] = {"token", "dmarc", "token-or-dmarc", "none"};
+static const char *const policy_names[] = {"open", "confirm", "closed"};
+
+static int
+enum_value(const char *const *names, gsize n, const char *value)
+{
+	for (gsize i = 0; i < n; i++)
+		if (g_ascii_strcasecmp(names[i], value) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+bad(GError **err, const struct config *c, const char *group, const char *key, const char *fmt,
+    ...) G_GNUC_PRINTF(5, 6);
+
+static int
+bad(GError **err, const struct config *c, const char *group, const char *key, const char *fmt,
+    ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (key != NULL)
+		g_set_error(err, CONFIG_ERROR, 0, "%s: [%s] %s: %s", c->path, group, key, msg);
+	else
+		g_set_error(err, CONFIG_ERROR, 0, "%s: [%s]: %s", c->path, group, msg);
+	return -1;
+}
+
+static char *
+read_secret_file(const struct config *c, const struct key *k, const char *path, GError **err)
+{
+	g_autofree char *data = NULL;
+	g_autoptr(GError) e = NULL;
+
+	if (!g_file_get_contents(path, &data, NULL, &e)) {
+		bad(err, c, k->group, k->name, "cannot read %s: %s", path, e->message);
+		return NULL;
+	}
+	return g_strdup(g_strchomp(data));
+}
+
+/* "critical:1, warning:3" into a table of label -> severity. */
+static int
+parse_sevmap(struct config *c, const struct key *k, const char *value, GError **err)
+{
+	g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+
+	c->severity_labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (char **p = parts; *p != NULL; p++) {
+		g_auto(GStrv) kv = g_strsplit(g_strstrip(*p), ":", 2);
+		int sev;
+
+		if (**p == '\0')
+			continue;
+		if (g_strv_length(kv) != 2 ||
+		    (sev = (int)g_ascii_strtoll(g_strstrip(kv[1]), NULL, 10)) < 1 || sev > 3)
+			return bad(err, c, k->group, k->name,
+				   "'%s' is not label:severity with a severity of 1, 2 or 3", *p);
+		g_hash_table_insert(c->severity_labels, g_ascii_strdown(g_strstrip(kv[0]), -1),
+				    GINT_TO_POINTER(sev));
+	}
+	return 0;
+}
+
+static char **
+split_list(const char *value)
+{
+	g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+	GPtrArray *out = g_ptr_array_new();
+
+	for (char **p = parts; *p != NULL; p++)
+		if (*g_strstrip(*p) != '\0')
+			g_ptr_array_add(out, g_ascii_strdown(*p, -1));
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+static int
+set_key(struct config *c, const struct key *k, const char *value, GError **err)
+{
+	void *field = (char *)c + k->offset;
+	char *end = NULL;
+	gint64 n;
+	int e;
+
+	switch (k->type) {
+	case T_STRING:
+	case T_PATH:
+		if (g_str_has_suffix(k->name, "_file")) {
+			char *secret = read_secret_file(c, k, value, err);
+
+			if (secret == NULL)
+				return -1;
+			g_free(*(char **)field);
+			*(char **)field = secret;
+			return 0;
+		}
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return 0;
+	case T_INT:
+		n = g_ascii_strtoll(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || n < k->min || n > k->max)
+			return bad(err, c, k->group, k->name,
+				   "'%s' is not a whole number from %d to %d", value, k->min,
+				   k->max);
+		*(int *)field = (int)n;
+		return 0;
+	case T_BOOL:
+		if ((e = enum_value((const char *const[]){"false", "true"}, 2, value)) < 0)
+			return bad(err, c, k->group, k->name, "'%s' is not true or false", value);
+		*(gboolean *)field = e;
+		return 0;
+	case T_SECURITY:
+		if ((e = enum_value(security_names, 3, value)) < 0)
+			return bad(err, c, k->group, k->name,
+				   "'%s' is not one of tls, starttls, none", value);
+		*(enum security_mode *)field = (enum security_mode)e;
+		return 0;
+	case T_AUTH:
+		if ((e = enum_value(auth_names, 4, value)) < 0)
+			return bad(err, c, k->group, k->name,
+				   "'%s' is not one of token, dmarc, token-or-dmarc, none", value);
+		*(enum sender_auth *)field = (enum sender_auth)e;
+		return 0;
+	case T_PATTERNS:
+		g_strfreev(*(char ***)field);
+		*(char ***)field = split_list(value);
+		return 0;
+	case T_SEVMAP:
+		return parse_sevmap(c, k, value, err);
+	}
+	return 0;
+}
+
+static const struct key *
+find_key(const char *group, const char *name)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (strcmp(keys[i].group, group) == 0 && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static gboolean
+known_group(const char *group)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (strcmp(keys[i].group, group) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static int
+load_defaults(struct config *c, GError **err)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (keys[i].def != NULL && !g_str_has_suffix(keys[i].name, "_file") &&
+		    set_key(c, &keys[i], keys[i].def, err) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+load_group(struct config *c, GKeyFile *kf, const char *group, GError **err)
+{
+	g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
+
+	for (char **n = names; n != NULL && *n != NULL; n++) {
+		const struct key *k = find_key(group, *n);
+		g_autofree char *value = NULL;
+
+		if (k == NULL)
+			return bad(err, c, group, *n, "unknown key (see sevmail.conf(5) for the keys of [%s])", group);
+		value = g_strstrip(g_key_file_get_value(kf, group, *n, NULL));
+		if (set_key(c, k, value, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+load_responders(struct config *c, GKeyFile *kf, GError **err)
+{
+	g_auto(GStrv) names = g_key_file_get_keys(kf, "responders", NULL, NULL);
+
+	for (char **n = names; n != NULL && *n != NULL; n++) {
+		g_autofree char *value = g_key_file_get_value(kf, "responders", *n, NULL);
+		g_auto(GStrv) roles = split_list(value);
+		struct responder *r = g_new0(struct responder, 1);
+
+		r->address = util_address(*n);
+		g_ptr_array_add(c->responders, r);
+		if (strchr(r->address, '@') == NULL)
+			return bad(err, c, "responders", *n, "the key must be an e-mail address");
+		for (char **role = roles; *role != NULL; role++) {
+			if (strcmp(*role, "oncall") == 0)
+				r->roles |= ROLE_ONCALL;
+			else if (strcmp(*role, "commander") == 0)
+				r->roles |= ROLE_COMMANDER;
+			else if (strcmp(*role, "responder") != 0)
+				return bad(err, c, "responders", *n,
+					   "unknown role '%s' (use oncall, commander or responder)",
+					   *role);
+		}
+	}
+	return 0;
+}
+
+static void
+list_config_free(struct list_config *l)
+{
+	g_free(l->name);
+	g_free(l->address);
+	g_strfreev(l->domains);
+	g_free(l);
+}
+
+static int
+load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
+{
+	static const char *const known[] = {"address", "severities", "policy", "domains", NULL};
+	g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
+	struct list_config *l = g_new0(struct list_config, 1);
+	g_autofree char *address = NULL, *sev = NULL, *policy = NULL, *domains = NULL;
+	g_auto(GStrv) sevs = NULL;
+	int p;
+
+	g_ptr_array_add(c->lists, l);
+	l->name = g_ascii_strdown(group + strlen("list:"), -1);
+	for (char **n = names; n != NULL && *n != NULL; n++)
+		if (!g_strv_contains(known, *n))
+			return bad(err, c, group, *n,
+				   "unknown key (lists have address, severities, policy, domains)");
+	address = g_key_file_get_value(kf, group, "address", NULL);
+	if (address == NULL || strchr(address, '@') == NULL)
+		return bad(err, c, group, "address", "every list needs an e-mail address");
+	l->address = util_address(address);
+	sev = g_key_file_get_value(kf, group, "severities", NULL);
+	sevs = split_list(sev != NULL ? sev : "1,2,3");
+	for (char **v = sevs; *v != NULL; v++) {
+		if (strlen(*v) != 1 || **v < '1' || **v > '3')
+			return bad(err, c, group, "severities",
+				   "'%s' is not a list of severities 1, 2, 3", sev);
+		l->severities |= 1u << (**v - '0');
+	}
+	policy = g_key_file_get_value(kf, group, "policy", NULL);
+	if ((p = enum_value(policy_names, 3, policy != NULL ? g_strstrip(policy) : "confirm")) < 0)
+		return bad(err, c, group, "policy", "'%s' is not one of open, confirm, closed",
+			   policy);
+	l->policy = (enum list_policy)p;
+	domains = g_key_file_get_value(kf, group, "domains", NULL);
+	l->domains = split_list(domains != NULL ? domains : "");
+	return 0;
+}
+
+static int
+check_required(struct config *c, GError **err)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
+		const struct key *k = &keys[i];
+
+		if (k->required && *(char **)((char *)c + k->offset) == NULL)
+			return bad(err, c, k->group, k->name, "is required");
+	}
+	if (strchr(c->address, '@') == NULL)
+		return bad(err, c, "general", "address", "'%s' is not an e-mail address",
+			   c->address);
+	if (strlen(c->secret) < 16)
+		return bad(err, c, "general", "secret_file",
+			   "the secret must be at least 16 characters (e.g. the output of "
+			   "'head -c 32 /dev/urandom | base64')");
+	if (c->imap.user == NULL)
+		c->imap.user = g_strdup(c->address);
+	return 0;
+}
+
+struct config *
+config_load(const char *path, GError **err)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(config) c = g_new0(struct config, 1);
+	g_auto(GStrv) groups = NULL;
+	g_autoptr(GError) e = NULL;
+
+	c->path = g_strdup(path);
+	c->responders = g_ptr_array_new();
+	c->lists = g_ptr_array_new_with_free_func((GDestroyNotify)list_config_free);
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
+		g_set_error(err, CONFIG_ERROR, 0, "%s: %s", path, e->message);
+		return NULL;
+	}
+	if (load_defaults(c, err) != 0)
+		return NULL;
+	groups = g_key_file_get_groups(kf, NULL);
+	for (char **g = groups; *g != NULL; g++) {
+		int rc;
+
+		if (strcmp(*g, "responders") == 0)
+			rc = load_responders(c, kf, err);
+		else if (g_str_has_prefix(*g, "list:") && (*g)[5] != '\0')
+			rc = load_list(c, kf, *g, err);
+		else if (known_group(*g))
+			rc = load_group(c, kf, *g, err);
+		else
+			rc = bad(err, c, *g, NULL,
+				 "unknown section (known: general, imap, smtp, responders, escalation,"
+				 " security, alerts, list:NAME)");
+		if (rc != 0)
+			return NULL;
+	}
+	if (check_required(c, err) != 0)
+		return NULL;
+	return g_steal_pointer(&c);
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	g_free(c->path);
+	g_free(c->address);
+	g_free(c->name);
+	g_free(c->database);
+	g_free(c->templates);
+	g_free(c->secret);
+	g_free(c->imap.host);
+	g_free(c->imap.user);
+	g_free(c->imap.password);
+	g_free(c->mailbox);
+	g_free(c->processed);
+	g_free(c->smtp.host);
+	g_free(c->smtp.user);
+	g_free(c->smtp.password);
+	for (guint i = 0; c->responders != NULL && i < c->responders->len; i++) {
+		struct responder *r = c->responders->pdata[i];
+
+		g_free(r->address);
+		g_free(r);
+	}
+	if (c->responders != NULL)
+		g_ptr_array_unref(c->responders);
+	g_free(c->authserv_id);
+	g_strfreev(c->alert_senders);
+	if (c->severity_labels != NULL)
+		g_hash_table_unref(c->severity_labels);
+	if (c->lists != NULL)
+		g_ptr_array_unref(c->lists);
+	g_free(c);
+}
+
+const struct responder *
+config_responder(const struct config *c, const char *address)
+{
+	for (guint i = 0; address != NULL && i < c->responders->len; i++) {
+		const struct responder *r = c->responders->pdata[i];
+
+		if (g_ascii_strcasecmp(r->address, address) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+const struct list_config *
+config_list_by_name(const struct config *c, const char *name)
+{
+	for (guint i = 0; i < c->lists->len; i++) {
+		const struct list_config *l = c->lists->pdata[i];
+
+		if (g_ascii_strcasecmp(l->name, name) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+const struct list_config *
+config_list_by_address(const struct config *c, const char *address)
+{
+	for (guint i = 0; address != NULL && i < c->lists->len; i++) {
+		const struct list_config *l = c->lists->pdata[i];
+		const char *at = strrchr(l->address, '@');
+		g_autofree char *request =
+		    g_strdup_printf("%.*s-request%s", (int)(at - l->address), l->address, at);
+
+		if (g_ascii_strcasecmp(l->address, address) == 0 ||
+		    g_ascii_strcasecmp(request, address) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+gboolean
+config_alert_sender_allowed(const struct config *c, const char *address)
+{
+	if (c->alert_senders == NULL || c->alert_senders[0] == NULL)
+		return TRUE;
+	for (char **p = c->alert_senders; address != NULL && *p != NULL; p++)
+		if (g_pattern_match_simple(*p, address))
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+loopback(const char *host)
+{
+	return g_strcmp0(host, "127.0.0.1") == 0 || g_strcmp0(host, "::1") == 0 ||
+	       g_strcmp0(host, "localhost") == 0;
+}
+
+char **
+config_warnings(const struct config *c)
+{
+	GPtrArray *w = g_ptr_array_new();
+	const struct server_config *servers[] = {&c->imap, &c->smtp};
+	const char *names[] = {"imap", "smtp"};
+
+	for (gsize i = 0; i < 2; i++)
+		if (servers[i]->security == SECURITY_NONE && !loopback(servers[i]->host))
+			g_ptr_array_add(w, g_strdup_printf(
+					       "[%s] security = none sends the password in clear "
+					       "text to %s; use tls or starttls",
+					       names[i], servers[i]->host));
+	if (c->sender_auth == AUTH_NONE)
+		g_ptr_array_add(w, g_strdup("[security] sender_auth = none lets anyone who forges "
+					    "a responder's From command incidents"));
+	if (c->responders->len == 0)
+		g_ptr_array_add(w, g_strdup("[responders] is empty: nobody can be paged"));
+	g_ptr_array_add(w, NULL);
+	return (char **)g_ptr_array_free(w, FALSE);
+}

@@ -1,0 +1,381 @@
+/*
+ * incident: the lifecycle of one incident as a table of (status, command) -> status, with
+ * the reason for each refusal, plus the field commands of the communication template.
+ * Pure: no I/O; the caller stores the events this produces.
+ */
+#include "incident.h"
+
+#include "util.h"
+#include <string.h>
+
+static const char *const status_names[] = {
+    [STATUS_TRIGGERED] = "triggered", [STATUS_INVESTIGATING] = "investigating",
+    [STATUS_MITIGATING] = "mitigating", [STATUS_RESOLVED] = "resolved",
+    [STATUS_CLOSED] = "closed",
+};
+
+static const char *const status_words[] = {
+    [STATUS_TRIGGERED] = "Investigating", [STATUS_INVESTIGATING] = "Investigating",
+    [STATUS_MITIGATING] = "Mitigating", [STATUS_RESOLVED] = "Resolved",
+    [STATUS_CLOSED] = "Resolved",
+};
+
+#define NO_CHANGE (-1)
+#define REFUSED (-2)
+
+/* One row per status command: the status it leads to from each status, NO_CHANGE when it is
+ * already there, REFUSED with the reason when the table forbids it. */
+struct transition {
+	enum command_kind cmd;
+	int to[5];
+	const char *refusal[5];
+};
+
+#define CLOSED_REASON "the incident is closed (its post-mortem was published)"
+#define RESOLVED_REASON "the incident is resolved; send REOPEN first"
+
+static const struct transition transitions[] = {
+    {CMD_ACK,
+     {STATUS_INVESTIGATING, NO_CHANGE, NO_CHANGE, REFUSED, REFUSED},
+     {NULL, NULL, NULL, RESOLVED_REASON, CLOSED_REASON}},
+    {CMD_INVESTIGATING,
+     {STATUS_INVESTIGATING, NO_CHANGE, STATUS_INVESTIGATING, REFUSED, REFUSED},
+     {NULL, NULL, NULL, RESOLVED_REASON, CLOSED_REASON}},
+    {CMD_MITIGATING,
+     {STATUS_MITIGATING, STATUS_MITIGATING, NO_CHANGE, REFUSED, REFUSED},
+     {NULL, NULL, NULL, RESOLVED_REASON, CLOSED_REASON}},
+    {CMD_RESOLVED,
+     {STATUS_RESOLVED, STATUS_RESOLVED, STATUS_RESOLVED, NO_CHANGE, REFUSED},
+     {NULL, NULL, NULL, NULL, CLOSED_REASON}},
+    {CMD_REOPEN,
+     {REFUSED, REFUSED, REFUSED, STATUS_INVESTIGATING, REFUSED},
+     {"the incident is not resolved", "the incident is not resolved",
+      "the incident is not resolved", NULL, CLOSED_REASON}},
+};
+
+const char *
+incident_status_name(enum incident_status s)
+{
+	return status_names[s];
+}
+
+gboolean
+incident_status_parse(const char *name, enum incident_status *s)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(status_names); i++) {
+		if (g_strcmp0(name, status_names[i]) == 0) {
+			*s = (enum incident_status)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const char *
+incident_status_word(enum incident_status s)
+{
+	return status_words[s];
+}
+
+char *
+incident_severity_label(const struct incident *inc)
+{
+	if (inc->severity < 1 || inc->severity > 3)
+		return g_strdup("SEV ?");
+	return g_strdup_printf("SEV %d", inc->severity);
+}
+
+struct incident *
+incident_new(const char *title, const char *source, gint64 now)
+{
+	struct incident *inc = g_new0(struct incident, 1);
+
+	inc->title = g_strdup(title);
+	inc->source = g_strdup(source);
+	inc->status = STATUS_TRIGGERED;
+	inc->created_at = now;
+	inc->action_items = g_ptr_array_new_with_free_func(g_free);
+	return inc;
+}
+
+void
+incident_free(struct incident *inc)
+{
+	if (inc == NULL)
+		return;
+	g_free(inc->title);
+	g_free(inc->commander);
+	g_free(inc->acked_by);
+	g_free(inc->impact);
+	g_free(inc->next_steps);
+	g_free(inc->root_cause);
+	g_ptr_array_unref(inc->action_items);
+	g_free(inc->fingerprint);
+	g_free(inc->source);
+	g_free(inc->details);
+	g_free(inc->thread_id);
+	g_free(inc);
+}
+
+struct event *
+event_new(gint64 at, const char *actor, const char *kind, const char *detail)
+{
+	struct event *e = g_new0(struct event, 1);
+
+	e->at = at;
+	e->actor = g_strdup(actor);
+	e->kind = g_strdup(kind);
+	e->detail = g_strdup(detail != NULL ? detail : "");
+	return e;
+}
+
+void
+event_free(struct event *e)
+{
+	if (e == NULL)
+		return;
+	g_free(e->actor);
+	g_free(e->kind);
+	g_free(e->detail);
+	g_free(e);
+}
+
+struct incident_outcome *
+incident_outcome_new(void)
+{
+	struct incident_outcome *o = g_new0(struct incident_outcome, 1);
+
+	o->events = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
+	o->changes = g_ptr_array_new_with_free_func(g_free);
+	o->refusals = g_ptr_array_new_with_free_func(g_free);
+	return o;
+}
+
+void
+incident_outcome_free(struct incident_outcome *o)
+{
+	if (o == NULL)
+		return;
+	g_ptr_array_unref(o->events);
+	g_ptr_array_unref(o->changes);
+	g_ptr_array_unref(o->refusals);
+	g_free(o);
+}
+
+static void
+record(struct incident_outcome *out, gint64 now, const char *actor, const char *kind,
+       char *detail)
+{
+	g_ptr_array_add(out->events, event_new(now, actor, kind, detail));
+	g_ptr_array_add(out->changes, detail);
+}
+
+static void
+refuse(struct incident_outcome *out, const char *what, const char *why)
+{
+	g_ptr_array_add(out->refusals, g_strdup_printf("%s not done: %s.", what, why));
+}
+
+static void
+acknowledge(struct incident *inc, const char *actor, gint64 now, struct incident_outcome *out)
+{
+	inc->acked_by = g_strdup(actor);
+	inc->acked_at = now;
+	record(out, now, actor, "acknowledged", g_strdup_printf("Acknowledged by %s", actor));
+	if (inc->commander == NULL) {
+		inc->commander = g_strdup(actor);
+		record(out, now, actor, "commander",
+		       g_strdup_printf("Incident commander: %s", actor));
+	}
+}
+
+static void
+apply_status(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+	     struct incident_outcome *out)
+{
+	const struct transition *t = NULL;
+	enum incident_status from = inc->status;
+	int to;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(transitions); i++)
+		if (transitions[i].cmd == cmd->kind)
+			t = &transitions[i];
+	g_return_if_fail(t != NULL);
+	to = t->to[from];
+	if (to == REFUSED) {
+		refuse(out, cmd->keyword, t->refusal[from]);
+		return;
+	}
+	if (from == STATUS_TRIGGERED && inc->acked_by == NULL)
+		acknowledge(inc, actor, now, out);
+	if (to == NO_CHANGE) {
+		if (cmd->kind == CMD_ACK)
+			g_ptr_array_add(out->changes,
+					g_strdup_printf("Already acknowledged by %s",
+							inc->acked_by));
+		else
+			g_ptr_array_add(out->changes, g_strdup_printf("Status already %s",
+								      status_words[from]));
+		return;
+	}
+	if (to == STATUS_RESOLVED)
+		inc->resolved_at = now;
+	if (from == STATUS_RESOLVED)
+		inc->resolved_at = 0;
+	inc->status = (enum incident_status)to;
+	if (status_words[from] != status_words[to] || to == STATUS_RESOLVED) {
+		record(out, now, actor, "status",
+		       g_strdup_printf("Status: %s -> %s", status_words[from], status_words[to]));
+		out->communicate = TRUE;
+	}
+}
+
+/* The text fields of the communication and post-mortem templates. */
+static char **
+text_field(struct incident *inc, enum command_kind kind, const char **label)
+{
+	switch (kind) {
+	case CMD_TITLE:
+		*label = "Title";
+		return &inc->title;
+	case CMD_IMPACT:
+		*label = "Impact";
+		return &inc->impact;
+	case CMD_NEXT:
+		*label = "Next steps";
+		return &inc->next_steps;
+	case CMD_ROOT_CAUSE:
+		*label = "Root cause";
+		return &inc->root_cause;
+	default:
+		return NULL;
+	}
+}
+
+static void
+apply_field(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+	    struct incident_outcome *out)
+{
+	const char *label = NULL;
+	char **field = text_field(inc, cmd->kind, &label);
+	g_autofree char *value = util_one_line(cmd->argument, 1000);
+
+	if (*value == '\0') {
+		refuse(out, cmd->keyword, "it needs a text after the colon");
+		return;
+	}
+	if (g_strcmp0(*field, value) == 0)
+		return;
+	g_free(*field);
+	*field = g_strdup(value);
+	record(out, now, actor, "updated", g_strdup_printf("%s: %s", label, value));
+	if (cmd->kind != CMD_ROOT_CAUSE && inc->status != STATUS_CLOSED)
+		out->communicate = TRUE;
+}
+
+static void
+apply_severity(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+	       struct incident_outcome *out)
+{
+	int sev = (int)g_ascii_strtoll(cmd->argument, NULL, 10);
+
+	if (sev < 1 || sev > 3) {
+		refuse(out, "SEV", "the severity must be 1, 2 or 3");
+		return;
+	}
+	if (inc->status == STATUS_CLOSED) {
+		refuse(out, "SEV", CLOSED_REASON);
+		return;
+	}
+	if (inc->severity == sev) {
+		g_ptr_array_add(out->changes, g_strdup_printf("Severity already SEV %d", sev));
+		return;
+	}
+	if (inc->severity == 0)
+		record(out, now, actor, "severity", g_strdup_printf("Severity: SEV %d", sev));
+	else
+		record(out, now, actor, "severity",
+		       g_strdup_printf("Severity: SEV %d -> SEV %d", inc->severity, sev));
+	inc->severity = sev;
+	out->communicate = TRUE;
+}
+
+static void
+apply_commander(struct incident *inc, const struct command *cmd, const char *actor,
+		gint64 now, struct incident_outcome *out)
+{
+	g_autofree char *who = util_address(cmd->argument);
+
+	if (*who == '\0' || g_strcmp0(who, "me") == 0) {
+		g_free(who);
+		who = g_strdup(actor);
+	}
+	if (strchr(who, '@') == NULL) {
+		refuse(out, "IC", "give an address or \"me\"");
+		return;
+	}
+	if (g_strcmp0(inc->commander, who) == 0)
+		return;
+	g_free(inc->commander);
+	inc->commander = g_strdup(who);
+	record(out, now, actor, "commander", g_strdup_printf("Incident commander: %s", who));
+}
+
+void
+incident_note(struct incident *inc, const char *text, const char *actor, gint64 now,
+	      struct incident_outcome *out)
+{
+	g_autofree char *line = util_one_line(text, 1000);
+
+	if (*line != '\0')
+		record(out, now, actor, "note", g_strdup_printf("Note: %s", line));
+}
+
+void
+incident_apply(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+	       struct incident_outcome *out)
+{
+	switch (cmd->kind) {
+	case CMD_ACK:
+	case CMD_INVESTIGATING:
+	case CMD_MITIGATING:
+	case CMD_RESOLVED:
+	case CMD_REOPEN:
+		apply_status(inc, cmd, actor, now, out);
+		break;
+	case CMD_SEV:
+		apply_severity(inc, cmd, actor, now, out);
+		break;
+	case CMD_IC:
+		apply_commander(inc, cmd, actor, now, out);
+		break;
+	case CMD_TITLE:
+	case CMD_IMPACT:
+	case CMD_NEXT:
+	case CMD_ROOT_CAUSE:
+		apply_field(inc, cmd, actor, now, out);
+		break;
+	case CMD_ACTION: {
+		g_autofree char *item = util_one_line(cmd->argument, 1000);
+
+		if (*item == '\0') {
+			refuse(out, "ACTION", "it needs a text after the colon");
+			break;
+		}
+		g_ptr_array_add(inc->action_items, g_strdup(item));
+		record(out, now, actor, "updated", g_strdup_printf("Action item: %s", item));
+		break;
+	}
+	case CMD_NOTE:
+		incident_note(inc, cmd->argument, actor, now, out);
+		break;
+	case CMD_UPDATE:
+		incident_note(inc, cmd->argument, actor, now, out);
+		if (inc->status != STATUS_CLOSED)
+			out->communicate = TRUE;
+		break;
+	case CMD_HELP:
+	case CMD_UNKNOWN:
+		break;
+	}
+}

@@ -1,0 +1,488 @@
+/*
+ * main: the command line. One table of subcommands, each parsing its own options with
+ * GOption. Exit codes: 0 success, 2 usage or configuration error, 1 runtime failure.
+ */
+#include "config.h"
+#include "daemon.h"
+#include "intake.h"
+#include "notify.h"
+#include "store.h"
+#include "template.h"
+#include "util.h"
+#include "view.h"
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+#define EXIT_RUNTIME 1
+
+static char *opt_config = NULL;
+static gboolean opt_verbose = FALSE, opt_quiet = FALSE, opt_json = FALSE;
+
+struct cmd {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+static int
+usage_error(GOptionContext *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static int
+usage_error(GOptionContext *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "sevmail: %s\n", msg);
+	if (ctx != NULL) {
+		g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
+
+		fprintf(stderr, "%s", help);
+	}
+	return EXIT_USAGE;
+}
+
+/* Parses a subcommand's options; argv keeps the positional arguments. */
+static gboolean
+parse(GOptionContext *ctx, GOptionEntry *entries, int *argc, char ***argv, int *rc)
+{
+	static GOptionEntry common[] = {
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
+	     "configuration file (default /etc/sevmail/sevmail.conf)", "FILE"},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "log more", NULL},
+	    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "log only warnings", NULL},
+	    {NULL}};
+	g_autoptr(GError) e = NULL;
+
+	g_option_context_add_main_entries(ctx, common, NULL);
+	if (entries != NULL)
+		g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, argc, argv, &e)) {
+		*rc = usage_error(ctx, "%s", e->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static struct config *
+load_config(int *rc)
+{
+	g_autoptr(GError) e = NULL;
+	struct config *cfg = config_load(opt_config ? opt_config : "/etc/sevmail/sevmail.conf", &e);
+
+	if (cfg == NULL) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		*rc = EXIT_USAGE;
+	}
+	return cfg;
+}
+
+static struct store *
+open_store(const struct config *cfg, int *rc)
+{
+	g_autoptr(GError) e = NULL;
+	struct store *s = store_open(cfg->database, &e);
+
+	if (s == NULL) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		*rc = EXIT_RUNTIME;
+	}
+	return s;
+}
+
+/* Loads config and database for a subcommand; FALSE with *rc set on failure. */
+static gboolean
+setup(struct config **cfg, struct store **s, int *rc)
+{
+	*cfg = load_config(rc);
+	if (*cfg == NULL)
+		return FALSE;
+	*s = open_store(*cfg, rc);
+	return *s != NULL;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	gboolean once = FALSE;
+	GOptionEntry entries[] = {
+	    {"once", 0, 0, G_OPTION_ARG_NONE, &once, "one full pass, then exit", NULL}, {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- fetch, process and send mail");
+	struct config *cfg = NULL;
+	struct store *s = NULL;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (argc > 1)
+		return usage_error(ctx, "run takes no arguments");
+	if (!setup(&cfg, &s, &rc)) {
+		config_free(cfg);
+		return rc;
+	}
+	if (once) {
+		struct pass_stats st = {0};
+		g_autoptr(GError) e = NULL;
+
+		if (daemon_pass(cfg, s, &st, &e) != 0) {
+			fprintf(stderr, "sevmail: %s\n", e->message);
+			rc = EXIT_RUNTIME;
+		}
+		g_message("pass done: %d message(s) read (%d already processed), %d recipient(s) "
+			  "sent, %d to retry, %d failed",
+			  st.fetched, st.duplicates, st.sent, st.deferred, st.failed);
+		config_free(cfg);
+	} else {
+		rc = daemon_run(opt_config ? opt_config : "/etc/sevmail/sevmail.conf", cfg, s);
+	}
+	store_close(s);
+	return rc;
+}
+
+static int
+ingest_one(const struct config *cfg, struct store *s, const char *name, const char *raw,
+	   gsize len)
+{
+	struct intake_source src = {"ingest", 0, 0, FALSE};
+	struct intake_result res;
+	g_autoptr(GError) e = NULL;
+
+	if (intake_message(cfg, s, raw, len, &src, &res, &e) != 0) {
+		fprintf(stderr, "sevmail: %s: not processed: %s\n", name, e->message);
+		return EXIT_RUNTIME;
+	}
+	daemon_log_result(name, &res);
+	intake_result_clear(&res);
+	return 0;
+}
+
+static int
+cmd_ingest(int argc, char **argv)
+{
+	gboolean no_send = FALSE;
+	GOptionEntry entries[] = {{"no-send", 0, 0, G_OPTION_ARG_NONE, &no_send,
+				   "only queue the mail it causes; `run` sends it later", NULL},
+				  {NULL}};
+	g_autoptr(GOptionContext) ctx =
+	    g_option_context_new("[FILE...] - process messages from files, or one from stdin");
+	g_autoptr(config) cfg = NULL;
+	struct store *s = NULL;
+	struct pass_stats st = {0};
+	g_autoptr(GError) e = NULL;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc) || !setup(&cfg, &s, &rc))
+		return rc;
+	if (argc < 2) {
+		g_autoptr(GIOChannel) in = g_io_channel_unix_new(0);
+		g_autofree char *raw = NULL;
+		gsize len = 0;
+
+		g_io_channel_set_encoding(in, NULL, NULL);
+		if (g_io_channel_read_to_end(in, &raw, &len, &e) != G_IO_STATUS_NORMAL) {
+			fprintf(stderr, "sevmail: cannot read standard input: %s\n", e->message);
+			rc = EXIT_RUNTIME;
+		} else {
+			rc = ingest_one(cfg, s, "stdin", raw, len);
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		g_autofree char *raw = NULL;
+		gsize len = 0;
+		g_autoptr(GError) fe = NULL;
+
+		if (!g_file_get_contents(argv[i], &raw, &len, &fe)) {
+			fprintf(stderr, "sevmail: %s\n", fe->message);
+			rc = EXIT_RUNTIME;
+			continue;
+		}
+		if (ingest_one(cfg, s, argv[i], raw, len) != 0)
+			rc = EXIT_RUNTIME;
+	}
+	if (!no_send && daemon_send(cfg, s, &st, &e) != 0) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		rc = EXIT_RUNTIME;
+	}
+	store_close(s);
+	return rc;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- validate the configuration");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GError) e = NULL;
+	g_auto(GStrv) warnings = NULL;
+	struct store *s = NULL;
+	int rc = 0;
+
+	if (!parse(ctx, NULL, &argc, &argv, &rc))
+		return rc;
+	if ((cfg = load_config(&rc)) == NULL)
+		return rc;
+	if (notify_check_templates(cfg, &e) != 0) {
+		fprintf(stderr, "sevmail: templates: %s\n", e->message);
+		return EXIT_USAGE;
+	}
+	if ((s = open_store(cfg, &rc)) == NULL)
+		return rc;
+	store_close(s);
+	warnings = config_warnings(cfg);
+	for (char **w = warnings; *w != NULL; w++)
+		fprintf(stderr, "sevmail: warning: %s\n", *w);
+	printf("configuration OK\n");
+	return 0;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	gboolean all = FALSE;
+	GOptionEntry entries[] = {
+	    {"all", 0, 0, G_OPTION_ARG_NONE, &all, "also resolved and closed incidents", NULL},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
+	    {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- list incidents");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	struct store *s = NULL;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc) || !setup(&cfg, &s, &rc))
+		return rc;
+	list = store_incident_list(s, all);
+	if (opt_json) {
+		g_autofree char *json = view_incidents_json(list);
+
+		printf("%s\n", json);
+	}
+	for (guint i = 0; !opt_json && i < list->len; i++) {
+		g_autofree char *line = view_incident_text(list->pdata[i], NULL);
+
+		fputs(line, stdout);
+	}
+	if (!opt_json && list->len == 0)
+		printf(all ? "no incidents\n" : "no open incidents\n");
+	store_close(s);
+	return 0;
+}
+
+static gint64
+parse_id(const char *arg)
+{
+	char *end = NULL;
+	gint64 id;
+
+	if (g_ascii_strncasecmp(arg, "INC-", 4) == 0)
+		arg += 4;
+	id = g_ascii_strtoll(arg, &end, 10);
+	return *arg != '\0' && *end == '\0' && id > 0 ? id : 0;
+}
+
+static int
+cmd_show(int argc, char **argv)
+{
+	GOptionEntry entries[] = {{"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
+				  {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("ID - one incident and its timeline");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(incident) inc = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	g_autofree char *out = NULL;
+	struct store *s = NULL;
+	gint64 id;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (argc != 2 || (id = parse_id(argv[1])) == 0)
+		return usage_error(ctx, "show takes one incident number, such as 1 or INC-1");
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	inc = store_incident_get(s, id);
+	if (inc == NULL) {
+		fprintf(stderr, "sevmail: there is no incident INC-%" G_GINT64_FORMAT "\n", id);
+		store_close(s);
+		return EXIT_RUNTIME;
+	}
+	events = store_events(s, id);
+	out = opt_json ? view_incident_json(inc, events) : view_incident_text(inc, events);
+	printf("%s%s", out, opt_json ? "\n" : "");
+	store_close(s);
+	return 0;
+}
+
+static int
+change_subscription(int argc, char **argv, gboolean subscribe)
+{
+	g_autoptr(GOptionContext) ctx = g_option_context_new(
+	    subscribe ? "LIST ADDRESS - add a subscriber" : "LIST ADDRESS - remove a subscriber");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *address = NULL;
+	const struct list_config *l;
+	struct store *s = NULL;
+	int rc = 0, changed;
+
+	if (!parse(ctx, NULL, &argc, &argv, &rc))
+		return rc;
+	if (argc != 3)
+		return usage_error(ctx, "give a list name and an address");
+	address = util_address(argv[2]);
+	if (strchr(address, '@') == NULL || strpbrk(address, " \t\r\n<>,;") != NULL)
+		return usage_error(ctx, "'%s' is not an e-mail address", argv[2]);
+	if ((cfg = load_config(&rc)) == NULL)
+		return rc;
+	if ((l = config_list_by_name(cfg, argv[1])) == NULL) {
+		fprintf(stderr, "sevmail: %s has no [list:%s]\n", cfg->path, argv[1]);
+		return EXIT_USAGE;
+	}
+	if ((s = open_store(cfg, &rc)) == NULL)
+		return rc;
+	changed = subscribe ? store_subscribe(s, l->name, address, util_now(), &e)
+			    : store_unsubscribe(s, l->name, address, &e);
+	store_close(s);
+	if (changed < 0) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	if (!subscribe && changed == 0)
+		printf("%s was not subscribed to %s\n", address, l->name);
+	else
+		printf("%s %s %s\n", address, subscribe ? "subscribed to" : "unsubscribed from",
+		       l->name);
+	return 0;
+}
+
+static int
+cmd_subscribe(int argc, char **argv)
+{
+	return change_subscription(argc, argv, TRUE);
+}
+
+static int
+cmd_unsubscribe(int argc, char **argv)
+{
+	return change_subscription(argc, argv, FALSE);
+}
+
+static int
+cmd_lists(int argc, char **argv)
+{
+	GOptionEntry entries[] = {{"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
+				  {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- stakeholder lists");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	struct store *s = NULL;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc) || !setup(&cfg, &s, &rc))
+		return rc;
+	for (guint i = 0; i < cfg->lists->len; i++)
+		g_ptr_array_add(subs, store_subscribers(
+					  s, ((struct list_config *)cfg->lists->pdata[i])->name));
+	store_close(s);
+	if (opt_json) {
+		g_autofree char *json = view_lists_json(cfg->lists, subs);
+
+		printf("%s\n", json);
+		return 0;
+	}
+	for (guint i = 0; i < cfg->lists->len; i++) {
+		const struct list_config *l = cfg->lists->pdata[i];
+		GPtrArray *members = subs->pdata[i];
+
+		printf("%s <%s>: %u subscriber(s)\n", l->name, l->address, members->len);
+		for (guint j = 0; j < members->len; j++)
+			printf("  %s\n", (const char *)members->pdata[j]);
+	}
+	return 0;
+}
+
+static const struct cmd commands[] = {
+    {"run", "[--once]", "fetch and process mail, send what is due; repeat", cmd_run},
+    {"ingest", "[FILE...]", "process messages from files (or stdin) through the intake", cmd_ingest},
+    {"check", "", "validate configuration, templates and database", cmd_check},
+    {"list", "[--all] [--json]", "incidents (open ones by default)", cmd_list},
+    {"show", "ID [--json]", "one incident with its timeline", cmd_show},
+    {"subscribe", "LIST ADDRESS", "add a subscriber to a stakeholder list", cmd_subscribe},
+    {"unsubscribe", "LIST ADDRESS", "remove a subscriber", cmd_unsubscribe},
+    {"lists", "[--json]", "stakeholder lists and their subscribers", cmd_lists},
+};
+
+static int
+usage(FILE *to)
+{
+	fprintf(to, "usage: sevmail [-c FILE] COMMAND [ARGS]\n\ncommands:\n");
+	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
+		g_autofree char *head = g_strdup_printf("%s %s", commands[i].name, commands[i].args);
+
+		fprintf(to, "  %-30s %s\n", head, commands[i].summary);
+	}
+	fprintf(to, "\n'sevmail COMMAND --help' shows a command's options.\n");
+	return to == stdout ? 0 : EXIT_USAGE;
+}
+
+static GLogWriterOutput
+log_writer(GLogLevelFlags level, const GLogField *fields, gsize n, gpointer data)
+{
+	const char *message = NULL;
+
+	if ((level & G_LOG_LEVEL_DEBUG) && !opt_verbose)
+		return G_LOG_WRITER_HANDLED;
+	if ((level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) && opt_quiet)
+		return G_LOG_WRITER_HANDLED;
+	for (gsize i = 0; i < n; i++)
+		if (strcmp(fields[i].key, "MESSAGE") == 0)
+			message = fields[i].value;
+	fprintf(stderr, "sevmail: %s%s\n",
+		level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR)
+		    ? "warning: "
+		    : "",
+		message != NULL ? message : "");
+	return G_LOG_WRITER_HANDLED;
+}
+
+int
+main(int argc, char **argv)
+{
+	int first = 1;
+
+	setlocale(LC_ALL, "");
+	g_log_set_writer_func(log_writer, NULL, NULL);
+	/* Global options may come before the command: sevmail -c FILE run */
+	while (first < argc && argv[first][0] == '-') {
+		if ((strcmp(argv[first], "-c") == 0 || strcmp(argv[first], "--config") == 0) &&
+		    first + 1 < argc) {
+			opt_config = g_strdup(argv[first + 1]);
+			first += 2;
+		} else if (g_str_has_prefix(argv[first], "--config=")) {
+			opt_config = g_strdup(argv[first] + strlen("--config="));
+			first++;
+		} else if (strcmp(argv[first], "-v") == 0 || strcmp(argv[first], "-q") == 0) {
+			opt_verbose |= argv[first][1] == 'v';
+			opt_quiet |= argv[first][1] == 'q';
+			first++;
+		} else if (strcmp(argv[first], "-h") == 0 || strcmp(argv[first], "--help") == 0) {
+			return usage(stdout);
+		} else {
+			fprintf(stderr, "sevmail: unknown option %s\n", argv[first]);
+			return usage(stderr);
+		}
+	}
+	if (first >= argc)
+		return usage(stderr);
+	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (strcmp(argv[first], commands[i].name) == 0)
+			return commands[i].run(argc - first, argv + first);
+	fprintf(stderr, "sevmail: unknown command '%s'\n", argv[first]);
+	return usage(stderr);
+}

@@ -1,0 +1,235 @@
+/*
+ * notify: composing and queueing every mail about an incident. Message-IDs are fixed at
+ * queue time (inc-N.KIND.K@domain) so a retry is the same message, and every mail about
+ * incident N references the first one, so mail clients thread them.
+ */
+#include "notify.h"
+
+#include "auth.h"
+#include "command.h"
+#include "mime.h"
+#include "template.h"
+#include "util.h"
+#include <string.h>
+
+static GHashTable *
+incident_vars(const struct notify *n, const struct incident *inc)
+{
+	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+
+	g_hash_table_insert(v, "id", g_strdup_printf("%" G_GINT64_FORMAT, inc->id));
+	g_hash_table_insert(v, "title", g_strdup(inc->title));
+	g_hash_table_insert(v, "severity", incident_severity_label(inc));
+	g_hash_table_insert(v, "status", g_strdup(incident_status_word(inc->status)));
+	g_hash_table_insert(v, "commander",
+			    g_strdup(inc->commander != NULL ? inc->commander : "not yet assigned"));
+	g_hash_table_insert(v, "impact",
+			    g_strdup(inc->impact != NULL ? inc->impact : "Being assessed."));
+	g_hash_table_insert(v, "next_steps",
+			    g_strdup(inc->next_steps != NULL ? inc->next_steps : "Being decided."));
+	g_hash_table_insert(v, "created", util_human_time(inc->created_at));
+	g_hash_table_insert(v, "source", g_strdup(inc->source));
+	g_hash_table_insert(v, "details", g_strdup(inc->details != NULL ? inc->details : ""));
+	g_hash_table_insert(v, "name", g_strdup(n->cfg->name));
+	g_hash_table_insert(v, "address", g_strdup(n->cfg->address));
+	return v;
+}
+
+/* What one queued mail needs besides its template. */
+struct envelope {
+	const char *kind;
+	GPtrArray *to;          /* addresses for the To header */
+	GPtrArray *rcpts;       /* envelope recipients */
+	const char *reply_to;   /* or NULL */
+	const char *in_reply_to; /* the mail answered, or NULL */
+	GPtrArray *headers;     /* extra name/value pairs, or NULL */
+};
+
+static char *
+next_message_id(const struct notify *n, const struct incident *inc, const char *kind)
+{
+	int seq = store_outbox_count(n->store, inc->id, kind) + 1;
+
+	return g_strdup_printf("inc-%" G_GINT64_FORMAT ".%s.%d@%s", inc->id, kind, seq,
+			       util_domain(n->cfg->address));
+}
+
+static int
+queue(const struct notify *n, struct incident *inc, const struct envelope *env, GHashTable *vars,
+      GError **err)
+{
+	g_autofree char *subject = NULL, *body = NULL, *raw = NULL;
+	g_autofree char *message_id = next_message_id(n, inc, env->kind);
+	g_autoptr(GPtrArray) refs = g_ptr_array_new();
+	g_autoptr(GPtrArray) headers = g_ptr_array_new();
+	struct outmsg m = {0};
+	gsize len = 0;
+
+	if (template_render(n->cfg->templates, env->kind, vars, &subject, &body, err) != 0)
+		return -1;
+	if (inc->thread_id != NULL)
+		g_ptr_array_add(refs, inc->thread_id);
+	if (env->in_reply_to != NULL && g_strcmp0(env->in_reply_to, inc->thread_id) != 0)
+		g_ptr_array_add(refs, (gpointer)env->in_reply_to);
+	g_ptr_array_add(headers, "Auto-Submitted");
+	g_ptr_array_add(headers, "auto-generated");
+	g_ptr_array_add(headers, "X-Loop");
+	g_ptr_array_add(headers, n->cfg->address);
+	g_ptr_array_add(headers, "X-Auto-Response-Suppress");
+	g_ptr_array_add(headers, "All");
+	for (guint i = 0; env->headers != NULL && i < env->headers->len; i++)
+		g_ptr_array_add(headers, env->headers->pdata[i]);
+	m.from_name = n->cfg->name;
+	m.from_addr = n->cfg->address;
+	m.reply_to = env->reply_to;
+	m.to = env->to;
+	m.subject = subject;
+	m.message_id = message_id;
+	m.in_reply_to = env->in_reply_to != NULL ? env->in_reply_to : inc->thread_id;
+	m.references = refs;
+	m.headers = headers;
+	m.text = body;
+	m.date = n->now;
+	raw = mime_build(&m, &len, err);
+	if (raw == NULL)
+		return -1;
+	if (store_outbox_add(n->store, env->kind, inc->id, message_id, n->cfg->address, env->rcpts,
+			     raw, len, n->now, err) != 0)
+		return -1;
+	if (inc->thread_id == NULL) {
+		inc->thread_id = g_strdup(message_id);
+		return store_incident_update(n->store, inc, err);
+	}
+	return 0;
+}
+
+static int
+to_one(const struct notify *n, struct incident *inc, const char *kind, const char *to,
+       const char *in_reply_to, GHashTable *vars, GError **err)
+{
+	g_autoptr(GPtrArray) list = g_ptr_array_new();
+	g_autofree char *reply_to = auth_reply_address(n->cfg->secret, n->cfg->address, inc->id);
+	struct envelope env = {kind, list, list, reply_to, in_reply_to, NULL};
+
+	g_ptr_array_add(list, (gpointer)to);
+	return queue(n, inc, &env, vars, err);
+}
+
+int
+notify_page(const struct notify *n, struct incident *inc, const char *to, GError **err)
+{
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+
+	return to_one(n, inc, "page", to, NULL, vars, err);
+}
+
+static char *
+bullet_lines(GPtrArray *lines)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; lines != NULL && i < lines->len; i++)
+		g_string_append_printf(s, "%s- %s", i > 0 ? "\n" : "",
+				       (const char *)lines->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
+int
+notify_confirm(const struct notify *n, struct incident *inc, const char *to,
+	       const struct incident_outcome *o, const char *in_reply_to, GError **err)
+{
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+
+	g_hash_table_insert(vars, "changes", bullet_lines(o->changes));
+	g_hash_table_insert(vars, "refusals", bullet_lines(o->refusals));
+	return to_one(n, inc, "confirm", to, in_reply_to, vars, err);
+}
+
+int
+notify_error(const struct notify *n, struct incident *inc, const char *to, const char *problem,
+	     const char *in_reply_to, GError **err)
+{
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+
+	g_hash_table_insert(vars, "problem", util_one_line(problem, 500));
+	return to_one(n, inc, "error", to, in_reply_to, vars, err);
+}
+
+int
+notify_help(const struct notify *n, struct incident *inc, const char *to,
+	    const char *in_reply_to, GError **err)
+{
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+
+	g_hash_table_insert(vars, "commands", g_strdup(command_help()));
+	return to_one(n, inc, "help", to, in_reply_to, vars, err);
+}
+
+static int
+status_to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
+	       GError **err)
+{
+	g_autoptr(GPtrArray) subscribers = store_subscribers(n->store, l->name);
+	g_autoptr(GPtrArray) to = g_ptr_array_new();
+	g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	const char *at = strrchr(l->address, '@');
+	g_autofree char *request =
+	    g_strdup_printf("%.*s-request%s", (int)(at - l->address), l->address, at);
+	struct envelope env = {"status", to, subscribers, NULL, NULL, headers};
+
+	if (subscribers->len == 0)
+		return 0;
+	g_ptr_array_add(to, l->address);
+	g_ptr_array_add(headers, g_strdup("List-Id"));
+	g_ptr_array_add(headers, g_strdup_printf("%s <%s.%s>", l->name, l->name, at + 1));
+	g_ptr_array_add(headers, g_strdup("List-Unsubscribe"));
+	g_ptr_array_add(headers, g_strdup_printf("<mailto:%s?subject=unsubscribe>", request));
+	g_ptr_array_add(headers, g_strdup("Precedence"));
+	g_ptr_array_add(headers, g_strdup("list"));
+	g_hash_table_insert(vars, "unsubscribe", g_strdup(request));
+	g_hash_table_insert(vars, "next_update",
+			    inc->status < STATUS_RESOLVED && inc->severity <= 2
+				? util_human_time(n->now + n->cfg->update_interval)
+				: g_strdup(""));
+	return queue(n, inc, &env, vars, err);
+}
+
+int
+notify_status(const struct notify *n, struct incident *inc, GError **err)
+{
+	if (inc->severity < 1 || inc->severity > 3)
+		return 0;
+	for (guint i = 0; i < n->cfg->lists->len; i++) {
+		const struct list_config *l = n->cfg->lists->pdata[i];
+
+		if ((l->severities & (1u << inc->severity)) != 0 &&
+		    status_to_list(n, inc, l, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+notify_check_templates(const struct config *cfg, GError **err)
+{
+	static const char *const kinds[] = {"page", "confirm", "error", "help", "status"};
+	static const char *const extra[] = {"changes",   "refusals",    "problem",
+					    "commands",  "unsubscribe", "next_update"};
+	struct notify n = {cfg, NULL, util_now()};
+	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
+	g_autoptr(GHashTable) vars = NULL;
+
+	inc->id = 1;
+	inc->severity = 1;
+	vars = incident_vars(&n, inc);
+	for (gsize i = 0; i < G_N_ELEMENTS(extra); i++)
+		g_hash_table_insert(vars, (gpointer)extra[i], g_strdup("sample"));
+	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+		g_autofree char *subject = NULL, *body = NULL;
+
+		if (template_render(cfg->templates, kinds[i], vars, &subject, &body, err) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,103 @@
+/*
+ * outbox: the retry schedule and delivery bookkeeping around relay_send.
+ */
+#include "outbox.h"
+
+#include "relay.h"
+
+/* A message not delivered within this time is given up (DESIGN: [smtp] max_age later). */
+#define OUTBOX_MAX_AGE (2 * 24 * 3600)
+#define OUTBOX_FIRST_RETRY 30
+#define OUTBOX_MAX_RETRY 3600
+
+static gint64
+next_attempt(gint64 now, int attempts)
+{
+	gint64 delay = OUTBOX_FIRST_RETRY;
+
+	for (int i = 0; i < attempts && delay < OUTBOX_MAX_RETRY; i++)
+		delay *= 2;
+	delay = MIN(delay, OUTBOX_MAX_RETRY);
+	/* jitter, so that many deferred messages do not retry at the same second */
+	return now + delay + g_random_int_range(0, (gint32)(delay / 5) + 1);
+}
+
+static void
+relay_params(const struct config *cfg, struct relay_params *p)
+{
+	p->host = cfg->smtp.host;
+	p->port = cfg->smtp.port;
+	p->security = cfg->smtp.security == SECURITY_TLS        ? RELAY_SECURITY_TLS
+		      : cfg->smtp.security == SECURITY_STARTTLS ? RELAY_SECURITY_STARTTLS
+								: RELAY_SECURITY_NONE;
+	p->user = cfg->smtp.user;
+	p->password = cfg->smtp.password;
+	p->timeout = 60;
+}
+
+static const char *const status_states[] = {
+    [RELAY_SENT] = "sent", [RELAY_TEMPFAIL] = "queued", [RELAY_PERMFAIL] = "failed"};
+
+static int
+record(struct store *s, const struct outbox_item *it, GPtrArray *results, gint64 now,
+       struct outbox_stats *stats, GError **err)
+{
+	gboolean expired = now - it->created_at > OUTBOX_MAX_AGE;
+	const char *last_error = NULL;
+
+	if (store_begin(s, err) != 0)
+		return -1;
+	for (guint i = 0; i < results->len; i++) {
+		struct relay_rcpt_result *r = results->pdata[i];
+		const char *state = status_states[r->status];
+
+		if (r->status == RELAY_TEMPFAIL && expired)
+			state = "failed";
+		if (r->reason != NULL)
+			last_error = r->reason;
+		if (r->status != RELAY_SENT)
+			g_message("outbox: <%s> to %s: %s%s", it->message_id, r->address,
+				  r->reason != NULL ? r->reason : "not accepted",
+				  g_strcmp0(state, "queued") == 0 ? " (will retry)" : " (given up)");
+		stats->sent += r->status == RELAY_SENT;
+		stats->deferred += g_strcmp0(state, "queued") == 0;
+		stats->failed += g_strcmp0(state, "failed") == 0;
+		if (store_outbox_rcpt(s, it->id, r->address, state, r->reason, err) != 0)
+			goto fail;
+	}
+	if (store_outbox_attempt(s, it->id, next_attempt(now, it->attempts), last_error, err) != 0)
+		goto fail;
+	return store_commit(s, err);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbox_stats *stats,
+	     GError **err)
+{
+	g_autoptr(GPtrArray) due = store_outbox_due(s, now);
+	struct relay_params p = {0};
+
+	relay_params(cfg, &p);
+	for (guint i = 0; i < due->len; i++) {
+		struct outbox_item *it = due->pdata[i];
+		g_autoptr(GError) e = NULL;
+		GPtrArray *results = NULL;
+		gsize len = 0;
+		const char *raw = g_bytes_get_data(it->raw, &len);
+		int rc;
+
+		if (it->rcpts->len == 0)
+			continue;
+		stats->messages++;
+		if (relay_send(&p, it->sender, it->rcpts, raw, len, &results, &e) != 0)
+			g_message("outbox: <%s>: %s", it->message_id, e->message);
+		rc = record(s, it, results, now, stats, err);
+		relay_results_free(results);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,619 @@
+/*
+ * store: the SQLite file. Numbered migrations (PRAGMA user_version), WAL, a busy timeout,
+ * BEGIN IMMEDIATE transactions, and every statement of the program with bound parameters.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+struct store {
+	sqlite3 *db;
+};
+
+#define STORE_ERROR (g_quark_from_static_string("sevmail-store-error"))
+
+/* Each entry is one schema version; never edit a released entry, append a new one. */
+static const char *const migrations[] = {
+    /* 1: the walking skeleton */
+    "CREATE TABLE messages ("
+    "  id INTEGER PRIMARY KEY, message_id TEXT, hash TEXT NOT NULL UNIQUE,"
+    "  mailbox TEXT NOT NULL, uid INTEGER NOT NULL, received_at INTEGER NOT NULL,"
+    "  route TEXT NOT NULL DEFAULT 'other', reason TEXT NOT NULL DEFAULT '',"
+    "  incident_id INTEGER REFERENCES incidents(id), raw BLOB NOT NULL);"
+    "CREATE INDEX messages_message_id ON messages(message_id);"
+    "CREATE TABLE checkpoints (mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,"
+    "  last_uid INTEGER NOT NULL);"
+    "CREATE TABLE incidents ("
+    "  id INTEGER PRIMARY KEY, title TEXT NOT NULL, severity INTEGER, status TEXT NOT NULL,"
+    "  commander TEXT, acked_by TEXT, created_at INTEGER NOT NULL, acked_at INTEGER,"
+    "  resolved_at INTEGER, impact TEXT, next_steps TEXT, root_cause TEXT,"
+    "  fingerprint TEXT, source TEXT NOT NULL, details TEXT, thread_id TEXT);"
+    "CREATE INDEX incidents_fingerprint ON incidents(fingerprint);"
+    "CREATE TABLE action_items (incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+    "  position INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (incident_id, position));"
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+    "  at INTEGER NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL,"
+    "  message_id TEXT);"
+    "CREATE INDEX events_incident ON events(incident_id);"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, incident_id INTEGER,"
+    "  message_id TEXT NOT NULL UNIQUE, sender TEXT NOT NULL, raw BLOB NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt INTEGER NOT NULL, created_at INTEGER NOT NULL, last_error TEXT);"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt);"
+    "CREATE TABLE outbox_rcpts (outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
+    "  address TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'queued', last_error TEXT,"
+    "  PRIMARY KEY (outbox_id, address));"
+    "CREATE TABLE subscriptions (list TEXT NOT NULL, address TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, PRIMARY KEY (list, address));",
+};
+
+static int
+fail(struct store *s, GError **err, const char *what)
+{
+	g_set_error(err, STORE_ERROR, sqlite3_extended_errcode(s->db), "database: %s: %s", what,
+		    sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* Prepares sql and binds the arguments described by types: 's' text (NULL allowed),
+ * 'i' gint64, 'b' blob (pointer then gsize). NULL on error. */
+static sqlite3_stmt *
+prepare(struct store *s, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc = SQLITE_OK;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		g_warning("database: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	va_start(ap, types);
+	for (int i = 1; types[i - 1] != '\0' && rc == SQLITE_OK; i++) {
+		if (types[i - 1] == 's') {
+			rc = sqlite3_bind_text(st, i, va_arg(ap, const char *), -1,
+					       SQLITE_TRANSIENT);
+		} else if (types[i - 1] == 'i') {
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, gint64));
+		} else {
+			const void *p = va_arg(ap, const void *);
+			gsize n = va_arg(ap, gsize);
+
+			rc = sqlite3_bind_blob64(st, i, p, n, SQLITE_TRANSIENT);
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Runs a statement that returns no rows; finalizes it. */
+static int
+run(struct store *s, sqlite3_stmt *st, GError **err, const char *what)
+{
+	int rc;
+
+	if (st == NULL)
+		return fail(s, err, what);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, err, what);
+	return 0;
+}
+
+static gint64
+query_int(sqlite3_stmt *st, gint64 none)
+{
+	gint64 v = none;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *
+column_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t != NULL ? g_strdup((const char *)t) : NULL;
+}
+
+static int
+migrate(struct store *s, GError **err)
+{
+	int version = (int)query_int(prepare(s, "PRAGMA user_version", ""), 0);
+
+	if (version > (int)G_N_ELEMENTS(migrations)) {
+		g_set_error(err, STORE_ERROR, 0,
+			    "database: schema version %d is newer than this sevmail knows (%d); "
+			    "use a newer sevmail",
+			    version, (int)G_N_ELEMENTS(migrations));
+		return -1;
+	}
+	for (int v = version; v < (int)G_N_ELEMENTS(migrations); v++) {
+		g_autofree char *bump = g_strdup_printf("PRAGMA user_version = %d", v + 1);
+
+		if (store_begin(s, err) != 0)
+			return -1;
+		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, bump, NULL, NULL, NULL) != SQLITE_OK) {
+			fail(s, err, "migration failed");
+			store_rollback(s);
+			return -1;
+		}
+		if (store_commit(s, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, GError **err)
+{
+	struct store *s = g_new0(struct store, 1);
+	static const char *const pragmas =
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		g_set_error(err, STORE_ERROR, 0, "cannot open database %s: %s", path,
+			    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		g_set_error(err, STORE_ERROR, 0, "cannot use database %s: %s", path,
+			    sqlite3_errmsg(s->db));
+		store_close(s);
+		return NULL;
+	}
+	if (migrate(s, err) != 0) {
+		g_prefix_error(err, "%s: ", path);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	g_free(s);
+}
+
+int
+store_begin(struct store *s, GError **err)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, err, "cannot start a transaction");
+	return 0;
+}
+
+int
+store_commit(struct store *s, GError **err)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fail(s, err, "cannot commit");
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* --- inbound messages --- */
+
+gboolean
+store_message_known(struct store *s, const char *message_id, const char *hash)
+{
+	return query_int(prepare(s,
+				 "SELECT 1 FROM messages WHERE hash = ?1 OR"
+				 " (?2 IS NOT NULL AND message_id = ?2) LIMIT 1",
+				 "ss", hash, message_id),
+			 0) != 0;
+}
+
+gint64
+store_message_add(struct store *s, const struct stored_message *m, GError **err)
+{
+	sqlite3_stmt *st = prepare(s,
+				   "INSERT INTO messages (message_id, hash, mailbox, uid,"
+				   " received_at, raw) VALUES (?, ?, ?, ?, ?, ?)",
+				   "sssiib", m->message_id, m->hash, m->mailbox, (gint64)m->uid,
+				   m->received_at, (const void *)m->raw, m->len);
+
+	if (run(s, st, err, "cannot store the message") != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_message_outcome(struct store *s, gint64 id, const char *route, const char *reason,
+		      gint64 incident_id, GError **err)
+{
+	return run(s,
+		   prepare(s,
+			   "UPDATE messages SET route = ?, reason = ?, incident_id = NULLIF(?, 0)"
+			   " WHERE id = ?",
+			   "ssii", route, reason, incident_id, id),
+		   err, "cannot record the message's outcome");
+}
+
+/* --- checkpoints --- */
+
+gboolean
+store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity,
+		     guint32 *last_uid)
+{
+	sqlite3_stmt *st = prepare(
+	    s, "SELECT uidvalidity, last_uid FROM checkpoints WHERE mailbox = ?", "s", mailbox);
+	gboolean found = FALSE;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		*uidvalidity = (guint32)sqlite3_column_int64(st, 0);
+		*last_uid = (guint32)sqlite3_column_int64(st, 1);
+		found = TRUE;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int
+store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidity, guint32 last_uid,
+		     GError **err)
+{
+	return run(s,
+		   prepare(s,
+			   "INSERT INTO checkpoints (mailbox, uidvalidity, last_uid)"
+			   " VALUES (?1, ?2, ?3) ON CONFLICT (mailbox) DO UPDATE SET"
+			   " uidvalidity = ?2, last_uid = ?3",
+			   "sii", mailbox, (gint64)uidvalidity, (gint64)last_uid),
+		   err, "cannot store the mailbox checkpoint");
+}
+
+/* --- incidents --- */
+
+static const char incident_columns[] =
+    "id, title, severity, status, commander, acked_by, created_at, acked_at, resolved_at,"
+    " impact, next_steps, root_cause, fingerprint, source, details, thread_id";
+
+static struct incident *
+incident_from_row(struct store *s, sqlite3_stmt *st)
+{
+	struct incident *inc = incident_new(NULL, NULL, 0);
+	g_autofree char *status = column_text(st, 3);
+	sqlite3_stmt *items;
+
+	inc->id = sqlite3_column_int64(st, 0);
+	inc->title = column_text(st, 1);
+	inc->severity = sqlite3_column_int(st, 2);
+	if (!incident_status_parse(status, &inc->status))
+		inc->status = STATUS_TRIGGERED;
+	inc->commander = column_text(st, 4);
+	inc->acked_by = column_text(st, 5);
+	inc->created_at = sqlite3_column_int64(st, 6);
+	inc->acked_at = sqlite3_column_int64(st, 7);
+	inc->resolved_at = sqlite3_column_int64(st, 8);
+	inc->impact = column_text(st, 9);
+	inc->next_steps = column_text(st, 10);
+	inc->root_cause = column_text(st, 11);
+	inc->fingerprint = column_text(st, 12);
+	inc->source = column_text(st, 13);
+	inc->details = column_text(st, 14);
+	inc->thread_id = column_text(st, 15);
+	items = prepare(s, "SELECT text FROM action_items WHERE incident_id = ? ORDER BY position",
+			"i", inc->id);
+	while (items != NULL && sqlite3_step(items) == SQLITE_ROW)
+		g_ptr_array_add(inc->action_items, column_text(items, 0));
+	sqlite3_finalize(items);
+	return inc;
+}
+
+static int
+save_action_items(struct store *s, const struct incident *inc, GError **err)
+{
+	if (run(s, prepare(s, "DELETE FROM action_items WHERE incident_id = ?", "i", inc->id), err,
+		"cannot store action items") != 0)
+		return -1;
+	for (guint i = 0; i < inc->action_items->len; i++) {
+		if (run(s,
+			prepare(s,
+				"INSERT INTO action_items (incident_id, position, text)"
+				" VALUES (?, ?, ?)",
+				"iis", inc->id, (gint64)i, (const char *)inc->action_items->pdata[i]),
+			err, "cannot store action items") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_incident_insert(struct store *s, struct incident *inc, GError **err)
+{
+	if (run(s,
+		prepare(s,
+			"INSERT INTO incidents (title, status, created_at, source) VALUES (?, ?, ?, ?)",
+			"ssis", inc->title, incident_status_name(inc->status), inc->created_at,
+			inc->source),
+		err, "cannot store the incident") != 0)
+		return -1;
+	inc->id = sqlite3_last_insert_rowid(s->db);
+	return store_incident_update(s, inc, err);
+}
+
+int
+store_incident_update(struct store *s, const struct incident *inc, GError **err)
+{
+	sqlite3_stmt *st = prepare(
+	    s,
+	    "UPDATE incidents SET title = ?, severity = NULLIF(?, 0), status = ?, commander = ?,"
+	    " acked_by = ?, acked_at = NULLIF(?, 0), resolved_at = NULLIF(?, 0), impact = ?,"
+	    " next_steps = ?, root_cause = ?, fingerprint = ?, source = ?, details = ?,"
+	    " thread_id = ? WHERE id = ?",
+	    "sisssiisssssssi", inc->title, (gint64)inc->severity, incident_status_name(inc->status),
+	    inc->commander, inc->acked_by, inc->acked_at, inc->resolved_at, inc->impact,
+	    inc->next_steps, inc->root_cause, inc->fingerprint, inc->source, inc->details,
+	    inc->thread_id, inc->id);
+
+	if (run(s, st, err, "cannot update the incident") != 0)
+		return -1;
+	return save_action_items(s, inc, err);
+}
+
+struct incident *
+store_incident_get(struct store *s, gint64 id)
+{
+	g_autofree char *sql = g_strdup_printf("SELECT %s FROM incidents WHERE id = ?",
+					       incident_columns);
+	sqlite3_stmt *st = prepare(s, sql, "i", id);
+	struct incident *inc = NULL;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		inc = incident_from_row(s, st);
+	sqlite3_finalize(st);
+	return inc;
+}
+
+gint64
+store_incident_open_by_fingerprint(struct store *s, const char *fingerprint)
+{
+	return query_int(prepare(s,
+				 "SELECT id FROM incidents WHERE fingerprint = ? AND status NOT IN"
+				 " ('resolved', 'closed') ORDER BY id DESC LIMIT 1",
+				 "s", fingerprint),
+			 0);
+}
+
+gint64
+store_incident_by_message_id(struct store *s, const char *message_id)
+{
+	return query_int(prepare(s,
+				 "SELECT incident_id FROM outbox WHERE message_id = ?1"
+				 " AND incident_id IS NOT NULL UNION ALL"
+				 " SELECT incident_id FROM messages WHERE message_id = ?1"
+				 " AND incident_id IS NOT NULL LIMIT 1",
+				 "s", message_id),
+			 0);
+}
+
+GPtrArray *
+store_incident_list(struct store *s, gboolean all)
+{
+	g_autofree char *sql = g_strdup_printf(
+	    "SELECT %s FROM incidents WHERE ? OR status NOT IN ('resolved', 'closed')"
+	    " ORDER BY id DESC",
+	    incident_columns);
+	sqlite3_stmt *st = prepare(s, sql, "i", (gint64)all);
+	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
+
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		g_ptr_array_add(list, incident_from_row(s, st));
+	sqlite3_finalize(st);
+	return list;
+}
+
+int
+store_event_add(struct store *s, gint64 incident_id, const struct event *e,
+		const char *message_id, GError **err)
+{
+	return run(s,
+		   prepare(s,
+			   "INSERT INTO events (incident_id, at, actor, kind, detail, message_id)"
+			   " VALUES (?, ?, ?, ?, ?, ?)",
+			   "iissss", incident_id, e->at, e->actor, e->kind, e->detail, message_id),
+		   err, "cannot store the event");
+}
+
+GPtrArray *
+store_events(struct store *s, gint64 incident_id)
+{
+	sqlite3_stmt *st = prepare(s,
+				   "SELECT at, actor, kind, detail FROM events WHERE incident_id = ?"
+				   " ORDER BY at, id",
+				   "i", incident_id);
+	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
+
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		struct event *e = g_new0(struct event, 1);
+
+		e->at = sqlite3_column_int64(st, 0);
+		e->actor = column_text(st, 1);
+		e->kind = column_text(st, 2);
+		e->detail = column_text(st, 3);
+		g_ptr_array_add(list, e);
+	}
+	sqlite3_finalize(st);
+	return list;
+}
+
+/* --- outbox --- */
+
+void
+outbox_item_free(struct outbox_item *it)
+{
+	if (it == NULL)
+		return;
+	g_free(it->kind);
+	g_free(it->message_id);
+	g_free(it->sender);
+	g_bytes_unref(it->raw);
+	g_ptr_array_unref(it->rcpts);
+	g_free(it);
+}
+
+int
+store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const char *message_id,
+		 const char *sender, GPtrArray *rcpts, const char *raw, gsize len, gint64 now,
+		 GError **err)
+{
+	gint64 id;
+
+	if (run(s,
+		prepare(s,
+			"INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
+			" next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)",
+			"sissbii", kind, incident_id, message_id, sender, (const void *)raw, len, now,
+			now),
+		err, "cannot queue the message") != 0)
+		return -1;
+	id = sqlite3_last_insert_rowid(s->db);
+	for (guint i = 0; i < rcpts->len; i++) {
+		if (run(s,
+			prepare(s,
+				"INSERT OR IGNORE INTO outbox_rcpts (outbox_id, address) VALUES (?, ?)",
+				"is", id, (const char *)rcpts->pdata[i]),
+			err, "cannot queue the message") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_outbox_count(struct store *s, gint64 incident_id, const char *kind)
+{
+	return (int)query_int(prepare(s,
+				      "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?",
+				      "is", incident_id, kind),
+			      0);
+}
+
+GPtrArray *
+store_outbox_due(struct store *s, gint64 now)
+{
+	sqlite3_stmt *st = prepare(s,
+				   "SELECT id, kind, message_id, sender, raw, attempts, created_at"
+				   " FROM outbox WHERE state = 'queued' AND next_attempt <= ?"
+				   " ORDER BY id",
+				   "i", now);
+	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		struct outbox_item *it = g_new0(struct outbox_item, 1);
+		sqlite3_stmt *r;
+
+		it->id = sqlite3_column_int64(st, 0);
+		it->kind = column_text(st, 1);
+		it->message_id = column_text(st, 2);
+		it->sender = column_text(st, 3);
+		it->raw = g_bytes_new(sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
+		it->attempts = sqlite3_column_int(st, 5);
+		it->created_at = sqlite3_column_int64(st, 6);
+		it->rcpts = g_ptr_array_new_with_free_func(g_free);
+		r = prepare(s,
+			    "SELECT address FROM outbox_rcpts WHERE outbox_id = ?"
+			    " AND state = 'queued' ORDER BY rowid",
+			    "i", it->id);
+		while (r != NULL && sqlite3_step(r) == SQLITE_ROW)
+			g_ptr_array_add(it->rcpts, column_text(r, 0));
+		sqlite3_finalize(r);
+		g_ptr_array_add(list, it);
+	}
+	sqlite3_finalize(st);
+	return list;
+}
+
+int
+store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,
+		  const char *error, GError **err)
+{
+	return run(s,
+		   prepare(s,
+			   "UPDATE outbox_rcpts SET state = ?, last_error = ? WHERE outbox_id = ?"
+			   " AND address = ?",
+			   "ssis", state, error, id, address),
+		   err, "cannot record a delivery");
+}
+
+int
+store_outbox_attempt(struct store *s, gint64 id, gint64 next_attempt, const char *error,
+		     GError **err)
+{
+	return run(s,
+		   prepare(s,
+			   "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2,"
+			   " last_error = ?3, state = CASE"
+			   "  WHEN EXISTS (SELECT 1 FROM outbox_rcpts WHERE outbox_id = ?1"
+			   "   AND state = 'queued') THEN 'queued'"
+			   "  WHEN EXISTS (SELECT 1 FROM outbox_rcpts WHERE outbox_id = ?1"
+			   "   AND state = 'failed') THEN 'failed'"
+			   "  ELSE 'sent' END WHERE id = ?1",
+			   "iis", id, next_attempt, error),
+		   err, "cannot record a delivery attempt");
+}
+
+/* --- lists --- */
+
+int
+store_subscribe(struct store *s, const char *list, const char *address, gint64 now,
+		GError **err)
+{
+	return run(s,
+		   prepare(s,
+			   "INSERT OR IGNORE INTO subscriptions (list, address, created_at)"
+			   " VALUES (?, ?, ?)",
+			   "ssi", list, address, now),
+		   err, "cannot store the subscription");
+}
+
+int
+store_unsubscribe(struct store *s, const char *list, const char *address, GError **err)
+{
+	if (run(s,
+		prepare(s, "DELETE FROM subscriptions WHERE list = ? AND address = ?", "ss", list,
+			address),
+		err, "cannot remove the subscription") != 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+GPtrArray *
+store_subscribers(struct store *s, const char *list)
+{
+	sqlite3_stmt *st = prepare(
+	    s, "SELECT address FROM subscriptions WHERE list = ? ORDER BY address", "s", list);
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		g_ptr_array_add(out, column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}

@@ -1,0 +1,91 @@
+/*
+ * util: clock, time formatting and one-line text cleaning shared by every module.
+ */
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+gint64
+util_now(void)
+{
+	const char *fixed = g_getenv("SEVMAIL_NOW");
+
+	if (fixed != NULL && *fixed != '\0')
+		return g_ascii_strtoll(fixed, NULL, 10);
+	return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+static char *
+format_utc(gint64 t, const char *fmt)
+{
+	g_autoptr(GDateTime) dt = NULL;
+
+	if (t == 0)
+		return NULL;
+	dt = g_date_time_new_from_unix_utc(t);
+	return dt != NULL ? g_date_time_format(dt, fmt) : NULL;
+}
+
+char *
+util_iso8601(gint64 t)
+{
+	return format_utc(t, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+char *
+util_human_time(gint64 t)
+{
+	return format_utc(t, "%Y-%m-%d %H:%M UTC");
+}
+
+char *
+util_one_line(const char *s, glong max_chars)
+{
+	g_autofree char *valid = g_utf8_make_valid(s != NULL ? s : "", -1);
+	GString *out = g_string_new(NULL);
+	gboolean space = FALSE;
+	glong n = 0;
+
+	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_iscntrl(c) || g_unichar_isspace(c) || c == 0xFEFF) {
+			space = out->len > 0;
+			continue;
+		}
+		if (max_chars > 0 && n >= max_chars - 1) {
+			g_string_append(out, "…");
+			break;
+		}
+		if (space) {
+			g_string_append_c(out, ' ');
+			n++;
+			space = FALSE;
+		}
+		g_string_append_unichar(out, c);
+		n++;
+	}
+	return g_string_free(out, FALSE);
+}
+
+char *
+util_address(const char *s)
+{
+	g_autofree char *t = g_strstrip(g_strdup(s != NULL ? s : ""));
+	size_t len = strlen(t);
+
+	if (len >= 2 && t[0] == '<' && t[len - 1] == '>') {
+		t[len - 1] = '\0';
+		return g_ascii_strdown(t + 1, -1);
+	}
+	return g_ascii_strdown(t, -1);
+}
+
+const char *
+util_domain(const char *address)
+{
+	const char *at = address != NULL ? strrchr(address, '@') : NULL;
+
+	return at != NULL ? at + 1 : "";
+}

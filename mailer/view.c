@@ -1,0 +1,176 @@
+/*
+ * view: text and JSON renderings of incidents and lists.
+ */
+#include "view.h"
+
+#include "util.h"
+#include <json-glib/json-glib.h>
+
+static void
+member_time(JsonBuilder *b, const char *name, gint64 t)
+{
+	g_autofree char *iso = util_iso8601(t);
+
+	json_builder_set_member_name(b, name);
+	if (iso != NULL)
+		json_builder_add_string_value(b, iso);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void
+member_string(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value != NULL)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void
+build_incident(JsonBuilder *b, const struct incident *inc, GPtrArray *events)
+{
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "id");
+	json_builder_add_int_value(b, inc->id);
+	member_string(b, "title", inc->title);
+	json_builder_set_member_name(b, "severity");
+	if (inc->severity >= 1 && inc->severity <= 3)
+		json_builder_add_int_value(b, inc->severity);
+	else
+		json_builder_add_null_value(b);
+	member_string(b, "status", incident_status_name(inc->status));
+	member_string(b, "commander", inc->commander);
+	member_string(b, "acked_by", inc->acked_by);
+	member_time(b, "created_at", inc->created_at);
+	member_time(b, "acked_at", inc->acked_at);
+	member_time(b, "resolved_at", inc->resolved_at);
+	member_string(b, "impact", inc->impact);
+	member_string(b, "next_steps", inc->next_steps);
+	member_string(b, "root_cause", inc->root_cause);
+	json_builder_set_member_name(b, "action_items");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < inc->action_items->len; i++)
+		json_builder_add_string_value(b, inc->action_items->pdata[i]);
+	json_builder_end_array(b);
+	member_string(b, "fingerprint", inc->fingerprint);
+	member_string(b, "source", inc->source);
+	if (events != NULL) {
+		json_builder_set_member_name(b, "events");
+		json_builder_begin_array(b);
+		for (guint i = 0; i < events->len; i++) {
+			const struct event *e = events->pdata[i];
+
+			json_builder_begin_object(b);
+			member_time(b, "at", e->at);
+			member_string(b, "actor", e->actor);
+			member_string(b, "kind", e->kind);
+			member_string(b, "detail", e->detail);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+	}
+	json_builder_end_object(b);
+}
+
+static char *
+finish(JsonBuilder *b)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
+}
+
+char *
+view_incident_json(const struct incident *inc, GPtrArray *events)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	build_incident(b, inc, events);
+	return finish(b);
+}
+
+char *
+view_incidents_json(GPtrArray *incidents)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < incidents->len; i++)
+		build_incident(b, incidents->pdata[i], NULL);
+	json_builder_end_array(b);
+	return finish(b);
+}
+
+char *
+view_lists_json(GPtrArray *lists, GPtrArray *subscribers)
+{
+	static const char *const policies[] = {"open", "confirm", "closed"};
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < lists->len; i++) {
+		const struct list_config *l = lists->pdata[i];
+		GPtrArray *subs = subscribers->pdata[i];
+
+		json_builder_begin_object(b);
+		member_string(b, "name", l->name);
+		member_string(b, "address", l->address);
+		json_builder_set_member_name(b, "severities");
+		json_builder_begin_array(b);
+		for (int s = 1; s <= 3; s++)
+			if (l->severities & (1u << s))
+				json_builder_add_int_value(b, s);
+		json_builder_end_array(b);
+		member_string(b, "policy", policies[l->policy]);
+		json_builder_set_member_name(b, "subscribers");
+		json_builder_begin_array(b);
+		for (guint j = 0; j < subs->len; j++)
+			json_builder_add_string_value(b, subs->pdata[j]);
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return finish(b);
+}
+
+static void
+field(GString *out, const char *label, const char *value)
+{
+	if (value != NULL)
+		g_string_append_printf(out, "  %-12s %s\n", label, value);
+}
+
+char *
+view_incident_text(const struct incident *inc, GPtrArray *events)
+{
+	GString *out = g_string_new(NULL);
+	g_autofree char *sev = incident_severity_label(inc);
+	g_autofree char *created = util_human_time(inc->created_at);
+
+	g_string_append_printf(out, "INC-%" G_GINT64_FORMAT "  [%s] %s  (%s)\n", inc->id, sev,
+			       inc->title, incident_status_name(inc->status));
+	if (events == NULL)
+		return g_string_free(out, FALSE);
+	field(out, "Declared:", created);
+	field(out, "Commander:", inc->commander);
+	field(out, "Impact:", inc->impact);
+	field(out, "Next steps:", inc->next_steps);
+	field(out, "Root cause:", inc->root_cause);
+	for (guint i = 0; i < inc->action_items->len; i++)
+		field(out, "Action item:", inc->action_items->pdata[i]);
+	g_string_append(out, "\nTimeline (UTC):\n");
+	for (guint i = 0; i < events->len; i++) {
+		const struct event *e = events->pdata[i];
+		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(e->at);
+		g_autofree char *when = g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
+
+		g_string_append_printf(out, "  %s  %-14s %-26s %s\n", when, e->kind, e->actor,
+				       e->detail);
+	}
+	return g_string_free(out, FALSE);
+}

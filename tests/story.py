@@ -1,0 +1,162 @@
+"""An incident desk for one test (or the demo): a sevmail configuration of its own, with its
+own addresses on the shared private mail stack, and helpers that play the people in the
+story: the monitoring tool that sends an alert, and responders who answer from a phone.
+"""
+
+import email
+import email.policy
+import json
+import os
+import re
+import subprocess
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, localtime, make_msgid, parseaddr
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CORPUS = os.environ.get("SEVMAIL_CORPUS") or os.path.join(HERE, "corpus")
+SEVMAIL = os.environ.get("SEVMAIL") or os.path.join(ROOT, "sevmail")
+
+
+class Desk:
+    """sevmail configured for addresses that carry `tag` (plain names when it is empty), so
+    that desks never share mail."""
+
+    def __init__(self, stack, workdir, tag, **overrides):
+        self.stack = stack
+        self.dir = workdir
+        self.tag = tag
+        sfx = "-" + tag if tag else ""
+        self.address = "incidents%s@example.com" % sfx
+        self.alice = "alice%s@example.com" % sfx
+        self.bob = "bob%s@example.com" % sfx
+        self.dave = "dave%s@example.net" % sfx
+        self.mallory = "mallory%s@example.org" % sfx
+        self.monitor = "alertmanager%s@example.com" % sfx
+        self.list_address = "stakeholders%s@example.com" % sfx
+        self.db = os.path.join(workdir, "sevmail.db")
+        self.config = os.path.join(workdir, "sevmail.conf")
+        os.makedirs(workdir, exist_ok=True)
+        with open(os.path.join(workdir, "secret"), "w") as f:
+            f.write(uuid.uuid4().hex + uuid.uuid4().hex + "\n")
+        self.write_config(**overrides)
+
+    def write_config(self, **overrides):
+        sections = {
+            "general": {
+                "address": self.address,
+                "name": "Incident Desk",
+                "database": self.db,
+                "templates": os.path.join(ROOT, "templates"),
+                "secret_file": os.path.join(self.dir, "secret"),
+            },
+            "imap": {
+                "host": "127.0.0.1", "port": self.stack.imap_port, "security": "none",
+                "user": self.address, "password": self.stack.password,
+                "mailbox": "INBOX", "poll_interval": 1,
+            },
+            "smtp": {"host": "127.0.0.1", "port": self.stack.smtp_port, "security": "none"},
+            "responders": {self.alice: "oncall, commander", self.bob: "oncall"},
+            "security": {"sender_auth": "token-or-dmarc", "authserv_id": "mx.example.com"},
+            "alerts": {"senders": self.monitor, "severity_map": "critical:1, warning:3"},
+            "list:stakeholders": {
+                "address": self.list_address, "severities": "1,2", "policy": "confirm",
+                "domains": "example.com, example.net",
+            },
+        }
+        for key, value in overrides.items():
+            group, name = key.split("__", 1)
+            group = group.replace("list_", "list:")
+            if value is None:
+                sections[group].pop(name, None)
+            else:
+                sections.setdefault(group, {})[name] = value
+        with open(self.config, "w") as f:
+            for group, keys in sections.items():
+                f.write("[%s]\n" % group)
+                for name, value in keys.items():
+                    f.write("%s = %s\n" % (name, value))
+                f.write("\n")
+
+    # --- running sevmail ---
+
+    def run(self, *args, check=True, input=None):
+        proc = subprocess.run([SEVMAIL, "-c", self.config] + list(args), input=input,
+                              capture_output=True, timeout=120)
+        if check and proc.returncode != 0:
+            raise AssertionError("sevmail %s exited %d:\n%s%s" % (
+                " ".join(args), proc.returncode, proc.stdout.decode(errors="replace"),
+                proc.stderr.decode(errors="replace")))
+        return proc
+
+    def once(self):
+        """One pass of the daemon: read the mailbox, apply, send."""
+        return self.run("run", "--once")
+
+    def show(self, incident=1):
+        return json.loads(self.run("show", str(incident), "--json").stdout)
+
+    def incidents(self, everything=True):
+        args = ["list", "--json"] + (["--all"] if everything else [])
+        return json.loads(self.run(*args).stdout)
+
+    def wait_incoming(self, count, timeout=10):
+        """Wait until sevmail's own mailbox has count messages (SMTP delivery is async)."""
+        return self.stack.wait_for(self.address, count, timeout=timeout)
+
+    # --- the monitoring tool ---
+
+    def alert(self, name="alertmanager-firing.eml"):
+        """Alertmanager sends the corpus mail `name` to the incident address."""
+        with open(os.path.join(CORPUS, "alerts", name), "rb") as f:
+            raw = f.read()
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+        for header in ("Delivered-To", "Return-Path", "To", "From", "Message-Id"):
+            del msg[header]
+        msg["From"] = self.monitor
+        msg["To"] = self.address
+        msg["Message-Id"] = make_msgid(domain="alertmanager-main-0")
+        self.stack.send(msg.as_bytes(), self.monitor, [self.address])
+
+    # --- people ---
+
+    def phone_reply(self, sender, original, text, client="iphone"):
+        """`sender` answers `original` (a mail they received) from a phone: `text` on top,
+        then the client's signature and the whole original quoted, as phone clients do."""
+        reply_to = parseaddr(original.get("Reply-To") or original["From"])[1]
+        quoted = "\n".join("> " + line if line else ">"
+                           for line in original.get_content().splitlines())
+        sig = {"iphone": "Sent from my iPhone", "android": "Sent from my Galaxy"}[client]
+        date = format_datetime(original["Date"].datetime) if original["Date"] else "today"
+        body = "%s\n\n%s\n\n> On %s, Incident Desk <%s> wrote:\n>\n%s\n" % (
+            text, sig, date, self.address, quoted)
+        msg = EmailMessage(policy=email.policy.SMTP)
+        msg["From"] = sender
+        msg["To"] = "Incident Desk <%s>" % reply_to
+        msg["Subject"] = "Re: " + original["Subject"]
+        msg["Date"] = format_datetime(localtime())
+        msg["Message-ID"] = make_msgid(domain=sender.split("@")[1])
+        msg["In-Reply-To"] = original["Message-ID"]
+        msg["References"] = original["Message-ID"]
+        msg.set_content(body, cte="quoted-printable")
+        self.stack.send(msg.as_bytes(), sender, [reply_to])
+        return msg
+
+    def inbox(self, who, count, timeout=10):
+        return self.stack.wait_for(who, count, timeout=timeout)
+
+
+def body_of(msg):
+    """The text/plain body of a received message."""
+    part = msg.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def token_address(msg):
+    return parseaddr(msg["Reply-To"])[1]
+
+
+def is_token_address(address, desk):
+    local = desk.address.split("@")[0]
+    return re.fullmatch(r"%s\+\d+-[a-z2-7]{16}@example\.com" % re.escape(local), address)

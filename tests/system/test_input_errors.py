@@ -1,0 +1,78 @@
+"""Bad input gets a clear error and loses nothing: hostile mail, config mistakes."""
+
+import glob
+import os
+import sqlite3
+
+from story import CORPUS, Desk
+
+
+def test_hostile_and_broken_mail_is_stored_and_nothing_crashes(desk):
+    files = sorted(glob.glob(os.path.join(CORPUS, "bad", "*.eml")))
+    assert len(files) >= 16
+    proc = desk.run("ingest", "--no-send", *files, check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
+    db = sqlite3.connect(desk.db)
+    stored = db.execute("SELECT count(*) FROM messages").fetchone()[0]
+    # bad/empty.eml has no bytes at all; it is stored as an unreadable message too
+    assert stored == len(files)
+    reasons = dict(db.execute(
+        "SELECT hash, reason FROM messages WHERE route = 'other'").fetchall())
+    assert all(reasons.values()), "every message without effect says why"
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # SQL and template markers in a title are kept literally, never run or expanded
+    titles = [t for (t,) in db.execute("SELECT title FROM incidents")]
+    for title in titles:
+        assert "\r" not in title and "\n" not in title
+
+
+def test_the_same_file_twice_has_one_effect(desk):
+    desk.write_config(alerts__senders="alertmanager@example.com")
+    path = os.path.join(CORPUS, "alerts", "alertmanager-firing.eml")
+    desk.run("ingest", "--no-send", path)
+    desk.run("ingest", "--no-send", path)
+    assert len(desk.incidents()) == 1
+    db = sqlite3.connect(desk.db)
+    assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
+
+
+def test_unknown_key_is_an_error_that_names_it(mailstack, unique, tmp_path):
+    desk = Desk(mailstack, str(tmp_path / "d"), unique, imap__pollinterval="5")
+    proc = desk.run("check", check=False)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "[imap] pollinterval" in err and "unknown key" in err
+    assert desk.config in err
+
+
+def test_bad_value_is_an_error_that_names_the_key(mailstack, unique, tmp_path):
+    desk = Desk(mailstack, str(tmp_path / "d"), unique, smtp__port="smtp")
+    proc = desk.run("check", check=False)
+    assert proc.returncode == 2
+    assert "[smtp] port: 'smtp' is not a whole number" in proc.stderr.decode()
+
+
+def test_missing_secret_file_is_reported(mailstack, unique, tmp_path):
+    desk = Desk(mailstack, str(tmp_path / "d"), unique,
+                general__secret_file=str(tmp_path / "nope"))
+    proc = desk.run("check", check=False)
+    assert proc.returncode == 2
+    assert "[general] secret_file: cannot read" in proc.stderr.decode()
+
+
+def test_check_accepts_a_good_configuration(desk):
+    proc = desk.run("check")
+    assert proc.stdout.decode().strip() == "configuration OK"
+
+
+def test_unreachable_imap_server_is_a_runtime_error_not_a_crash(mailstack, unique, tmp_path):
+    desk = Desk(mailstack, str(tmp_path / "d"), unique, imap__port="1")
+    proc = desk.run("run", "--once", check=False)
+    assert proc.returncode == 1
+    assert "127.0.0.1" in proc.stderr.decode()
+
+
+def test_unknown_command_is_a_usage_error(desk):
+    proc = desk.run("frobnicate", check=False)
+    assert proc.returncode == 2
+    assert "unknown command 'frobnicate'" in proc.stderr.decode()

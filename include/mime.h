@@ -13,7 +13,7 @@ enum mime_error_code {
 	MIME_ERROR_EMPTY,  /* mime_parse: no bytes (after an mbox From line) */
 	MIME_ERROR_PARSE,  /* mime_parse: gmime could not make a message of it */
 	MIME_ERROR_HEADER, /* mime_build: a header value or name was refused */
-	MIME_ERROR_BUILD,  /* mime_build: gmime could not write the message */
+	MIME_ERROR_BUILD,  /* mime_build: a body is not UTF-8, or gmime could not write it */
 };
 GQuark mime_error_quark(void);
 

@@ -1,0 +1,623 @@
+/*
+ * mime: raw bytes to struct mail through gmime. Never calls g_mime_multipart_get_boundary()
+ * (it loops forever on hostile parameters in gmime 3.2.13, issue #165) and walks the MIME tree
+ * with an explicit stack, so hostile nesting costs neither time nor stack. Building is in
+ * mime_build.c, HTML to text in html.c.
+ */
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "mime.h"
+
+#define MIME_MAX_DEPTH 64   /* deeper parts are not looked at for a body */
+#define MIME_MAX_PARTS 4096 /* nor parts after this many */
+
+G_DEFINE_QUARK(sevmail - mime - error - quark, mime_error)
+
+static gpointer
+mime_init_once(G_GNUC_UNUSED gpointer unused)
+{
+	g_mime_init();
+	return NULL;
+}
+
+/* Initialises gmime exactly once, whichever thread gets here first. */
+void
+mime_init(void)
+{
+	static GOnce once = G_ONCE_INIT;
+
+	g_once(&once, mime_init_once, NULL);
+}
+
+/* ---- strings ---- */
+
+/* Valid UTF-8 copy of len bytes: NULs dropped, invalid sequences replaced (or, with latin1,
+ * text that is not UTF-8 read as ISO-8859-1). Caller frees. */
+static char *
+mime_utf8(const char *s, gsize len, gboolean latin1)
+{
+	GString *b = g_string_sized_new(len);
+	char *out;
+
+	for (gsize i = 0; i < len; i++)
+		if (s[i] != '\0')
+			g_string_append_c(b, s[i]);
+	if (g_utf8_validate(b->str, b->len, NULL))
+		return g_string_free(b, FALSE);
+	if (latin1) {
+		out = g_convert(b->str, b->len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+		if (out != NULL) {
+			g_string_free(b, TRUE);
+			return out;
+		}
+	}
+	out = g_utf8_make_valid(b->str, b->len);
+	g_string_free(b, TRUE);
+	return out;
+}
+
+static gboolean
+mime_is_control(gunichar c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+}
+
+/* One line of valid UTF-8: each run of controls (CR, LF, TAB...) becomes one space, and the
+ * ends are trimmed. NULL stays NULL. Caller frees. */
+static char *
+mime_line(const char *s)
+{
+	g_autofree char *valid = NULL;
+	GString *out;
+	gboolean in_ctl = FALSE;
+
+	if (s == NULL)
+		return NULL;
+	valid = mime_utf8(s, strlen(s), FALSE);
+	out = g_string_sized_new(strlen(valid));
+	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (mime_is_control(c)) {
+			if (!in_ctl)
+				g_string_append_c(out, ' ');
+			in_ctl = TRUE;
+			continue;
+		}
+		in_ctl = FALSE;
+		g_string_append_unichar(out, c);
+	}
+	g_strstrip(out->str);
+	return g_string_free(out, FALSE);
+}
+
+/* A bare address in lower case, or NULL when it is empty or holds blanks or controls. */
+static char *
+mime_addr(const char *addr)
+{
+	g_autofree char *valid = NULL;
+
+	if (addr == NULL)
+		return NULL;
+	valid = mime_utf8(addr, strlen(addr), FALSE);
+	g_strstrip(valid);
+	if (*valid == '\0')
+		return NULL;
+	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (mime_is_control(c) || g_unichar_isspace(c))
+			return NULL;
+	}
+	return g_utf8_strdown(valid, -1);
+}
+
+/* CRLF and lone CR become LF. Caller frees. */
+static char *
+mime_unix_newlines(const char *s)
+{
+	GString *out = g_string_sized_new(strlen(s));
+
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\r') {
+			g_string_append_c(out, '\n');
+			if (p[1] == '\n')
+				p++;
+		} else {
+			g_string_append_c(out, *p);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* ---- headers ---- */
+
+/* The unfolded raw value of a header as one clean line (for structured headers, which are
+ * never RFC 2047 text). Caller frees. */
+static char *
+mime_raw_value(GMimeHeader *h)
+{
+	const char *raw = g_mime_header_get_raw_value(h);
+	g_autofree char *unfolded = NULL;
+
+	if (raw == NULL)
+		return g_strdup("");
+	unfolded = g_mime_utils_header_unfold(raw);
+	return mime_line(unfolded);
+}
+
+static void
+mime_add_recipient(GPtrArray *list, const char *addr)
+{
+	char *a = mime_addr(addr);
+
+	if (a == NULL)
+		return;
+	if (g_ptr_array_find_with_equal_func(list, a, g_str_equal, NULL))
+		g_free(a);
+	else
+		g_ptr_array_add(list, a);
+}
+
+/* Adds every mailbox of a list (and of its groups) to the recipients. */
+static void
+mime_add_list(GPtrArray *out, InternetAddressList *list)
+{
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			mime_add_recipient(
+			    out, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+		} else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			InternetAddressList *members =
+			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+			int k = internet_address_list_length(members);
+
+			for (int j = 0; j < k; j++) {
+				InternetAddress *m = internet_address_list_get_address(members, j);
+
+				if (INTERNET_ADDRESS_IS_MAILBOX(m))
+					mime_add_recipient(out, internet_address_mailbox_get_addr(
+					                            INTERNET_ADDRESS_MAILBOX(m)));
+			}
+		}
+	}
+}
+
+static void
+mime_add_parsed(GPtrArray *out, const char *value)
+{
+	InternetAddressList *list = internet_address_list_parse(NULL, value);
+
+	if (list == NULL)
+		return;
+	mime_add_list(out, list);
+	g_object_unref(list);
+}
+
+/* "<addr>" -> "addr", "<>" -> "". An unusable address counts as null: such mail is then never
+ * answered, which is the safe side. */
+static char *
+mime_return_path(const char *value)
+{
+	g_autofree char *inner = NULL;
+	const char *lt = strchr(value, '<');
+	const char *gt = lt != NULL ? strchr(lt, '>') : NULL;
+	char *addr;
+
+	if (lt != NULL && gt != NULL)
+		inner = g_strndup(lt + 1, gt - lt - 1);
+	else
+		inner = g_strdup(value);
+	g_strstrip(inner);
+	if (*inner == '\0')
+		return g_strdup("");
+	addr = mime_addr(inner);
+	return addr != NULL ? addr : g_strdup("");
+}
+
+/* Headers that may occur more than once, in the order they appear. */
+static void
+mime_scan_headers(struct mail *m, GMimeObject *obj)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	int n = g_mime_header_list_get_count(hl);
+
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
+		g_autofree char *value = NULL;
+
+		if (name == NULL)
+			continue;
+		if (g_ascii_strcasecmp(name, "Delivered-To") == 0 ||
+		    g_ascii_strcasecmp(name, "X-Original-To") == 0) {
+			value = mime_raw_value(h);
+			mime_add_parsed(m->recipients, value);
+		} else if (g_ascii_strcasecmp(name, "Authentication-Results") == 0) {
+			g_ptr_array_add(m->auth_results, mime_raw_value(h));
+		} else if (g_ascii_strcasecmp(name, "Return-Path") == 0 && m->return_path == NULL) {
+			value = mime_raw_value(h);
+			m->return_path = mime_return_path(value);
+		}
+	}
+}
+
+/* Message-IDs of a References or In-Reply-To header (first occurrence). */
+static GMimeReferences *
+mime_references(GMimeObject *obj, const char *name)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = g_mime_header_list_get_header(hl, name);
+	g_autofree char *value = NULL;
+
+	if (h == NULL)
+		return NULL;
+	value = mime_raw_value(h);
+	return g_mime_references_parse(NULL, value);
+}
+
+static char *
+mime_msgid(const char *id)
+{
+	char *clean = mime_line(id);
+
+	if (clean != NULL && *clean == '\0') {
+		g_free(clean);
+		return NULL;
+	}
+	return clean;
+}
+
+static void
+mime_fill_threading(struct mail *m, GMimeObject *obj)
+{
+	GMimeReferences *refs = mime_references(obj, "In-Reply-To");
+
+	if (refs != NULL && g_mime_references_length(refs) > 0)
+		m->in_reply_to = mime_msgid(g_mime_references_get_message_id(refs, 0));
+	if (refs != NULL)
+		g_mime_references_free(refs);
+	refs = mime_references(obj, "References");
+	for (int i = 0; refs != NULL && i < g_mime_references_length(refs); i++) {
+		char *id = mime_msgid(g_mime_references_get_message_id(refs, i));
+
+		if (id != NULL)
+			g_ptr_array_add(m->references, id);
+	}
+	if (refs != NULL)
+		g_mime_references_free(refs);
+}
+
+static void
+mime_fill_from(struct mail *m, GMimeMessage *msg)
+{
+	InternetAddressList *from = g_mime_message_get_from(msg);
+	InternetAddress *ia;
+
+	if (from == NULL || internet_address_list_length(from) == 0)
+		return;
+	ia = internet_address_list_get_address(from, 0);
+	if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+		from = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+		if (internet_address_list_length(from) == 0)
+			return;
+		ia = internet_address_list_get_address(from, 0);
+	}
+	if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+		return;
+	m->from_addr = mime_addr(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+	m->from_name = mime_line(internet_address_get_name(ia));
+	if (m->from_name != NULL && *m->from_name == '\0')
+		g_clear_pointer(&m->from_name, g_free);
+}
+
+static void
+mime_fill_headers(struct mail *m, GMimeMessage *msg)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	GDateTime *date = g_mime_message_get_date(msg);
+
+	m->message_id = mime_msgid(g_mime_message_get_message_id(msg));
+	mime_fill_from(m, msg);
+	m->subject = mime_line(g_mime_message_get_subject(msg));
+	if (m->subject == NULL)
+		m->subject = g_strdup("");
+	mime_fill_threading(m, obj);
+	mime_scan_headers(m, obj);
+	mime_add_list(m->recipients, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO));
+	mime_add_list(m->recipients, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_CC));
+	m->auto_submitted = mime_line(g_mime_object_get_header(obj, "Auto-Submitted"));
+	m->precedence = mime_line(g_mime_object_get_header(obj, "Precedence"));
+	m->x_loop = mime_line(g_mime_object_get_header(obj, "X-Loop"));
+	m->date = date != NULL ? g_date_time_to_unix(date) : 0;
+}
+
+/* ---- body ---- */
+
+static gboolean
+mime_charset_is_utf8(const char *charset)
+{
+	static const char *const names[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968"};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+		if (g_ascii_strcasecmp(charset, names[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* The part's content with its transfer encoding undone and its charset converted, as valid
+ * UTF-8 with LF newlines and no NULs. A missing or unknown charset is read as UTF-8 when the
+ * bytes are valid UTF-8, else as ISO-8859-1. Caller frees. */
+static char *
+mime_part_text(GMimePart *part)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	const char *charset =
+	    g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	gboolean unknown = FALSE;
+	GMimeFilter *conv = NULL;
+	GMimeStream *mem, *filtered;
+	GByteArray *bytes;
+	g_autofree char *text = NULL;
+
+	if (content == NULL)
+		return g_strdup("");
+	if (charset != NULL && !mime_charset_is_utf8(charset))
+		conv = g_mime_filter_charset_new(charset, "UTF-8");
+	unknown = charset == NULL || (conv == NULL && !mime_charset_is_utf8(charset));
+	mem = g_mime_stream_mem_new();
+	filtered = g_mime_stream_filter_new(mem);
+	if (conv != NULL) {
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), conv);
+		g_object_unref(conv);
+	}
+	g_mime_data_wrapper_write_to_stream(content, filtered);
+	g_mime_stream_flush(filtered);
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	text = mime_utf8((const char *)bytes->data, bytes->len, unknown);
+	g_object_unref(filtered);
+	g_object_unref(mem);
+	return mime_unix_newlines(text);
+}
+
+/* RFC 3676: joins soft-broken lines (ending in a space) of the same quote depth, undoes
+ * space-stuffing, and with DelSp drops the space that marked the break. Caller frees. */
+static char *
+mime_unflow(const char *text, gboolean delsp)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	guint n = g_strv_length(lines);
+	GString *out = g_string_sized_new(strlen(text));
+	gboolean open = FALSE; /* the last output line continues */
+	gsize depth_open = 0;
+
+	if (n > 0 && *lines[n - 1] == '\0')
+		n--; /* the text's final newline */
+	for (guint i = 0; i < n; i++) {
+		const char *l = lines[i];
+		gsize depth = strspn(l, ">");
+		const char *body = l + depth;
+		gsize blen;
+		gboolean flowed;
+
+		if (*body == ' ')
+			body++;
+		blen = strlen(body);
+		flowed = blen > 0 && body[blen - 1] == ' ' && strcmp(body, "-- ") != 0;
+		if (open && depth != depth_open)
+			g_string_append_c(out, '\n');
+		if (!open || depth != depth_open) {
+			for (gsize d = 0; d < depth; d++)
+				g_string_append_c(out, '>');
+			if (depth > 0 && blen > 0)
+				g_string_append_c(out, ' ');
+		}
+		g_string_append_len(out, body, flowed && delsp ? blen - 1 : blen);
+		open = flowed;
+		depth_open = depth;
+		if (!flowed)
+			g_string_append_c(out, '\n');
+	}
+	if (open)
+		g_string_append_c(out, '\n');
+	return g_string_free(out, FALSE);
+}
+
+static char *
+mime_plain_text(GMimePart *part)
+{
+	GMimeObject *obj = GMIME_OBJECT(part);
+	const char *format = g_mime_object_get_content_type_parameter(obj, "format");
+	const char *delsp = g_mime_object_get_content_type_parameter(obj, "delsp");
+	char *text = mime_part_text(part);
+	char *unflowed;
+
+	if (format == NULL || g_ascii_strcasecmp(format, "flowed") != 0)
+		return text;
+	unflowed = mime_unflow(text, delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0);
+	g_free(text);
+	return unflowed;
+}
+
+struct mime_found {
+	GMimePart *plain; /* first inline text/plain */
+	GMimePart *html;  /* first inline text/html */
+};
+
+static void
+mime_consider(struct mime_found *f, GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	GMimePart *part = GMIME_PART(obj);
+
+	if (ct == NULL || g_mime_part_is_attachment(part))
+		return;
+	if (f->plain == NULL && g_mime_content_type_is_type(ct, "text", "plain"))
+		f->plain = part;
+	else if (f->html == NULL && g_mime_content_type_is_type(ct, "text", "html"))
+		f->html = part;
+}
+
+/* Depth-first, in document order, with an explicit stack and bounds on depth and parts.
+ * Attached messages (message/rfc822) are not entered: their text is not this mail's. */
+static void
+mime_find_parts(struct mime_found *f, GMimeObject *top)
+{
+	GPtrArray *stack = g_ptr_array_new();
+	GArray *depths = g_array_new(FALSE, FALSE, sizeof(int));
+	int seen = 0;
+
+	g_ptr_array_add(stack, top);
+	g_array_append_val(depths, seen);
+	while (stack->len > 0 && (f->plain == NULL || f->html == NULL) && seen++ < MIME_MAX_PARTS) {
+		GMimeObject *obj = g_ptr_array_steal_index(stack, stack->len - 1);
+		int depth = g_array_index(depths, int, depths->len - 1);
+
+		g_array_set_size(depths, depths->len - 1);
+		if (GMIME_IS_PART(obj)) {
+			mime_consider(f, obj);
+		} else if (GMIME_IS_MULTIPART(obj) && depth < MIME_MAX_DEPTH) {
+			GMimeMultipart *mp = GMIME_MULTIPART(obj);
+			int child_depth = depth + 1;
+
+			for (int i = g_mime_multipart_get_count(mp) - 1; i >= 0; i--) {
+				g_ptr_array_add(stack, g_mime_multipart_get_part(mp, i));
+				g_array_append_val(depths, child_depth);
+			}
+		}
+	}
+	g_ptr_array_free(stack, TRUE);
+	g_array_free(depths, TRUE);
+}
+
+static gboolean
+mime_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!g_ascii_isspace(*s))
+			return FALSE;
+	return TRUE;
+}
+
+static void
+mime_fill_body(struct mail *m, GMimeMessage *msg)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(msg);
+	struct mime_found f = {0};
+	GMimeContentType *ct;
+	g_autofree char *html = NULL;
+
+	if (top == NULL) {
+		m->text = g_strdup("");
+		return;
+	}
+	ct = g_mime_object_get_content_type(top);
+	m->is_report = ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report");
+	mime_find_parts(&f, top);
+	if (f.plain != NULL) {
+		m->text = mime_plain_text(f.plain);
+		if (f.html == NULL || !mime_blank(m->text))
+			return;
+		g_clear_pointer(&m->text, g_free);
+	}
+	if (f.html == NULL) {
+		m->text = g_strdup("");
+		return;
+	}
+	html = mime_part_text(f.html);
+	m->text = mime_html_to_text(html, strlen(html));
+	m->text_from_html = TRUE;
+}
+
+/* ---- parse ---- */
+
+static struct mail *
+mail_new(void)
+{
+	struct mail *m = g_new0(struct mail, 1);
+
+	m->references = g_ptr_array_new_with_free_func(g_free);
+	m->recipients = g_ptr_array_new_with_free_func(g_free);
+	m->auth_results = g_ptr_array_new_with_free_func(g_free);
+	return m;
+}
+
+void
+mail_free(struct mail *m)
+{
+	if (m == NULL)
+		return;
+	g_free(m->message_id);
+	g_free(m->from_addr);
+	g_free(m->from_name);
+	g_free(m->subject);
+	g_free(m->in_reply_to);
+	g_ptr_array_unref(m->references);
+	g_ptr_array_unref(m->recipients);
+	g_free(m->return_path);
+	g_free(m->auto_submitted);
+	g_free(m->precedence);
+	g_free(m->x_loop);
+	g_ptr_array_unref(m->auth_results);
+	g_free(m->text);
+	g_free(m);
+}
+
+/* Pipe delivery (Postfix flags=F, procmail) may prepend an mbox "From " line. */
+static void
+mime_skip_mbox_from(const char **raw, gsize *len)
+{
+	const char *nl;
+
+	if (*len < 5 || memcmp(*raw, "From ", 5) != 0)
+		return;
+	nl = memchr(*raw, '\n', *len);
+	if (nl == NULL) {
+		*raw += *len;
+		*len = 0;
+		return;
+	}
+	*len -= (gsize)(nl + 1 - *raw);
+	*raw = nl + 1;
+}
+
+/* Returns the parsed mail, or NULL with err when the input is empty or unparsable. Caller
+ * frees with mail_free. */
+struct mail *
+mime_parse(const char *raw, gsize len, GError **err)
+{
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+	struct mail *m;
+
+	mime_init();
+	if (raw == NULL)
+		len = 0;
+	mime_skip_mbox_from(&raw, &len);
+	if (len == 0) {
+		g_set_error(err, MIME_ERROR, MIME_ERROR_EMPTY, "the message is empty");
+		return NULL;
+	}
+	stream = g_mime_stream_mem_new_with_buffer(raw, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	if (msg == NULL) {
+		g_set_error(err, MIME_ERROR, MIME_ERROR_PARSE,
+		            "the message could not be parsed as Internet mail");
+		return NULL;
+	}
+	m = mail_new();
+	mime_fill_headers(m, msg);
+	mime_fill_body(m, msg);
+	g_object_unref(msg);
+	return m;
+}

@@ -1,0 +1,515 @@
+/*
+ * Recognising monitoring mail: the corpus alerts read through mime.c and checked against
+ * expected.tsv (source, state, identity, title), then hand-made mails for the shapes the
+ * corpus does not cover: custom subjects, missing bodies, hostile subjects, generic senders.
+ */
+#include <string.h>
+
+#include "alert.h"
+#include "mime.h"
+
+/* Sources with a detector; expected.tsv rows of other sources wait for theirs. */
+static const char *const implemented[] = {"alertmanager", "grafana", "nagios", NULL};
+
+static const char *
+corpus_dir(void)
+{
+	const char *dir = g_getenv("SEVMAIL_CORPUS");
+
+	return dir != NULL ? dir : "tests/corpus";
+}
+
+static struct mail *
+parse_file(const char *relative)
+{
+	g_autofree char *path = g_build_filename(corpus_dir(), relative, NULL);
+	g_autofree char *raw = NULL;
+	g_autoptr(GError) err = NULL;
+	gsize len;
+	struct mail *m;
+
+	if (!g_file_get_contents(path, &raw, &len, &err))
+		g_error("%s", err->message);
+	m = mime_parse(raw, len, &err);
+	return m;
+}
+
+/* A mail as mime.c hands it over: only subject, sender and text matter here. */
+static struct mail *
+make_mail(const char *subject, const char *text)
+{
+	struct mail *m = g_new0(struct mail, 1);
+
+	m->subject = g_strdup(subject);
+	m->text = g_strdup(text);
+	m->from_addr = g_strdup("alertmanager@example.com");
+	m->references = g_ptr_array_new_with_free_func(g_free);
+	m->recipients = g_ptr_array_new_with_free_func(g_free);
+	m->auth_results = g_ptr_array_new_with_free_func(g_free);
+	return m;
+}
+
+/* The invariants every alert keeps, whatever the input. */
+static void
+assert_well_formed(const struct alert *a)
+{
+	g_assert_nonnull(a->source);
+	g_assert_nonnull(a->fingerprint);
+	g_assert_true(g_str_has_prefix(a->fingerprint, a->source));
+	g_assert_nonnull(a->details);
+	g_assert_true(g_utf8_validate(a->title, -1, NULL));
+	g_assert_cmpint(g_utf8_strlen(a->title, -1), <=, 200);
+	g_assert_cmpuint(strlen(a->title), >, 0);
+	for (const char *p = a->title; *p != '\0'; p = g_utf8_next_char(p))
+		g_assert_false(g_unichar_iscntrl(g_utf8_get_char(p)));
+}
+
+/* --- the corpus, against expected.tsv ----------------------------------------------- */
+
+struct tsv_row {
+	char *file, *source, *state, *identity, *title;
+};
+
+static void
+tsv_row_free(gpointer p)
+{
+	struct tsv_row *r = p;
+
+	g_free(r->file);
+	g_free(r->source);
+	g_free(r->state);
+	g_free(r->identity);
+	g_free(r->title);
+	g_free(r);
+}
+
+/* The incident title an outcome names: the first "..." of a new-incident outcome. */
+static char *
+outcome_title(const char *outcome)
+{
+	const char *open, *close;
+
+	if (!g_str_has_prefix(outcome, "new-incident") || (open = strchr(outcome, '"')) == NULL ||
+	    (close = strchr(open + 1, '"')) == NULL)
+		return NULL;
+	return g_strndup(open + 1, (gsize)(close - open - 1));
+}
+
+static gboolean
+is_implemented(const char *source)
+{
+	for (const char *const *s = implemented; *s != NULL; s++)
+		if (strcmp(source, *s) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static GPtrArray *
+read_expected(void)
+{
+	g_autofree char *path = g_build_filename(corpus_dir(), "expected.tsv", NULL);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	GPtrArray *rows = g_ptr_array_new_with_free_func(tsv_row_free);
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		g_error("cannot read %s", path);
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines + 1; *l != NULL; l++) {
+		g_auto(GStrv) f = g_strsplit(*l, "\t", -1);
+		struct tsv_row *r;
+
+		if (g_strv_length(f) < 7 || !is_implemented(f[2]))
+			continue;
+		r = g_new0(struct tsv_row, 1);
+		r->file = g_strdup(f[0]);
+		r->source = g_strdup(f[2]);
+		r->state = g_strdup(f[3]);
+		r->identity = g_strdup(f[4]);
+		r->title = outcome_title(f[6]);
+		g_ptr_array_add(rows, r);
+	}
+	return rows;
+}
+
+static void
+test_corpus_row(gconstpointer data)
+{
+	const struct tsv_row *r = data;
+	g_autoptr(mail) m = parse_file(r->file);
+	g_autoptr(alert) a = NULL;
+
+	g_assert_nonnull(m);
+	a = alert_parse(m, FALSE);
+	g_assert_nonnull(a);
+	assert_well_formed(a);
+	g_assert_cmpstr(a->source, ==, r->source);
+	g_assert_cmpstr(a->state == ALERT_FIRING ? "firing" : "resolved", ==, r->state);
+	if (*r->identity != '\0') {
+		g_autofree char *fp = g_strdup_printf("%s:%s", r->source, r->identity);
+
+		g_assert_cmpstr(a->fingerprint, ==, fp);
+	}
+	if (r->title != NULL)
+		g_assert_cmpstr(a->title, ==, r->title);
+}
+
+/* Every corpus file either is no alert or gives a well-formed one, even with generic on. */
+static void
+test_corpus_invariants(void)
+{
+	static const char *const dirs[] = {"alerts", "bad", "replies", "lists"};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		g_autofree char *path = g_build_filename(corpus_dir(), dirs[i], NULL);
+		g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+		const char *name;
+
+		g_assert_nonnull(d);
+		while ((name = g_dir_read_name(d)) != NULL) {
+			g_autofree char *rel = g_build_filename(dirs[i], name, NULL);
+			g_autoptr(mail) m = parse_file(rel);
+			g_autoptr(alert) a = m != NULL ? alert_parse(m, TRUE) : NULL;
+
+			if (a != NULL)
+				assert_well_formed(a);
+		}
+	}
+}
+
+/* Replies, list mail and the subscription traffic are never alerts without generic. */
+static void
+test_corpus_not_alerts(void)
+{
+	static const char *const dirs[] = {"replies", "lists"};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		g_autofree char *path = g_build_filename(corpus_dir(), dirs[i], NULL);
+		g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+		const char *name;
+
+		while ((name = g_dir_read_name(d)) != NULL) {
+			g_autofree char *rel = g_build_filename(dirs[i], name, NULL);
+			g_autoptr(mail) m = parse_file(rel);
+			g_autoptr(alert) a = alert_parse(m, FALSE);
+
+			if (a != NULL)
+				g_test_message("%s taken for a %s alert", rel, a->source);
+			g_assert_null(a);
+		}
+	}
+}
+
+/* The three Alertmanager mails of INC-1 share one identity; the page shows labels and
+ * annotations, not the template's links and footer. */
+static void
+test_alertmanager_story(void)
+{
+	static const char *const files[] = {"alerts/alertmanager-firing.eml",
+	                                    "alerts/alertmanager-firing-repeat.eml",
+	                                    "alerts/alertmanager-resolved.eml"};
+	static const enum alert_state states[] = {ALERT_FIRING, ALERT_FIRING, ALERT_RESOLVED};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autoptr(mail) m = parse_file(files[i]);
+		g_autoptr(alert) a = alert_parse(m, FALSE);
+
+		g_assert_nonnull(a);
+		g_assert_cmpint(a->state, ==, states[i]);
+		g_assert_cmpstr(a->fingerprint, ==,
+		                "alertmanager:alertname=HighErrorRate;job=api-gateway");
+		g_assert_cmpstr(a->title, ==, "HighErrorRate api-gateway");
+		g_assert_cmpstr(a->severity_label, ==, "critical");
+		g_assert_nonnull(strstr(a->details, "severity = critical\n"));
+		g_assert_nonnull(strstr(a->details, "summary = High HTTP 5xx error rate on "
+		                                    "api-gateway\n"));
+		g_assert_null(strstr(a->details, "View in AlertManager"));
+		g_assert_null(strstr(a->details, "Sent by AlertManager"));
+	}
+}
+
+static void
+test_alertmanager_grouped(void)
+{
+	g_autoptr(mail) m = parse_file("alerts/alertmanager-grouped-3-firing.eml");
+	g_autoptr(alert) a = alert_parse(m, FALSE);
+	static const char *const pods[] = {"pod = checkout-api-7d9f8b6c5-k8r4p",
+	                                   "pod = checkout-api-7d9f8b6c5-qq7mn",
+	                                   "pod = checkout-api-7d9f8b6c5-x2x9z"};
+
+	g_assert_nonnull(a);
+	g_assert_cmpstr(a->title, ==, "KubePodCrashLooping checkout");
+	g_assert_cmpstr(a->severity_label, ==, "warning");
+	for (gsize i = 0; i < G_N_ELEMENTS(pods); i++)
+		g_assert_nonnull(strstr(a->details, pods[i]));
+}
+
+/* --- hand-made mails --------------------------------------------------------------- */
+
+/* The text mime_html_to_text makes of Alertmanager's default HTML. */
+#define AM_BODY(section)                                                                           \
+	"1 alert for alertname=HighErrorRate job=api-gateway\nView in AlertManager\n"              \
+	"[1] " section "\nLabels\nalertname = HighErrorRate\nenv = production\n"                   \
+	"instance = 10.0.3.17:8080\njob = api-gateway\nseverity = critical\nAnnotations\n"         \
+	"description = api-gateway's 5xx ratio is 12.4% (> 5%) over the last 5 minutes.\n"         \
+	"summary = High HTTP 5xx error rate on api-gateway\nSource\nSent by AlertManager"
+
+static void
+test_alertmanager_text(void)
+{
+	g_autoptr(mail) firing =
+	    make_mail("[FIRING:1] HighErrorRate api-gateway (production 10.0.3.17:8080 critical)",
+	              AM_BODY("Firing"));
+	g_autoptr(mail) resolved =
+	    make_mail("[RESOLVED] HighErrorRate api-gateway (production 10.0.3.17:8080 critical)",
+	              AM_BODY("Resolved"));
+	g_autoptr(alert) a = alert_parse(firing, FALSE);
+	g_autoptr(alert) b = alert_parse(resolved, FALSE);
+
+	g_assert_cmpstr(a->source, ==, "alertmanager");
+	g_assert_cmpint(a->state, ==, ALERT_FIRING);
+	g_assert_cmpint(b->state, ==, ALERT_RESOLVED);
+	g_assert_cmpstr(a->fingerprint, ==, b->fingerprint);
+	g_assert_cmpstr(a->fingerprint, ==, "alertmanager:alertname=HighErrorRate;job=api-gateway");
+	g_assert_cmpstr(a->title, ==, "HighErrorRate api-gateway");
+	g_assert_cmpstr(a->severity_label, ==, "critical");
+	g_assert_true(g_str_has_prefix(a->details, "[1] Firing\nLabels\nalertname = "));
+}
+
+/* A receiver with its own subject template: the body still says what it is. */
+static void
+test_alertmanager_custom_subject(void)
+{
+	g_autoptr(mail) m = make_mail("Alert: api-gateway errors", AM_BODY("Resolved"));
+	g_autoptr(alert) a = alert_parse(m, FALSE);
+
+	g_assert_nonnull(a);
+	g_assert_cmpstr(a->source, ==, "alertmanager");
+	g_assert_cmpint(a->state, ==, ALERT_RESOLVED);
+	g_assert_cmpstr(a->fingerprint, ==, "alertmanager:alertname=HighErrorRate;job=api-gateway");
+	g_assert_cmpstr(a->title, ==, "HighErrorRate api-gateway");
+}
+
+/* One critical alert in a group of warnings makes the group critical. */
+static void
+test_alertmanager_most_severe(void)
+{
+	g_autoptr(mail) m = make_mail("[FIRING:2] DiskFull (x)",
+	                              "2 alerts for alertname=DiskFull\n[2] Firing\nLabels\n"
+	                              "severity = warning\nLabels\nseverity = critical\n"
+	                              "Labels\nseverity = info\n");
+	g_autoptr(alert) a = alert_parse(m, FALSE);
+
+	g_assert_cmpstr(a->severity_label, ==, "critical");
+	g_assert_cmpstr(a->fingerprint, ==, "alertmanager:alertname=DiskFull");
+	g_assert_cmpstr(a->title, ==, "DiskFull");
+}
+
+/* Without a body the subject alone still makes it an Alertmanager alert. */
+static void
+test_alertmanager_subject_only(void)
+{
+	g_autoptr(mail) m = make_mail(
+	    "[FIRING:1] HighErrorRate api-gateway (production 10.0.3.17:8080 critical)", "");
+	g_autoptr(alert) a = alert_parse(m, FALSE);
+
+	g_assert_nonnull(a);
+	g_assert_cmpstr(a->source, ==, "alertmanager");
+	g_assert_cmpint(a->state, ==, ALERT_FIRING);
+	g_assert_cmpstr(a->title, ==, "HighErrorRate api-gateway");
+	g_assert_cmpstr(a->fingerprint, ==, "alertmanager:group=HighErrorRate api-gateway");
+	g_assert_null(a->severity_label);
+	g_assert_cmpstr(a->details, ==, "");
+}
+
+/* A 10,000-character subject is cut at a character boundary, with "…". */
+static void
+test_title_long(void)
+{
+	g_autoptr(GString) subject = g_string_new("[FIRING:250] KubePodNotReady ");
+	g_autoptr(mail) m = NULL;
+	g_autoptr(alert) a = NULL;
+
+	while (subject->len < 10000)
+		g_string_append(subject, "prüfung-ä ");
+	m = make_mail(subject->str,
+	              "250 alerts for alertname=KubePodNotReady namespace=checkout\n");
+	a = alert_parse(m, FALSE);
+	assert_well_formed(a);
+	g_assert_cmpint(g_utf8_strlen(a->title, -1), <=, 200);
+	g_assert_cmpint(g_utf8_strlen(a->title, -1), >=, 190);
+	g_assert_true(g_str_has_suffix(a->title, "…"));
+	g_assert_true(g_str_has_prefix(a->title, "KubePodNotReady prüfung-ä"));
+	g_assert_cmpstr(a->fingerprint, ==,
+	                "alertmanager:alertname=KubePodNotReady;namespace=checkout");
+}
+
+/* Decoded subjects may carry CR LF (gmime decodes them verbatim): the title is one line. */
+static void
+test_title_controls(void)
+{
+	g_autoptr(mail) m = make_mail("[FIRING:1] HighErrorRate api-gateway\r\nBcc: "
+	                              "mallory@example.org\r\nX-Injected: yes\t(critical)",
+	                              "1 alert for alertname=HighErrorRate job=api-gateway\n");
+	g_autoptr(alert) a = alert_parse(m, FALSE);
+
+	assert_well_formed(a);
+	g_assert_null(strchr(a->title, '\n'));
+	g_assert_null(strchr(a->title, '\r'));
+	g_assert_cmpstr(a->title, ==,
+	                "HighErrorRate api-gateway Bcc: mallory@example.org X-Injected: yes");
+}
+
+static void
+test_grafana_text(void)
+{
+	g_autoptr(mail) m = make_mail(
+	    "[FIRING:1] CheckoutLatencyHigh Payments (prod checkout-svc warning)",
+	    "Firing: 1 alert for alertname=CheckoutLatencyHigh grafana_folder=Payments\n"
+	    "Firing CheckoutLatencyHigh\nValue: B=2.41, C=1\n"
+	    "summary: Checkout p99 latency above 2s\nLabels:\nalertname: CheckoutLatencyHigh\n"
+	    "grafana_folder: Payments\nseverity: warning\n"
+	    "Silence View Runbook Go to Dashboard Go to Panel Source\nSent by Grafana v11.3.1\n");
+	g_autoptr(alert) a = alert_parse(m, FALSE);
+
+	g_assert_cmpstr(a->source, ==, "grafana");
+	g_assert_cmpint(a->state, ==, ALERT_FIRING);
+	g_assert_cmpstr(a->fingerprint, ==,
+	                "grafana:alertname=CheckoutLatencyHigh;grafana_folder=Payments");
+	g_assert_cmpstr(a->title, ==, "CheckoutLatencyHigh Payments");
+	g_assert_cmpstr(a->severity_label, ==, "warning");
+	g_assert_nonnull(strstr(a->details, "Value: B=2.41, C=1\n"));
+	g_assert_null(strstr(a->details, "Silence"));
+}
+
+/* A translated subject: the body's Host/Service lines identify the service. */
+static void
+test_nagios_translated_subject(void)
+{
+	g_autoptr(mail) m =
+	    make_mail("** PROBLEM Service Alert: Zahlungsdienst/HTTPS ist KRITISCH **",
+	              "***** Nagios *****\n\nNotification Type: PROBLEM\n\nService: HTTPS\n"
+	              "Host: zahlungsdienst-01\nState: CRITICAL\n");
+	g_autoptr(alert) a = alert_parse(m, FALSE);
+
+	g_assert_cmpstr(a->source, ==, "nagios");
+	g_assert_cmpstr(a->fingerprint, ==, "nagios:host=zahlungsdienst-01;service=HTTPS");
+	g_assert_cmpstr(a->title, ==, "Zahlungsdienst/HTTPS ist KRITISCH");
+	g_assert_cmpstr(a->severity_label, ==, "critical");
+	g_assert_null(strstr(a->details, "*****"));
+}
+
+/* A service whose description holds '/' and " is ". */
+static void
+test_nagios_subject_only(void)
+{
+	g_autoptr(mail) problem = make_mail(
+	    "** PROBLEM Service Alert: db-replica-02/disk /var is full is CRITICAL **", "");
+	g_autoptr(mail) recovery =
+	    make_mail("** RECOVERY Service Alert: db-replica-02/disk /var is full is OK **", NULL);
+	g_autoptr(alert) a = alert_parse(problem, FALSE);
+	g_autoptr(alert) b = alert_parse(recovery, FALSE);
+
+	g_assert_cmpstr(a->fingerprint, ==, "nagios:host=db-replica-02;service=disk /var is full");
+	g_assert_cmpstr(b->fingerprint, ==, a->fingerprint);
+	g_assert_cmpint(b->state, ==, ALERT_RESOLVED);
+	g_assert_null(b->severity_label);
+}
+
+static void
+test_not_alerts(void)
+{
+	static const char *const subjects[] = {
+	    "Re: [INC-1] [SEV ?] HighErrorRate api-gateway",
+	    "Fwd: [FIRING:1] HighErrorRate api-gateway (production)",
+	    "Re: ** PROBLEM Service Alert: web-frontend-02/HTTPS is CRITICAL **",
+	    "Lunch?",
+	    "",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(subjects); i++) {
+		g_autoptr(mail) m = make_mail(subjects[i], "ack\n\n> 1 alert for alertname=X\n");
+		g_autoptr(alert) a = alert_parse(m, FALSE);
+
+		g_assert_null(a);
+	}
+	g_assert_null(alert_parse(NULL, TRUE));
+}
+
+/* The generic fallback: a recovery mail shares its problem's fingerprint. */
+static void
+test_generic(void)
+{
+	static const struct {
+		const char *firing, *resolved;
+	} pairs[] = {
+	    {"PROBLEM: disk full on db1", "RECOVERY: disk full on db1"},
+	    {"[ALERT] web01 is DOWN", "[OK] web01 is UP"},
+	    {"Backup job failed on nas-2", "Resolved: Backup job failed on nas-2"},
+	    {"CPU at 93% on build-7", "Cleared - CPU at 12% on build-7"},
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(pairs); i++) {
+		g_autoptr(mail) f = make_mail(pairs[i].firing, "something happened\n");
+		g_autoptr(mail) r = make_mail(pairs[i].resolved, "");
+		g_autoptr(alert) a = alert_parse(f, TRUE);
+		g_autoptr(alert) b = alert_parse(r, TRUE);
+
+		assert_well_formed(a);
+		g_assert_cmpstr(a->source, ==, "generic");
+		g_assert_cmpint(a->state, ==, ALERT_FIRING);
+		g_assert_cmpint(b->state, ==, ALERT_RESOLVED);
+		g_assert_cmpstr(a->fingerprint, ==, b->fingerprint);
+		g_assert_cmpstr(a->title, ==, pairs[i].firing);
+	}
+}
+
+static void
+test_generic_title(void)
+{
+	g_autoptr(mail) fwd = make_mail("Fwd: RE: AW: Backup failed", "Severity: Critical\nlog\n");
+	g_autoptr(mail) empty = make_mail(NULL, NULL);
+	g_autoptr(alert) a = alert_parse(fwd, TRUE);
+	g_autoptr(alert) b = alert_parse(empty, TRUE);
+	g_autoptr(alert) c = alert_parse(empty, FALSE);
+
+	g_assert_cmpstr(a->title, ==, "Backup failed");
+	g_assert_cmpstr(a->fingerprint, ==, "generic:backup failed");
+	g_assert_cmpstr(a->severity_label, ==, "critical");
+	g_assert_cmpstr(a->details, ==, "Severity: Critical\nlog\n");
+	assert_well_formed(b);
+	g_assert_cmpstr(b->title, ==, "Alert from alertmanager@example.com");
+	g_assert_null(c);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(GPtrArray) rows = NULL;
+
+	g_test_init(&argc, &argv, NULL);
+	rows = read_expected();
+	for (guint i = 0; i < rows->len; i++) {
+		const struct tsv_row *r = g_ptr_array_index(rows, i);
+		g_autofree char *name = g_strdup_printf("/alert/corpus/%s", r->file);
+
+		g_test_add_data_func(name, r, test_corpus_row);
+	}
+	g_test_add_func("/alert/corpus-invariants", test_corpus_invariants);
+	g_test_add_func("/alert/corpus-not-alerts", test_corpus_not_alerts);
+	g_test_add_func("/alert/alertmanager/story", test_alertmanager_story);
+	g_test_add_func("/alert/alertmanager/grouped", test_alertmanager_grouped);
+	g_test_add_func("/alert/alertmanager/text", test_alertmanager_text);
+	g_test_add_func("/alert/alertmanager/custom-subject", test_alertmanager_custom_subject);
+	g_test_add_func("/alert/alertmanager/most-severe", test_alertmanager_most_severe);
+	g_test_add_func("/alert/alertmanager/subject-only", test_alertmanager_subject_only);
+	g_test_add_func("/alert/title/long", test_title_long);
+	g_test_add_func("/alert/title/controls", test_title_controls);
+	g_test_add_func("/alert/grafana/text", test_grafana_text);
+	g_test_add_func("/alert/nagios/translated-subject", test_nagios_translated_subject);
+	g_test_add_func("/alert/nagios/subject-only", test_nagios_subject_only);
+	g_test_add_func("/alert/not-alerts", test_not_alerts);
+	g_test_add_func("/alert/generic/recovery-shares-fingerprint", test_generic);
+	g_test_add_func("/alert/generic/title", test_generic_title);
+	return g_test_run();
+}

@@ -83,7 +83,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	const struct responder *oncall = first_oncall(c->cfg);
-	g_autofree char *declared = g_strdup_printf("Declared from a %s alert: %s", a->source, a->title);
+	g_autofree char *declared = g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
 	gpointer sev = a->severity_label == NULL ? NULL
 		       : g_hash_table_lookup(c->cfg->severity_labels, a->severity_label);
 

@@ -8,6 +8,7 @@ Prints what each person receives and the incident's timeline, stops every server
 says where the mailboxes and the database are.
 """
 
+import calendar
 import os
 import sys
 import tempfile
@@ -34,6 +35,12 @@ def show_mail(msg, who):
     print("---")
 
 
+def story_time(hhmm):
+    """The story's clock: Thursday 26 November 2026, UTC (sevmail reads SEVMAIL_NOW)."""
+    hour, minute = map(int, hhmm.split(":"))
+    return calendar.timegm((2026, 11, 26, hour, minute, 0))
+
+
 def main():
     base = tempfile.mkdtemp(prefix="sevmail-demo-", dir="/tmp")
     os.chmod(base, 0o755)
@@ -51,6 +58,7 @@ def main():
         say("14:03 Alertmanager fires HighErrorRate api-gateway")
         desk.alert("alertmanager-firing.eml")
         desk.wait_incoming(1)
+        desk.clock = story_time("14:03")
         desk.once()
         [page] = desk.inbox(desk.alice, 1)
         show_mail(page, desk.alice)
@@ -58,16 +66,17 @@ def main():
         show_mail(status, desk.dave)
 
         steps = [
-            ("14:05 alice answers from her iPhone: Ack", "Ack"),
-            ("14:09 alice: SEV1, IMPACT and NEXT", "SEV1\nIMPACT: checkout failing for all "
+            ("14:05", "alice answers from her iPhone: Ack", "Ack"),
+            ("14:09", "alice: SEV1, IMPACT and NEXT", "SEV1\nIMPACT: checkout failing for all "
              "users\nNEXT: rolling back api-gateway to 2.41.3, next update in 30 minutes"),
-            ("14:41 alice: resolved", "resolved"),
+            ("14:41", "alice: resolved", "resolved"),
         ]
         received_alice, received_dave = 1, 1
-        for n, (title, text) in enumerate(steps):
-            say(title)
+        for n, (when, title, text) in enumerate(steps):
+            say(when + " " + title)
             desk.phone_reply(desk.alice, page, text)
             desk.wait_incoming(2 + n)
+            desk.clock = story_time(when)
             desk.once()
             received_alice += 1
             show_mail(desk.inbox(desk.alice, received_alice)[-1], desk.alice)

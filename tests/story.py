@@ -35,6 +35,7 @@ class Desk:
         self.mallory = "mallory%s@example.org" % sfx
         self.monitor = "alertmanager%s@example.com" % sfx
         self.list_address = "stakeholders%s@example.com" % sfx
+        self.clock = None  # unix time sevmail reads as "now" (SEVMAIL_NOW), or the real one
         self.db = os.path.join(workdir, "sevmail.db")
         self.config = os.path.join(workdir, "sevmail.conf")
         os.makedirs(workdir, exist_ok=True)
@@ -82,8 +83,11 @@ class Desk:
     # --- running sevmail ---
 
     def run(self, *args, check=True, input=None):
+        env = dict(os.environ)
+        if self.clock is not None:
+            env["SEVMAIL_NOW"] = str(int(self.clock))
         proc = subprocess.run([SEVMAIL, "-c", self.config] + list(args), input=input,
-                              capture_output=True, timeout=120)
+                              capture_output=True, timeout=120, env=env)
         if check and proc.returncode != 0:
             raise AssertionError("sevmail %s exited %d:\n%s%s" % (
                 " ".join(args), proc.returncode, proc.stdout.decode(errors="replace"),

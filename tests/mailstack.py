@@ -1,0 +1,550 @@
+#!/usr/bin/python3
+"""A private, throw-away mail stack for sevmail's system tests and demo.
+
+It runs a real Dovecot (IMAP + LMTP) and a real OpenSMTPD on 127.0.0.1, both from
+config files inside ``base_dir``, so several stacks can run side by side and none of
+them touches (or depends on) the system's own mail servers:
+
+    SMTP client --smtp--> smtpd --lmtp (unix socket)--> dovecot --imap--> tests
+
+Any address of the configured domains is deliverable and every user logs in to IMAP
+with the full address and the same password; mailboxes appear on first delivery.
+
+Needs root: Dovecot drops to unprivileged users itself, and OpenSMTPD can only run
+once per machine unless it gets a private mount namespace (see _start_smtpd).
+
+Library use::
+
+    with MailStack("/tmp/x") as ms:
+        ms.send(raw, "a@example.org", ["b+tag@example.com"])
+        msgs = ms.wait_for("b@example.com", 1)
+
+Manual use::
+
+    python3 tests/mailstack.py start DIR    # prints the ports as JSON, Ctrl-C stops
+"""
+
+import email
+import email.policy
+import grp
+import imaplib
+import json
+import os
+import pwd
+import re
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+DEFAULT_DOMAINS = ("example.com", "example.net", "example.org", "example.test")
+DEFAULT_PASSWORD = "sevmail-test-password"
+
+DOVECOT = "/usr/sbin/dovecot"
+SMTPD = "/usr/sbin/smtpd"
+UNSHARE = "/usr/bin/unshare"
+SETPRIV = "/usr/bin/setpriv"
+
+# smtpd delivers by running mail.lmtp as the local user the virtual table maps every
+# recipient to; the "dovecot" account exists wherever dovecot-core is installed and
+# has a real home directory for the delivery agent to chdir into.
+SMTPD_DELIVERY_USER = "dovecot"
+
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+class MailStackError(RuntimeError):
+    """The mail stack could not be started; the message carries the relevant logs."""
+
+
+class _PortTaken(MailStackError):
+    """A picked port was grabbed by someone else between picking and binding."""
+
+
+def _free_port():
+    # The kernel hands out a currently unused port; there is a small window before
+    # the server binds it, which start() covers by retrying with fresh ports.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path, lines=40):
+    try:
+        with open(path, "r", errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return "(no log at %s)\n" % path
+
+
+def _greeting(port, timeout=1.0):
+    """First line a server sends on connect, or None if it does not answer (yet)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(512)
+                if not chunk:
+                    break
+                data += chunk
+            return data.decode("ascii", "replace")
+    except OSError:
+        return None
+
+
+def _mount_ns(pid):
+    try:
+        return os.readlink("/proc/%d/ns/mnt" % pid)
+    except OSError:
+        return None
+
+
+def _user_ids(user, group, fallback):
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        uid = fallback
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        gid = fallback
+    return uid, gid
+
+
+class MailStack:
+    def __init__(self, base_dir, domains=DEFAULT_DOMAINS, password=DEFAULT_PASSWORD,
+                 start_timeout=30.0):
+        self.base_dir = os.path.abspath(base_dir)
+        self.domains = tuple(d.lower() for d in domains)
+        self.password = password
+        self.start_timeout = start_timeout
+        self.imap_port = None
+        self.smtp_port = None
+        self.maildir_root = os.path.join(self.base_dir, "mail")
+        self.lmtp_socket = os.path.join(self.base_dir, "dovecot", "lmtp")
+        # (name, Popen, mount namespace or None, log path)
+        self._procs = []
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        if os.geteuid() != 0:
+            raise MailStackError("MailStack must run as root (Dovecot privilege "
+                                 "separation, OpenSMTPD mount namespace)")
+        for binary in (DOVECOT, SMTPD, UNSHARE, SETPRIV):
+            if not os.access(binary, os.X_OK):
+                raise MailStackError("%s missing: apt-get install dovecot-imapd "
+                                     "dovecot-lmtpd opensmtpd" % binary)
+        # Dovecot's unprivileged auth/lmtp processes and smtpd's mail.lmtp (running as
+        # SMTPD_DELIVERY_USER) must be able to walk into base_dir.
+        os.makedirs(self.base_dir, exist_ok=True)
+        os.chmod(self.base_dir, 0o755)
+
+        # Only a lost race for a port is worth another try; anything else is a real
+        # configuration or installation problem and is reported at once.
+        for attempt in range(3):
+            try:
+                self._start_once()
+                return self
+            except _PortTaken:
+                self.stop()
+                if attempt == 2:
+                    raise
+            except BaseException:
+                self.stop()
+                raise
+        return self
+
+    def _start_once(self):
+        self.imap_port = _free_port()
+        self.smtp_port = _free_port()
+        while self.smtp_port == self.imap_port:
+            self.smtp_port = _free_port()
+        # A per-start token in both banners proves that the server answering on a
+        # port is ours, not some other process that happened to take it.
+        self._token = uuid.uuid4().hex[:10]
+        self._start_dovecot()
+        self._start_smtpd()
+        self._wait_ready()
+
+    def stop(self):
+        """Stop every process this stack started, including stray grandchildren.
+
+        Safe to call at any time, also after a failed or partial start()."""
+        procs, self._procs = self._procs, []
+        # SIGTERM to the masters only: they shut their children down in order,
+        # which keeps the logs free of every child complaining about the others.
+        for _name, proc, _ns, _log in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        deadline = time.monotonic() + 10
+        for _name, proc, _ns, _log in procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for _name, proc, ns, _log in procs:
+            # Children of a dead leader stay in its process group; finish them off.
+            self._signal_group(proc, signal.SIGKILL)
+            if proc.poll() is None:
+                proc.wait(timeout=5)
+            if ns is not None:
+                self._kill_namespace(ns)
+
+    @staticmethod
+    def _signal_group(proc, sig):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    @staticmethod
+    def _kill_namespace(ns):
+        # Every process of a stack lives in a mount namespace of its own (see
+        # _spawn), so even one that changed its session or process group can be
+        # found and killed; this is what makes stop() leave nothing behind.
+        for _ in range(50):
+            found = False
+            for entry in os.listdir("/proc"):
+                if entry.isdigit() and _mount_ns(int(entry)) == ns:
+                    found = True
+                    try:
+                        os.kill(int(entry), signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            if not found:
+                return
+            time.sleep(0.1)
+
+    def _spawn(self, name, argv, log_path):
+        """Run argv in its own session and its own mount namespace.
+
+        setpriv and ``unshare --mount`` exec the next program in place, so the pid
+        is the server's; its namespace identifies every descendant for stop(), and
+        the parent-death signal takes the server down should this Python process
+        die without calling stop() (e.g. pytest killed by a CI timeout)."""
+        own_ns = _mount_ns(os.getpid())
+        log = open(log_path, "ab")
+        try:
+            proc = subprocess.Popen(
+                [SETPRIV, "--pdeathsig", "TERM", "--",
+                 UNSHARE, "--mount", "--propagation", "private", "--"] + argv,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=self.base_dir)
+        finally:
+            log.close()
+        # unshare(2) happens just after exec; wait for it so the recorded namespace
+        # is the new one and never our own (which stop() would then sweep).
+        ns = None
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and proc.poll() is None:
+            ns = _mount_ns(proc.pid)
+            if ns is not None and ns != own_ns:
+                break
+            ns = None
+            time.sleep(0.01)
+        self._procs.append((name, proc, ns, log_path))
+        if ns is None and proc.poll() is None:
+            raise MailStackError("%s: %s did not enter its mount namespace" % (name, UNSHARE))
+        return proc
+
+    # ---------------------------------------------------------------- Dovecot
+
+    def _start_dovecot(self):
+        mail_uid, mail_gid = _user_ids("nobody", "nogroup", 65534)
+        os.makedirs(self.maildir_root, exist_ok=True)
+        os.chown(self.maildir_root, mail_uid, mail_gid)
+        state_dir = os.path.join(self.base_dir, "dovecot-state")
+        os.makedirs(state_dir, mode=0o755, exist_ok=True)
+        conf = os.path.join(self.base_dir, "dovecot.conf")
+        log = os.path.join(self.base_dir, "dovecot.log")
+        with open(conf, "w") as f:
+            f.write(DOVECOT_CONF.format(
+                base_dir=os.path.join(self.base_dir, "dovecot"),
+                state_dir=state_dir,
+                log=log,
+                instance="sevmail-" + self._token,
+                token=self._token,
+                imap_port=self.imap_port,
+                password=self.password,
+                mail_uid=mail_uid,
+                mail_gid=mail_gid,
+                mail_root=self.maildir_root,
+            ))
+        self._check_config("dovecot", [DOVECOT, "-n", "-c", conf], conf)
+        self._dovecot_log = log
+        self._spawn("dovecot", [DOVECOT, "-F", "-c", conf], log)
+
+    # ---------------------------------------------------------------- OpenSMTPD
+
+    def _start_smtpd(self):
+        domains = os.path.join(self.base_dir, "smtpd-domains")
+        virtual = os.path.join(self.base_dir, "smtpd-virtual")
+        with open(domains, "w") as f:
+            f.write("".join(d + "\n" for d in self.domains))
+        # "@domain user" is the catch-all form: every address of the domain expands
+        # to the local user, and "rcpt-to" makes smtpd still hand Dovecot the
+        # original recipient rather than that user's name.
+        with open(virtual, "w") as f:
+            f.write("".join("@%s %s\n" % (d, SMTPD_DELIVERY_USER) for d in self.domains))
+        conf = os.path.join(self.base_dir, "smtpd.conf")
+        with open(conf, "w") as f:
+            f.write(SMTPD_CONF.format(
+                port=self.smtp_port,
+                hostname="mailstack-%s.localdomain" % self._token,
+                domains=domains,
+                virtual=virtual,
+                lmtp_socket=self.lmtp_socket,
+            ))
+        self._check_config("smtpd", [SMTPD, "-n", "-f", conf], conf)
+
+        # smtpd has its control socket (/var/run/smtpd.sock, also its "already
+        # running" check) and its queue (/var/spool/smtpd) compiled in. Private
+        # bind mounts over /var/run and /var/spool, visible only in smtpd's own
+        # mount namespace, let it coexist with the system instance and with other
+        # stacks. smtpd creates /var/spool/smtpd and its _smtpq-owned subdirs itself
+        # in the empty, root-owned directory, with the modes it later checks.
+        run = os.path.join(self.base_dir, "smtpd-run")
+        spool = os.path.join(self.base_dir, "smtpd-spool")
+        for d in (run, spool):
+            os.makedirs(d, exist_ok=True)
+            os.chown(d, 0, 0)
+            os.chmod(d, 0o755)
+        log = os.path.join(self.base_dir, "smtpd.log")
+        self._smtpd_log = log
+        script = ('set -e; mount --bind "$1" /var/run; mount --bind "$2" /var/spool; '
+                  'exec "$3" -d -f "$4"')
+        self._spawn("smtpd", ["/bin/sh", "-c", script, "sh", run, spool, SMTPD, conf], log)
+
+    @staticmethod
+    def _check_config(name, argv, conf):
+        res = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, timeout=30)
+        if res.returncode != 0:
+            raise MailStackError("%s rejects %s:\n%s" % (
+                name, conf, res.stdout.decode("utf-8", "replace")))
+
+    # ---------------------------------------------------------------- readiness
+
+    def _wait_ready(self):
+        want = {
+            "dovecot": (self.imap_port, lambda g: g.startswith("* OK") and self._token in g),
+            "smtpd": (self.smtp_port, lambda g: g.startswith("220 ") and self._token in g),
+        }
+        ready = set()
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            for name, proc, _ns, log in self._procs:
+                if proc.poll() is not None:
+                    text = _tail(log)
+                    cls = _PortTaken if "Address already in use" in text else MailStackError
+                    raise cls("%s exited with status %s during startup; %s:\n%s"
+                              % (name, proc.returncode, log, text))
+                if name not in ready:
+                    port, ok = want[name]
+                    greeting = _greeting(port)
+                    if greeting is not None:
+                        if not ok(greeting):
+                            raise _PortTaken("port %d answers %r, not %s"
+                                             % (port, greeting, name))
+                        ready.add(name)
+            if ready == set(want) and os.path.exists(self.lmtp_socket):
+                return
+            if time.monotonic() > deadline:
+                raise MailStackError(
+                    "mail stack not ready after %ss (ready: %s)\n--- %s\n%s--- %s\n%s"
+                    % (self.start_timeout, sorted(ready), self._dovecot_log,
+                       _tail(self._dovecot_log), self._smtpd_log, _tail(self._smtpd_log)))
+            time.sleep(0.1)
+
+    # ---------------------------------------------------------------- helpers
+
+    def info(self):
+        return {
+            "imap_host": "127.0.0.1",
+            "imap_port": self.imap_port,
+            "smtp_host": "127.0.0.1",
+            "smtp_port": self.smtp_port,
+            "password": self.password,
+            "maildir_root": self.maildir_root,
+            "base_dir": self.base_dir,
+            "domains": list(self.domains),
+        }
+
+    def send(self, raw_bytes, mail_from, rcpt_tos):
+        """Submit one message over SMTP; raises smtplib errors if it is refused.
+
+        Bare LF line ends (files from the corpus, EmailMessage.as_bytes()) become
+        CRLF, as SMTP requires; smtplib sends bytes untouched."""
+        if isinstance(rcpt_tos, str):
+            rcpt_tos = [rcpt_tos]
+        raw_bytes = _BARE_LF.sub(b"\r\n", raw_bytes)
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as smtp:
+            smtp.sendmail(mail_from, list(rcpt_tos), raw_bytes)
+
+    def imap(self, address):
+        """A logged-in imaplib connection for address (use as a context manager)."""
+        conn = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=30)
+        try:
+            conn.login(address, self.password)
+        except BaseException:
+            conn.shutdown()
+            raise
+        return conn
+
+    def fetch_raw(self, address, mailbox="INBOX"):
+        """Every message in the mailbox, oldest first, as the bytes IMAP returns."""
+        with self.imap(address) as conn:
+            typ, _ = conn.select(_quote(mailbox), readonly=True)
+            if typ != "OK":
+                return []
+            typ, data = conn.uid("SEARCH", None, "ALL")
+            uids = data[0].split() if typ == "OK" and data and data[0] else []
+            messages = []
+            for uid in uids:
+                typ, data = conn.uid("FETCH", uid, "(BODY.PEEK[])")
+                messages.append(next(part[1] for part in data if isinstance(part, tuple)))
+            return messages
+
+    def fetch_all(self, address, mailbox="INBOX"):
+        """Every message in the mailbox, oldest first, as EmailMessage objects.
+
+        Line ends are turned from IMAP's CRLF into LF first, so that bodies
+        compare equal to the Python strings the tests wrote."""
+        return [email.message_from_bytes(raw.replace(b"\r\n", b"\n"),
+                                         policy=email.policy.default)
+                for raw in self.fetch_raw(address, mailbox)]
+
+    def wait_for(self, address, count, timeout=10, mailbox="INBOX"):
+        """Poll until the mailbox holds at least count messages; return them all."""
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.fetch_all(address, mailbox)
+            if len(messages) >= count:
+                return messages
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    "%s/%s has %d message(s), wanted %d within %ss; smtpd log:\n%s"
+                    % (address, mailbox, len(messages), count, timeout,
+                       _tail(self._smtpd_log, 15)))
+            time.sleep(0.2)
+
+    def append(self, address, raw_bytes, mailbox="INBOX"):
+        """Put a message straight into a mailbox, bypassing SMTP."""
+        with self.imap(address) as conn:
+            if mailbox.upper() != "INBOX":
+                conn.create(_quote(mailbox))  # fails harmlessly if it exists
+            typ, data = conn.append(_quote(mailbox), None, None, raw_bytes)
+            if typ != "OK":
+                raise MailStackError("APPEND to %s/%s failed: %r" % (address, mailbox, data))
+
+
+def _quote(mailbox):
+    return '"%s"' % mailbox.replace("\\", "\\\\").replace('"', '\\"')
+
+
+# Written from scratch rather than including /etc/dovecot, so whatever the system's
+# Dovecot is configured to do cannot leak in.
+DOVECOT_CONF = """\
+# Generated by tests/mailstack.py
+base_dir = {base_dir}
+state_dir = {state_dir}
+instance_name = {instance}
+log_path = {log}
+protocols = imap lmtp
+listen = 127.0.0.1
+ssl = no
+# Plain-text LOGIN/PLAIN over loopback without TLS.
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+login_greeting = sevmail mailstack {token} ready
+
+# Any user name is accepted with the one shared password; LMTP and IMAP both get
+# uid/gid/home from the static userdb, so no user has to exist beforehand.
+passdb {{
+  driver = static
+  args = password={password}
+}}
+userdb {{
+  driver = static
+  args = uid={mail_uid} gid={mail_gid} home={mail_root}/%d/%n allow_all_users=yes
+}}
+mail_location = maildir:~/Maildir
+# The user name is the full address; keep the "@" and the dots of the domain.
+auth_username_format = %Lu
+
+# incidents+1-abc@example.com is delivered to incidents@example.com, and the
+# Delivered-To header keeps the address exactly as it came in RCPT TO.
+recipient_delimiter = +
+lmtp_hdr_delivery_address = original
+
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  # smtpd's mail.lmtp connects as an unprivileged user; the socket lives in a
+  # private directory anyway. (A name relative to base_dir overrides the default
+  # listener instead of adding a second one.)
+  unix_listener lmtp {{
+    mode = 0666
+  }}
+}}
+"""
+
+SMTPD_CONF = """\
+# Generated by tests/mailstack.py
+table domains file:{domains}
+table catchall file:{virtual}
+
+listen on 127.0.0.1 port {port} hostname {hostname}
+
+action "deliver" lmtp "{lmtp_socket}" rcpt-to virtual <catchall>
+
+# Only the test domains are accepted; everything else is refused (no relaying).
+match from any for domain <domains> action "deliver"
+"""
+
+
+def _main(argv):
+    if len(argv) != 3 or argv[1] != "start":
+        sys.stderr.write("usage: %s start DIR\n" % argv[0])
+        return 2
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    stack = MailStack(argv[2])
+    try:
+        stack.start()
+        print(json.dumps(stack.info(), indent=2), flush=True)
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # A second Ctrl-C must not cut the cleanup short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv))

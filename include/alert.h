@@ -10,7 +10,7 @@
 enum alert_state { ALERT_FIRING, ALERT_RESOLVED };
 
 struct alert {
-	char *source;         /* "alertmanager", "generic", ... */
+	char *source; /* "alertmanager", "generic", ... */
 	enum alert_state state;
 	char *fingerprint;    /* "source:key=value;key=value", same for firing and recovery */
 	char *title;          /* one line, at most 200 characters, no control characters */

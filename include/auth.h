@@ -15,17 +15,15 @@ char *auth_reply_address(const char *secret, const char *address, gint64 inciden
  * address). Returns the incident id of a valid token, 0 when there is none; sets *forged
  * when a token-shaped address is there but does not verify. */
 gint64 auth_token_incident(const char *secret, const char *address, GPtrArray *recipients,
-			   gboolean *forged);
+                           gboolean *forged);
 
 /* TRUE when the topmost Authentication-Results from authserv_id says dmarc=pass for the
  * From domain (or dkim=pass aligned with it). Headers from other ids are ignored; a lower
  * header from the trusted id never overrides the topmost one. */
-gboolean auth_dmarc_pass(GPtrArray *auth_results, const char *authserv_id,
-			 const char *from_addr);
+gboolean auth_dmarc_pass(GPtrArray *auth_results, const char *authserv_id, const char *from_addr);
 
 /* Why this mail must never be answered (auto-submitted, bulk, bounce, our own, loop), or
  * NULL when an answer is allowed. Static storage. */
 const char *auth_no_answer(const struct mail *m, const char *address);
-
 
 #endif

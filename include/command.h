@@ -9,12 +9,12 @@
 
 enum command_kind {
 	CMD_ACK,
-	CMD_SEV,           /* argument "1", "2" or "3" */
+	CMD_SEV, /* argument "1", "2" or "3" */
 	CMD_INVESTIGATING,
 	CMD_MITIGATING,
 	CMD_RESOLVED,
 	CMD_REOPEN,
-	CMD_IC,            /* argument "me", an address, or "" (= me) */
+	CMD_IC, /* argument "me", an address, or "" (= me) */
 	CMD_TITLE,
 	CMD_IMPACT,
 	CMD_NEXT,
@@ -23,7 +23,7 @@ enum command_kind {
 	CMD_ROOT_CAUSE,
 	CMD_ACTION,
 	CMD_HELP,
-	CMD_UNKNOWN,       /* an unknown keyword as the whole one-line body */
+	CMD_UNKNOWN, /* an unknown keyword as the whole one-line body */
 };
 
 struct command {

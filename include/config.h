@@ -24,7 +24,7 @@ struct list_config {
 	char *address;
 	unsigned severities; /* bit n set = severity n included */
 	enum list_policy policy;
-	char **domains;      /* NULL-terminated, may be empty */
+	char **domains; /* NULL-terminated, may be empty */
 };
 
 struct server_config {
@@ -38,11 +38,11 @@ struct server_config {
 struct config {
 	char *path;
 	/* [general] */
-	char *address;  /* incidents@example.com */
-	char *name;     /* display name of mail sevmail sends */
+	char *address; /* incidents@example.com */
+	char *name;    /* display name of mail sevmail sends */
 	char *database;
 	char *templates;
-	char *secret;   /* read from secret_file, or from secret = for tests */
+	char *secret; /* read from secret_file, or from secret = for tests */
 	/* [imap] */
 	struct server_config imap;
 	char *mailbox;
@@ -60,7 +60,7 @@ struct config {
 	char *authserv_id;
 	gboolean allow_insecure;
 	/* [alerts] */
-	char **alert_senders;  /* patterns, "*@domain" allowed; NULL-terminated, may be empty */
+	char **alert_senders; /* patterns, "*@domain" allowed; NULL-terminated, may be empty */
 	GHashTable *severity_labels; /* label (lower-case) -> GINT_TO_POINTER(severity) */
 	/* [list:NAME] */
 	GPtrArray *lists; /* struct list_config * */

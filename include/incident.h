@@ -22,11 +22,11 @@ struct incident {
 	char *title;
 	int severity; /* 1-3, 0 = not yet assessed */
 	enum incident_status status;
-	char *commander;   /* address or NULL */
-	char *acked_by;    /* address or NULL */
+	char *commander;                          /* address or NULL */
+	char *acked_by;                           /* address or NULL */
 	gint64 created_at, acked_at, resolved_at; /* unix time, 0 = not yet */
-	char *impact, *next_steps, *root_cause; /* NULL when not given */
-	GPtrArray *action_items;                /* char * */
+	char *impact, *next_steps, *root_cause;   /* NULL when not given */
+	GPtrArray *action_items;                  /* char * */
 	char *fingerprint; /* alert identity, or NULL for incidents declared by hand */
 	char *source;      /* "alertmanager", "manual", ... */
 	char *details;     /* the alert's labels and annotations, for the page */
@@ -41,9 +41,9 @@ struct event {
 };
 
 struct incident_outcome {
-	GPtrArray *events;   /* struct event *, to store in order */
-	GPtrArray *changes;  /* char *, "Status: Investigating -> Mitigating", for the sender */
-	GPtrArray *refusals; /* char *, what was not done and why */
+	GPtrArray *events;    /* struct event *, to store in order */
+	GPtrArray *changes;   /* char *, "Status: Investigating -> Mitigating", for the sender */
+	GPtrArray *refusals;  /* char *, what was not done and why */
 	gboolean communicate; /* a stakeholder status mail is due */
 };
 
@@ -62,11 +62,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident_outcome, incident_outcome_free)
 
 /* Applies one command from actor at now: changes inc, appends to out. Commands that need
  * no state (HELP, UNKNOWN) are the caller's and leave inc unchanged. */
-void incident_apply(struct incident *inc, const struct command *cmd, const char *actor,
-		    gint64 now, struct incident_outcome *out);
+void incident_apply(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+                    struct incident_outcome *out);
 /* Adds a timeline note. */
 void incident_note(struct incident *inc, const char *text, const char *actor, gint64 now,
-		   struct incident_outcome *out);
+                   struct incident_outcome *out);
 
 /* "triggered", "investigating", ... as stored; incident_status_parse is its inverse. */
 const char *incident_status_name(enum incident_status s);

@@ -20,13 +20,13 @@ struct notify {
 int notify_page(const struct notify *n, struct incident *inc, const char *to, GError **err);
 /* Confirms to the sender what a reply changed (and what it could not do). */
 int notify_confirm(const struct notify *n, struct incident *inc, const char *to,
-		   const struct incident_outcome *o, const char *in_reply_to, GError **err);
+                   const struct incident_outcome *o, const char *in_reply_to, GError **err);
 /* Tells the sender that nothing was done, and why. */
-int notify_error(const struct notify *n, struct incident *inc, const char *to,
-		 const char *problem, const char *in_reply_to, GError **err);
+int notify_error(const struct notify *n, struct incident *inc, const char *to, const char *problem,
+                 const char *in_reply_to, GError **err);
 /* Answers HELP with the command table. */
 int notify_help(const struct notify *n, struct incident *inc, const char *to,
-		const char *in_reply_to, GError **err);
+                const char *in_reply_to, GError **err);
 /* Sends the communication template to every list whose severities include inc's. Does
  * nothing while the severity is not assessed. */
 int notify_status(const struct notify *n, struct incident *inc, GError **err);

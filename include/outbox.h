@@ -18,7 +18,7 @@ struct outbox_stats {
 
 /* Sends what is due at now. -1 + err only when the database fails; delivery problems are
  * recorded per recipient and logged. */
-int outbox_flush(struct store *s, const struct config *cfg, gint64 now,
-		 struct outbox_stats *stats, GError **err);
+int outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbox_stats *stats,
+                 GError **err);
 
 #endif

@@ -34,14 +34,14 @@ struct stored_message {
 gboolean store_message_known(struct store *s, const char *message_id, const char *hash);
 gint64 store_message_add(struct store *s, const struct stored_message *m, GError **err);
 int store_message_outcome(struct store *s, gint64 id, const char *route, const char *reason,
-			  gint64 incident_id, GError **err);
+                          gint64 incident_id, GError **err);
 
 /* --- IMAP checkpoints --- */
 /* Returns TRUE and fills the values when the mailbox has a checkpoint. */
 gboolean store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity,
-			      guint32 *last_uid);
+                              guint32 *last_uid);
 int store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidity,
-			 guint32 last_uid, GError **err);
+                         guint32 last_uid, GError **err);
 
 /* --- incidents and events --- */
 /* Inserts inc and sets inc->id. */
@@ -56,7 +56,7 @@ gint64 store_incident_by_message_id(struct store *s, const char *message_id);
 /* struct incident *, newest first; all = FALSE lists only open ones. Caller frees. */
 GPtrArray *store_incident_list(struct store *s, gboolean all);
 int store_event_add(struct store *s, gint64 incident_id, const struct event *e,
-		    const char *message_id, GError **err);
+                    const char *message_id, GError **err);
 /* struct event *, oldest first. Caller frees. */
 GPtrArray *store_events(struct store *s, gint64 incident_id);
 
@@ -72,24 +72,24 @@ struct outbox_item {
 	gint64 created_at;
 };
 void outbox_item_free(struct outbox_item *it);
-int store_outbox_add(struct store *s, const char *kind, gint64 incident_id,
-		     const char *message_id, const char *sender, GPtrArray *rcpts,
-		     const char *raw, gsize len, gint64 now, GError **err);
+int store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const char *message_id,
+                     const char *sender, GPtrArray *rcpts, const char *raw, gsize len, gint64 now,
+                     GError **err);
 /* How many messages of this kind were queued for the incident (numbering Message-IDs). */
 int store_outbox_count(struct store *s, gint64 incident_id, const char *kind);
 /* Messages with recipients due for an attempt at now. Caller frees. */
 GPtrArray *store_outbox_due(struct store *s, gint64 now);
 /* Records one recipient's outcome: state "sent", "failed" or "queued" with the error. */
 int store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,
-		      const char *error, GError **err);
+                      const char *error, GError **err);
 /* Records an attempt: the message is sent when no recipient is queued, failed when none is
  * queued and one failed, otherwise queued again at next_attempt. */
 int store_outbox_attempt(struct store *s, gint64 id, gint64 next_attempt, const char *error,
-			 GError **err);
+                         GError **err);
 
 /* --- lists --- */
 int store_subscribe(struct store *s, const char *list, const char *address, gint64 now,
-		    GError **err);
+                    GError **err);
 /* Returns 1 when removed, 0 when not subscribed, -1 on error. */
 int store_unsubscribe(struct store *s, const char *list, const char *address, GError **err);
 /* char *, sorted. Caller frees. */

@@ -12,7 +12,7 @@
 /* Renders dir/kind.txt with vars (name -> UTF-8 value). An unknown placeholder or a broken
  * section is an error naming the file and line. Caller frees subject and body. */
 int template_render(const char *dir, const char *kind, GHashTable *vars, char **subject,
-		    char **body, GError **err);
+                    char **body, GError **err);
 
 /* Renders a template text already in memory; file names the source in errors. */
 char *template_expand(const char *text, const char *file, GHashTable *vars, GError **err);

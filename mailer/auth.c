@@ -38,7 +38,7 @@ auth_reply_address(const char *secret, const char *address, gint64 incident_id)
 	g_autofree char *t = token(secret, incident_id);
 
 	return g_strdup_printf("%.*s+%" G_GINT64_FORMAT "-%s%s", (int)(at - address), address,
-			       incident_id, t, at);
+	                       incident_id, t, at);
 }
 
 /* Constant-time comparison: the token is a secret. */
@@ -55,7 +55,7 @@ same(const char *a, const char *b)
 
 gint64
 auth_token_incident(const char *secret, const char *address, GPtrArray *recipients,
-		    gboolean *forged)
+                    gboolean *forged)
 {
 	const char *at = strrchr(address, '@');
 	size_t local_len = (size_t)(at - address);
@@ -163,10 +163,9 @@ auth_no_answer(const struct mail *m, const char *address)
 {
 	if (m->auto_submitted != NULL && g_ascii_strncasecmp(m->auto_submitted, "no", 2) != 0)
 		return "it is auto-submitted (an automatic reply or notification)";
-	if (m->precedence != NULL &&
-	    (g_ascii_strcasecmp(m->precedence, "bulk") == 0 ||
-	     g_ascii_strcasecmp(m->precedence, "junk") == 0 ||
-	     g_ascii_strcasecmp(m->precedence, "list") == 0))
+	if (m->precedence != NULL && (g_ascii_strcasecmp(m->precedence, "bulk") == 0 ||
+	                              g_ascii_strcasecmp(m->precedence, "junk") == 0 ||
+	                              g_ascii_strcasecmp(m->precedence, "list") == 0))
 		return "it is bulk or list mail (Precedence)";
 	if (m->is_report || (m->return_path != NULL && *m->return_path == '\0'))
 		return "it is a bounce (empty return path or delivery report)";

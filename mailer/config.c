@@ -18,8 +18,8 @@ struct key {
 	enum key_type type;
 	const char *def; /* NULL: no default (optional unless required) */
 	gboolean required;
-	int min, max;    /* for T_INT */
-	gsize offset;    /* into struct config */
+	int min, max; /* for T_INT */
+	gsize offset; /* into struct config */
 };
 
 #define F(field) offsetof(struct config, field)
@@ -69,13 +69,11 @@ enum_value(const char *const *names, gsize n, const char *value)
 	return -1;
 }
 
-static int
-bad(GError **err, const struct config *c, const char *group, const char *key, const char *fmt,
-    ...) G_GNUC_PRINTF(5, 6);
+static int bad(GError **err, const struct config *c, const char *group, const char *key,
+               const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 
 static int
-bad(GError **err, const struct config *c, const char *group, const char *key, const char *fmt,
-    ...)
+bad(GError **err, const struct config *c, const char *group, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 	g_autofree char *msg = NULL;
@@ -119,9 +117,9 @@ parse_sevmap(struct config *c, const struct key *k, const char *value, GError **
 		if (g_strv_length(kv) != 2 ||
 		    (sev = (int)g_ascii_strtoll(g_strstrip(kv[1]), NULL, 10)) < 1 || sev > 3)
 			return bad(err, c, k->group, k->name,
-				   "'%s' is not label:severity with a severity of 1, 2 or 3", *p);
+			           "'%s' is not label:severity with a severity of 1, 2 or 3", *p);
 		g_hash_table_insert(c->severity_labels, g_ascii_strdown(g_strstrip(kv[0]), -1),
-				    GINT_TO_POINTER(sev));
+		                    GINT_TO_POINTER(sev));
 	}
 	return 0;
 }
@@ -166,8 +164,8 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		n = g_ascii_strtoll(value, &end, 10);
 		if (*value == '\0' || *end != '\0' || n < k->min || n > k->max)
 			return bad(err, c, k->group, k->name,
-				   "'%s' is not a whole number from %d to %d", value, k->min,
-				   k->max);
+			           "'%s' is not a whole number from %d to %d", value, k->min,
+			           k->max);
 		*(int *)field = (int)n;
 		return 0;
 	case T_BOOL:
@@ -178,13 +176,13 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 	case T_SECURITY:
 		if ((e = enum_value(security_names, 3, value)) < 0)
 			return bad(err, c, k->group, k->name,
-				   "'%s' is not one of tls, starttls, none", value);
+			           "'%s' is not one of tls, starttls, none", value);
 		*(enum security_mode *)field = (enum security_mode)e;
 		return 0;
 	case T_AUTH:
 		if ((e = enum_value(auth_names, 4, value)) < 0)
 			return bad(err, c, k->group, k->name,
-				   "'%s' is not one of token, dmarc, token-or-dmarc, none", value);
+			           "'%s' is not one of token, dmarc, token-or-dmarc, none", value);
 		*(enum sender_auth *)field = (enum sender_auth)e;
 		return 0;
 	case T_PATTERNS:
@@ -235,7 +233,8 @@ load_group(struct config *c, GKeyFile *kf, const char *group, GError **err)
 		g_autofree char *value = NULL;
 
 		if (k == NULL)
-			return bad(err, c, group, *n, "unknown key (see sevmail.conf(5) for the keys of [%s])", group);
+			return bad(err, c, group, *n,
+			           "unknown key (see sevmail.conf(5) for the keys of [%s])", group);
 		value = g_strstrip(g_key_file_get_value(kf, group, *n, NULL));
 		if (set_key(c, k, value, err) != 0)
 			return -1;
@@ -264,8 +263,8 @@ load_responders(struct config *c, GKeyFile *kf, GError **err)
 				r->roles |= ROLE_COMMANDER;
 			else if (strcmp(*role, "responder") != 0)
 				return bad(err, c, "responders", *n,
-					   "unknown role '%s' (use oncall, commander or responder)",
-					   *role);
+				           "unknown role '%s' (use oncall, commander or responder)",
+				           *role);
 		}
 	}
 	return 0;
@@ -295,7 +294,7 @@ load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 	for (char **n = names; n != NULL && *n != NULL; n++)
 		if (!g_strv_contains(known, *n))
 			return bad(err, c, group, *n,
-				   "unknown key (lists have address, severities, policy, domains)");
+			           "unknown key (lists have address, severities, policy, domains)");
 	address = g_key_file_get_value(kf, group, "address", NULL);
 	if (address == NULL || strchr(address, '@') == NULL)
 		return bad(err, c, group, "address", "every list needs an e-mail address");
@@ -305,13 +304,13 @@ load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 	for (char **v = sevs; *v != NULL; v++) {
 		if (strlen(*v) != 1 || **v < '1' || **v > '3')
 			return bad(err, c, group, "severities",
-				   "'%s' is not a list of severities 1, 2, 3", sev);
+			           "'%s' is not a list of severities 1, 2, 3", sev);
 		l->severities |= 1u << (**v - '0');
 	}
 	policy = g_key_file_get_value(kf, group, "policy", NULL);
 	if ((p = enum_value(policy_names, 3, policy != NULL ? g_strstrip(policy) : "confirm")) < 0)
 		return bad(err, c, group, "policy", "'%s' is not one of open, confirm, closed",
-			   policy);
+		           policy);
 	l->policy = (enum list_policy)p;
 	domains = g_key_file_get_value(kf, group, "domains", NULL);
 	l->domains = split_list(domains != NULL ? domains : "");
@@ -329,11 +328,11 @@ check_required(struct config *c, GError **err)
 	}
 	if (strchr(c->address, '@') == NULL)
 		return bad(err, c, "general", "address", "'%s' is not an e-mail address",
-			   c->address);
+		           c->address);
 	if (strlen(c->secret) < 16)
 		return bad(err, c, "general", "secret_file",
-			   "the secret must be at least 16 characters (e.g. the output of "
-			   "'head -c 32 /dev/urandom | base64')");
+		           "the secret must be at least 16 characters (e.g. the output of "
+		           "'head -c 32 /dev/urandom | base64')");
 	if (c->imap.user == NULL)
 		c->imap.user = g_strdup(c->address);
 	return 0;
@@ -367,9 +366,10 @@ config_load(const char *path, GError **err)
 		else if (known_group(*g))
 			rc = load_group(c, kf, *g, err);
 		else
-			rc = bad(err, c, *g, NULL,
-				 "unknown section (known: general, imap, smtp, responders, escalation,"
-				 " security, alerts, list:NAME)");
+			rc = bad(
+			    err, c, *g, NULL,
+			    "unknown section (known: general, imap, smtp, responders, escalation,"
+			    " security, alerts, list:NAME)");
 		if (rc != 0)
 			return NULL;
 	}
@@ -481,13 +481,13 @@ config_warnings(const struct config *c)
 
 	for (gsize i = 0; i < 2; i++)
 		if (servers[i]->security == SECURITY_NONE && !loopback(servers[i]->host))
-			g_ptr_array_add(w, g_strdup_printf(
-					       "[%s] security = none sends the password in clear "
-					       "text to %s; use tls or starttls",
-					       names[i], servers[i]->host));
+			g_ptr_array_add(
+			    w, g_strdup_printf("[%s] security = none sends the password in clear "
+			                       "text to %s; use tls or starttls",
+			                       names[i], servers[i]->host));
 	if (c->sender_auth == AUTH_NONE)
 		g_ptr_array_add(w, g_strdup("[security] sender_auth = none lets anyone who forges "
-					    "a responder's From command incidents"));
+		                            "a responder's From command incidents"));
 	if (c->responders->len == 0)
 		g_ptr_array_add(w, g_strdup("[responders] is empty: nobody can be paged"));
 	g_ptr_array_add(w, NULL);

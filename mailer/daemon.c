@@ -48,7 +48,7 @@ on_message(guint32 uid, const char *raw, gsize len, void *data)
 	 * checkpoint and de-duplication keep it from being applied twice. */
 	if (imap_mark_processed(f->imap, uid, &e) != 0)
 		g_message("%s: committed, but could not be marked processed: %s", where,
-			  e->message);
+		          e->message);
 	return 0;
 }
 
@@ -58,8 +58,8 @@ imap_params(const struct config *cfg, struct imap_params *p)
 	p->host = cfg->imap.host;
 	p->port = cfg->imap.port;
 	p->security = cfg->imap.security == SECURITY_TLS        ? IMAP_SECURITY_TLS
-		      : cfg->imap.security == SECURITY_STARTTLS ? IMAP_SECURITY_STARTTLS
-								: IMAP_SECURITY_NONE;
+	              : cfg->imap.security == SECURITY_STARTTLS ? IMAP_SECURITY_STARTTLS
+	                                                        : IMAP_SECURITY_NONE;
 	p->user = cfg->imap.user;
 	p->password = cfg->imap.password;
 	p->mailbox = cfg->mailbox;
@@ -85,8 +85,8 @@ fetch(const struct config *cfg, struct store *s, struct pass_stats *st, GError *
 		/* The server renumbered the mailbox: read it again from the start; the
 		 * Message-ID and hash de-duplication keeps anything from applying twice. */
 		g_message("%s: UIDVALIDITY changed from %u to %u; re-reading the mailbox, "
-			  "already processed messages are skipped",
-			  cfg->mailbox, stored_validity, f.uidvalidity);
+		          "already processed messages are skipped",
+		          cfg->mailbox, stored_validity, f.uidvalidity);
 		last_uid = 0;
 	}
 	rc = imap_fetch_new(f.imap, last_uid, on_message, &f, err);
@@ -145,7 +145,7 @@ tick(gpointer data)
 	if (daemon_pass(l->cfg, l->store, &st, &e) != 0) {
 		if (g_strcmp0(l->last_error, e->message) != 0)
 			g_warning("%s (will try again every %d s)", e->message,
-				  l->cfg->poll_interval);
+			          l->cfg->poll_interval);
 		g_free(l->last_error);
 		l->last_error = g_strdup(e->message);
 	} else if (l->last_error != NULL) {
@@ -203,7 +203,7 @@ daemon_run(const char *config_path, struct config *cfg, struct store *s)
 	g_unix_signal_add(SIGINT, on_stop, &l);
 	g_unix_signal_add(SIGHUP, on_reload, &l);
 	g_message("running: polling %s on %s every %d s", cfg->mailbox, cfg->imap.host,
-		  cfg->poll_interval);
+	          cfg->poll_interval);
 	tick(&l);
 	schedule(&l);
 	g_main_loop_run(l.main);

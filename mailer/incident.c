@@ -9,14 +9,14 @@
 #include <string.h>
 
 static const char *const status_names[] = {
-    [STATUS_TRIGGERED] = "triggered", [STATUS_INVESTIGATING] = "investigating",
+    [STATUS_TRIGGERED] = "triggered",   [STATUS_INVESTIGATING] = "investigating",
     [STATUS_MITIGATING] = "mitigating", [STATUS_RESOLVED] = "resolved",
     [STATUS_CLOSED] = "closed",
 };
 
 static const char *const status_words[] = {
     [STATUS_TRIGGERED] = "Investigating", [STATUS_INVESTIGATING] = "Investigating",
-    [STATUS_MITIGATING] = "Mitigating", [STATUS_RESOLVED] = "Resolved",
+    [STATUS_MITIGATING] = "Mitigating",   [STATUS_RESOLVED] = "Resolved",
     [STATUS_CLOSED] = "Resolved",
 };
 
@@ -163,8 +163,7 @@ incident_outcome_free(struct incident_outcome *o)
 }
 
 static void
-record(struct incident_outcome *out, gint64 now, const char *actor, const char *kind,
-       char *detail)
+record(struct incident_outcome *out, gint64 now, const char *actor, const char *kind, char *detail)
 {
 	g_ptr_array_add(out->events, event_new(now, actor, kind, detail));
 	g_ptr_array_add(out->changes, detail);
@@ -191,7 +190,7 @@ acknowledge(struct incident *inc, const char *actor, gint64 now, struct incident
 
 static void
 apply_status(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
-	     struct incident_outcome *out)
+             struct incident_outcome *out)
 {
 	const struct transition *t = NULL;
 	enum incident_status from = inc->status;
@@ -210,12 +209,11 @@ apply_status(struct incident *inc, const struct command *cmd, const char *actor,
 		acknowledge(inc, actor, now, out);
 	if (to == NO_CHANGE) {
 		if (cmd->kind == CMD_ACK)
-			g_ptr_array_add(out->changes,
-					g_strdup_printf("Already acknowledged by %s",
-							inc->acked_by));
+			g_ptr_array_add(out->changes, g_strdup_printf("Already acknowledged by %s",
+			                                              inc->acked_by));
 		else
-			g_ptr_array_add(out->changes, g_strdup_printf("Status already %s",
-								      status_words[from]));
+			g_ptr_array_add(out->changes,
+			                g_strdup_printf("Status already %s", status_words[from]));
 		return;
 	}
 	if (to == STATUS_RESOLVED)
@@ -254,7 +252,7 @@ text_field(struct incident *inc, enum command_kind kind, const char **label)
 
 static void
 apply_field(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
-	    struct incident_outcome *out)
+            struct incident_outcome *out)
 {
 	const char *label = NULL;
 	char **field = text_field(inc, cmd->kind, &label);
@@ -275,7 +273,7 @@ apply_field(struct incident *inc, const struct command *cmd, const char *actor, 
 
 static void
 apply_severity(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
-	       struct incident_outcome *out)
+               struct incident_outcome *out)
 {
 	int sev = (int)g_ascii_strtoll(cmd->argument, NULL, 10);
 
@@ -301,8 +299,8 @@ apply_severity(struct incident *inc, const struct command *cmd, const char *acto
 }
 
 static void
-apply_commander(struct incident *inc, const struct command *cmd, const char *actor,
-		gint64 now, struct incident_outcome *out)
+apply_commander(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+                struct incident_outcome *out)
 {
 	g_autofree char *who = util_address(cmd->argument);
 
@@ -323,7 +321,7 @@ apply_commander(struct incident *inc, const struct command *cmd, const char *act
 
 void
 incident_note(struct incident *inc, const char *text, const char *actor, gint64 now,
-	      struct incident_outcome *out)
+              struct incident_outcome *out)
 {
 	g_autofree char *line = util_one_line(text, 1000);
 
@@ -333,7 +331,7 @@ incident_note(struct incident *inc, const char *text, const char *actor, gint64 
 
 void
 incident_apply(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
-	       struct incident_outcome *out)
+               struct incident_outcome *out)
 {
 	switch (cmd->kind) {
 	case CMD_ACK:

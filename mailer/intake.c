@@ -23,8 +23,7 @@ struct ctx {
 	struct intake_result *res;
 };
 
-static void
-decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
+static void decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 
 static void
@@ -47,14 +46,15 @@ store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o, G
 	if (store_incident_update(c->store, inc, err) != 0)
 		return -1;
 	for (guint i = 0; i < o->events->len; i++)
-		if (store_event_add(c->store, inc->id, o->events->pdata[i], c->message_id, err) != 0)
+		if (store_event_add(c->store, inc->id, o->events->pdata[i], c->message_id, err) !=
+		    0)
 			return -1;
 	return 0;
 }
 
 static int
 add_event(struct ctx *c, gint64 incident_id, const char *actor, const char *kind,
-	  const char *detail, GError **err)
+          const char *detail, GError **err)
 {
 	g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
 
@@ -83,9 +83,11 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	const struct responder *oncall = first_oncall(c->cfg);
-	g_autofree char *declared = g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
-	gpointer sev = a->severity_label == NULL ? NULL
-		       : g_hash_table_lookup(c->cfg->severity_labels, a->severity_label);
+	g_autofree char *declared =
+	    g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
+	gpointer sev = a->severity_label == NULL
+	                   ? NULL
+	                   : g_hash_table_lookup(c->cfg->severity_labels, a->severity_label);
 
 	inc->fingerprint = g_strdup(a->fingerprint);
 	inc->details = g_strdup(a->details);
@@ -97,7 +99,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 
 		inc->severity = GPOINTER_TO_INT(sev);
 		detail = g_strdup_printf("Severity: SEV %d (the alert says \"%s\")", inc->severity,
-					 a->severity_label);
+		                         a->severity_label);
 		g_ptr_array_add(o->events, event_new(c->notify.now, actor, "severity", detail));
 	}
 	if (oncall != NULL) {
@@ -110,7 +112,8 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 	if (store_outcome(c, inc, o, err) != 0 || notify_status(&c->notify, inc, err) != 0)
 		return -1;
 	decide(c, "alert", inc->id, "new incident INC-%" G_GINT64_FORMAT " from a %s alert%s%s",
-	       inc->id, a->source, oncall != NULL ? ", paged " : ", nobody to page (no oncall responder)",
+	       inc->id, a->source,
+	       oncall != NULL ? ", paged " : ", nobody to page (no oncall responder)",
 	       oncall != NULL ? oncall->address : "");
 	return 0;
 }
@@ -126,15 +129,16 @@ handle_alert(struct ctx *c, const struct alert *a, GError **err)
 	if (a->state == ALERT_FIRING) {
 		if (add_event(c, open, actor, "alert_repeat", "Alert repeated", err) != 0)
 			return -1;
-		decide(c, "alert", open, "repeat of the alert of open INC-%" G_GINT64_FORMAT
-		       ", nobody paged", open);
+		decide(c, "alert", open,
+		       "repeat of the alert of open INC-%" G_GINT64_FORMAT ", nobody paged", open);
 		return 0;
 	}
 	if (open == 0) {
 		decide(c, "alert", 0, "a %s recovery with no open incident for it", a->source);
 		return 0;
 	}
-	if (add_event(c, open, actor, "alert_resolved", "The alert reports it is resolved", err) != 0)
+	if (add_event(c, open, actor, "alert_resolved", "The alert reports it is resolved", err) !=
+	    0)
 		return -1;
 	decide(c, "alert", open, "recovery of the alert of INC-%" G_GINT64_FORMAT, open);
 	return 0;
@@ -170,7 +174,7 @@ match_incident(struct ctx *c, struct match *m)
 
 	memset(m, 0, sizeof *m);
 	m->incident_id = auth_token_incident(c->cfg->secret, c->cfg->address, mail->recipients,
-					     &m->token_forged);
+	                                     &m->token_forged);
 	if (m->incident_id != 0) {
 		m->by = "token";
 		m->token_valid = TRUE;
@@ -179,7 +183,8 @@ match_incident(struct ctx *c, struct match *m)
 	if (mail->in_reply_to != NULL)
 		m->incident_id = store_incident_by_message_id(c->store, mail->in_reply_to);
 	for (guint i = mail->references->len; m->incident_id == 0 && i > 0; i--)
-		m->incident_id = store_incident_by_message_id(c->store, mail->references->pdata[i - 1]);
+		m->incident_id =
+		    store_incident_by_message_id(c->store, mail->references->pdata[i - 1]);
 	if (m->incident_id != 0) {
 		m->by = "references";
 		return;
@@ -211,8 +216,9 @@ refuse_sender(struct ctx *c, const struct match *m)
 	case AUTH_TOKEN_OR_DMARC:
 		break;
 	}
-	return m->token_valid || dmarc ? NULL
-				       : "sender authentication failed (no reply token, no DMARC pass)";
+	return m->token_valid || dmarc
+	           ? NULL
+	           : "sender authentication failed (no reply token, no DMARC pass)";
 }
 
 static int
@@ -236,8 +242,8 @@ answer(struct ctx *c, struct incident *inc, const struct command_list *cmds,
 	}
 	if (o->changes->len == 0 && o->refusals->len == 0)
 		return notify_error(&c->notify, inc, to,
-				    "the reply had no command and no text for the timeline.", re,
-				    err);
+		                    "the reply had no command and no text for the timeline.", re,
+		                    err);
 	return notify_confirm(&c->notify, inc, to, o, re, err);
 }
 
@@ -265,8 +271,9 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 		return -1;
 	if (o->communicate && notify_status(&c->notify, inc, err) != 0)
 		return -1;
-	decide(c, "reply", inc->id, "reply from %s to INC-%" G_GINT64_FORMAT " (matched by %s): %s%s",
-	       actor, inc->id, by, applied->len ? applied->str : "no command",
+	decide(c, "reply", inc->id,
+	       "reply from %s to INC-%" G_GINT64_FORMAT " (matched by %s): %s%s", actor, inc->id,
+	       by, applied->len ? applied->str : "no command",
 	       o->refusals->len ? " (some refused)" : "");
 	return 0;
 }
@@ -289,12 +296,12 @@ handle_reply(struct ctx *c, const struct match *m, GError **err)
 	}
 	refusal = refuse_sender(c, m);
 	if (refusal != NULL) {
-		g_autofree char *detail = g_strdup_printf(
-		    "Rejected mail from %s: %s", c->mail->from_addr ? c->mail->from_addr : "unknown",
-		    refusal);
+		g_autofree char *detail =
+		    g_strdup_printf("Rejected mail from %s: %s",
+		                    c->mail->from_addr ? c->mail->from_addr : "unknown", refusal);
 
 		if (add_event(c, inc->id, c->mail->from_addr ? c->mail->from_addr : "unknown",
-			      "rejected", detail, err) != 0)
+		              "rejected", detail, err) != 0)
 			return -1;
 		decide(c, "reply", inc->id, "rejected: %s", refusal);
 		return 0;
@@ -312,7 +319,8 @@ route(struct ctx *c, GError **err)
 	g_autoptr(alert) a = NULL;
 
 	for (guint i = 0; i < mail->recipients->len; i++) {
-		const struct list_config *l = config_list_by_address(c->cfg, mail->recipients->pdata[i]);
+		const struct list_config *l =
+		    config_list_by_address(c->cfg, mail->recipients->pdata[i]);
 
 		if (l != NULL) {
 			decide(c, "list", 0,
@@ -357,9 +365,10 @@ finish(struct store *s, const struct intake_source *src, GError **err)
 
 int
 intake_message(const struct config *cfg, struct store *s, const char *raw, gsize len,
-	       const struct intake_source *src, struct intake_result *res, GError **err)
+               const struct intake_source *src, struct intake_result *res, GError **err)
 {
-	g_autofree char *hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
+	g_autofree char *hash =
+	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
 	g_autoptr(GError) parse_error = NULL;
 	g_autoptr(mail) mail = mime_parse(raw, len, &parse_error);
 	struct ctx c = {cfg, s, {cfg, s, util_now()}, mail, NULL, res};

@@ -27,8 +27,7 @@ struct cmd {
 	int (*run)(int argc, char **argv);
 };
 
-static int
-usage_error(GOptionContext *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static int usage_error(GOptionContext *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static int
 usage_error(GOptionContext *ctx, const char *fmt, ...)
@@ -135,8 +134,8 @@ cmd_run(int argc, char **argv)
 			rc = EXIT_RUNTIME;
 		}
 		g_message("pass done: %d message(s) read (%d already processed), %d recipient(s) "
-			  "sent, %d to retry, %d failed",
-			  st.fetched, st.duplicates, st.sent, st.deferred, st.failed);
+		          "sent, %d to retry, %d failed",
+		          st.fetched, st.duplicates, st.sent, st.deferred, st.failed);
 		config_free(cfg);
 	} else {
 		rc = daemon_run(opt_config ? opt_config : "/etc/sevmail/sevmail.conf", cfg, s);
@@ -146,8 +145,7 @@ cmd_run(int argc, char **argv)
 }
 
 static int
-ingest_one(const struct config *cfg, struct store *s, const char *name, const char *raw,
-	   gsize len)
+ingest_one(const struct config *cfg, struct store *s, const char *name, const char *raw, gsize len)
 {
 	struct intake_source src = {"ingest", 0, 0, FALSE};
 	struct intake_result res;
@@ -167,8 +165,8 @@ cmd_ingest(int argc, char **argv)
 {
 	gboolean no_send = FALSE;
 	GOptionEntry entries[] = {{"no-send", 0, 0, G_OPTION_ARG_NONE, &no_send,
-				   "only queue the mail it causes; `run` sends it later", NULL},
-				  {NULL}};
+	                           "only queue the mail it causes; `run` sends it later", NULL},
+	                          {NULL}};
 	g_autoptr(GOptionContext) ctx =
 	    g_option_context_new("[FILE...] - process messages from files, or one from stdin");
 	g_autoptr(config) cfg = NULL;
@@ -290,7 +288,7 @@ static int
 cmd_show(int argc, char **argv)
 {
 	GOptionEntry entries[] = {{"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
-				  {NULL}};
+	                          {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("ID - one incident and its timeline");
 	g_autoptr(config) cfg = NULL;
 	g_autoptr(incident) inc = NULL;
@@ -347,7 +345,7 @@ change_subscription(int argc, char **argv, gboolean subscribe)
 	if ((s = open_store(cfg, &rc)) == NULL)
 		return rc;
 	changed = subscribe ? store_subscribe(s, l->name, address, util_now(), &e)
-			    : store_unsubscribe(s, l->name, address, &e);
+	                    : store_unsubscribe(s, l->name, address, &e);
 	store_close(s);
 	if (changed < 0) {
 		fprintf(stderr, "sevmail: %s\n", e->message);
@@ -377,18 +375,19 @@ static int
 cmd_lists(int argc, char **argv)
 {
 	GOptionEntry entries[] = {{"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
-				  {NULL}};
+	                          {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- stakeholder lists");
 	g_autoptr(config) cfg = NULL;
-	g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) subs =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 	struct store *s = NULL;
 	int rc = 0;
 
 	if (!parse(ctx, entries, &argc, &argv, &rc) || !setup(&cfg, &s, &rc))
 		return rc;
 	for (guint i = 0; i < cfg->lists->len; i++)
-		g_ptr_array_add(subs, store_subscribers(
-					  s, ((struct list_config *)cfg->lists->pdata[i])->name));
+		g_ptr_array_add(
+		    subs, store_subscribers(s, ((struct list_config *)cfg->lists->pdata[i])->name));
 	store_close(s);
 	if (opt_json) {
 		g_autofree char *json = view_lists_json(cfg->lists, subs);
@@ -409,7 +408,8 @@ cmd_lists(int argc, char **argv)
 
 static const struct cmd commands[] = {
     {"run", "[--once]", "fetch and process mail, send what is due; repeat", cmd_run},
-    {"ingest", "[FILE...]", "process messages from files (or stdin) through the intake", cmd_ingest},
+    {"ingest", "[FILE...]", "process messages from files (or stdin) through the intake",
+     cmd_ingest},
     {"check", "", "validate configuration, templates and database", cmd_check},
     {"list", "[--all] [--json]", "incidents (open ones by default)", cmd_list},
     {"show", "ID [--json]", "one incident with its timeline", cmd_show},
@@ -423,7 +423,8 @@ usage(FILE *to)
 {
 	fprintf(to, "usage: sevmail [-c FILE] COMMAND [ARGS]\n\ncommands:\n");
 	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
-		g_autofree char *head = g_strdup_printf("%s %s", commands[i].name, commands[i].args);
+		g_autofree char *head =
+		    g_strdup_printf("%s %s", commands[i].name, commands[i].args);
 
 		fprintf(to, "  %-30s %s\n", head, commands[i].summary);
 	}
@@ -444,10 +445,10 @@ log_writer(GLogLevelFlags level, const GLogField *fields, gsize n, gpointer data
 		if (strcmp(fields[i].key, "MESSAGE") == 0)
 			message = fields[i].value;
 	fprintf(stderr, "sevmail: %s%s\n",
-		level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR)
-		    ? "warning: "
-		    : "",
-		message != NULL ? message : "");
+	        level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR)
+	            ? "warning: "
+	            : "",
+	        message != NULL ? message : "");
 	return G_LOG_WRITER_HANDLED;
 }
 

@@ -22,11 +22,11 @@ incident_vars(const struct notify *n, const struct incident *inc)
 	g_hash_table_insert(v, "severity", incident_severity_label(inc));
 	g_hash_table_insert(v, "status", g_strdup(incident_status_word(inc->status)));
 	g_hash_table_insert(v, "commander",
-			    g_strdup(inc->commander != NULL ? inc->commander : "not yet assigned"));
+	                    g_strdup(inc->commander != NULL ? inc->commander : "not yet assigned"));
 	g_hash_table_insert(v, "impact",
-			    g_strdup(inc->impact != NULL ? inc->impact : "Being assessed."));
+	                    g_strdup(inc->impact != NULL ? inc->impact : "Being assessed."));
 	g_hash_table_insert(v, "next_steps",
-			    g_strdup(inc->next_steps != NULL ? inc->next_steps : "Being decided."));
+	                    g_strdup(inc->next_steps != NULL ? inc->next_steps : "Being decided."));
 	g_hash_table_insert(v, "created", util_human_time(inc->created_at));
 	g_hash_table_insert(v, "source", g_strdup(inc->source));
 	g_hash_table_insert(v, "details", g_strdup(inc->details != NULL ? inc->details : ""));
@@ -38,11 +38,11 @@ incident_vars(const struct notify *n, const struct incident *inc)
 /* What one queued mail needs besides its template. */
 struct envelope {
 	const char *kind;
-	GPtrArray *to;          /* addresses for the To header */
-	GPtrArray *rcpts;       /* envelope recipients */
-	const char *reply_to;   /* or NULL */
+	GPtrArray *to;           /* addresses for the To header */
+	GPtrArray *rcpts;        /* envelope recipients */
+	const char *reply_to;    /* or NULL */
 	const char *in_reply_to; /* the mail answered, or NULL */
-	GPtrArray *headers;     /* extra name/value pairs, or NULL */
+	GPtrArray *headers;      /* extra name/value pairs, or NULL */
 };
 
 static char *
@@ -51,7 +51,7 @@ next_message_id(const struct notify *n, const struct incident *inc, const char *
 	int seq = store_outbox_count(n->store, inc->id, kind) + 1;
 
 	return g_strdup_printf("inc-%" G_GINT64_FORMAT ".%s.%d@%s", inc->id, kind, seq,
-			       util_domain(n->cfg->address));
+	                       util_domain(n->cfg->address));
 }
 
 static int
@@ -94,7 +94,7 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	if (raw == NULL)
 		return -1;
 	if (store_outbox_add(n->store, env->kind, inc->id, message_id, n->cfg->address, env->rcpts,
-			     raw, len, n->now, err) != 0)
+	                     raw, len, n->now, err) != 0)
 		return -1;
 	if (inc->thread_id == NULL) {
 		inc->thread_id = g_strdup(message_id);
@@ -130,13 +130,13 @@ bullet_lines(GPtrArray *lines)
 
 	for (guint i = 0; lines != NULL && i < lines->len; i++)
 		g_string_append_printf(s, "%s- %s", i > 0 ? "\n" : "",
-				       (const char *)lines->pdata[i]);
+		                       (const char *)lines->pdata[i]);
 	return g_string_free(s, FALSE);
 }
 
 int
 notify_confirm(const struct notify *n, struct incident *inc, const char *to,
-	       const struct incident_outcome *o, const char *in_reply_to, GError **err)
+               const struct incident_outcome *o, const char *in_reply_to, GError **err)
 {
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
@@ -147,7 +147,7 @@ notify_confirm(const struct notify *n, struct incident *inc, const char *to,
 
 int
 notify_error(const struct notify *n, struct incident *inc, const char *to, const char *problem,
-	     const char *in_reply_to, GError **err)
+             const char *in_reply_to, GError **err)
 {
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
@@ -156,8 +156,8 @@ notify_error(const struct notify *n, struct incident *inc, const char *to, const
 }
 
 int
-notify_help(const struct notify *n, struct incident *inc, const char *to,
-	    const char *in_reply_to, GError **err)
+notify_help(const struct notify *n, struct incident *inc, const char *to, const char *in_reply_to,
+            GError **err)
 {
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
@@ -167,7 +167,7 @@ notify_help(const struct notify *n, struct incident *inc, const char *to,
 
 static int
 status_to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
-	       GError **err)
+               GError **err)
 {
 	g_autoptr(GPtrArray) subscribers = store_subscribers(n->store, l->name);
 	g_autoptr(GPtrArray) to = g_ptr_array_new();
@@ -189,9 +189,9 @@ status_to_list(const struct notify *n, struct incident *inc, const struct list_c
 	g_ptr_array_add(headers, g_strdup("list"));
 	g_hash_table_insert(vars, "unsubscribe", g_strdup(request));
 	g_hash_table_insert(vars, "next_update",
-			    inc->status < STATUS_RESOLVED && inc->severity <= 2
-				? util_human_time(n->now + n->cfg->update_interval)
-				: g_strdup(""));
+	                    inc->status < STATUS_RESOLVED && inc->severity <= 2
+	                        ? util_human_time(n->now + n->cfg->update_interval)
+	                        : g_strdup(""));
 	return queue(n, inc, &env, vars, err);
 }
 
@@ -214,8 +214,8 @@ int
 notify_check_templates(const struct config *cfg, GError **err)
 {
 	static const char *const kinds[] = {"page", "confirm", "error", "help", "status"};
-	static const char *const extra[] = {"changes",   "refusals",    "problem",
-					    "commands",  "unsubscribe", "next_update"};
+	static const char *const extra[] = {"changes",  "refusals",    "problem",
+	                                    "commands", "unsubscribe", "next_update"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

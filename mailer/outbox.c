@@ -28,8 +28,8 @@ relay_params(const struct config *cfg, struct relay_params *p)
 	p->host = cfg->smtp.host;
 	p->port = cfg->smtp.port;
 	p->security = cfg->smtp.security == SECURITY_TLS        ? RELAY_SECURITY_TLS
-		      : cfg->smtp.security == SECURITY_STARTTLS ? RELAY_SECURITY_STARTTLS
-								: RELAY_SECURITY_NONE;
+	              : cfg->smtp.security == SECURITY_STARTTLS ? RELAY_SECURITY_STARTTLS
+	                                                        : RELAY_SECURITY_NONE;
 	p->user = cfg->smtp.user;
 	p->password = cfg->smtp.password;
 	p->timeout = 60;
@@ -57,8 +57,9 @@ record(struct store *s, const struct outbox_item *it, GPtrArray *results, gint64
 			last_error = r->reason;
 		if (r->status != RELAY_SENT)
 			g_message("outbox: <%s> to %s: %s%s", it->message_id, r->address,
-				  r->reason != NULL ? r->reason : "not accepted",
-				  g_strcmp0(state, "queued") == 0 ? " (will retry)" : " (given up)");
+			          r->reason != NULL ? r->reason : "not accepted",
+			          g_strcmp0(state, "queued") == 0 ? " (will retry)"
+			                                          : " (given up)");
 		stats->sent += r->status == RELAY_SENT;
 		stats->deferred += g_strcmp0(state, "queued") == 0;
 		stats->failed += g_strcmp0(state, "failed") == 0;
@@ -75,7 +76,7 @@ fail:
 
 int
 outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbox_stats *stats,
-	     GError **err)
+             GError **err)
 {
 	g_autoptr(GPtrArray) due = store_outbox_due(s, now);
 	struct relay_params p = {0};

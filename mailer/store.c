@@ -54,7 +54,7 @@ static int
 fail(struct store *s, GError **err, const char *what)
 {
 	g_set_error(err, STORE_ERROR, sqlite3_extended_errcode(s->db), "database: %s: %s", what,
-		    sqlite3_errmsg(s->db));
+	            sqlite3_errmsg(s->db));
 	return -1;
 }
 
@@ -75,7 +75,7 @@ prepare(struct store *s, const char *sql, const char *types, ...)
 	for (int i = 1; types[i - 1] != '\0' && rc == SQLITE_OK; i++) {
 		if (types[i - 1] == 's') {
 			rc = sqlite3_bind_text(st, i, va_arg(ap, const char *), -1,
-					       SQLITE_TRANSIENT);
+			                       SQLITE_TRANSIENT);
 		} else if (types[i - 1] == 'i') {
 			rc = sqlite3_bind_int64(st, i, va_arg(ap, gint64));
 		} else {
@@ -113,7 +113,8 @@ query_int(sqlite3_stmt *st, gint64 none)
 {
 	gint64 v = none;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
@@ -134,9 +135,9 @@ migrate(struct store *s, GError **err)
 
 	if (version > (int)G_N_ELEMENTS(migrations)) {
 		g_set_error(err, STORE_ERROR, 0,
-			    "database: schema version %d is newer than this sevmail knows (%d); "
-			    "use a newer sevmail",
-			    version, (int)G_N_ELEMENTS(migrations));
+		            "database: schema version %d is newer than this sevmail knows (%d); "
+		            "use a newer sevmail",
+		            version, (int)G_N_ELEMENTS(migrations));
 		return -1;
 	}
 	for (int v = version; v < (int)G_N_ELEMENTS(migrations); v++) {
@@ -166,14 +167,14 @@ store_open(const char *path, GError **err)
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		g_set_error(err, STORE_ERROR, 0, "cannot open database %s: %s", path,
-			    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		            s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
 		store_close(s);
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		g_set_error(err, STORE_ERROR, 0, "cannot use database %s: %s", path,
-			    sqlite3_errmsg(s->db));
+		            sqlite3_errmsg(s->db));
 		store_close(s);
 		return NULL;
 	}
@@ -226,20 +227,20 @@ gboolean
 store_message_known(struct store *s, const char *message_id, const char *hash)
 {
 	return query_int(prepare(s,
-				 "SELECT 1 FROM messages WHERE hash = ?1 OR"
-				 " (?2 IS NOT NULL AND message_id = ?2) LIMIT 1",
-				 "ss", hash, message_id),
-			 0) != 0;
+	                         "SELECT 1 FROM messages WHERE hash = ?1 OR"
+	                         " (?2 IS NOT NULL AND message_id = ?2) LIMIT 1",
+	                         "ss", hash, message_id),
+	                 0) != 0;
 }
 
 gint64
 store_message_add(struct store *s, const struct stored_message *m, GError **err)
 {
 	sqlite3_stmt *st = prepare(s,
-				   "INSERT INTO messages (message_id, hash, mailbox, uid,"
-				   " received_at, raw) VALUES (?, ?, ?, ?, ?, ?)",
-				   "sssiib", m->message_id, m->hash, m->mailbox, (gint64)m->uid,
-				   m->received_at, (const void *)m->raw, m->len);
+	                           "INSERT INTO messages (message_id, hash, mailbox, uid,"
+	                           " received_at, raw) VALUES (?, ?, ?, ?, ?, ?)",
+	                           "sssiib", m->message_id, m->hash, m->mailbox, (gint64)m->uid,
+	                           m->received_at, (const void *)m->raw, m->len);
 
 	if (run(s, st, err, "cannot store the message") != 0)
 		return -1;
@@ -248,21 +249,20 @@ store_message_add(struct store *s, const struct stored_message *m, GError **err)
 
 int
 store_message_outcome(struct store *s, gint64 id, const char *route, const char *reason,
-		      gint64 incident_id, GError **err)
+                      gint64 incident_id, GError **err)
 {
 	return run(s,
-		   prepare(s,
-			   "UPDATE messages SET route = ?, reason = ?, incident_id = NULLIF(?, 0)"
-			   " WHERE id = ?",
-			   "ssii", route, reason, incident_id, id),
-		   err, "cannot record the message's outcome");
+	           prepare(s,
+	                   "UPDATE messages SET route = ?, reason = ?, incident_id = NULLIF(?, 0)"
+	                   " WHERE id = ?",
+	                   "ssii", route, reason, incident_id, id),
+	           err, "cannot record the message's outcome");
 }
 
 /* --- checkpoints --- */
 
 gboolean
-store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity,
-		     guint32 *last_uid)
+store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid)
 {
 	sqlite3_stmt *st = prepare(
 	    s, "SELECT uidvalidity, last_uid FROM checkpoints WHERE mailbox = ?", "s", mailbox);
@@ -279,15 +279,15 @@ store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity,
 
 int
 store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidity, guint32 last_uid,
-		     GError **err)
+                     GError **err)
 {
 	return run(s,
-		   prepare(s,
-			   "INSERT INTO checkpoints (mailbox, uidvalidity, last_uid)"
-			   " VALUES (?1, ?2, ?3) ON CONFLICT (mailbox) DO UPDATE SET"
-			   " uidvalidity = ?2, last_uid = ?3",
-			   "sii", mailbox, (gint64)uidvalidity, (gint64)last_uid),
-		   err, "cannot store the mailbox checkpoint");
+	           prepare(s,
+	                   "INSERT INTO checkpoints (mailbox, uidvalidity, last_uid)"
+	                   " VALUES (?1, ?2, ?3) ON CONFLICT (mailbox) DO UPDATE SET"
+	                   " uidvalidity = ?2, last_uid = ?3",
+	                   "sii", mailbox, (gint64)uidvalidity, (gint64)last_uid),
+	           err, "cannot store the mailbox checkpoint");
 }
 
 /* --- incidents --- */
@@ -321,7 +321,7 @@ incident_from_row(struct store *s, sqlite3_stmt *st)
 	inc->details = column_text(st, 14);
 	inc->thread_id = column_text(st, 15);
 	items = prepare(s, "SELECT text FROM action_items WHERE incident_id = ? ORDER BY position",
-			"i", inc->id);
+	                "i", inc->id);
 	while (items != NULL && sqlite3_step(items) == SQLITE_ROW)
 		g_ptr_array_add(inc->action_items, column_text(items, 0));
 	sqlite3_finalize(items);
@@ -332,15 +332,16 @@ static int
 save_action_items(struct store *s, const struct incident *inc, GError **err)
 {
 	if (run(s, prepare(s, "DELETE FROM action_items WHERE incident_id = ?", "i", inc->id), err,
-		"cannot store action items") != 0)
+	        "cannot store action items") != 0)
 		return -1;
 	for (guint i = 0; i < inc->action_items->len; i++) {
 		if (run(s,
-			prepare(s,
-				"INSERT INTO action_items (incident_id, position, text)"
-				" VALUES (?, ?, ?)",
-				"iis", inc->id, (gint64)i, (const char *)inc->action_items->pdata[i]),
-			err, "cannot store action items") != 0)
+		        prepare(s,
+		                "INSERT INTO action_items (incident_id, position, text)"
+		                " VALUES (?, ?, ?)",
+		                "iis", inc->id, (gint64)i,
+		                (const char *)inc->action_items->pdata[i]),
+		        err, "cannot store action items") != 0)
 			return -1;
 	}
 	return 0;
@@ -350,11 +351,12 @@ int
 store_incident_insert(struct store *s, struct incident *inc, GError **err)
 {
 	if (run(s,
-		prepare(s,
-			"INSERT INTO incidents (title, status, created_at, source) VALUES (?, ?, ?, ?)",
-			"ssis", inc->title, incident_status_name(inc->status), inc->created_at,
-			inc->source),
-		err, "cannot store the incident") != 0)
+	        prepare(
+	            s,
+	            "INSERT INTO incidents (title, status, created_at, source) VALUES (?, ?, ?, ?)",
+	            "ssis", inc->title, incident_status_name(inc->status), inc->created_at,
+	            inc->source),
+	        err, "cannot store the incident") != 0)
 		return -1;
 	inc->id = sqlite3_last_insert_rowid(s->db);
 	return store_incident_update(s, inc, err);
@@ -382,8 +384,8 @@ store_incident_update(struct store *s, const struct incident *inc, GError **err)
 struct incident *
 store_incident_get(struct store *s, gint64 id)
 {
-	g_autofree char *sql = g_strdup_printf("SELECT %s FROM incidents WHERE id = ?",
-					       incident_columns);
+	g_autofree char *sql =
+	    g_strdup_printf("SELECT %s FROM incidents WHERE id = ?", incident_columns);
 	sqlite3_stmt *st = prepare(s, sql, "i", id);
 	struct incident *inc = NULL;
 
@@ -397,22 +399,22 @@ gint64
 store_incident_open_by_fingerprint(struct store *s, const char *fingerprint)
 {
 	return query_int(prepare(s,
-				 "SELECT id FROM incidents WHERE fingerprint = ? AND status NOT IN"
-				 " ('resolved', 'closed') ORDER BY id DESC LIMIT 1",
-				 "s", fingerprint),
-			 0);
+	                         "SELECT id FROM incidents WHERE fingerprint = ? AND status NOT IN"
+	                         " ('resolved', 'closed') ORDER BY id DESC LIMIT 1",
+	                         "s", fingerprint),
+	                 0);
 }
 
 gint64
 store_incident_by_message_id(struct store *s, const char *message_id)
 {
 	return query_int(prepare(s,
-				 "SELECT incident_id FROM outbox WHERE message_id = ?1"
-				 " AND incident_id IS NOT NULL UNION ALL"
-				 " SELECT incident_id FROM messages WHERE message_id = ?1"
-				 " AND incident_id IS NOT NULL LIMIT 1",
-				 "s", message_id),
-			 0);
+	                         "SELECT incident_id FROM outbox WHERE message_id = ?1"
+	                         " AND incident_id IS NOT NULL UNION ALL"
+	                         " SELECT incident_id FROM messages WHERE message_id = ?1"
+	                         " AND incident_id IS NOT NULL LIMIT 1",
+	                         "s", message_id),
+	                 0);
 }
 
 GPtrArray *
@@ -432,24 +434,25 @@ store_incident_list(struct store *s, gboolean all)
 }
 
 int
-store_event_add(struct store *s, gint64 incident_id, const struct event *e,
-		const char *message_id, GError **err)
+store_event_add(struct store *s, gint64 incident_id, const struct event *e, const char *message_id,
+                GError **err)
 {
 	return run(s,
-		   prepare(s,
-			   "INSERT INTO events (incident_id, at, actor, kind, detail, message_id)"
-			   " VALUES (?, ?, ?, ?, ?, ?)",
-			   "iissss", incident_id, e->at, e->actor, e->kind, e->detail, message_id),
-		   err, "cannot store the event");
+	           prepare(s,
+	                   "INSERT INTO events (incident_id, at, actor, kind, detail, message_id)"
+	                   " VALUES (?, ?, ?, ?, ?, ?)",
+	                   "iissss", incident_id, e->at, e->actor, e->kind, e->detail, message_id),
+	           err, "cannot store the event");
 }
 
 GPtrArray *
 store_events(struct store *s, gint64 incident_id)
 {
-	sqlite3_stmt *st = prepare(s,
-				   "SELECT at, actor, kind, detail FROM events WHERE incident_id = ?"
-				   " ORDER BY at, id",
-				   "i", incident_id);
+	sqlite3_stmt *st =
+	    prepare(s,
+	            "SELECT at, actor, kind, detail FROM events WHERE incident_id = ?"
+	            " ORDER BY at, id",
+	            "i", incident_id);
 	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
 
 	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
@@ -482,26 +485,27 @@ outbox_item_free(struct outbox_item *it)
 
 int
 store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const char *message_id,
-		 const char *sender, GPtrArray *rcpts, const char *raw, gsize len, gint64 now,
-		 GError **err)
+                 const char *sender, GPtrArray *rcpts, const char *raw, gsize len, gint64 now,
+                 GError **err)
 {
 	gint64 id;
 
 	if (run(s,
-		prepare(s,
-			"INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
-			" next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)",
-			"sissbii", kind, incident_id, message_id, sender, (const void *)raw, len, now,
-			now),
-		err, "cannot queue the message") != 0)
+	        prepare(s,
+	                "INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
+	                " next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)",
+	                "sissbii", kind, incident_id, message_id, sender, (const void *)raw, len,
+	                now, now),
+	        err, "cannot queue the message") != 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(s->db);
 	for (guint i = 0; i < rcpts->len; i++) {
 		if (run(s,
-			prepare(s,
-				"INSERT OR IGNORE INTO outbox_rcpts (outbox_id, address) VALUES (?, ?)",
-				"is", id, (const char *)rcpts->pdata[i]),
-			err, "cannot queue the message") != 0)
+		        prepare(
+		            s,
+		            "INSERT OR IGNORE INTO outbox_rcpts (outbox_id, address) VALUES (?, ?)",
+		            "is", id, (const char *)rcpts->pdata[i]),
+		        err, "cannot queue the message") != 0)
 			return -1;
 	}
 	return 0;
@@ -510,20 +514,20 @@ store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const ch
 int
 store_outbox_count(struct store *s, gint64 incident_id, const char *kind)
 {
-	return (int)query_int(prepare(s,
-				      "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?",
-				      "is", incident_id, kind),
-			      0);
+	return (int)query_int(
+	    prepare(s, "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?", "is",
+	            incident_id, kind),
+	    0);
 }
 
 GPtrArray *
 store_outbox_due(struct store *s, gint64 now)
 {
 	sqlite3_stmt *st = prepare(s,
-				   "SELECT id, kind, message_id, sender, raw, attempts, created_at"
-				   " FROM outbox WHERE state = 'queued' AND next_attempt <= ?"
-				   " ORDER BY id",
-				   "i", now);
+	                           "SELECT id, kind, message_id, sender, raw, attempts, created_at"
+	                           " FROM outbox WHERE state = 'queued' AND next_attempt <= ?"
+	                           " ORDER BY id",
+	                           "i", now);
 	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
 
 	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
@@ -539,9 +543,9 @@ store_outbox_due(struct store *s, gint64 now)
 		it->created_at = sqlite3_column_int64(st, 6);
 		it->rcpts = g_ptr_array_new_with_free_func(g_free);
 		r = prepare(s,
-			    "SELECT address FROM outbox_rcpts WHERE outbox_id = ?"
-			    " AND state = 'queued' ORDER BY rowid",
-			    "i", it->id);
+		            "SELECT address FROM outbox_rcpts WHERE outbox_id = ?"
+		            " AND state = 'queued' ORDER BY rowid",
+		            "i", it->id);
 		while (r != NULL && sqlite3_step(r) == SQLITE_ROW)
 			g_ptr_array_add(it->rcpts, column_text(r, 0));
 		sqlite3_finalize(r);
@@ -553,54 +557,53 @@ store_outbox_due(struct store *s, gint64 now)
 
 int
 store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,
-		  const char *error, GError **err)
+                  const char *error, GError **err)
 {
 	return run(s,
-		   prepare(s,
-			   "UPDATE outbox_rcpts SET state = ?, last_error = ? WHERE outbox_id = ?"
-			   " AND address = ?",
-			   "ssis", state, error, id, address),
-		   err, "cannot record a delivery");
+	           prepare(s,
+	                   "UPDATE outbox_rcpts SET state = ?, last_error = ? WHERE outbox_id = ?"
+	                   " AND address = ?",
+	                   "ssis", state, error, id, address),
+	           err, "cannot record a delivery");
 }
 
 int
 store_outbox_attempt(struct store *s, gint64 id, gint64 next_attempt, const char *error,
-		     GError **err)
+                     GError **err)
 {
 	return run(s,
-		   prepare(s,
-			   "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2,"
-			   " last_error = ?3, state = CASE"
-			   "  WHEN EXISTS (SELECT 1 FROM outbox_rcpts WHERE outbox_id = ?1"
-			   "   AND state = 'queued') THEN 'queued'"
-			   "  WHEN EXISTS (SELECT 1 FROM outbox_rcpts WHERE outbox_id = ?1"
-			   "   AND state = 'failed') THEN 'failed'"
-			   "  ELSE 'sent' END WHERE id = ?1",
-			   "iis", id, next_attempt, error),
-		   err, "cannot record a delivery attempt");
+	           prepare(s,
+	                   "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2,"
+	                   " last_error = ?3, state = CASE"
+	                   "  WHEN EXISTS (SELECT 1 FROM outbox_rcpts WHERE outbox_id = ?1"
+	                   "   AND state = 'queued') THEN 'queued'"
+	                   "  WHEN EXISTS (SELECT 1 FROM outbox_rcpts WHERE outbox_id = ?1"
+	                   "   AND state = 'failed') THEN 'failed'"
+	                   "  ELSE 'sent' END WHERE id = ?1",
+	                   "iis", id, next_attempt, error),
+	           err, "cannot record a delivery attempt");
 }
 
 /* --- lists --- */
 
 int
-store_subscribe(struct store *s, const char *list, const char *address, gint64 now,
-		GError **err)
+store_subscribe(struct store *s, const char *list, const char *address, gint64 now, GError **err)
 {
 	return run(s,
-		   prepare(s,
-			   "INSERT OR IGNORE INTO subscriptions (list, address, created_at)"
-			   " VALUES (?, ?, ?)",
-			   "ssi", list, address, now),
-		   err, "cannot store the subscription");
+	           prepare(s,
+	                   "INSERT OR IGNORE INTO subscriptions (list, address, created_at)"
+	                   " VALUES (?, ?, ?)",
+	                   "ssi", list, address, now),
+	           err, "cannot store the subscription");
 }
 
 int
 store_unsubscribe(struct store *s, const char *list, const char *address, GError **err)
 {
 	if (run(s,
-		prepare(s, "DELETE FROM subscriptions WHERE list = ? AND address = ?", "ss", list,
-			address),
-		err, "cannot remove the subscription") != 0)
+	        prepare(s, "DELETE FROM subscriptions WHERE list = ? AND address = ?", "ss", list,
+	                address),
+	        err, "cannot remove the subscription") != 0)
 		return -1;
 	return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }

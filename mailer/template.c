@@ -36,7 +36,7 @@ expand(const char *text, const char *start, const char *end, const char *file, G
 		close = g_strstr_len(open, end - open, "}}");
 		if (close == NULL) {
 			g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: '{{' without '}}'", file,
-				    line_of(text, open));
+			            line_of(text, open));
 			return -1;
 		}
 		name = g_strstrip(g_strndup(open + 2, close - open - 2));
@@ -54,12 +54,13 @@ expand(const char *text, const char *start, const char *end, const char *file, G
 
 			if (stop == NULL) {
 				g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: section '%s' has no %s",
-					    file, line_of(text, open), name + 1, end_tag);
+				            file, line_of(text, open), name + 1, end_tag);
 				return -1;
 			}
 			if (!g_hash_table_contains(vars, name + 1)) {
-				g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'",
-					    file, line_of(text, open), name + 1);
+				g_set_error(err, TEMPLATE_ERROR, 0,
+				            "%s:%d: unknown placeholder '%s'", file,
+				            line_of(text, open), name + 1);
 				return -1;
 			}
 			if (set == (name[0] == '#') &&
@@ -72,7 +73,7 @@ expand(const char *text, const char *start, const char *end, const char *file, G
 		}
 		if (!g_hash_table_contains(vars, name)) {
 			g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'", file,
-				    line_of(text, open), name);
+			            line_of(text, open), name);
 			return -1;
 		}
 		g_string_append(out, g_hash_table_lookup(vars, name));
@@ -94,8 +95,8 @@ template_expand(const char *text, const char *file, GHashTable *vars, GError **e
 }
 
 int
-template_render(const char *dir, const char *kind, GHashTable *vars, char **subject,
-		char **body, GError **err)
+template_render(const char *dir, const char *kind, GHashTable *vars, char **subject, char **body,
+                GError **err)
 {
 	g_autofree char *name = g_strconcat(kind, ".txt", NULL);
 	g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -107,7 +108,8 @@ template_render(const char *dir, const char *kind, GHashTable *vars, char **subj
 	nl = strchr(text, '\n');
 	if (!g_str_has_prefix(text, "Subject:") || nl == NULL || nl[1] != '\n') {
 		g_set_error(err, TEMPLATE_ERROR, 0,
-			    "%s:1: a template starts with a 'Subject:' line and a blank line", path);
+		            "%s:1: a template starts with a 'Subject:' line and a blank line",
+		            path);
 		return -1;
 	}
 	*nl = '\0';

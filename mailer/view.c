@@ -153,7 +153,7 @@ view_incident_text(const struct incident *inc, GPtrArray *events)
 	g_autofree char *created = util_human_time(inc->created_at);
 
 	g_string_append_printf(out, "INC-%" G_GINT64_FORMAT "  [%s] %s  (%s)\n", inc->id, sev,
-			       inc->title, incident_status_name(inc->status));
+	                       inc->title, incident_status_name(inc->status));
 	if (events == NULL)
 		return g_string_free(out, FALSE);
 	field(out, "Declared:", created);
@@ -170,7 +170,7 @@ view_incident_text(const struct incident *inc, GPtrArray *events)
 		g_autofree char *when = g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
 
 		g_string_append_printf(out, "  %s  %-14s %-26s %s\n", when, e->kind, e->actor,
-				       e->detail);
+		                       e->detail);
 	}
 	return g_string_free(out, FALSE);
 }

@@ -17,7 +17,8 @@ test_token_round_trip(void)
 	g_assert_cmpuint(strlen(addr), ==, strlen("incidents+42-") + 16 + strlen("@example.com"));
 	g_ptr_array_add(rcpts, "incidents@example.com");
 	g_ptr_array_add(rcpts, addr);
-	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==, 42);
+	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==,
+	                42);
 	g_assert_false(forged);
 }
 
@@ -33,12 +34,14 @@ test_token_flipped_or_other_incident_is_forged(void)
 
 	t[0] = t[0] == 'a' ? 'b' : 'a';
 	g_ptr_array_add(rcpts, addr);
-	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==, 0);
+	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==,
+	                0);
 	g_assert_true(forged);
 	/* incident 1 with incident 2's token */
 	swapped = g_strdup_printf("incidents+1-%s", strchr(other, '-') + 1);
 	g_ptr_array_index(rcpts, 0) = swapped;
-	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==, 0);
+	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==,
+	                0);
 	g_assert_true(forged);
 }
 
@@ -50,7 +53,8 @@ test_other_plus_details_are_not_tokens(void)
 
 	g_ptr_array_add(rcpts, "incidents+stakeholders-subscribe@example.com");
 	g_ptr_array_add(rcpts, "incidents+1-abc@example.org");
-	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==, 0);
+	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==,
+	                0);
 	g_assert_false(forged);
 }
 
@@ -60,7 +64,7 @@ test_dmarc_topmost_trusted_header_only(void)
 	g_autoptr(GPtrArray) ar = g_ptr_array_new();
 
 	g_ptr_array_add(ar, "mx.example.com; dkim=none; spf=pass smtp.mailfrom=mallory@example.org;"
-			    " dmarc=fail header.from=example.com");
+	                    " dmarc=fail header.from=example.com");
 	g_ptr_array_add(ar, "mx.example.com; dmarc=pass header.from=example.com");
 	g_assert_false(auth_dmarc_pass(ar, "mx.example.com", "alice@example.com"));
 	g_ptr_array_remove_index(ar, 0);
@@ -76,8 +80,9 @@ test_dmarc_ignores_other_servers_headers(void)
 	g_autoptr(GPtrArray) ar = g_ptr_array_new();
 
 	g_ptr_array_add(ar, "evil.example.org; dmarc=pass header.from=example.com");
-	g_ptr_array_add(ar, "mx.example.com;\n\tdkim=pass header.d=example.com header.i=@example.com;"
-			    "\n\tspf=pass; dmarc=pass (p=NONE) header.from=example.com");
+	g_ptr_array_add(ar,
+	                "mx.example.com;\n\tdkim=pass header.d=example.com header.i=@example.com;"
+	                "\n\tspf=pass; dmarc=pass (p=NONE) header.from=example.com");
 	g_assert_true(auth_dmarc_pass(ar, "mx.example.com", "carol@example.com"));
 }
 

@@ -145,9 +145,11 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/incident/ack-makes-commander", test_ack_makes_commander);
 	g_test_add_func("/incident/second-ack-no-op", test_second_ack_is_a_no_op);
-	g_test_add_func("/incident/resolved-needs-reopen", test_resolved_refuses_mitigating_until_reopen);
+	g_test_add_func("/incident/resolved-needs-reopen",
+	                test_resolved_refuses_mitigating_until_reopen);
 	g_test_add_func("/incident/reopen-refused-when-open", test_reopen_refused_when_open);
-	g_test_add_func("/incident/severity-and-fields", test_severity_and_fields_start_communication);
+	g_test_add_func("/incident/severity-and-fields",
+	                test_severity_and_fields_start_communication);
 	g_test_add_func("/incident/ic-and-action-items", test_ic_and_action_items);
 	g_test_add_func("/incident/status-words", test_status_words);
 	return g_test_run();

@@ -27,8 +27,8 @@ test_sections(void)
 	g_autoptr(GHashTable) v = vars();
 	g_autofree char *out =
 	    template_expand("a\n{{#impact}}\nImpact: {{impact}}\n{{/impact}}\n{{^impact}}\nnone\n"
-			    "{{/impact}}\nb\n",
-			    "t", v, NULL);
+	                    "{{/impact}}\nb\n",
+	                    "t", v, NULL);
 
 	g_assert_cmpstr(out, ==, "a\nnone\nb\n");
 }
@@ -60,10 +60,10 @@ static void
 test_shipped_templates_render(void)
 {
 	static const char *const kinds[] = {"page", "confirm", "error", "help", "status"};
-	const char *names[] = {"id",     "title",    "severity", "status",   "commander",
-			       "impact", "next_steps", "created", "source",  "details",
-			       "name",   "address",  "changes",  "refusals", "problem",
-			       "commands", "unsubscribe", "next_update"};
+	const char *names[] = {"id",       "title",       "severity",   "status",   "commander",
+	                       "impact",   "next_steps",  "created",    "source",   "details",
+	                       "name",     "address",     "changes",    "refusals", "problem",
+	                       "commands", "unsubscribe", "next_update"};
 	g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
 
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
@@ -72,7 +72,8 @@ test_shipped_templates_render(void)
 		g_autofree char *subject = NULL, *body = NULL;
 		g_autoptr(GError) e = NULL;
 
-		g_assert_cmpint(template_render("templates", kinds[i], v, &subject, &body, &e), ==, 0);
+		g_assert_cmpint(template_render("templates", kinds[i], v, &subject, &body, &e), ==,
+		                0);
 		g_assert_no_error(e);
 		g_assert_true(g_str_has_prefix(subject, "[INC-x]"));
 	}
@@ -84,7 +85,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/template/values-once", test_values_inserted_once);
 	g_test_add_func("/template/sections", test_sections);
-	g_test_add_func("/template/unknown-placeholder", test_unknown_placeholder_names_file_and_line);
+	g_test_add_func("/template/unknown-placeholder",
+	                test_unknown_placeholder_names_file_and_line);
 	g_test_add_func("/template/unclosed-section", test_unclosed_section);
 	g_test_add_func("/template/shipped", test_shipped_templates_render);
 	return g_test_run();

@@ -40,6 +40,11 @@ mailer/%.o: mailer/%.c
 tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
+# The compiled-in template directory follows PREFIX: rebuild config.o when it changes.
+.build-prefix: FORCE
+	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' > $@
+mailer/config.o: .build-prefix
+
 -include $(OBJS:.o=.d)
 
 unit: $(UNIT_BINS)
@@ -68,6 +73,6 @@ format:
 	clang-format -i mailer/*.c include/*.h tests/unit/*.c
 
 clean:
-	rm -f sevmail mailer/*.o mailer/*.d $(UNIT_BINS)
+	rm -f sevmail mailer/*.o mailer/*.d $(UNIT_BINS) .build-prefix
 
-.PHONY: all deps unit system check demo install format clean
+.PHONY: all deps unit system check demo install format clean FORCE

@@ -485,6 +485,9 @@ config_warnings(const struct config *c)
 			    w, g_strdup_printf("[%s] security = none sends the password in clear "
 			                       "text to %s; use tls or starttls",
 			                       names[i], servers[i]->host));
+	if (c->imap.security != SECURITY_NONE)
+		g_ptr_array_add(w, g_strdup("[imap] this version does not verify the IMAP server's "
+		                            "TLS certificate: use it only on a network you trust"));
 	if (c->sender_auth == AUTH_NONE)
 		g_ptr_array_add(w, g_strdup("[security] sender_auth = none lets anyone who forges "
 		                            "a responder's From command incidents"));

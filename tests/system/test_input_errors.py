@@ -76,3 +76,36 @@ def test_unknown_command_is_a_usage_error(desk):
     proc = desk.run("frobnicate", check=False)
     assert proc.returncode == 2
     assert "unknown command 'frobnicate'" in proc.stderr.decode()
+
+
+def test_example_configuration_passes_check(tmp_path):
+    import subprocess
+    from story import ROOT, SEVMAIL
+    secret = tmp_path / "secret"
+    secret.write_text("0123456789abcdef0123456789abcdef\n")
+    (tmp_path / "imap-password").write_text("pw\n")
+    text = open(os.path.join(ROOT, "contrib", "sevmail.conf.example")).read()
+    text = (text.replace("/etc/sevmail/secret", str(secret))
+                .replace("/etc/sevmail/imap-password", str(tmp_path / "imap-password"))
+                .replace("/var/lib/sevmail/sevmail.db", str(tmp_path / "db"))
+                .replace("/usr/local/share/sevmail/templates", os.path.join(ROOT, "templates")))
+    conf = tmp_path / "sevmail.conf"
+    conf.write_text(text)
+    proc = subprocess.run([SEVMAIL, "-c", str(conf), "check"], capture_output=True)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == "configuration OK\n"
+    assert "does not verify the IMAP server's TLS certificate" in proc.stderr.decode()
+
+
+def test_make_install_installs_a_working_tree(tmp_path):
+    import subprocess
+    from story import ROOT
+    dest = tmp_path / "root"
+    subprocess.run(["make", "-s", "-C", ROOT, "install", "DESTDIR=%s" % dest, "PREFIX=/usr"],
+                   check=True, capture_output=True)
+    binary = dest / "usr" / "bin" / "sevmail"
+    assert binary.exists()
+    for kind in ("page", "confirm", "error", "help", "status"):
+        assert (dest / "usr" / "share" / "sevmail" / "templates" / (kind + ".txt")).exists()
+    proc = subprocess.run([str(binary), "--help"], capture_output=True)
+    assert proc.returncode == 0 and b"subscribe" in proc.stdout

@@ -72,9 +72,10 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _tail(path, lines=40):
+def _tail(path, lines=40, offset=0):
     try:
         with open(path, "r", errors="replace") as f:
+            f.seek(offset)
             return "".join(f.readlines()[-lines:])
     except OSError:
         return "(no log at %s)\n" % path
@@ -115,6 +116,12 @@ def _user_ids(user, group, fallback):
 
 
 class MailStack:
+    """Dovecot + OpenSMTPD for the given domains, configured and run from base_dir.
+
+    After start(): imap_port and smtp_port (127.0.0.1), password (valid for every
+    address), maildir_root (mailboxes live in maildir_root/DOMAIN/LOCAL/Maildir).
+    """
+
     def __init__(self, base_dir, domains=DEFAULT_DOMAINS, password=DEFAULT_PASSWORD,
                  start_timeout=30.0):
         self.base_dir = os.path.abspath(base_dir)
@@ -125,7 +132,7 @@ class MailStack:
         self.smtp_port = None
         self.maildir_root = os.path.join(self.base_dir, "mail")
         self.lmtp_socket = os.path.join(self.base_dir, "dovecot", "lmtp")
-        # (name, Popen, mount namespace or None, log path)
+        # (name, Popen, mount namespace or None, log path, log size at spawn)
         self._procs = []
 
     # ---------------------------------------------------------------- lifecycle
@@ -145,6 +152,11 @@ class MailStack:
             if not os.access(binary, os.X_OK):
                 raise MailStackError("%s missing: apt-get install dovecot-imapd "
                                      "dovecot-lmtpd opensmtpd" % binary)
+        # Dovecot puts sockets up to ~30 characters deep below base_dir, and a unix
+        # socket path must fit in 108 bytes.
+        if len(self.base_dir) > 70:
+            raise MailStackError("base_dir %s is too long for unix socket paths; "
+                                 "use a short one such as /tmp/..." % self.base_dir)
         # Dovecot's unprivileged auth/lmtp processes and smtpd's mail.lmtp (running as
         # SMTPD_DELIVERY_USER) must be able to walk into base_dir.
         os.makedirs(self.base_dir, exist_ok=True)
@@ -152,18 +164,18 @@ class MailStack:
 
         # Only a lost race for a port is worth another try; anything else is a real
         # configuration or installation problem and is reported at once.
-        for attempt in range(3):
+        attempts = 3
+        for attempt in range(1, attempts + 1):
             try:
                 self._start_once()
                 return self
             except _PortTaken:
                 self.stop()
-                if attempt == 2:
+                if attempt == attempts:
                     raise
             except BaseException:
                 self.stop()
                 raise
-        return self
 
     def _start_once(self):
         self.imap_port = _free_port()
@@ -184,20 +196,22 @@ class MailStack:
         procs, self._procs = self._procs, []
         # SIGTERM to the masters only: they shut their children down in order,
         # which keeps the logs free of every child complaining about the others.
-        for _name, proc, _ns, _log in procs:
+        for _name, proc, _ns, _log, _start in procs:
             if proc.poll() is None:
                 proc.terminate()
         deadline = time.monotonic() + 10
-        for _name, proc, _ns, _log in procs:
+        for _name, proc, _ns, _log, _start in procs:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
-        for _name, proc, ns, _log in procs:
+        for _name, proc, ns, _log, _start in procs:
             # Children of a dead leader stay in its process group; finish them off.
             self._signal_group(proc, signal.SIGKILL)
-            if proc.poll() is None:
+            try:
                 proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
             if ns is not None:
                 self._kill_namespace(ns)
 
@@ -232,9 +246,13 @@ class MailStack:
         setpriv and ``unshare --mount`` exec the next program in place, so the pid
         is the server's; its namespace identifies every descendant for stop(), and
         the parent-death signal takes the server down should this Python process
-        die without calling stop() (e.g. pytest killed by a CI timeout)."""
+        die without calling stop() (e.g. pytest killed by a CI timeout). That
+        signal fires when the *thread* that started the stack ends, so start a
+        long-lived stack from the main thread."""
         own_ns = _mount_ns(os.getpid())
         log = open(log_path, "ab")
+        # Logs accumulate when a base_dir is reused; only this run's part matters.
+        log_start = log.tell()
         try:
             proc = subprocess.Popen(
                 [SETPRIV, "--pdeathsig", "TERM", "--",
@@ -253,7 +271,7 @@ class MailStack:
                 break
             ns = None
             time.sleep(0.01)
-        self._procs.append((name, proc, ns, log_path))
+        self._procs.append((name, proc, ns, log_path, log_start))
         if ns is None and proc.poll() is None:
             raise MailStackError("%s: %s did not enter its mount namespace" % (name, UNSHARE))
         return proc
@@ -282,7 +300,6 @@ class MailStack:
                 mail_root=self.maildir_root,
             ))
         self._check_config("dovecot", [DOVECOT, "-n", "-c", conf], conf)
-        self._dovecot_log = log
         self._spawn("dovecot", [DOVECOT, "-F", "-c", conf], log)
 
     # ---------------------------------------------------------------- OpenSMTPD
@@ -312,8 +329,9 @@ class MailStack:
         # running" check) and its queue (/var/spool/smtpd) compiled in. Private
         # bind mounts over /var/run and /var/spool, visible only in smtpd's own
         # mount namespace, let it coexist with the system instance and with other
-        # stacks. smtpd creates /var/spool/smtpd and its _smtpq-owned subdirs itself
-        # in the empty, root-owned directory, with the modes it later checks.
+        # stacks. smtpd creates /var/spool/smtpd and the subdirs owned by its queue
+        # user (opensmtpq on Debian) itself, in the empty root-owned directory, with
+        # exactly the owners and modes it checks on every start.
         run = os.path.join(self.base_dir, "smtpd-run")
         spool = os.path.join(self.base_dir, "smtpd-spool")
         for d in (run, spool):
@@ -344,9 +362,9 @@ class MailStack:
         ready = set()
         deadline = time.monotonic() + self.start_timeout
         while True:
-            for name, proc, _ns, log in self._procs:
+            for name, proc, _ns, log, log_start in self._procs:
                 if proc.poll() is not None:
-                    text = _tail(log)
+                    text = _tail(log, offset=log_start)
                     cls = _PortTaken if "Address already in use" in text else MailStackError
                     raise cls("%s exited with status %s during startup; %s:\n%s"
                               % (name, proc.returncode, log, text))
@@ -361,10 +379,10 @@ class MailStack:
             if ready == set(want) and os.path.exists(self.lmtp_socket):
                 return
             if time.monotonic() > deadline:
-                raise MailStackError(
-                    "mail stack not ready after %ss (ready: %s)\n--- %s\n%s--- %s\n%s"
-                    % (self.start_timeout, sorted(ready), self._dovecot_log,
-                       _tail(self._dovecot_log), self._smtpd_log, _tail(self._smtpd_log)))
+                logs = "".join("--- %s\n%s" % (log, _tail(log, offset=start))
+                               for _n, _p, _ns, log, start in self._procs)
+                raise MailStackError("mail stack not ready after %ss (ready: %s)\n%s"
+                                     % (self.start_timeout, sorted(ready), logs))
             time.sleep(0.1)
 
     # ---------------------------------------------------------------- helpers
@@ -434,9 +452,10 @@ class MailStack:
                 return messages
             if time.monotonic() > deadline:
                 raise AssertionError(
-                    "%s/%s has %d message(s), wanted %d within %ss; smtpd log:\n%s"
-                    % (address, mailbox, len(messages), count, timeout,
-                       _tail(self._smtpd_log, 15)))
+                    "%s/%s has %d message(s), wanted %d within %ss; logs in %s; "
+                    "smtpd log ends:\n%s" % (address, mailbox, len(messages), count,
+                                             timeout, self.base_dir,
+                                             _tail(self._smtpd_log, 15)))
             time.sleep(0.2)
 
     def append(self, address, raw_bytes, mailbox="INBOX"):
@@ -467,6 +486,8 @@ ssl = no
 # Plain-text LOGIN/PLAIN over loopback without TLS.
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A test that tries a wrong password must not slow down every later login.
+auth_failure_delay = 0
 login_greeting = sevmail mailstack {token} ready
 
 # Any user name is accepted with the one shared password; LMTP and IMAP both get
@@ -480,6 +501,10 @@ userdb {{
   args = uid={mail_uid} gid={mail_gid} home={mail_root}/%d/%n allow_all_users=yes
 }}
 mail_location = maildir:~/Maildir
+# sevmail may keep IDLE connections open beside the harness's own logins.
+protocol imap {{
+  mail_max_userip_connections = 100
+}}
 # The user name is the full address; keep the "@" and the dots of the domain.
 auth_username_format = %Lu
 
@@ -495,6 +520,15 @@ service imap-login {{
   }}
   inet_listener imaps {{
     port = 0
+  }}
+}}
+# After a failed login Dovecot delays every further login from that IP (2s,
+# doubling up to 15s), which would leak from one test into the next. There is no
+# setting for it, but auth skips the penalty when anvil's penalty socket does not
+# exist, and mode 0 keeps the master from creating that socket.
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
   }}
 }}
 service lmtp {{
@@ -529,6 +563,9 @@ def _main(argv):
     def interrupt(_signum, _frame):
         raise KeyboardInterrupt
 
+    # Explicitly for SIGINT too: started in the background by a non-interactive
+    # shell (as `make demo` may do), Python would inherit SIGINT as ignored.
+    signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     stack = MailStack(argv[2])
     try:
@@ -538,6 +575,9 @@ def _main(argv):
             signal.pause()
     except KeyboardInterrupt:
         pass
+    except MailStackError as e:
+        sys.stderr.write("mailstack: %s\n" % e)
+        return 1
     finally:
         # A second Ctrl-C must not cut the cleanup short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -6,8 +6,14 @@
 #include "relay.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <dlfcn.h>
+
+/* Before libesmtp.h, which declares smtp_starttls_set_ctx() only after OpenSSL's types. */
+#include <openssl/ssl.h>
 
 #include <auth-client.h>
 #include <libesmtp.h>
@@ -62,11 +68,10 @@ relay_verify_text(long code)
 }
 
 /*
- * libESMTP checks the server certificate itself after STARTTLS: against OpenSSL's default
- * CA paths (plus ~/.authenticate/ca.pem of $HOME), and the host name against the
- * certificate's DNS names. A failure is offered to this callback to override; it never is,
- * the reason is only recorded. TODO(tls-verify): a configurable CA file goes here
- * (smtp_starttls_set_ctx with an SSL_CTX of our own).
+ * libESMTP checks the server certificate itself after STARTTLS: the chain against the CAs
+ * of our SSL_CTX (relay_tls_ctx), and the host name against the certificate's DNS names
+ * (not IP addresses). A failure is offered to this callback to override; it never is, the
+ * reason is only recorded.
  */
 static void
 relay_event(smtp_session_t session, int event, void *arg, ...)
@@ -76,6 +81,8 @@ relay_event(smtp_session_t session, int event, void *arg, ...)
 	long verify;
 
 	va_start(ap, arg);
+	if (getenv("RELAY_DEBUG"))
+		fprintf(stderr, "EVENT %d\n", event);
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		run->connected = TRUE;
@@ -104,6 +111,9 @@ relay_event(smtp_session_t session, int event, void *arg, ...)
 	case SMTP_EV_WEAK_CIPHER:
 		relay_problem(run, RELAY_ERROR_TLS, "SMTP server %s chose a weak TLS cipher",
 			      run->where);
+		break;
+	case SMTP_EV_UNUSABLE_CA_LIST:
+		relay_problem(run, RELAY_ERROR_TLS, "the CA list for SMTP TLS is unusable");
 		break;
 	case SMTP_EV_EXTNA_8BITMIME:
 		relay_problem(run, RELAY_ERROR_PROTOCOL,
@@ -144,6 +154,8 @@ relay_monitor(const char *buf, int len, int writing, void *arg)
 {
 	struct relay_run *run = arg;
 
+	if (getenv("RELAY_DEBUG"))
+		fprintf(stderr, "[%d] %.*s", writing, len, buf);
 	if (writing == SMTP_CB_WRITING && len >= 5 && g_ascii_strncasecmp(buf, "AUTH ", 5) == 0)
 		run->in_auth = TRUE;
 	else if (writing == SMTP_CB_READING)
@@ -208,6 +220,37 @@ relay_auth_init(void)
 	}
 }
 
+/*
+ * libESMTP 1.1.0 caches one SSL_CTX for all sessions yet frees it with the first one (fixed
+ * upstream after 1.1.0), so a second STARTTLS session in a process used freed memory. Each
+ * session therefore gets this SSL_CTX, made once and kept for the process. Its CAs are
+ * OpenSSL's defaults (the system store; SSL_CERT_FILE / SSL_CERT_DIR override them).
+ * TODO(tls-verify): a configured CA file goes here (SSL_CTX_load_verify_locations).
+ * The OpenSSL functions are looked up at run time: libssl is loaded with libESMTP, but the
+ * build does not link it directly; with openssl in the Makefile's PKGS they can be called.
+ */
+static SSL_CTX *
+relay_tls_ctx(void)
+{
+	static gsize once;
+	static SSL_CTX *ctx;
+
+	if (g_once_init_enter(&once)) {
+		const SSL_METHOD *(*method)(void) = dlsym(RTLD_DEFAULT, "TLS_client_method");
+		SSL_CTX *(*ctx_new)(const SSL_METHOD *) = dlsym(RTLD_DEFAULT, "SSL_CTX_new");
+		long (*ctrl)(SSL_CTX *, int, long, void *) = dlsym(RTLD_DEFAULT, "SSL_CTX_ctrl");
+		int (*paths)(SSL_CTX *) = dlsym(RTLD_DEFAULT, "SSL_CTX_set_default_verify_paths");
+
+		if (method != NULL && ctx_new != NULL && ctrl != NULL && paths != NULL &&
+		    (ctx = ctx_new(method())) != NULL) {
+			ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
+			paths(ctx);
+		}
+		g_once_init_leave(&once, 1);
+	}
+	return ctx;
+}
+
 /* A session with server, timeouts, TLS policy, AUTH and our callbacks set up. */
 static smtp_session_t
 relay_session(struct relay_run *run, auth_context_t *auth)
@@ -226,8 +269,15 @@ relay_session(struct relay_run *run, auth_context_t *auth)
 	 * in libESMTP: an unreachable host takes the kernel's TCP timeout.) */
 	for (i = 0; i < G_N_ELEMENTS(phases); i++)
 		smtp_set_timeout(s, phases[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms);
-	smtp_starttls_enable(s, p->security == RELAY_SECURITY_STARTTLS ? Starttls_REQUIRED
-								       : Starttls_DISABLED);
+	if (p->security == RELAY_SECURITY_STARTTLS) {
+		smtp_starttls_enable(s, Starttls_REQUIRED);
+		if (relay_tls_ctx() != NULL)
+			smtp_starttls_set_ctx(s, relay_tls_ctx());
+		else
+			relay_problem(run, RELAY_ERROR_TLS, "cannot set up TLS (OpenSSL)");
+	} else {
+		smtp_starttls_enable(s, Starttls_DISABLED);
+	}
 	smtp_set_eventcb(s, relay_event, run);
 	smtp_set_monitorcb(s, relay_monitor, run, 0);
 	if (p->user != NULL && *p->user != '\0') {
@@ -367,6 +417,8 @@ relay_collect(struct relay_run *run, smtp_message_t msg, GPtrArray *open, GPtrAr
 	if (run->problem != NULL)
 		return relay_give_up(open, err, run->problem_code, run->problem);
 	reason = relay_session_reason(run, code);
+	if (getenv("RELAY_DEBUG"))
+		fprintf(stderr, "DEBUG code=%d reason=%s\n", code, reason);
 	for (i = 0; i < open->len; i++)
 		relay_verdict(open->pdata[i], msg, handles->pdata[i], reason);
 	/* A failed login is a configuration problem: never let the refusals that follow it
@@ -441,6 +493,8 @@ relay_run_session(struct relay_run *run, const char *from, GPtrArray *open, GErr
 	}
 	if (msg == NULL)
 		r = relay_give_up(open, err, RELAY_ERROR_PROTOCOL, "out of memory");
+	else if (run->problem != NULL)
+		r = relay_give_up(open, err, run->problem_code, run->problem);
 	if (r == 0) {
 		smtp_set_reverse_path(msg, from);
 		smtp_set_messagecb(msg, relay_message, run);

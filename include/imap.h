@@ -35,14 +35,14 @@ void imap_close(struct imap *im);
 guint32 imap_uidvalidity(struct imap *im);
 
 /* Called for each message with UID > after_uid, in UID order. Return 0 to go on, -1 to
- * stop (the error is the caller's). */
+ * stop (the error is the caller's). It may call imap_mark_processed() on the same handle. */
 typedef int (*imap_message_cb)(guint32 uid, const char *raw, gsize len, void *data);
 
 /* Fetches (with BODY.PEEK, so nothing is marked by fetching) every message with a UID above
  * after_uid. Returns the number handed to cb, or -1 + err. A stop from cb is not an
  * error: the count so far (including the message that said stop) is returned. */
 int imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *data,
-		   GError **err);
+                   GError **err);
 
 /* Marks a committed message processed: \Seen, or moved to p->processed when set. */
 int imap_mark_processed(struct imap *im, guint32 uid, GError **err);

@@ -13,16 +13,16 @@ struct relay_params {
 	const char *host;
 	int port;
 	enum relay_security security;
-	const char *user;     /* NULL: no AUTH */
+	const char *user; /* NULL: no AUTH */
 	const char *password;
-	int timeout;          /* seconds; 0 = 60 */
+	int timeout; /* seconds; 0 = 60 */
 };
 
 /* Outcome classes: what the caller does next. */
 enum relay_status {
-	RELAY_SENT,      /* accepted by the server */
-	RELAY_TEMPFAIL,  /* 4xx or connection trouble: retry later */
-	RELAY_PERMFAIL,  /* 5xx: do not retry for this recipient */
+	RELAY_SENT,     /* accepted by the server */
+	RELAY_TEMPFAIL, /* 4xx or connection trouble: retry later */
+	RELAY_PERMFAIL, /* 5xx: do not retry for this recipient */
 };
 
 /* Why nothing could be tried (GError code of a -1 from relay_send, domain RELAY_ERROR).
@@ -48,9 +48,10 @@ struct relay_rcpt_result {
  * rcpts (const char *). Fills results (struct relay_rcpt_result *, one per recipient, in
  * order; free with relay_results_free). Returns 0 when the session ran (each recipient has
  * its own status), -1 + err when nothing could be tried at all; then every recipient is
- * RELAY_TEMPFAIL with the reason. */
+ * RELAY_TEMPFAIL with the reason. In both cases an address that cannot go into an SMTP
+ * command (empty, spaces, controls, <>) is RELAY_PERMFAIL "invalid recipient address". */
 int relay_send(const struct relay_params *p, const char *from, GPtrArray *rcpts, const char *raw,
-	       gsize len, GPtrArray **results, GError **err);
+               gsize len, GPtrArray **results, GError **err);
 void relay_results_free(GPtrArray *results);
 
 #endif

@@ -2,6 +2,7 @@
  * imap: the incident mailbox over IMAP, with libetpan. Messages are listed by UID, fetched
  * in bounded batches with BODY.PEEK[] and handed over one at a time; marking them
  * processed (\Seen, or a move) is a separate step the caller takes after its commit.
+ * libetpan writes with send() without MSG_NOSIGNAL: the daemon must ignore SIGPIPE.
  */
 #include "imap.h"
 
@@ -43,10 +44,10 @@ struct imap_body {
 	gsize len;
 };
 
-G_DEFINE_QUARK(sevmail-imap-error-quark, imap_error)
+G_DEFINE_QUARK(sevmail_imap_error, imap_error)
 
-static int imap_fail(struct imap *im, int r, enum imap_error code, GError **err,
-		     const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+static int imap_fail(struct imap *im, int r, enum imap_error code, GError **err, const char *fmt,
+                     ...) G_GNUC_PRINTF(5, 6);
 
 /* Fills err from a failed libetpan call: stream and parse failures are connection and
  * protocol problems whatever the command; a NO or BAD from the server gets `code` and
@@ -63,15 +64,15 @@ imap_fail(struct imap *im, int r, enum imap_error code, GError **err, const char
 	va_end(ap);
 	if (r == MAILIMAP_ERROR_STREAM)
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_CONNECT,
-			    "%s: connection to IMAP server %s lost or timed out", what, im->where);
+		            "%s: connection to IMAP server %s lost or timed out", what, im->where);
 	else if (r == MAILIMAP_ERROR_PARSE)
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL,
-			    "%s: cannot parse the response of IMAP server %s", what, im->where);
+		            "%s: cannot parse the response of IMAP server %s", what, im->where);
 	else if (r == MAILIMAP_ERROR_MEMORY)
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL, "%s: out of memory", what);
 	else
 		g_set_error(err, IMAP_ERROR, code, "%s: %s", what,
-			    text != NULL && *text != '\0' ? text : "refused by the server");
+		            text != NULL && *text != '\0' ? text : "refused by the server");
 	return -1;
 }
 
@@ -116,7 +117,7 @@ imap_tcp_connect(const char *host, int port, int timeout, char **why)
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    ai->ai_protocol);
+		            ai->ai_protocol);
 		if (fd == -1) {
 			e = errno;
 			continue;
@@ -159,34 +160,34 @@ imap_connect(struct imap *im, const struct imap_params *p, int timeout, GError *
 	fd = imap_tcp_connect(p->host, p->port, timeout, &why);
 	if (fd == -1) {
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_CONNECT,
-			    "cannot connect to IMAP server %s: %s", im->where, why);
+		            "cannot connect to IMAP server %s: %s", im->where, why);
 		return -1;
 	}
 	if (p->security == IMAP_SECURITY_TLS)
 		stream = mailstream_ssl_open_with_callback_timeout(fd, timeout, imap_tls_setup,
-								   (void *)p->host);
+		                                                   (void *)p->host);
 	else
 		stream = mailstream_socket_open_timeout(fd, timeout);
 	if (stream == NULL) {
 		close(fd);
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_CONNECT,
-			    "TLS handshake with IMAP server %s failed (is it TLS on connect? "
-			    "try security = starttls or none)",
-			    im->where);
+		            "TLS handshake with IMAP server %s failed (is it TLS on connect? "
+		            "try security = starttls or none)",
+		            im->where);
 		return -1;
 	}
 	r = mailimap_connect(im->imap, stream);
 	if (r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION)
 		return imap_fail(im, r, IMAP_ERROR_CONNECT, err,
-				 "IMAP server %s refused the connection", im->where);
+		                 "IMAP server %s refused the connection", im->where);
 	if (r == MAILIMAP_ERROR_STREAM) {
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_CONNECT,
-			    "IMAP server %s sent no greeting within %d s", im->where, timeout);
+		            "IMAP server %s sent no greeting within %d s", im->where, timeout);
 		return -1;
 	}
 	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL,
-			    "%s does not greet like an IMAP server (wrong port?)", im->where);
+		            "%s does not greet like an IMAP server (wrong port?)", im->where);
 		return -1;
 	}
 	if (p->security != IMAP_SECURITY_STARTTLS)
@@ -194,12 +195,12 @@ imap_connect(struct imap *im, const struct imap_params *p, int timeout, GError *
 	r = mailimap_socket_starttls_with_callback(im->imap, imap_tls_setup, (void *)p->host);
 	if (r == MAILIMAP_ERROR_STREAM) {
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_CONNECT,
-			    "TLS handshake with IMAP server %s after STARTTLS failed", im->where);
+		            "TLS handshake with IMAP server %s after STARTTLS failed", im->where);
 		return -1;
 	}
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_fail(im, r, IMAP_ERROR_CONNECT, err,
-				 "IMAP server %s refused STARTTLS", im->where);
+		return imap_fail(im, r, IMAP_ERROR_CONNECT, err, "IMAP server %s refused STARTTLS",
+		                 im->where);
 	return 0;
 }
 
@@ -220,13 +221,13 @@ imap_login_select(struct imap *im, const struct imap_params *p, GError **err)
 	/* Sent again after login: servers may advertise more to an authenticated user. */
 	r = mailimap_capability(im->imap, &caps);
 	if (r != MAILIMAP_NO_ERROR)
-		return imap_fail(im, r, IMAP_ERROR_PROTOCOL, err,
-				 "IMAP CAPABILITY on %s failed", im->where);
+		return imap_fail(im, r, IMAP_ERROR_PROTOCOL, err, "IMAP CAPABILITY on %s failed",
+		                 im->where);
 	mailimap_capability_data_free(caps);
 	r = mailimap_select(im->imap, im->mailbox);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-				 "IMAP mailbox %s cannot be selected", im->mailbox);
+		                 "IMAP mailbox %s cannot be selected", im->mailbox);
 	im->uidvalidity = im->imap->imap_selection_info->sel_uidvalidity;
 	return 0;
 }
@@ -240,8 +241,8 @@ imap_open(const struct imap_params *p, GError **err)
 	im = g_new0(struct imap, 1);
 	im->where = g_strdup_printf("%s:%d", p->host, p->port);
 	im->mailbox = g_strdup(p->mailbox != NULL && *p->mailbox != '\0' ? p->mailbox : "INBOX");
-	im->processed = p->processed != NULL && *p->processed != '\0' ? g_strdup(p->processed)
-								       : NULL;
+	im->processed =
+	    p->processed != NULL && *p->processed != '\0' ? g_strdup(p->processed) : NULL;
 	im->imap = mailimap_new(0, NULL);
 	if (im->imap == NULL) {
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL, "out of memory");
@@ -319,7 +320,7 @@ imap_uid_fetch(struct imap *im, struct mailimap_set *set, gboolean body, clist *
 		    type, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
 	else
 		mailimap_fetch_type_new_fetch_att_list_add(type,
-							   mailimap_fetch_att_new_rfc822_size());
+		                                           mailimap_fetch_att_new_rfc822_size());
 	r = mailimap_uid_fetch(im->imap, set, type, result);
 	mailimap_fetch_type_free(type);
 	mailimap_set_free(set);
@@ -338,12 +339,12 @@ imap_list(struct imap *im, guint32 after_uid, GArray *out, GError **err)
 	r = imap_uid_fetch(im, mailimap_set_new_interval(after_uid + 1, 0), FALSE, &result);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_PROTOCOL, err,
-				 "listing new messages in IMAP mailbox %s failed", im->mailbox);
+		                 "listing new messages in IMAP mailbox %s failed", im->mailbox);
 	for (cur = clist_begin(result); cur != NULL; cur = clist_next(cur)) {
-		struct mailimap_msg_att_static *uid = imap_att(clist_content(cur),
-							       MAILIMAP_MSG_ATT_UID);
-		struct mailimap_msg_att_static *size = imap_att(clist_content(cur),
-								MAILIMAP_MSG_ATT_RFC822_SIZE);
+		struct mailimap_msg_att_static *uid =
+		    imap_att(clist_content(cur), MAILIMAP_MSG_ATT_UID);
+		struct mailimap_msg_att_static *size =
+		    imap_att(clist_content(cur), MAILIMAP_MSG_ATT_RFC822_SIZE);
 		struct imap_entry e;
 
 		if (uid == NULL || uid->att_data.att_uid <= after_uid)
@@ -361,7 +362,7 @@ imap_list(struct imap *im, guint32 after_uid, GArray *out, GError **err)
  * on, 1 when cb said stop, -1 on error; *count grows by the messages handed over. */
 static int
 imap_fetch_batch(struct imap *im, const struct imap_entry *entries, guint n, imap_message_cb cb,
-		 void *data, int *count, GError **err)
+                 void *data, int *count, GError **err)
 {
 	g_autoptr(GArray) bodies = g_array_new(FALSE, FALSE, sizeof(struct imap_body));
 	struct mailimap_set *set = mailimap_set_new_empty();
@@ -375,12 +376,12 @@ imap_fetch_batch(struct imap *im, const struct imap_entry *entries, guint n, ima
 	r = imap_uid_fetch(im, set, TRUE, &result);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_PROTOCOL, err,
-				 "fetching messages from IMAP mailbox %s failed", im->mailbox);
+		                 "fetching messages from IMAP mailbox %s failed", im->mailbox);
 	for (cur = clist_begin(result); cur != NULL; cur = clist_next(cur)) {
-		struct mailimap_msg_att_static *uid = imap_att(clist_content(cur),
-							       MAILIMAP_MSG_ATT_UID);
-		struct mailimap_msg_att_static *sec = imap_att(clist_content(cur),
-							       MAILIMAP_MSG_ATT_BODY_SECTION);
+		struct mailimap_msg_att_static *uid =
+		    imap_att(clist_content(cur), MAILIMAP_MSG_ATT_UID);
+		struct mailimap_msg_att_static *sec =
+		    imap_att(clist_content(cur), MAILIMAP_MSG_ATT_BODY_SECTION);
 		struct imap_body b;
 
 		/* Unsolicited FETCH responses (flag changes) carry no body: skip them. */
@@ -418,8 +419,7 @@ imap_idle_stop(struct imap *im, GError **err)
 }
 
 int
-imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *data,
-	       GError **err)
+imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *data, GError **err)
 {
 	g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(struct imap_entry));
 	guint i = 0, n;
@@ -467,7 +467,7 @@ imap_add_flag(struct imap *im, guint32 uid, struct mailimap_flag *flag, GError *
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-				 "flagging message %u in IMAP mailbox %s failed", uid, im->mailbox);
+		                 "flagging message %u in IMAP mailbox %s failed", uid, im->mailbox);
 	return 0;
 }
 
@@ -483,7 +483,7 @@ imap_processed_folder(struct imap *im, GError **err)
 	r = mailimap_create(im->imap, im->processed);
 	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE)
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err, "creating IMAP folder %s failed",
-				 im->processed);
+		                 im->processed);
 	im->processed_ready = TRUE;
 	return 0;
 }
@@ -500,7 +500,7 @@ imap_copy_delete(struct imap *im, guint32 uid, GError **err)
 	if (r != MAILIMAP_NO_ERROR) {
 		mailimap_set_free(set);
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-				 "copying message %u to IMAP folder %s failed", uid, im->processed);
+		                 "copying message %u to IMAP folder %s failed", uid, im->processed);
 	}
 	if (imap_add_flag(im, uid, mailimap_flag_new_deleted(), err) == -1) {
 		mailimap_set_free(set);
@@ -513,8 +513,8 @@ imap_copy_delete(struct imap *im, guint32 uid, GError **err)
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-				 "expunging message %u from IMAP mailbox %s failed", uid,
-				 im->mailbox);
+		                 "expunging message %u from IMAP mailbox %s failed", uid,
+		                 im->mailbox);
 	return 0;
 }
 
@@ -533,7 +533,7 @@ imap_move(struct imap *im, guint32 uid, GError **err)
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-				 "moving message %u to IMAP folder %s failed", uid, im->processed);
+		                 "moving message %u to IMAP folder %s failed", uid, im->processed);
 	return 0;
 }
 
@@ -564,13 +564,13 @@ imap_idle_start(struct imap *im, GError **err)
 		return 0;
 	if (!mailimap_has_idle(im->imap)) {
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL,
-			    "IMAP server %s does not support IDLE", im->where);
+		            "IMAP server %s does not support IDLE", im->where);
 		return -1;
 	}
 	r = mailimap_idle(im->imap);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_PROTOCOL, err, "IMAP IDLE on %s failed",
-				 im->where);
+		                 im->where);
 	im->idling = TRUE;
 	return 0;
 }

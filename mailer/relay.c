@@ -6,7 +6,6 @@
 #include "relay.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +17,7 @@
 #include <auth-client.h>
 #include <libesmtp.h>
 
-G_DEFINE_QUARK(sevmail-relay-error-quark, relay_error)
+G_DEFINE_QUARK(sevmail_relay_error, relay_error)
 
 /* What one session learned beyond libESMTP's status structs (from its callbacks). */
 struct relay_run {
@@ -35,7 +34,10 @@ struct relay_run {
 	char *last_reply; /* the last reply line read, for sessions that end early */
 };
 
-static void G_GNUC_PRINTF(3, 4)
+static void relay_problem(struct relay_run *run, enum relay_error code, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+static void
 relay_problem(struct relay_run *run, enum relay_error code, const char *fmt, ...)
 {
 	va_list ap;
@@ -81,44 +83,42 @@ relay_event(smtp_session_t session, int event, void *arg, ...)
 	long verify;
 
 	va_start(ap, arg);
-	if (getenv("RELAY_DEBUG"))
-		fprintf(stderr, "EVENT %d\n", event);
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		run->connected = TRUE;
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		relay_problem(run, RELAY_ERROR_TLS, "SMTP server %s does not offer STARTTLS",
-			      run->where);
+		              run->where);
 		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE:
 		verify = va_arg(ap, long);
 		relay_problem(run, RELAY_ERROR_TLS,
-			      "TLS certificate of SMTP server %s is not trusted: %s (OpenSSL "
-			      "verify error %ld)",
-			      run->where, relay_verify_text(verify), verify);
+		              "TLS certificate of SMTP server %s is not trusted: %s (OpenSSL "
+		              "verify error %ld)",
+		              run->where, relay_verify_text(verify), verify);
 		break;
 	case SMTP_EV_NO_PEER_CERTIFICATE:
 		relay_problem(run, RELAY_ERROR_TLS, "SMTP server %s presented no TLS certificate",
-			      run->where);
+		              run->where);
 		break;
 	case SMTP_EV_WRONG_PEER_CERTIFICATE:
 		(void)va_arg(ap, int *);
 		relay_problem(run, RELAY_ERROR_TLS,
-			      "TLS certificate of SMTP server %s is for %s, not for %s", run->where,
-			      va_arg(ap, const char *), run->p->host);
+		              "TLS certificate of SMTP server %s is for %s, not for %s", run->where,
+		              va_arg(ap, const char *), run->p->host);
 		break;
 	case SMTP_EV_WEAK_CIPHER:
 		relay_problem(run, RELAY_ERROR_TLS, "SMTP server %s chose a weak TLS cipher",
-			      run->where);
+		              run->where);
 		break;
 	case SMTP_EV_UNUSABLE_CA_LIST:
 		relay_problem(run, RELAY_ERROR_TLS, "the CA list for SMTP TLS is unusable");
 		break;
 	case SMTP_EV_EXTNA_8BITMIME:
 		relay_problem(run, RELAY_ERROR_PROTOCOL,
-			      "SMTP server %s does not accept 8-bit mail (no 8BITMIME)",
-			      run->where);
+		              "SMTP server %s does not accept 8-bit mail (no 8BITMIME)",
+		              run->where);
 		break;
 	}
 	va_end(ap);
@@ -154,8 +154,6 @@ relay_monitor(const char *buf, int len, int writing, void *arg)
 {
 	struct relay_run *run = arg;
 
-	if (getenv("RELAY_DEBUG"))
-		fprintf(stderr, "[%d] %.*s", writing, len, buf);
 	if (writing == SMTP_CB_WRITING && len >= 5 && g_ascii_strncasecmp(buf, "AUTH ", 5) == 0)
 		run->in_auth = TRUE;
 	else if (writing == SMTP_CB_READING)
@@ -225,6 +223,9 @@ relay_auth_init(void)
  * upstream after 1.1.0), so a second STARTTLS session in a process used freed memory. Each
  * session therefore gets this SSL_CTX, made once and kept for the process. Its CAs are
  * OpenSSL's defaults (the system store; SSL_CERT_FILE / SSL_CERT_DIR override them).
+ * TLS 1.2 at most: after a TLS 1.3 handshake the server's session tickets make the socket
+ * readable, and libESMTP then waits for the EHLO reply before it has sent EHLO, stalling
+ * the session for the whole timeout. TLS 1.2 sends its ticket inside the handshake.
  * TODO(tls-verify): a configured CA file goes here (SSL_CTX_load_verify_locations).
  * The OpenSSL functions are looked up at run time: libssl is loaded with libESMTP, but the
  * build does not link it directly; with openssl in the Makefile's PKGS they can be called.
@@ -244,6 +245,7 @@ relay_tls_ctx(void)
 		if (method != NULL && ctx_new != NULL && ctrl != NULL && paths != NULL &&
 		    (ctx = ctx_new(method())) != NULL) {
 			ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
+			ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, TLS1_2_VERSION, NULL);
 			paths(ctx);
 		}
 		g_once_init_leave(&once, 1);
@@ -256,7 +258,7 @@ static smtp_session_t
 relay_session(struct relay_run *run, auth_context_t *auth)
 {
 	static const int phases[] = {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA,
-				     Timeout_TRANSFER, Timeout_DATA2};
+	                             Timeout_TRANSFER, Timeout_DATA2};
 	const struct relay_params *p = run->p;
 	long ms = (p->timeout > 0 ? p->timeout : 60) * 1000L;
 	smtp_session_t s = smtp_create_session();
@@ -355,7 +357,7 @@ relay_give_up(GPtrArray *open, GError **err, enum relay_error code, const char *
  * RCPT reply, then the end of DATA; with no reply at all the session's reason stands. */
 static void
 relay_verdict(struct relay_rcpt_result *res, smtp_message_t msg, smtp_recipient_t rcpt,
-	      const char *session_reason)
+              const char *session_reason)
 {
 	const smtp_status_t *rev = smtp_reverse_path_status(msg);
 	const smtp_status_t *data = smtp_message_transfer_status(msg);
@@ -383,7 +385,7 @@ relay_session_reason(struct relay_run *run, int code)
 		return g_strdup_printf("SMTP session with %s failed: %s", run->where, buf);
 	if (run->last_reply != NULL)
 		return g_strdup_printf("SMTP session with %s ended early: %s", run->where,
-				       run->last_reply);
+		                       run->last_reply);
 	return g_strdup_printf("SMTP session with %s ended early", run->where);
 }
 
@@ -402,7 +404,7 @@ relay_any_sent(GPtrArray *open)
  * with its libESMTP handle in `handles`); -1 when nothing could be tried. */
 static int
 relay_collect(struct relay_run *run, smtp_message_t msg, GPtrArray *open, GPtrArray *handles,
-	      int code, GError **err)
+              int code, GError **err)
 {
 	const char *user = run->p->user;
 	g_autofree char *reason = NULL;
@@ -411,14 +413,12 @@ relay_collect(struct relay_run *run, smtp_message_t msg, GPtrArray *open, GPtrAr
 
 	if (!run->connected) {
 		reason = g_strdup_printf("cannot connect to SMTP server %s: %s", run->where,
-					 smtp_strerror(code, buf, sizeof buf));
+		                         smtp_strerror(code, buf, sizeof buf));
 		return relay_give_up(open, err, RELAY_ERROR_CONNECT, reason);
 	}
 	if (run->problem != NULL)
 		return relay_give_up(open, err, run->problem_code, run->problem);
 	reason = relay_session_reason(run, code);
-	if (getenv("RELAY_DEBUG"))
-		fprintf(stderr, "DEBUG code=%d reason=%s\n", code, reason);
 	for (i = 0; i < open->len; i++)
 		relay_verdict(open->pdata[i], msg, handles->pdata[i], reason);
 	/* A failed login is a configuration problem: never let the refusals that follow it
@@ -426,12 +426,12 @@ relay_collect(struct relay_run *run, smtp_message_t msg, GPtrArray *open, GPtrAr
 	if (user != NULL && *user != '\0' && !run->auth_ok && !relay_any_sent(open)) {
 		g_free(reason);
 		if (run->auth_reply != NULL)
-			reason = g_strdup_printf("SMTP login as %s failed: %s", user,
-						 run->auth_reply);
+			reason =
+			    g_strdup_printf("SMTP login as %s failed: %s", user, run->auth_reply);
 		else
 			reason = g_strdup_printf("SMTP server %s offers no AUTH that sevmail can "
-						 "use (PLAIN, LOGIN); is STARTTLS needed?",
-						 run->where);
+			                         "use (PLAIN, LOGIN); is STARTTLS needed?",
+			                         run->where);
 		return relay_give_up(open, err, RELAY_ERROR_AUTH, reason);
 	}
 	if (smtp_reverse_path_status(msg)->code == 0)
@@ -543,7 +543,7 @@ relay_crlf(const char *raw, gsize len)
  */
 int
 relay_send(const struct relay_params *p, const char *from, GPtrArray *rcpts, const char *raw,
-	   gsize len, GPtrArray **results, GError **err)
+           gsize len, GPtrArray **results, GError **err)
 {
 	struct relay_run run = {.p = p};
 	g_autoptr(GString) fixed = relay_crlf(raw, len);
@@ -556,14 +556,14 @@ relay_send(const struct relay_params *p, const char *from, GPtrArray *rcpts, con
 	run.len = fixed != NULL ? fixed->len : len;
 	if (p->security == RELAY_SECURITY_TLS)
 		r = relay_give_up(open, err, RELAY_ERROR_UNSUPPORTED,
-				  "security = tls (TLS on connect, port 465) is not supported for "
-				  "SMTP by this build; use starttls");
+		                  "security = tls (TLS on connect, port 465) is not supported for "
+		                  "SMTP by this build; use starttls");
 	else if (strchr(p->host, ':') != NULL)
 		r = relay_give_up(open, err, RELAY_ERROR_UNSUPPORTED,
-				  "an IPv6 address as SMTP host is not supported; use a host name");
+		                  "an IPv6 address as SMTP host is not supported; use a host name");
 	else if (!relay_address_ok(from, TRUE))
 		r = relay_give_up(open, err, RELAY_ERROR_PROTOCOL,
-				  "invalid envelope sender address");
+		                  "invalid envelope sender address");
 	else if (run.len > G_MAXINT / 2)
 		r = relay_give_up(open, err, RELAY_ERROR_PROTOCOL, "message too large");
 	else if (open->len == 0)

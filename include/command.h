@@ -23,7 +23,9 @@ enum command_kind {
 	CMD_ROOT_CAUSE,
 	CMD_ACTION,
 	CMD_HELP,
-	CMD_UNKNOWN, /* an unknown keyword as the whole one-line body */
+	CMD_UNKNOWN,    /* an unknown keyword as the whole one-line body */
+	CMD_POSTMORTEM, /* argument "" or "MEETING 2026-12-01 15:00[ +01:00]" */
+	CMD_DECLARE,    /* argument "SEVn title" (a new mail, subject or body) */
 };
 
 struct command {

@@ -33,6 +33,7 @@ struct server_config {
 	enum security_mode security;
 	char *user;
 	char *password;
+	char *ca_file; /* PEM file of trusted CAs instead of the system's, or NULL */
 };
 
 struct config {

@@ -10,7 +10,17 @@
 
 #define CONFIG_ERROR (g_quark_from_static_string("sevmail-config-error"))
 
-enum key_type { T_STRING, T_INT, T_BOOL, T_SECURITY, T_AUTH, T_PATTERNS, T_SEVMAP, T_PATH };
+enum key_type {
+	T_STRING,
+	T_PATH,
+	T_SECRET, /* the value names a file holding the secret (trailing newline dropped) */
+	T_INT,
+	T_BOOL,
+	T_SECURITY,
+	T_AUTH,
+	T_PATTERNS,
+	T_SEVMAP,
+};
 
 struct key {
 	const char *group;
@@ -28,13 +38,14 @@ static const struct key keys[] = {
     {"general", "name", T_STRING, "Incident Desk", FALSE, 0, 0, F(name)},
     {"general", "database", T_PATH, "/var/lib/sevmail/sevmail.db", FALSE, 0, 0, F(database)},
     {"general", "templates", T_PATH, SEVMAIL_TEMPLATES, FALSE, 0, 0, F(templates)},
-    {"general", "secret_file", T_PATH, NULL, TRUE, 0, 0, F(secret)},
+    {"general", "secret_file", T_SECRET, NULL, TRUE, 0, 0, F(secret)},
     {"imap", "host", T_STRING, "127.0.0.1", FALSE, 0, 0, F(imap.host)},
     {"imap", "port", T_INT, "993", FALSE, 1, 65535, F(imap.port)},
     {"imap", "security", T_SECURITY, "tls", FALSE, 0, 0, F(imap.security)},
     {"imap", "user", T_STRING, NULL, FALSE, 0, 0, F(imap.user)},
     {"imap", "password", T_STRING, NULL, FALSE, 0, 0, F(imap.password)},
-    {"imap", "password_file", T_PATH, NULL, FALSE, 0, 0, F(imap.password)},
+    {"imap", "password_file", T_SECRET, NULL, FALSE, 0, 0, F(imap.password)},
+    {"imap", "ca_file", T_PATH, NULL, FALSE, 0, 0, F(imap.ca_file)},
     {"imap", "mailbox", T_STRING, "INBOX", FALSE, 0, 0, F(mailbox)},
     {"imap", "idle", T_BOOL, "true", FALSE, 0, 0, F(idle)},
     {"imap", "poll_interval", T_INT, "60", FALSE, 1, 86400, F(poll_interval)},
@@ -44,7 +55,8 @@ static const struct key keys[] = {
     {"smtp", "security", T_SECURITY, "starttls", FALSE, 0, 0, F(smtp.security)},
     {"smtp", "user", T_STRING, NULL, FALSE, 0, 0, F(smtp.user)},
     {"smtp", "password", T_STRING, NULL, FALSE, 0, 0, F(smtp.password)},
-    {"smtp", "password_file", T_PATH, NULL, FALSE, 0, 0, F(smtp.password)},
+    {"smtp", "password_file", T_SECRET, NULL, FALSE, 0, 0, F(smtp.password)},
+    {"smtp", "ca_file", T_PATH, NULL, FALSE, 0, 0, F(smtp.ca_file)},
     {"escalation", "ack_timeout", T_INT, "300", FALSE, 10, 86400, F(ack_timeout)},
     {"escalation", "repeat", T_INT, "3", FALSE, 0, 100, F(repeat)},
     {"escalation", "update_interval", T_INT, "1800", FALSE, 60, 604800, F(update_interval)},
@@ -146,17 +158,17 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 	int e;
 
 	switch (k->type) {
+	case T_SECRET: {
+		char *secret = read_secret_file(c, k, value, err);
+
+		if (secret == NULL)
+			return -1;
+		g_free(*(char **)field);
+		*(char **)field = secret;
+		return 0;
+	}
 	case T_STRING:
 	case T_PATH:
-		if (g_str_has_suffix(k->name, "_file")) {
-			char *secret = read_secret_file(c, k, value, err);
-
-			if (secret == NULL)
-				return -1;
-			g_free(*(char **)field);
-			*(char **)field = secret;
-			return 0;
-		}
 		g_free(*(char **)field);
 		*(char **)field = g_strdup(value);
 		return 0;
@@ -217,7 +229,7 @@ static int
 load_defaults(struct config *c, GError **err)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
-		if (keys[i].def != NULL && !g_str_has_suffix(keys[i].name, "_file") &&
+		if (keys[i].def != NULL && keys[i].type != T_SECRET &&
 		    set_key(c, &keys[i], keys[i].def, err) != 0)
 			return -1;
 	return 0;
@@ -392,6 +404,8 @@ config_free(struct config *c)
 	g_free(c->imap.host);
 	g_free(c->imap.user);
 	g_free(c->imap.password);
+	g_free(c->imap.ca_file);
+	g_free(c->smtp.ca_file);
 	g_free(c->mailbox);
 	g_free(c->processed);
 	g_free(c->smtp.host);

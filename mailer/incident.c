@@ -374,6 +374,8 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 		break;
 	case CMD_HELP:
 	case CMD_UNKNOWN:
+	case CMD_POSTMORTEM: /* the caller's: they send mail, they change no field here */
+	case CMD_DECLARE:
 		break;
 	}
 }

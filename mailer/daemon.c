@@ -67,19 +67,15 @@ imap_params(const struct config *cfg, struct imap_params *p)
 	p->timeout = 60;
 }
 
+/* Hands every new message of the open mailbox to the intake. */
 static int
-fetch(const struct config *cfg, struct store *s, struct pass_stats *st, GError **err)
+fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_stats *st,
+      GError **err)
 {
-	struct imap_params p = {0};
-	struct fetch_ctx f = {cfg, s, NULL, 0, st, NULL};
+	struct fetch_ctx f = {cfg, s, im, imap_uidvalidity(im), st, NULL};
 	guint32 stored_validity = 0, last_uid = 0;
 	int rc;
 
-	imap_params(cfg, &p);
-	f.imap = imap_open(&p, err);
-	if (f.imap == NULL)
-		return -1;
-	f.uidvalidity = imap_uidvalidity(f.imap);
 	if (store_checkpoint_get(s, cfg->mailbox, &stored_validity, &last_uid) &&
 	    stored_validity != f.uidvalidity) {
 		/* The server renumbered the mailbox: read it again from the start; the
@@ -89,13 +85,22 @@ fetch(const struct config *cfg, struct store *s, struct pass_stats *st, GError *
 		          cfg->mailbox, stored_validity, f.uidvalidity);
 		last_uid = 0;
 	}
-	rc = imap_fetch_new(f.imap, last_uid, on_message, &f, err);
-	imap_close(f.imap);
+	rc = imap_fetch_new(im, last_uid, on_message, &f, err);
 	if (f.error != NULL) {
+		g_clear_error(err);
 		g_propagate_error(err, f.error);
 		return -1;
 	}
 	return rc < 0 ? -1 : 0;
+}
+
+static struct imap *
+connect_imap(const struct config *cfg, GError **err)
+{
+	struct imap_params p = {0};
+
+	imap_params(cfg, &p);
+	return imap_open(&p, err);
 }
 
 int
@@ -114,8 +119,13 @@ int
 daemon_pass(const struct config *cfg, struct store *s, struct pass_stats *st, GError **err)
 {
 	g_autoptr(GError) fetch_error = NULL;
-	int rc = fetch(cfg, s, st, &fetch_error);
+	struct imap *im = connect_imap(cfg, &fetch_error);
+	int rc = -1;
 
+	if (im != NULL) {
+		rc = fetch(cfg, s, im, st, &fetch_error);
+		imap_close(im);
+	}
 	/* Mail already queued goes out even when the mailbox cannot be read. */
 	if (daemon_send(cfg, s, st, err) != 0)
 		return -1;
@@ -126,32 +136,157 @@ daemon_pass(const struct config *cfg, struct store *s, struct pass_stats *st, GE
 	return 0;
 }
 
+/* The daemon's state between callbacks of the main loop. */
 struct loop {
 	GMainLoop *main;
 	const char *config_path;
 	struct config *cfg;
 	struct store *store;
-	guint timer;
-	char *last_error; /* logged once per change, not once per try */
+	struct imap *imap;  /* the open connection, or NULL */
+	guint poll_timer;   /* a pass every poll_interval (a safety net under IDLE) */
+	guint retry_timer;  /* the next connection attempt after a failure */
+	guint idle_watch;   /* the IDLE socket, while waiting in IDLE */
+	guint idle_refresh; /* re-issues IDLE before the server's 29-minute limit */
+	guint outbox_timer; /* retries of deferred mail */
+	int failures;       /* consecutive failures, for the backoff */
+	char *last_error;   /* logged once per change of state, not once per try */
 };
 
+#define IDLE_REFRESH_SECONDS (25 * 60)
+#define OUTBOX_SECONDS 15
+#define BACKOFF_MAX_SECONDS 300
+
+static void run_pass(struct loop *l);
+
+static void
+clear_source(guint *id)
+{
+	if (*id != 0)
+		g_source_remove(*id);
+	*id = 0;
+}
+
+static void
+disconnect(struct loop *l)
+{
+	clear_source(&l->idle_watch);
+	clear_source(&l->idle_refresh);
+	if (l->imap != NULL)
+		imap_close(l->imap);
+	l->imap = NULL;
+}
+
 static gboolean
-tick(gpointer data)
+on_retry(gpointer data)
+{
+	struct loop *l = data;
+
+	l->retry_timer = 0;
+	run_pass(l);
+	return G_SOURCE_REMOVE;
+}
+
+/* Exponential backoff with jitter, capped: 1, 2, 4 ... 300 s, each +-20 %. */
+static void
+fail(struct loop *l, const char *message)
+{
+	guint delay = 1000u << MIN(l->failures, 9);
+
+	delay = MIN(delay, BACKOFF_MAX_SECONDS * 1000u);
+	delay = delay * 4 / 5 + g_random_int_range(0, (gint32)(delay * 2 / 5) + 1);
+	if (g_strcmp0(l->last_error, message) != 0)
+		g_warning("%s (retrying, at most every %d s)", message, BACKOFF_MAX_SECONDS);
+	g_free(l->last_error);
+	l->last_error = g_strdup(message);
+	l->failures++;
+	disconnect(l);
+	clear_source(&l->retry_timer);
+	l->retry_timer = g_timeout_add(delay, on_retry, l);
+}
+
+static gboolean
+on_idle_input(gint fd, GIOCondition condition, gpointer data)
+{
+	struct loop *l = data;
+
+	l->idle_watch = 0;
+	clear_source(&l->idle_refresh);
+	run_pass(l); /* the fetch ends IDLE itself */
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_idle_refresh(gpointer data)
+{
+	struct loop *l = data;
+
+	l->idle_refresh = 0;
+	clear_source(&l->idle_watch);
+	run_pass(l);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+wait_in_idle(struct loop *l)
+{
+	g_autoptr(GError) e = NULL;
+
+	if (!l->cfg->idle || !imap_has_idle(l->imap))
+		return; /* the poll timer does the work */
+	if (imap_idle_start(l->imap, &e) != 0) {
+		fail(l, e->message);
+		return;
+	}
+	l->idle_watch =
+	    g_unix_fd_add(imap_idle_fd(l->imap), G_IO_IN | G_IO_HUP | G_IO_ERR, on_idle_input, l);
+	l->idle_refresh = g_timeout_add_seconds(IDLE_REFRESH_SECONDS, on_idle_refresh, l);
+}
+
+/* Connects when needed, reads and applies new mail, sends what is due, then waits in
+ * IDLE (or for the next poll). */
+static void
+run_pass(struct loop *l)
+{
+	struct pass_stats st = {0};
+	g_autoptr(GError) e = NULL;
+
+	if (l->retry_timer != 0)
+		return; /* backing off: the retry timer runs the next pass */
+	clear_source(&l->idle_watch);
+	clear_source(&l->idle_refresh);
+	if (l->imap == NULL && (l->imap = connect_imap(l->cfg, &e)) == NULL) {
+		fail(l, e->message);
+		return;
+	}
+	if (fetch(l->cfg, l->store, l->imap, &st, &e) != 0) {
+		fail(l, e->message);
+		return;
+	}
+	if (daemon_send(l->cfg, l->store, &st, &e) != 0)
+		g_warning("%s", e->message);
+	if (l->last_error != NULL)
+		g_message("%s: working again", l->cfg->imap.host);
+	g_clear_pointer(&l->last_error, g_free);
+	l->failures = 0;
+	wait_in_idle(l);
+}
+
+static gboolean
+on_poll(gpointer data)
+{
+	run_pass(data);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_outbox(gpointer data)
 {
 	struct loop *l = data;
 	struct pass_stats st = {0};
 	g_autoptr(GError) e = NULL;
 
-	if (daemon_pass(l->cfg, l->store, &st, &e) != 0) {
-		if (g_strcmp0(l->last_error, e->message) != 0)
-			g_warning("%s (will try again every %d s)", e->message,
-			          l->cfg->poll_interval);
-		g_free(l->last_error);
-		l->last_error = g_strdup(e->message);
-	} else if (l->last_error != NULL) {
-		g_message("working again");
-		g_clear_pointer(&l->last_error, g_free);
-	}
+	if (daemon_send(l->cfg, l->store, &st, &e) != 0)
+		g_warning("%s", e->message);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -168,9 +303,8 @@ on_stop(gpointer data)
 static void
 schedule(struct loop *l)
 {
-	if (l->timer != 0)
-		g_source_remove(l->timer);
-	l->timer = g_timeout_add_seconds((guint)l->cfg->poll_interval, tick, l);
+	clear_source(&l->poll_timer);
+	l->poll_timer = g_timeout_add_seconds((guint)l->cfg->poll_interval, on_poll, l);
 }
 
 static gboolean
@@ -186,27 +320,38 @@ on_reload(gpointer data)
 	}
 	if (g_strcmp0(fresh->database, l->cfg->database) != 0)
 		g_warning("reload: a new [general] database takes effect after a restart");
+	disconnect(l); /* the server settings may have changed */
 	config_free(l->cfg);
 	l->cfg = fresh;
 	schedule(l);
 	g_message("configuration reloaded from %s", l->config_path);
+	run_pass(l);
 	return G_SOURCE_CONTINUE;
 }
 
 int
 daemon_run(const char *config_path, struct config *cfg, struct store *s)
 {
-	struct loop l = {g_main_loop_new(NULL, FALSE), config_path, cfg, s, 0, NULL};
+	struct loop l = {.main = g_main_loop_new(NULL, FALSE),
+	                 .config_path = config_path,
+	                 .cfg = cfg,
+	                 .store = s};
 
 	signal(SIGPIPE, SIG_IGN); /* a dropped connection is an error to handle, not a death */
 	g_unix_signal_add(SIGTERM, on_stop, &l);
 	g_unix_signal_add(SIGINT, on_stop, &l);
 	g_unix_signal_add(SIGHUP, on_reload, &l);
-	g_message("running: polling %s on %s every %d s", cfg->mailbox, cfg->imap.host,
-	          cfg->poll_interval);
-	tick(&l);
+	g_message("running: %s on %s:%d, %s", cfg->mailbox, cfg->imap.host, cfg->imap.port,
+	          cfg->idle ? "waiting in IDLE where the server offers it"
+	                    : "polling every poll_interval");
 	schedule(&l);
+	l.outbox_timer = g_timeout_add_seconds(OUTBOX_SECONDS, on_outbox, &l);
+	run_pass(&l);
 	g_main_loop_run(l.main);
+	disconnect(&l);
+	clear_source(&l.poll_timer);
+	clear_source(&l.retry_timer);
+	clear_source(&l.outbox_timer);
 	g_main_loop_unref(l.main);
 	g_free(l.last_error);
 	config_free(l.cfg);

@@ -80,4 +80,4 @@ def test_imap_outage_is_reported_once_per_change(desk, tmp_path):
     code, err = stop(proc)
     assert code == 0
     # several failed passes, one log line about it
-    assert err.count("will try again") == 1, err
+    assert err.count("retrying") == 1, err

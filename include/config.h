@@ -34,6 +34,7 @@ struct server_config {
 	char *user;
 	char *password;
 	char *ca_file; /* PEM file of trusted CAs instead of the system's, or NULL */
+	int timeout;   /* seconds for connecting and for every answer */
 };
 
 struct config {

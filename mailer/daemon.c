@@ -64,7 +64,7 @@ imap_params(const struct config *cfg, struct imap_params *p)
 	p->password = cfg->imap.password;
 	p->mailbox = cfg->mailbox;
 	p->processed = cfg->processed;
-	p->timeout = 60;
+	p->timeout = cfg->imap.timeout;
 }
 
 /* Hands every new message of the open mailbox to the intake. */

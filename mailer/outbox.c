@@ -32,7 +32,7 @@ relay_params(const struct config *cfg, struct relay_params *p)
 	                                                        : RELAY_SECURITY_NONE;
 	p->user = cfg->smtp.user;
 	p->password = cfg->smtp.password;
-	p->timeout = 60;
+	p->timeout = cfg->smtp.timeout;
 }
 
 static const char *const status_states[] = {

@@ -43,6 +43,7 @@ struct config {
 	char *address; /* incidents@example.com */
 	char *name;    /* display name of mail sevmail sends */
 	char *database;
+	int busy_timeout; /* seconds to wait for another writer of the database */
 	char *templates;
 	char *secret; /* read from secret_file, or from secret = for tests */
 	/* [imap] */

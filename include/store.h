@@ -11,8 +11,9 @@
 
 struct store;
 
-/* Opens (creating and migrating) the database. NULL + err on failure. */
-struct store *store_open(const char *path, GError **err);
+/* Opens (creating and migrating) the database; waits up to busy_timeout seconds for
+ * another writer. NULL + err on failure. */
+struct store *store_open(const char *path, int busy_timeout, GError **err);
 void store_close(struct store *s);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */

@@ -111,7 +111,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 	}
 	if (store_outcome(c, inc, o, err) != 0 || notify_status(&c->notify, inc, err) != 0)
 		return -1;
-	decide(c, "alert", inc->id, "new incident INC-%" G_GINT64_FORMAT " from a %s alert%s%s",
+	decide(c, "alert", inc->id, "new incident INC-%" G_GINT64_FORMAT " from an alert (%s)%s%s",
 	       inc->id, a->source,
 	       oncall != NULL ? ", paged " : ", nobody to page (no oncall responder)",
 	       oncall != NULL ? oncall->address : "");

@@ -13,6 +13,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sysexits.h>
 
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 1
@@ -86,7 +87,7 @@ static struct store *
 open_store(const struct config *cfg, int *rc)
 {
 	g_autoptr(GError) e = NULL;
-	struct store *s = store_open(cfg->database, &e);
+	struct store *s = store_open(cfg->database, cfg->busy_timeout, &e);
 
 	if (s == NULL) {
 		fprintf(stderr, "sevmail: %s\n", e->message);
@@ -152,12 +153,53 @@ ingest_one(const struct config *cfg, struct store *s, const char *name, const ch
 	g_autoptr(GError) e = NULL;
 
 	if (intake_message(cfg, s, raw, len, &src, &res, &e) != 0) {
-		fprintf(stderr, "sevmail: %s: not processed: %s\n", name, e->message);
-		return EXIT_RUNTIME;
+		fprintf(stderr, "sevmail: %s: not processed, nothing was changed: %s\n", name,
+		        e->message);
+		return -1;
 	}
 	daemon_log_result(name, &res);
 	intake_result_clear(&res);
 	return 0;
+}
+
+static int
+ingest_files(const struct config *cfg, struct store *s, int argc, char **argv)
+{
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		g_autofree char *raw = NULL;
+		gsize len = 0;
+		g_autoptr(GError) e = NULL;
+
+		if (!g_file_get_contents(argv[i], &raw, &len, &e)) {
+			fprintf(stderr, "sevmail: %s\n", e->message);
+			rc = EXIT_RUNTIME;
+		} else if (ingest_one(cfg, s, argv[i], raw, len) != 0) {
+			rc = EXIT_RUNTIME;
+		}
+	}
+	return rc;
+}
+
+/* One message from standard input, as an MTA's pipe delivers it. The exit codes are the
+ * ones MTAs understand (sysexits.h): EX_TEMPFAIL whenever trying again later can help
+ * (configuration unreadable, database busy or full), so the MTA keeps the mail queued
+ * instead of bouncing an alert while an administrator fixes things. */
+static int
+ingest_stdin(const struct config *cfg, struct store *s)
+{
+	g_autoptr(GIOChannel) in = g_io_channel_unix_new(0);
+	g_autofree char *raw = NULL;
+	g_autoptr(GError) e = NULL;
+	gsize len = 0;
+
+	g_io_channel_set_encoding(in, NULL, NULL);
+	if (g_io_channel_read_to_end(in, &raw, &len, &e) != G_IO_STATUS_NORMAL) {
+		fprintf(stderr, "sevmail: cannot read standard input: %s\n", e->message);
+		return EX_IOERR;
+	}
+	return ingest_one(cfg, s, "stdin", raw, len) == 0 ? 0 : EX_TEMPFAIL;
 }
 
 static int
@@ -175,38 +217,14 @@ cmd_ingest(int argc, char **argv)
 	g_autoptr(GError) e = NULL;
 	int rc = 0;
 
-	if (!parse(ctx, entries, &argc, &argv, &rc) || !setup(&cfg, &s, &rc))
+	if (!parse(ctx, entries, &argc, &argv, &rc))
 		return rc;
-	if (argc < 2) {
-		g_autoptr(GIOChannel) in = g_io_channel_unix_new(0);
-		g_autofree char *raw = NULL;
-		gsize len = 0;
-
-		g_io_channel_set_encoding(in, NULL, NULL);
-		if (g_io_channel_read_to_end(in, &raw, &len, &e) != G_IO_STATUS_NORMAL) {
-			fprintf(stderr, "sevmail: cannot read standard input: %s\n", e->message);
-			rc = EXIT_RUNTIME;
-		} else {
-			rc = ingest_one(cfg, s, "stdin", raw, len);
-		}
-	}
-	for (int i = 1; i < argc; i++) {
-		g_autofree char *raw = NULL;
-		gsize len = 0;
-		g_autoptr(GError) fe = NULL;
-
-		if (!g_file_get_contents(argv[i], &raw, &len, &fe)) {
-			fprintf(stderr, "sevmail: %s\n", fe->message);
-			rc = EXIT_RUNTIME;
-			continue;
-		}
-		if (ingest_one(cfg, s, argv[i], raw, len) != 0)
-			rc = EXIT_RUNTIME;
-	}
-	if (!no_send && daemon_send(cfg, s, &st, &e) != 0) {
-		fprintf(stderr, "sevmail: %s\n", e->message);
-		rc = EXIT_RUNTIME;
-	}
+	if (!setup(&cfg, &s, &rc))
+		return argc < 2 ? EX_TEMPFAIL : rc;
+	rc = argc < 2 ? ingest_stdin(cfg, s) : ingest_files(cfg, s, argc, argv);
+	/* What was committed stays committed: a failed send is the outbox's to retry. */
+	if (!no_send && daemon_send(cfg, s, &st, &e) != 0)
+		g_warning("%s (the outbox will retry)", e->message);
 	store_close(s);
 	return rc;
 }

@@ -158,7 +158,7 @@ migrate(struct store *s, GError **err)
 }
 
 struct store *
-store_open(const char *path, GError **err)
+store_open(const char *path, int busy_timeout, GError **err)
 {
 	struct store *s = g_new0(struct store, 1);
 	static const char *const pragmas =
@@ -171,7 +171,7 @@ store_open(const char *path, GError **err)
 		store_close(s);
 		return NULL;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_timeout(s->db, busy_timeout * 1000);
 	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		g_set_error(err, STORE_ERROR, 0, "cannot use database %s: %s", path,
 		            sqlite3_errmsg(s->db));

@@ -22,6 +22,14 @@ Library use::
 Manual use::
 
     python3 tests/mailstack.py start DIR    # prints the ports as JSON, Ctrl-C stops
+    python3 tests/mailstack.py start-tls DIR    # the same with TLS (see below)
+
+With ``MailStack(base, tls=True)`` Dovecot also speaks TLS: implicit TLS on imaps_port
+and STARTTLS on imap_port, with certificates from a private test CA (ca_file) made by
+the openssl command. A client that asks for ``localhost`` by SNI gets a certificate for
+localhost; any other client (no SNI, e.g. one connecting to 127.0.0.1) gets one for
+``imap.wrong.test`` from the same CA. SMTP stays plain (OpenSMTPD 6.8 on Debian 12
+cannot do TLS with OpenSSL 3).
 """
 
 import email
@@ -47,6 +55,11 @@ DOVECOT = "/usr/sbin/dovecot"
 SMTPD = "/usr/sbin/smtpd"
 UNSHARE = "/usr/bin/unshare"
 SETPRIV = "/usr/bin/setpriv"
+OPENSSL = "/usr/bin/openssl"
+
+# The host name the test certificates are for, and the one every other client gets.
+TLS_HOST = "localhost"
+TLS_WRONG_HOST = "imap.wrong.test"
 
 # smtpd delivers by running mail.lmtp as the local user the virtual table maps every
 # recipient to; the "dovecot" account exists wherever dovecot-core is installed and
@@ -120,16 +133,22 @@ class MailStack:
 
     After start(): imap_port and smtp_port (127.0.0.1), password (valid for every
     address), maildir_root (mailboxes live in maildir_root/DOMAIN/LOCAL/Maildir).
+    With tls=True also imaps_port (implicit TLS), ca_file (the test CA, PEM) and
+    tls_dir (the CA and server keys and certificates, see make_test_ca()).
     """
 
     def __init__(self, base_dir, domains=DEFAULT_DOMAINS, password=DEFAULT_PASSWORD,
-                 start_timeout=30.0):
+                 start_timeout=30.0, tls=False):
         self.base_dir = os.path.abspath(base_dir)
         self.domains = tuple(d.lower() for d in domains)
         self.password = password
         self.start_timeout = start_timeout
         self.imap_port = None
         self.smtp_port = None
+        self.tls = tls
+        self.imaps_port = None
+        self.tls_dir = os.path.join(self.base_dir, "tls")
+        self.ca_file = None
         self.maildir_root = os.path.join(self.base_dir, "mail")
         self.lmtp_socket = os.path.join(self.base_dir, "dovecot", "lmtp")
         # (name, Popen, mount namespace or None, log path, log size at spawn)
@@ -148,10 +167,11 @@ class MailStack:
         if os.geteuid() != 0:
             raise MailStackError("MailStack must run as root (Dovecot privilege "
                                  "separation, OpenSMTPD mount namespace)")
-        for binary in (DOVECOT, SMTPD, UNSHARE, SETPRIV):
+        binaries = (DOVECOT, SMTPD, UNSHARE, SETPRIV) + ((OPENSSL,) if self.tls else ())
+        for binary in binaries:
             if not os.access(binary, os.X_OK):
                 raise MailStackError("%s missing: apt-get install dovecot-imapd "
-                                     "dovecot-lmtpd opensmtpd" % binary)
+                                     "dovecot-lmtpd opensmtpd openssl" % binary)
         # Dovecot puts sockets up to ~30 characters deep below base_dir, and a unix
         # socket path must fit in 108 bytes.
         if len(self.base_dir) > 70:
@@ -161,6 +181,8 @@ class MailStack:
         # SMTPD_DELIVERY_USER) must be able to walk into base_dir.
         os.makedirs(self.base_dir, exist_ok=True)
         os.chmod(self.base_dir, 0o755)
+        if self.tls:
+            self.ca_file = make_test_ca(self.tls_dir)
 
         # Only a lost race for a port is worth another try; anything else is a real
         # configuration or installation problem and is reported at once.
@@ -182,6 +204,10 @@ class MailStack:
         self.smtp_port = _free_port()
         while self.smtp_port == self.imap_port:
             self.smtp_port = _free_port()
+        if self.tls:
+            self.imaps_port = _free_port()
+            while self.imaps_port in (self.imap_port, self.smtp_port):
+                self.imaps_port = _free_port()
         # A per-start token in both banners proves that the server answering on a
         # port is ours, not some other process that happened to take it.
         self._token = uuid.uuid4().hex[:10]
@@ -294,6 +320,9 @@ class MailStack:
                 instance="sevmail-" + self._token,
                 token=self._token,
                 imap_port=self.imap_port,
+                imaps_port=self.imaps_port if self.tls else 0,
+                ssl=DOVECOT_SSL.format(tls_dir=self.tls_dir, host=TLS_HOST,
+                                       wrong=TLS_WRONG_HOST) if self.tls else "ssl = no\n",
                 password=self.password,
                 mail_uid=mail_uid,
                 mail_gid=mail_gid,
@@ -397,6 +426,9 @@ class MailStack:
             "maildir_root": self.maildir_root,
             "base_dir": self.base_dir,
             "domains": list(self.domains),
+            "imaps_port": self.imaps_port,
+            "ca_file": self.ca_file,
+            "tls_host": TLS_HOST if self.tls else None,
         }
 
     def send(self, raw_bytes, mail_from, rcpt_tos):
@@ -482,8 +514,7 @@ instance_name = {instance}
 log_path = {log}
 protocols = imap lmtp
 listen = 127.0.0.1
-ssl = no
-# Plain-text LOGIN/PLAIN over loopback without TLS.
+{ssl}# Plain-text LOGIN/PLAIN over loopback without TLS.
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 # A test that tries a wrong password must not slow down every later login.
@@ -519,7 +550,7 @@ service imap-login {{
     port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {imaps_port}
   }}
 }}
 # After a failed login Dovecot delays every further login from that IP (2s,
@@ -541,6 +572,79 @@ service lmtp {{
 }}
 """
 
+# With tls=True: certificates by SNI name, and STARTTLS offered on the plain port (plain
+# LOGIN stays allowed there, for the harness's own imaplib connections).
+DOVECOT_SSL = """\
+ssl = yes
+ssl_cert = <{tls_dir}/{wrong}.pem
+ssl_key = <{tls_dir}/{wrong}.key
+local_name {host} {{
+  ssl_cert = <{tls_dir}/{host}.pem
+  ssl_key = <{tls_dir}/{host}.key
+}}
+"""
+
+# Used by make_test_ca(); written from scratch so the system's openssl.cnf cannot
+# change what the certificates contain.
+OPENSSL_CNF = """\
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = unused
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:${ENV::SAN_DNS}
+"""
+
+
+def _openssl(args, cwd, env=None):
+    res = subprocess.run([OPENSSL] + args, cwd=cwd, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60,
+                         env=env)
+    if res.returncode != 0:
+        raise MailStackError("openssl %s failed:\n%s" % (
+            " ".join(args), res.stdout.decode("utf-8", "replace")))
+
+
+def make_test_ca(tls_dir, names=(TLS_HOST, TLS_WRONG_HOST)):
+    """A test CA (ca.pem, ca.key) in tls_dir and, for each name, NAME.pem and NAME.key:
+    a server certificate for DNS:NAME signed by it. Returns the path of ca.pem.
+
+    Everything is made once per directory; P-256 keys keep it quick."""
+    os.makedirs(tls_dir, mode=0o755, exist_ok=True)
+    ca = os.path.join(tls_dir, "ca.pem")
+    cnf = os.path.join(tls_dir, "openssl.cnf")
+    if all(os.path.exists(os.path.join(tls_dir, n + ".pem")) for n in names) \
+            and os.path.exists(ca):
+        return ca
+    with open(cnf, "w") as f:
+        f.write(OPENSSL_CNF)
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    env = dict(os.environ, SAN_DNS="unused")
+    _openssl(["req", "-x509", "-config", cnf, "-extensions", "ca", "-days", "30",
+              "-subj", "/O=sevmail tests/CN=sevmail test CA", "-keyout", "ca.key",
+              "-out", "ca.pem"] + key, tls_dir, env)
+    for n in names:
+        env = dict(os.environ, SAN_DNS=n)
+        _openssl(["req", "-new", "-config", cnf, "-subj", "/CN=" + n, "-keyout", n + ".key",
+                  "-out", n + ".csr"] + key, tls_dir, env)
+        _openssl(["x509", "-req", "-in", n + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                  "-set_serial", "0x" + uuid.uuid4().hex[:16], "-days", "30",
+                  "-extfile", cnf, "-extensions", "server", "-out", n + ".pem"],
+                  tls_dir, env)
+        os.unlink(os.path.join(tls_dir, n + ".csr"))
+    return ca
+
+
 SMTPD_CONF = """\
 # Generated by tests/mailstack.py
 table domains file:{domains}
@@ -556,8 +660,8 @@ match from any for domain <domains> action "deliver"
 
 
 def _main(argv):
-    if len(argv) != 3 or argv[1] != "start":
-        sys.stderr.write("usage: %s start DIR\n" % argv[0])
+    if len(argv) != 3 or argv[1] not in ("start", "start-tls"):
+        sys.stderr.write("usage: %s start|start-tls DIR\n" % argv[0])
         return 2
 
     def interrupt(_signum, _frame):
@@ -567,7 +671,7 @@ def _main(argv):
     # shell (as `make demo` may do), Python would inherit SIGINT as ignored.
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
-    stack = MailStack(argv[2])
+    stack = MailStack(argv[2], tls=argv[1] == "start-tls")
     try:
         stack.start()
         print(json.dumps(stack.info(), indent=2), flush=True)

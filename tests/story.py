@@ -123,6 +123,21 @@ class Desk:
         msg["Message-Id"] = make_msgid(domain="alertmanager-main-0")
         self.stack.send(msg.as_bytes(), self.monitor, [self.address])
 
+    def monitor_mail(self, subject, body="", message_id=None):
+        """A plain alert mail from the configured monitoring sender (a generic alert)."""
+        msg = EmailMessage(policy=email.policy.SMTP)
+        msg["From"] = self.monitor
+        msg["To"] = self.address
+        msg["Subject"] = subject
+        msg["Date"] = format_datetime(localtime())
+        msg["Message-ID"] = message_id or make_msgid(domain="monitoring.example.com")
+        msg.set_content(body or subject + "\n")
+        return msg.as_bytes()
+
+    def deliver(self, raw):
+        """Put a message straight into sevmail's mailbox, as if the MTA had delivered it."""
+        self.stack.append(self.address, raw)
+
     # --- people ---
 
     def phone_reply(self, sender, original, text, client="iphone"):

@@ -292,13 +292,80 @@ test_invalid_utf8(void)
 	g_assert_true(g_utf8_validate(g_ptr_array_index(l->notes, 0), -1, NULL));
 }
 
+/* POSTMORTEM alone, or with a meeting time that is normalised; other text is prose. */
+static void
+test_postmortem(void)
+{
+	static const struct form forms[] = {
+	    {"POSTMORTEM", "POSTMORTEM|"},
+	    {"postmortem.", "POSTMORTEM|"},
+	    {"Post-Mortem", "POSTMORTEM|"},
+	    {"post mortem!", "POSTMORTEM|"},
+	    {"POSTMORTEM MEETING 2026-12-01 15:00", "POSTMORTEM|MEETING 2026-12-01 15:00"},
+	    {"POSTMORTEM MEETING 2026-12-01 15:00 +01:00",
+	     "POSTMORTEM|MEETING 2026-12-01 15:00 +01:00"},
+	    {"postmortem meeting 2026-12-01 9:05 +0100.",
+	     "POSTMORTEM|MEETING 2026-12-01 09:05 +01:00"},
+	    {"POSTMORTEM: meeting: 2026-12-01T15:00Z",
+	     "POSTMORTEM|MEETING 2026-12-01 15:00 +00:00"},
+	    {"POSTMORTEM MEETING 2026-12-01 15:00 -05:00",
+	     "POSTMORTEM|MEETING 2026-12-01 15:00 -05:00"},
+	    /* not a date, not a time, not an offset: prose, kept as a note */
+	    {"POSTMORTEM MEETING 2026-02-30 15:00", "note"},
+	    {"POSTMORTEM MEETING 2026-12-01 24:00", "note"},
+	    {"POSTMORTEM MEETING 2026-12-01 15:00 +15:00", "note"},
+	    {"POSTMORTEM MEETING tomorrow at 3", "note"},
+	    {"Postmortem is on Friday", "note"},
+	};
+
+	check_forms(forms, G_N_ELEMENTS(forms));
+	check_forms((const struct form[]){{"POSTMORTEMS", "UNKNOWN|POSTMORTEMS"}}, 1);
+}
+
+/* DECLARE SEVn title gives "n title"; any other text after DECLARE is a malformed DECLARE
+ * (argument ""), which the caller answers with the syntax. */
+static void
+test_declare(void)
+{
+	static const struct form forms[] = {
+	    {"DECLARE SEV2 Checkout latency above 2s", "DECLARE|2 Checkout latency above 2s"},
+	    {"declare sev 1: payments down", "DECLARE|1 payments down"},
+	    {"Declare SEV-3 - slow search", "DECLARE|3 slow search"},
+	    {"DECLARE SEVERITY 2 Checkout", "DECLARE|2 Checkout"},
+	    {"DECLARE: SEV1 Checkout", "DECLARE|1 Checkout"},
+	    {"DECLARE SEV2 Überweisungen hängen", "DECLARE|2 Überweisungen hängen"},
+	    {"DECLARE", "DECLARE|"},
+	    {"DECLARE SEV2", "DECLARE|"},
+	    {"DECLARE SEV4 Checkout", "DECLARE|"},
+	    {"DECLARE SEV12 Checkout", "DECLARE|"},
+	    {"DECLARE Checkout down", "DECLARE|"},
+	    {"Declared it done", "note"},
+	};
+
+	check_forms(forms, G_N_ELEMENTS(forms));
+}
+
 static void
 test_help(void)
 {
-	static const char *const keywords[] = {
-	    "ACK",    "SEV1",    "INVESTIGATING", "MITIGATING", "RESOLVED",
-	    "REOPEN", "IC",      "TITLE:",        "IMPACT:",    "NEXT:",
-	    "NOTE:",  "UPDATE:", "ROOT CAUSE:",   "ACTION:",    "HELP"};
+	static const char *const keywords[] = {"ACK",
+	                                       "SEV1",
+	                                       "INVESTIGATING",
+	                                       "MITIGATING",
+	                                       "RESOLVED",
+	                                       "REOPEN",
+	                                       "IC",
+	                                       "TITLE:",
+	                                       "IMPACT:",
+	                                       "NEXT:",
+	                                       "NOTE:",
+	                                       "UPDATE:",
+	                                       "ROOT CAUSE:",
+	                                       "ACTION:",
+	                                       "HELP",
+	                                       "POSTMORTEM",
+	                                       "POSTMORTEM MEETING",
+	                                       "DECLARE SEV"};
 	const char *help = command_help();
 
 	for (gsize i = 0; i < G_N_ELEMENTS(keywords); i++)
@@ -321,6 +388,8 @@ main(int argc, char **argv)
 	g_test_add_func("/command/unknown-single-word", test_unknown_single_word);
 	g_test_add_func("/command/invisible-blanks", test_invisible_blanks);
 	g_test_add_func("/command/invalid-utf8", test_invalid_utf8);
+	g_test_add_func("/command/postmortem", test_postmortem);
+	g_test_add_func("/command/declare", test_declare);
 	g_test_add_func("/command/help", test_help);
 	return g_test_run();
 }

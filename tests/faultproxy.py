@@ -1,0 +1,110 @@
+"""A TCP proxy on 127.0.0.1 that injects the faults a mail server shows on a bad day:
+refusing connections, accepting and never answering, and cutting a connection after a
+number of bytes from the server. Tests put it between sevmail and the real Dovecot."""
+
+import socket
+import threading
+
+
+class FaultProxy:
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.mode = "pass"    # pass | hang | refuse
+        self.cut_after = None  # bytes from the server after which one connection is cut
+        self._lock = threading.Lock()
+        self._conns = []
+        self._stop = threading.Event()
+        self._listener = None
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+
+    def __enter__(self):
+        self.listen()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def listen(self):
+        """Accept connections again (after refuse())."""
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", self.port))
+        s.listen(16)
+        self._listener = s
+        threading.Thread(target=self._accept, args=(s,), daemon=True).start()
+
+    def refuse(self):
+        """Stop listening: new connections are refused; open ones are cut."""
+        if self._listener is not None:
+            # shutdown first: on Linux a bare close() leaves a thread blocked in
+            # accept() accepting new connections
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._listener.close()
+            self._listener = None
+        self.drop_all()
+
+    def drop_all(self):
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            c.close()
+
+    def close(self):
+        self._stop.set()
+        self.refuse()
+
+    def _track(self, *socks):
+        with self._lock:
+            self._conns.extend(socks)
+
+    def _accept(self, listener):
+        while not self._stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            self._track(client)
+            if self.mode == "hang":
+                continue  # accepted, never answered
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            self._track(server)
+            limit, self.cut_after = self.cut_after, None
+            threading.Thread(target=self._pump, args=(client, server, None),
+                             daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, limit),
+                             daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst, limit):
+        sent = 0
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if limit is not None and sent + len(data) > limit:
+                    dst.sendall(data[: max(0, limit - sent)])
+                    break
+                dst.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

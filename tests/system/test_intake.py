@@ -1,0 +1,156 @@
+"""Intake that never loses or repeats a message: IDLE, outages, silent servers, connections
+cut mid-FETCH, SIGKILL during a backlog, UIDVALIDITY changes and pipe delivery."""
+
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from faultproxy import FaultProxy
+from story import SEVMAIL
+
+
+def daemon(desk):
+    return subprocess.Popen([SEVMAIL, "-c", desk.config, "run"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err.decode()
+
+
+def name(n):
+    """host names without digits: the generic detector treats numbers as noise, so
+    "host 1" and "host 2" would be repeats of one alert"""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[n // 26 // 26 % 26] + letters[n // 26 % 26] + letters[n % 26]
+
+
+def db(desk):
+    return sqlite3.connect(desk.db)
+
+
+def test_mail_delivered_during_idle_is_processed_without_polling(desk):
+    desk.write_config(imap__poll_interval=3600)  # no poll would come for an hour
+    proc = daemon(desk)
+    try:
+        time.sleep(1)  # let it reach IDLE
+        desk.alert()
+        [page] = desk.inbox(desk.alice, 1, timeout=20)
+        assert page["Subject"].startswith("[INC-1]")
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+
+
+def test_outage_is_logged_once_and_mail_from_it_is_processed_after(desk):
+    with FaultProxy(desk.stack.imap_port) as proxy:
+        desk.write_config(imap__port=proxy.port, imap__poll_interval=1)
+        proc = daemon(desk)
+        try:
+            time.sleep(1)
+            proxy.refuse()
+            desk.alert()
+            time.sleep(3)
+            assert desk.stack.fetch_all(desk.alice) == []
+            proxy.listen()
+            [page] = desk.inbox(desk.alice, 1, timeout=30)
+        finally:
+            code, err = stop(proc)
+    assert code == 0
+    # several attempts during the outage, one line about them
+    assert err.count("Connection refused") == 1, err
+    assert "working again" in err
+    assert len(desk.incidents()) == 1
+
+
+def test_a_server_that_never_answers_cannot_hang_the_daemon(desk):
+    with FaultProxy(desk.stack.imap_port) as proxy:
+        proxy.mode = "hang"
+        desk.write_config(imap__port=proxy.port, imap__timeout=2)
+        started = time.monotonic()
+        proc = desk.run("run", "--once", check=False)
+        assert time.monotonic() - started < 60
+    assert proc.returncode == 1
+    assert "127.0.0.1" in proc.stderr.decode()
+
+
+def test_connection_cut_mid_fetch_loses_and_repeats_nothing(desk):
+    for n in range(6):
+        desk.deliver(desk.monitor_mail("Disk full on host-%s" % name(n), "x" * 20000))
+    with FaultProxy(desk.stack.imap_port) as proxy:
+        desk.write_config(imap__port=proxy.port, imap__timeout=5)
+        proxy.cut_after = 60000  # a few messages into the body fetch
+        first = desk.run("run", "--once", check=False)
+        assert first.returncode == 1
+        done = db(desk).execute("SELECT count(*) FROM incidents").fetchone()[0]
+        assert done < 6
+        desk.once()
+    titles = sorted(i["title"] for i in desk.incidents())
+    assert titles == sorted("Disk full on host-%s" % name(n) for n in range(6))
+    assert db(desk).execute("SELECT count(*) FROM outbox WHERE kind = 'page'").fetchone()[0] == 6
+
+
+def test_sigkill_during_a_backlog_applies_every_message_exactly_once(desk):
+    count = 120
+    for n in range(count):
+        desk.deliver(desk.monitor_mail("Backlog alert %s" % name(n)))
+    rng = random.Random(7)
+    for _ in range(20):
+        proc = subprocess.Popen([SEVMAIL, "-c", desk.config, "run", "--once"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.02, 0.3))
+        proc.kill()
+        proc.wait()
+    desk.once()
+    conn = db(desk)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == count
+    assert conn.execute("SELECT count(DISTINCT title), count(*) FROM incidents").fetchone() \
+        == (count, count)
+    assert conn.execute("SELECT count(*) FROM events WHERE kind = 'declared'").fetchone()[0] \
+        == count
+    assert conn.execute("SELECT count(*) FROM outbox WHERE kind = 'page'").fetchone()[0] \
+        == count
+    last = conn.execute("SELECT last_uid FROM checkpoints").fetchone()[0]
+    assert last == count
+
+
+def test_uidvalidity_change_rereads_without_applying_twice(desk):
+    for n in range(3):
+        desk.deliver(desk.monitor_mail("Host down %s" % name(n)))
+    desk.once()
+    conn = db(desk)
+    conn.execute("UPDATE checkpoints SET uidvalidity = uidvalidity + 1")
+    conn.commit()
+    proc = desk.once()
+    assert "UIDVALIDITY changed" in proc.stderr.decode()
+    assert len(desk.incidents()) == 3
+    assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 3
+
+
+def test_pipe_delivery_exit_codes(desk):
+    raw = desk.monitor_mail("Pipe delivered alert")
+    assert desk.run("ingest", "--no-send", input=raw).returncode == 0
+    # the database is held by another writer past the busy timeout: try again later
+    desk.write_config(general__busy_timeout=1)
+    holder = sqlite3.connect(desk.db, timeout=1)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        busy = desk.run("ingest", "--no-send", input=desk.monitor_mail("Second"), check=False)
+    finally:
+        holder.rollback()
+    assert busy.returncode == 75, busy.stderr.decode()
+    assert "nothing was changed" in busy.stderr.decode()
+    # a broken configuration is also worth a retry for an MTA, not a bounce
+    desk.write_config(imap__bogus="1")
+    broken = desk.run("ingest", input=raw, check=False)
+    assert broken.returncode == 75
+    assert "[imap] bogus" in broken.stderr.decode()
+    desk.write_config()
+    assert [i["title"] for i in desk.incidents()] == ["Pipe delivered alert"]

@@ -1,0 +1,197 @@
+/*
+ * HTML replies: mime_html_to_text marks what the clients' markup says is history (quoting
+ * elements, Outlook's reply divider) as "> " lines and leaves signature blocks out, so that
+ * reply.c cuts HTML-only replies by the rules of plain text. The snippets are the markup
+ * the clients write, with an attribution or header block removed where that alone would
+ * have saved the day: the markup must suffice. Then mailgun/talon's HTML fixtures.
+ */
+#include <string.h>
+
+#include "command.h"
+#include "mime.h"
+#include "reply.h"
+
+struct html_case {
+	const char *name;
+	const char *html;
+	const char *commands; /* "KEYWORD|argument" joined by " ; " */
+};
+
+/* The page's command words, as the original under a reply shows them. */
+#define PAGE_HTML "INC-1 HighErrorRate api-gateway<br>ACK<br>SEV1, SEV2 or SEV3<br>RESOLVED<br>"
+
+static const struct html_case cases[] = {
+    {"gmail-quote-without-attribution",
+     "<div dir=\"ltr\">Sev1</div><br><div class=\"gmail_quote gmail_quote_container\">"
+     "<blockquote class=\"gmail_quote\">" PAGE_HTML "</blockquote></div>",
+     "SEV|1"},
+    {"gmail-forward",
+     "<div dir=\"ltr\"><div>ack</div><br><div class=\"gmail_quote\"><div "
+     "class=\"gmail_attr\">Forwarded:<br></div><br>" PAGE_HTML "</div></div>",
+     "ACK|"},
+    {"apple-mail-cite",
+     "<html><body><div>resolved</div><div><br><blockquote type=\"cite\"><div>" PAGE_HTML
+     "</div></blockquote></div></body></html>",
+     "RESOLVED|"},
+    {"outlook-web-divider",
+     "<div>Mitigating</div><hr style=\"display:inline-block;width:98%\" tabindex=\"-1\">"
+     "<div id=\"divRplyFwdMsg\" dir=\"ltr\"><b>Sent:</b> Thursday<br></div>"
+     "<div class=\"BodyFragment\">" PAGE_HTML "</div>",
+     "MITIGATING|"},
+    {"new-outlook-appendonsend",
+     "<div>SEV2</div><div id=\"appendonsend\"></div><div>" PAGE_HTML "</div>", "SEV|2"},
+    {"outlook-desktop-border-top",
+     "<div class=WordSection1><p class=MsoNormal>IC me<o:p></o:p></p><div><div "
+     "style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0in 0in 0in'><p "
+     "class=MsoNormal><b>From:</b> Incident Desk<br><b>Sent:</b> Thursday</p></div></div>"
+     "<p class=MsoNormal>" PAGE_HTML "</p></div>",
+     "IC|me"},
+    {"outlook-desktop-german",
+     "<p>ack</p><div style=\"border:none; border-top:solid #B5C4DF 1.0pt\"><p><b>Von:</b> "
+     "Incident Desk</p></div><p>" PAGE_HTML "</p>",
+     "ACK|"},
+    {"hotmail-stop-spelling", "<div>ack</div><hr id=\"stopSpelling\">Subject: x<br>" PAGE_HTML,
+     "ACK|"},
+    {"thunderbird-cite",
+     "<p>SEV3</p><div class=\"moz-cite-prefix\">Incident Desk:<br></div><blockquote "
+     "type=\"cite\" cite=\"mid:inc-1.page.1@example.com\">" PAGE_HTML "</blockquote>"
+     "<div class=\"moz-signature\">-- <br>RESOLVED</div>",
+     "SEV|3"},
+    {"yahoo-quoted",
+     "<div class=\"ydp1\"><div>ack</div></div><div id=\"ydp2yahoo_quoted_1234\" "
+     "class=\"yahoo_quoted\"><div>" PAGE_HTML "</div></div>",
+     "ACK|"},
+    {"proton-quote-and-signature",
+     "<div>resolved</div><div class=\"protonmail_signature_block\"><div>Sent with Proton "
+     "Mail secure email.</div></div><div class=\"protonmail_quote\">------- Original "
+     "Message -------<br><blockquote class=\"protonmail_quote\">" PAGE_HTML "</blockquote></div>",
+     "RESOLVED|"},
+    {"gmail-signature-dropped",
+     "<div>ack</div><div class=\"gmail_signature\" data-smartmail=\"gmail_signature\">"
+     "Fixed<br>Alice</div>",
+     "ACK|"},
+    {"bottom-posted-after-quote",
+     "<blockquote type=\"cite\">" PAGE_HTML "</blockquote><div>IMPACT: EU only</div>",
+     "IMPACT|EU only"},
+};
+
+static char *
+commands_of(const char *html)
+{
+	g_autofree char *text = mime_html_to_text(html, strlen(html));
+	g_autofree char *new_text = reply_new_text(text);
+	g_autoptr(command_list) l = command_parse(new_text);
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < l->commands->len; i++) {
+		const struct command *c = g_ptr_array_index(l->commands, i);
+
+		g_string_append_printf(s, "%s%s|%s", i > 0 ? " ; " : "", c->keyword, c->argument);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static void
+test_case(gconstpointer data)
+{
+	const struct html_case *c = data;
+	g_autofree char *got = commands_of(c->html);
+
+	g_assert_cmpstr(got, ==, c->commands);
+}
+
+/* The markers themselves: one '>' per quoting level, on every line of the quoted part. */
+static void
+test_markers(void)
+{
+	static const char html[] = "<p>top</p><blockquote>one<br>two<blockquote>three</blockquote>"
+	                           "four</blockquote><p>after</p>";
+	g_autofree char *text = mime_html_to_text(html, strlen(html));
+
+	g_assert_cmpstr(text, ==, "top\n> one\n> two\n>> three\n> four\nafter");
+}
+
+/* A styled box in an alert is no divider unless it holds a copied header block, and a
+ * blockquote-free alert comes out unchanged. */
+static void
+test_alert_html_untouched(void)
+{
+	static const char html[] =
+	    "<table><tr><td><div style=\"border-top: solid 1px #ccc; padding-top: 4px\">"
+	    "1 alert for alertname=X job=Y</div><div>Labels</div><div>job = Y</div></td></tr>"
+	    "</table>";
+	g_autofree char *text = mime_html_to_text(html, strlen(html));
+
+	g_assert_cmpstr(text, ==, "1 alert for alertname=X job=Y\nLabels\njob = Y");
+}
+
+/* Hostile nesting: thousands of quoting and divider-styled elements cost neither stack nor
+ * quadratic time, and the marker run stays short. */
+static void
+test_deep_nesting(void)
+{
+	g_autoptr(GString) html = g_string_new(NULL);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	gint64 start = g_get_monotonic_time();
+
+	for (int i = 0; i < 5000; i++)
+		g_string_append(html, "<blockquote><div style=\"border-top:solid 1px\">From: x");
+	text = mime_html_to_text(html->str, html->len);
+	g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
+	g_assert_true(g_str_has_prefix(text, ">> From: x\n>>> From: x\n"));
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l != NULL; l++)
+		g_assert_true(g_str_has_prefix(*l, ">") && strlen(*l) <= strlen(">>>>>>>> From: x"));
+}
+
+/* talon's html_replies: the reply is "Hi. I am fine." / "Thanks," / "Alex". */
+static void
+test_talon(gconstpointer data)
+{
+	const char *file = data;
+	const char *corpus = g_getenv("SEVMAIL_CORPUS");
+	g_autofree char *path =
+	    g_build_filename(corpus != NULL ? corpus : "tests/corpus", "..", "corpus-peers",
+	                     "talon", "html_replies", file, NULL);
+	g_autofree char *html = NULL;
+	g_autofree char *body = NULL, *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(GString) visible = g_string_new(NULL);
+	gsize len;
+
+	g_assert_true(g_file_get_contents(path, &html, &len, NULL));
+	body = mime_html_to_text(html, len);
+	text = reply_new_text(body);
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l != NULL; l++)
+		if (**l != '\0')
+			g_string_append_printf(visible, "%s%s", visible->len > 0 ? "|" : "", *l);
+	g_assert_cmpstr(visible->str, ==, "Hi. I am fine.|Thanks,|Alex");
+}
+
+static const char *const talon_files[] = {
+    "gmail.html",           "hotmail.html",         "mail_ru.html",
+    "ms_outlook_2003.html", "ms_outlook_2007.html", "ms_outlook_2010.html",
+    "thunderbird.html",     "windows_mail.html",    "yandex_ru.html",
+};
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *name = g_strdup_printf("/html/reply/%s", cases[i].name);
+
+		g_test_add_data_func(name, &cases[i], test_case);
+	}
+	g_test_add_func("/html/markers", test_markers);
+	g_test_add_func("/html/alert-untouched", test_alert_html_untouched);
+	g_test_add_func("/html/deep-nesting", test_deep_nesting);
+	for (gsize i = 0; i < G_N_ELEMENTS(talon_files); i++) {
+		g_autofree char *name = g_strdup_printf("/html/talon/%s", talon_files[i]);
+
+		g_test_add_data_func(name, talon_files[i], test_talon);
+	}
+	return g_test_run();
+}

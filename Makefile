@@ -7,7 +7,7 @@ BINDIR   ?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/sevmail
 MANDIR   ?= $(PREFIX)/share/man
 
-PKGS     = glib-2.0 gmime-3.0 sqlite3 json-glib-1.0 libxml-2.0 libetpan libesmtp-1.0
+PKGS     = glib-2.0 gmime-3.0 sqlite3 json-glib-1.0 libxml-2.0 libetpan libesmtp-1.0 gnutls openssl
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wformat=2 -Wno-unused-parameter
@@ -15,43 +15,53 @@ CPPFLAGS += -Iinclude -D_GNU_SOURCE -DSEVMAIL_TEMPLATES='"$(SHAREDIR)/templates"
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-specs=[^ ]*//g')
 
+# Objects live in build/VARIANT, so the normal and the sanitizer builds never mix.
 ifeq ($(SANITIZE),1)
+VARIANT  = asan
 CFLAGS  += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
+BIN      = build/asan/sevmail
+else
+VARIANT  = release
+BIN      = sevmail
 endif
+B = build/$(VARIANT)
 
-SRCS  = $(wildcard mailer/*.c)
-OBJS  = $(SRCS:.c=.o)
-LIB_OBJS = $(filter-out mailer/main.o,$(OBJS))
+SRCS      = $(wildcard mailer/*.c)
+OBJS      = $(patsubst mailer/%.c,$(B)/%.o,$(SRCS))
+LIB_OBJS  = $(filter-out $(B)/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
-UNIT_BINS = $(UNIT_SRCS:.c=)
+UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 
-all: sevmail
+all: $(BIN)
 
 deps:
 	@scripts/ensure-deps
 
-sevmail: $(OBJS)
+$(BIN): $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
 
-mailer/%.o: mailer/%.c
+$(B)/%.o: mailer/%.c
+	@mkdir -p $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS)
+$(B)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
 # The compiled-in template directory follows PREFIX: rebuild config.o when it changes.
-.build-prefix: FORCE
+$(B)/.prefix: FORCE
+	@mkdir -p $(B)
 	@echo '$(SHAREDIR)' | cmp -s - $@ || echo '$(SHAREDIR)' > $@
-mailer/config.o: .build-prefix
+$(B)/config.o: $(B)/.prefix
 
 -include $(OBJS:.o=.d)
 
 unit: $(UNIT_BINS)
 	prove -f -e '' $(UNIT_BINS)
 
-system: sevmail
-	SEVMAIL=$(CURDIR)/sevmail SEVMAIL_CORPUS=$(CORPUS) /usr/bin/python3 -m pytest -q tests/system
+system: $(BIN)
+	SEVMAIL=$(CURDIR)/$(BIN) SEVMAIL_CORPUS=$(CORPUS) /usr/bin/python3 -m pytest -q tests/system
 
 CORPUS ?= $(CURDIR)/tests/corpus
 
@@ -64,15 +74,49 @@ demo: deps
 	$(MAKE) all
 	/usr/bin/python3 scripts/demo.py
 
-install: sevmail
+install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/templates
-	install -m 755 sevmail $(DESTDIR)$(BINDIR)/sevmail
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/sevmail
 	install -m 644 templates/*.txt $(DESTDIR)$(SHAREDIR)/templates/
 
 format:
-	clang-format -i mailer/*.c include/*.h tests/unit/*.c
+	clang-format -i mailer/*.c mailer/*.h include/*.h tests/unit/*.c tests/fuzz/*.c
 
 clean:
-	rm -f sevmail mailer/*.o mailer/*.d $(UNIT_BINS) .build-prefix
+	rm -rf sevmail build/release build/asan
 
 .PHONY: all deps unit system check demo install format clean FORCE
+
+# --- fuzzing: libFuzzer harnesses in tests/fuzz, built with clang and ASan/UBSan into
+# build/fuzz (apart from the cc objects). `make fuzz` runs each FUZZ_SECONDS (default 300),
+# `make fuzz-smoke` 20 s each; findings are kept in build/fuzz/findings/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_SRCS     = mailer/mime.c mailer/html.c $(wildcard mailer/alert*.c) mailer/reply.c \
+                mailer/command.c mailer/util.c mailer/template.c
+FUZZ_OBJS     = $(patsubst mailer/%.c,build/fuzz/%.o,$(FUZZ_SRCS))
+FUZZ_BINS     = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/%.o: mailer/%.c
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(WARN) $(PKG_CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(WARN) $(PKG_CFLAGS) -o $@ $< \
+		$(FUZZ_OBJS) $(PKG_LIBS)
+
+-include $(FUZZ_OBJS:.o=.d)
+
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	tests/fuzz/run 20 $(FUZZ_BINS)
+
+fuzz-clean:
+	rm -rf build/fuzz/*.o build/fuzz/*.d $(FUZZ_BINS)
+
+.PHONY: fuzz fuzz-smoke fuzz-clean

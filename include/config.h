@@ -65,6 +65,7 @@ struct config {
 	/* [alerts] */
 	char **alert_senders; /* patterns, "*@domain" allowed; NULL-terminated, may be empty */
 	GHashTable *severity_labels; /* label (lower-case) -> GINT_TO_POINTER(severity) */
+	gboolean auto_resolve;       /* a recovery mail resolves the incident */
 	/* [list:NAME] */
 	GPtrArray *lists; /* struct list_config * */
 };

@@ -24,9 +24,29 @@ struct intake_result {
 };
 void intake_result_clear(struct intake_result *r);
 
+/* How a message is read, for `sevmail explain` (DESIGN.md's explain --json). */
+struct intake_explain {
+	gboolean already_processed; /* the database holds it already */
+	gboolean has_alert;
+	char *alert_source, *alert_fingerprint, *alert_title;
+	const char *alert_state; /* "firing", "resolved", "info" */
+	gint64 incident;         /* matched (or created) incident, or 0 */
+	const char *matched_by;  /* token, references, subject, or NULL */
+	char *new_text;          /* the reply after quotes and signatures are cut, or NULL */
+	GPtrArray *commands;     /* struct command *, or NULL */
+	gboolean authorized;
+	char *auth_reason;
+};
+void intake_explain_clear(struct intake_explain *x);
+
 /* Processes one message. 0 when committed; -1 + err when the transaction was rolled back
  * (the message stays unprocessed and is tried again later). */
 int intake_message(const struct config *cfg, struct store *s, const char *raw, gsize len,
                    const struct intake_source *src, struct intake_result *res, GError **err);
+
+/* Reads the message exactly as intake_message would, then rolls everything back: nothing
+ * is stored and no mail is queued. Fills res and x. */
+int intake_explain(const struct config *cfg, struct store *s, const char *raw, gsize len,
+                   struct intake_result *res, struct intake_explain *x, GError **err);
 
 #endif

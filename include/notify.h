@@ -24,6 +24,9 @@ int notify_confirm(const struct notify *n, struct incident *inc, const char *to,
 /* Tells the sender that nothing was done, and why. */
 int notify_error(const struct notify *n, struct incident *inc, const char *to, const char *problem,
                  const char *in_reply_to, GError **err);
+/* Tells a responder something sevmail noticed (an alert's recovery). */
+int notify_notice(const struct notify *n, struct incident *inc, const char *to, const char *notice,
+                  GError **err);
 /* Answers HELP with the command table. */
 int notify_help(const struct notify *n, struct incident *inc, const char *to,
                 const char *in_reply_to, GError **err);

@@ -88,6 +88,9 @@ int store_outbox_rcpt(struct store *s, gint64 id, const char *address, const cha
 int store_outbox_attempt(struct store *s, gint64 id, gint64 next_attempt, const char *error,
                          GError **err);
 
+/* How many answers (confirm, error, help) were queued to address since t. */
+int store_answers_since(struct store *s, const char *address, gint64 t);
+
 /* --- lists --- */
 int store_subscribe(struct store *s, const char *list, const char *address, gint64 now,
                     GError **err);

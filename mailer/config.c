@@ -67,6 +67,7 @@ static const struct key keys[] = {
     {"security", "authserv_id", T_STRING, NULL, FALSE, 0, 0, F(authserv_id)},
     {"security", "allow_insecure", T_BOOL, "false", FALSE, 0, 0, F(allow_insecure)},
     {"alerts", "senders", T_PATTERNS, "", FALSE, 0, 0, F(alert_senders)},
+    {"alerts", "auto_resolve", T_BOOL, "false", FALSE, 0, 0, F(auto_resolve)},
     {"alerts", "severity_map", T_SEVMAP, "", FALSE, 0, 0, F(severity_labels)},
 };
 #undef F

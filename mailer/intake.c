@@ -1,33 +1,17 @@
 /*
- * intake: the routing decision and the per-message transaction of DESIGN.md.
+ * intake: the per-message transaction of DESIGN.md and the routing decision: list, reply
+ * (by token or references), alert, reply (by subject tag), declaration, or nothing. The
+ * effects live in intake_handle.c. `explain` runs the very same code and rolls back.
  */
-#include "intake.h"
+#include "intake_ctx.h"
 
-#include "alert.h"
 #include "auth.h"
-#include "command.h"
-#include "incident.h"
-#include "mime.h"
-#include "notify.h"
 #include "reply.h"
 #include "util.h"
 #include <string.h>
 
-/* Everything one message's processing needs, inside its transaction. */
-struct ctx {
-	const struct config *cfg;
-	struct store *store;
-	struct notify notify;
-	const struct mail *mail;
-	const char *message_id; /* of the inbound message, for events; may be NULL */
-	struct intake_result *res;
-};
-
-static void decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
-
-static void
-decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
+void
+intake_decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -39,120 +23,6 @@ decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ..
 	c->res->reason = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 }
-
-static int
-store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
-{
-	if (store_incident_update(c->store, inc, err) != 0)
-		return -1;
-	for (guint i = 0; i < o->events->len; i++)
-		if (store_event_add(c->store, inc->id, o->events->pdata[i], c->message_id, err) !=
-		    0)
-			return -1;
-	return 0;
-}
-
-static int
-add_event(struct ctx *c, gint64 incident_id, const char *actor, const char *kind,
-          const char *detail, GError **err)
-{
-	g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
-
-	g_ptr_array_add(one, event_new(c->notify.now, actor, kind, detail));
-	return store_event_add(c->store, incident_id, one->pdata[0], c->message_id, err);
-}
-
-static const struct responder *
-first_oncall(const struct config *cfg)
-{
-	for (guint i = 0; i < cfg->responders->len; i++) {
-		const struct responder *r = cfg->responders->pdata[i];
-
-		if (r->roles & ROLE_ONCALL)
-			return r;
-	}
-	return NULL;
-}
-
-/* --- alerts --- */
-
-static int
-declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
-{
-	const char *actor = c->mail->from_addr != NULL ? c->mail->from_addr : "unknown";
-	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
-	g_autoptr(incident_outcome) o = incident_outcome_new();
-	const struct responder *oncall = first_oncall(c->cfg);
-	g_autofree char *declared =
-	    g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
-	gpointer sev = a->severity_label == NULL
-	                   ? NULL
-	                   : g_hash_table_lookup(c->cfg->severity_labels, a->severity_label);
-
-	inc->fingerprint = g_strdup(a->fingerprint);
-	inc->details = g_strdup(a->details);
-	if (store_incident_insert(c->store, inc, err) != 0)
-		return -1;
-	g_ptr_array_add(o->events, event_new(c->notify.now, actor, "declared", declared));
-	if (sev != NULL) {
-		g_autofree char *detail = NULL;
-
-		inc->severity = GPOINTER_TO_INT(sev);
-		detail = g_strdup_printf("Severity: SEV %d (the alert says \"%s\")", inc->severity,
-		                         a->severity_label);
-		g_ptr_array_add(o->events, event_new(c->notify.now, actor, "severity", detail));
-	}
-	if (oncall != NULL) {
-		g_autofree char *paged = g_strdup_printf("Paged %s", oncall->address);
-
-		g_ptr_array_add(o->events, event_new(c->notify.now, "sevmail", "paged", paged));
-		if (notify_page(&c->notify, inc, oncall->address, err) != 0)
-			return -1;
-	}
-	if (store_outcome(c, inc, o, err) != 0 || notify_status(&c->notify, inc, err) != 0)
-		return -1;
-	decide(c, "alert", inc->id, "new incident INC-%" G_GINT64_FORMAT " from an alert (%s)%s%s",
-	       inc->id, a->source,
-	       oncall != NULL ? ", paged " : ", nobody to page (no oncall responder)",
-	       oncall != NULL ? oncall->address : "");
-	return 0;
-}
-
-static int
-handle_alert(struct ctx *c, const struct alert *a, GError **err)
-{
-	gint64 open = store_incident_open_by_fingerprint(c->store, a->fingerprint);
-	const char *actor = c->mail->from_addr != NULL ? c->mail->from_addr : "unknown";
-
-	if (a->state == ALERT_FIRING && open == 0)
-		return declare_from_alert(c, a, err);
-	if (a->state == ALERT_FIRING) {
-		if (add_event(c, open, actor, "alert_repeat", "Alert repeated", err) != 0)
-			return -1;
-		decide(c, "alert", open,
-		       "repeat of the alert of open INC-%" G_GINT64_FORMAT ", nobody paged", open);
-		return 0;
-	}
-	if (open == 0) {
-		decide(c, "alert", 0, "a %s recovery with no open incident for it", a->source);
-		return 0;
-	}
-	if (add_event(c, open, actor, "alert_resolved", "The alert reports it is resolved", err) !=
-	    0)
-		return -1;
-	decide(c, "alert", open, "recovery of the alert of INC-%" G_GINT64_FORMAT, open);
-	return 0;
-}
-
-/* --- replies --- */
-
-/* Which incident a reply is about, and how that was found (DESIGN: first that applies). */
-struct match {
-	gint64 incident_id;
-	const char *by; /* token, references, subject */
-	gboolean token_valid;
-	gboolean token_forged;
-};
 
 static gint64
 subject_tag(const char *subject)
@@ -194,9 +64,8 @@ match_incident(struct ctx *c, struct match *m)
 		m->by = "subject";
 }
 
-/* Why the sender may not command this incident, or NULL when they may. */
 static const char *
-refuse_sender(struct ctx *c, const struct match *m)
+refusal(struct ctx *c, const struct match *m)
 {
 	const struct config *cfg = c->cfg;
 	gboolean dmarc;
@@ -221,128 +90,133 @@ refuse_sender(struct ctx *c, const struct match *m)
 	           : "sender authentication failed (no reply token, no DMARC pass)";
 }
 
-static int
-answer(struct ctx *c, struct incident *inc, const struct command_list *cmds,
-       const struct incident_outcome *o, GError **err)
+const char *
+intake_refuse_sender(struct ctx *c, const struct match *m)
 {
-	const char *to = c->mail->from_addr;
-	const char *re = c->mail->message_id;
+	const char *why = refusal(c, m);
 
-	for (guint i = 0; i < cmds->commands->len; i++) {
-		const struct command *cmd = cmds->commands->pdata[i];
-
-		if (cmd->kind == CMD_UNKNOWN) {
-			g_autofree char *problem = g_strdup_printf(
-			    "\"%s\" is not a command sevmail knows.", cmd->argument);
-
-			return notify_error(&c->notify, inc, to, problem, re, err);
-		}
-		if (cmd->kind == CMD_HELP)
-			return notify_help(&c->notify, inc, to, re, err);
+	if (c->x != NULL) {
+		c->x->authorized = why == NULL;
+		g_free(c->x->auth_reason);
+		c->x->auth_reason =
+		    g_strdup(why != NULL      ? why
+		             : m->token_valid ? "responder with a valid reply token"
+		             : c->cfg->sender_auth == AUTH_NONE ? "responder (sender_auth = none)"
+		                                                : "responder with DMARC pass");
 	}
-	if (o->changes->len == 0 && o->refusals->len == 0)
-		return notify_error(&c->notify, inc, to,
-		                    "the reply had no command and no text for the timeline.", re,
-		                    err);
-	return notify_confirm(&c->notify, inc, to, o, re, err);
+	return why;
+}
+
+/* A new mail whose subject, or first body line, is DECLARE SEVn title. Returns the
+ * commands (DECLARE first, then the body's) or NULL. */
+static struct command_list *
+declaration(const struct mail *mail)
+{
+	g_autoptr(command_list) subject = command_parse(mail->subject);
+	g_autofree char *text = reply_new_text(mail->text);
+	struct command_list *body = command_parse(text);
+	struct command *first;
+
+	if (subject->commands->len > 0 &&
+	    ((struct command *)subject->commands->pdata[0])->kind == CMD_DECLARE) {
+		first = g_ptr_array_steal_index(subject->commands, 0);
+		g_ptr_array_insert(body->commands, 0, first);
+		return body;
+	}
+	if (body->commands->len > 0 &&
+	    ((struct command *)body->commands->pdata[0])->kind == CMD_DECLARE)
+		return body;
+	command_list_free(body);
+	return NULL;
+}
+
+static void
+explain_alert(struct ctx *c, const struct alert *a)
+{
+	static const char *const states[] = {
+	    [ALERT_FIRING] = "firing", [ALERT_RESOLVED] = "resolved"};
+
+	if (c->x == NULL)
+		return;
+	c->x->has_alert = TRUE;
+	c->x->alert_source = g_strdup(a->source);
+	c->x->alert_fingerprint = g_strdup(a->fingerprint);
+	c->x->alert_title = g_strdup(a->title);
+	c->x->alert_state =
+	    a->state < G_N_ELEMENTS(states) && states[a->state] != NULL ? states[a->state] : "info";
 }
 
 static int
-apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
+route_alert(struct ctx *c, gboolean *handled, GError **err)
 {
-	const char *actor = c->mail->from_addr;
-	g_autofree char *text = reply_new_text(c->mail->text);
-	g_autoptr(command_list) cmds = command_parse(text);
-	g_autoptr(incident_outcome) o = incident_outcome_new();
-	gboolean quiet = auth_no_answer(c->mail, c->cfg->address) != NULL;
-	g_autoptr(GString) applied = g_string_new(NULL);
+	gboolean listed = c->cfg->alert_senders != NULL && c->cfg->alert_senders[0] != NULL;
+	g_autoptr(alert) a = NULL;
 
-	for (guint i = 0; i < cmds->commands->len; i++) {
-		const struct command *cmd = cmds->commands->pdata[i];
-
-		incident_apply(inc, cmd, actor, c->notify.now, o);
-		g_string_append_printf(applied, "%s%s", applied->len ? ", " : "", cmd->keyword);
+	*handled = FALSE;
+	if (!config_alert_sender_allowed(c->cfg, c->mail->from_addr))
+		return 0;
+	a = alert_parse(c->mail, listed);
+	if (a == NULL)
+		return 0;
+	*handled = TRUE;
+	explain_alert(c, a);
+	if (c->x != NULL) {
+		c->x->authorized = TRUE;
+		c->x->auth_reason = g_strdup(listed ? "the sender is among [alerts] senders"
+		                                    : "[alerts] senders is not set: anyone may "
+		                                      "send alerts");
 	}
-	for (guint i = 0; i < cmds->notes->len; i++)
-		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
-	if (store_outcome(c, inc, o, err) != 0)
-		return -1;
-	if (!quiet && answer(c, inc, cmds, o, err) != 0)
-		return -1;
-	if (o->communicate && notify_status(&c->notify, inc, err) != 0)
-		return -1;
-	decide(c, "reply", inc->id,
-	       "reply from %s to INC-%" G_GINT64_FORMAT " (matched by %s): %s%s", actor, inc->id,
-	       by, applied->len ? applied->str : "no command",
-	       o->refusals->len ? " (some refused)" : "");
-	return 0;
+	return intake_handle_alert(c, a, err);
 }
-
-static int
-handle_reply(struct ctx *c, const struct match *m, GError **err)
-{
-	g_autoptr(incident) inc = store_incident_get(c->store, m->incident_id);
-	const char *quiet = auth_no_answer(c->mail, c->cfg->address);
-	const char *refusal;
-
-	if (inc == NULL) {
-		decide(c, "other", 0, "refers to INC-%" G_GINT64_FORMAT ", which does not exist",
-		       m->incident_id);
-		return 0;
-	}
-	if (quiet != NULL) {
-		decide(c, "ignored", inc->id, "not read for commands: %s", quiet);
-		return 0;
-	}
-	refusal = refuse_sender(c, m);
-	if (refusal != NULL) {
-		g_autofree char *detail =
-		    g_strdup_printf("Rejected mail from %s: %s",
-		                    c->mail->from_addr ? c->mail->from_addr : "unknown", refusal);
-
-		if (add_event(c, inc->id, c->mail->from_addr ? c->mail->from_addr : "unknown",
-		              "rejected", detail, err) != 0)
-			return -1;
-		decide(c, "reply", inc->id, "rejected: %s", refusal);
-		return 0;
-	}
-	return apply_reply(c, inc, m->by, err);
-}
-
-/* --- routing --- */
 
 static int
 route(struct ctx *c, GError **err)
 {
 	const struct mail *mail = c->mail;
+	g_autoptr(command_list) declare = NULL;
+	const char *quiet;
+	gboolean handled;
 	struct match m;
-	g_autoptr(alert) a = NULL;
 
 	for (guint i = 0; i < mail->recipients->len; i++) {
 		const struct list_config *l =
 		    config_list_by_address(c->cfg, mail->recipients->pdata[i]);
 
 		if (l != NULL) {
-			decide(c, "list", 0,
-			       "mail to list %s: subscriptions by mail are not handled by this "
-			       "version; an administrator uses 'sevmail subscribe'",
-			       l->name);
+			intake_decide(c, "list", 0,
+			              "mail to list %s: subscriptions by mail are not handled by "
+			              "this version; an administrator uses 'sevmail subscribe'",
+			              l->name);
 			return 0;
 		}
 	}
 	match_incident(c, &m);
-	if (m.incident_id != 0 && g_strcmp0(m.by, "subject") != 0)
-		return handle_reply(c, &m, err);
-	if (config_alert_sender_allowed(c->cfg, mail->from_addr)) {
-		gboolean listed = c->cfg->alert_senders != NULL && c->cfg->alert_senders[0] != NULL;
-
-		a = alert_parse(mail, listed);
-		if (a != NULL)
-			return handle_alert(c, a, err);
+	if (c->x != NULL) {
+		c->x->incident = m.incident_id;
+		c->x->matched_by = m.by;
 	}
+	if (m.incident_id != 0 && g_strcmp0(m.by, "subject") != 0)
+		return intake_handle_reply(c, &m, err);
+	if (route_alert(c, &handled, err) != 0)
+		return -1;
+	if (handled)
+		return 0;
 	if (m.incident_id != 0)
-		return handle_reply(c, &m, err);
-	decide(c, "other", 0, "not an alert and not about a known incident; stored with no effect");
+		return intake_handle_reply(c, &m, err);
+	if ((quiet = auth_no_answer(mail, c->cfg->address)) != NULL) {
+		intake_decide(c, "ignored", 0, "not an alert, and %s", quiet);
+		return 0;
+	}
+	if ((declare = declaration(mail)) != NULL)
+		return intake_handle_declare(c, declare, err);
+	if (!config_alert_sender_allowed(c->cfg, mail->from_addr))
+		intake_decide(c, "other", 0,
+		              "from %s, who is not among [alerts] senders, and not about a known "
+		              "incident; stored with no effect",
+		              mail->from_addr != NULL ? mail->from_addr : "an unknown sender");
+	else
+		intake_decide(c, "other", 0,
+		              "not an alert and not about a known incident; stored with no effect");
 	return 0;
 }
 
@@ -354,48 +228,97 @@ intake_result_clear(struct intake_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-static int
-finish(struct store *s, const struct intake_source *src, GError **err)
+void
+intake_explain_clear(struct intake_explain *x)
 {
-	if (src->checkpoint &&
-	    store_checkpoint_set(s, src->mailbox, src->uidvalidity, src->uid, err) != 0)
+	g_free(x->alert_source);
+	g_free(x->alert_fingerprint);
+	g_free(x->alert_title);
+	g_free(x->new_text);
+	if (x->commands != NULL)
+		g_ptr_array_unref(x->commands);
+	g_free(x->auth_reason);
+	memset(x, 0, sizeof *x);
+}
+
+/* Everything of one message inside one transaction; commits (or, for explain, rolls
+ * back) only when every step succeeded. */
+static int
+process(struct ctx *c, const char *raw, gsize len, const struct intake_source *src, GError **err)
+{
+	g_autofree char *hash =
+	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
+	g_autoptr(GError) parse_error = NULL;
+	g_autoptr(mail) mail = mime_parse(raw, len, &parse_error);
+	struct stored_message sm = {NULL, hash, src->mailbox, src->uid, c->notify.now, raw, len};
+	gint64 row = 0;
+
+	c->mail = mail;
+	sm.message_id = c->message_id = mail != NULL ? mail->message_id : NULL;
+	if (store_begin(c->store, err) != 0)
 		return -1;
-	return store_commit(s, err);
+	if (store_message_known(c->store, sm.message_id, hash)) {
+		if (c->x != NULL) {
+			c->x->already_processed = TRUE; /* explain it all the same */
+		} else {
+			c->res->duplicate = TRUE;
+			intake_decide(c, "duplicate", 0, "already processed; not applied again");
+			goto done;
+		}
+	}
+	if (!(c->x != NULL && c->x->already_processed) &&
+	    (row = store_message_add(c->store, &sm, err)) < 0)
+		goto fail;
+	if (mail == NULL)
+		intake_decide(c, "other", 0, "cannot be read as mail: %s", parse_error->message);
+	else if (route(c, err) != 0)
+		goto fail;
+	if (row > 0 && store_message_outcome(c->store, row, c->res->route, c->res->reason,
+	                                     c->res->incident_id, err) != 0)
+		goto fail;
+done:
+	if (c->x != NULL) {
+		store_rollback(c->store);
+		return 0;
+	}
+	if (src->checkpoint &&
+	    store_checkpoint_set(c->store, src->mailbox, src->uidvalidity, src->uid, err) != 0)
+		goto fail;
+	if (store_commit(c->store, err) != 0)
+		return -1;
+	return 0;
+fail:
+	store_rollback(c->store);
+	return -1;
 }
 
 int
 intake_message(const struct config *cfg, struct store *s, const char *raw, gsize len,
                const struct intake_source *src, struct intake_result *res, GError **err)
 {
-	g_autofree char *hash =
-	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
-	g_autoptr(GError) parse_error = NULL;
-	g_autoptr(mail) mail = mime_parse(raw, len, &parse_error);
-	struct ctx c = {cfg, s, {cfg, s, util_now()}, mail, NULL, res};
-	struct stored_message sm = {NULL, hash, src->mailbox, src->uid, c.notify.now, raw, len};
-	gint64 row;
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, NULL};
 
 	memset(res, 0, sizeof *res);
-	sm.message_id = c.message_id = mail != NULL ? mail->message_id : NULL;
-	if (store_begin(s, err) != 0)
+	if (process(&c, raw, len, src, err) != 0) {
+		intake_result_clear(res);
 		return -1;
-	if (store_message_known(s, sm.message_id, hash)) {
-		res->duplicate = TRUE;
-		decide(&c, "duplicate", 0, "already processed; not applied again");
-		return finish(s, src, err) == 0 ? 0 : (store_rollback(s), -1);
 	}
-	if ((row = store_message_add(s, &sm, err)) < 0)
-		goto fail;
-	if (mail == NULL)
-		decide(&c, "other", 0, "cannot be read as mail: %s", parse_error->message);
-	else if (route(&c, err) != 0)
-		goto fail;
-	if (store_message_outcome(s, row, res->route, res->reason, res->incident_id, err) != 0 ||
-	    finish(s, src, err) != 0)
-		goto fail;
 	return 0;
-fail:
-	store_rollback(s);
-	intake_result_clear(res);
-	return -1;
+}
+
+int
+intake_explain(const struct config *cfg, struct store *s, const char *raw, gsize len,
+               struct intake_result *res, struct intake_explain *x, GError **err)
+{
+	struct intake_source src = {"explain", 0, 0, FALSE};
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, x};
+
+	memset(res, 0, sizeof *res);
+	memset(x, 0, sizeof *x);
+	if (process(&c, raw, len, &src, err) != 0) {
+		intake_result_clear(res);
+		intake_explain_clear(x);
+		return -1;
+	}
+	return 0;
 }

@@ -230,6 +230,45 @@ cmd_ingest(int argc, char **argv)
 }
 
 static int
+cmd_explain(int argc, char **argv)
+{
+	GOptionEntry entries[] = {{"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
+	                          {NULL}};
+	g_autoptr(GOptionContext) ctx =
+	    g_option_context_new("FILE - how sevmail reads a message, changing nothing");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *raw = NULL, *out = NULL;
+	struct intake_result res;
+	struct intake_explain x;
+	struct store *s = NULL;
+	gsize len = 0;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (argc != 2)
+		return usage_error(ctx, "explain takes one file (a message as .eml)");
+	if (!g_file_get_contents(argv[1], &raw, &len, &e)) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	rc = intake_explain(cfg, s, raw, len, &res, &x, &e);
+	store_close(s);
+	if (rc != 0) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	out = opt_json ? view_explain_json(&res, &x) : view_explain_text(&res, &x);
+	printf("%s%s", out, opt_json ? "\n" : "");
+	intake_result_clear(&res);
+	intake_explain_clear(&x);
+	return 0;
+}
+
+static int
 cmd_check(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- validate the configuration");
@@ -428,6 +467,7 @@ static const struct cmd commands[] = {
     {"run", "[--once]", "fetch and process mail, send what is due; repeat", cmd_run},
     {"ingest", "[FILE...]", "process messages from files (or stdin) through the intake",
      cmd_ingest},
+    {"explain", "FILE [--json]", "how a message is read, changing nothing", cmd_explain},
     {"check", "", "validate configuration, templates and database", cmd_check},
     {"list", "[--all] [--json]", "incidents (open ones by default)", cmd_list},
     {"show", "ID [--json]", "one incident with its timeline", cmd_show},

@@ -156,6 +156,16 @@ notify_error(const struct notify *n, struct incident *inc, const char *to, const
 }
 
 int
+notify_notice(const struct notify *n, struct incident *inc, const char *to, const char *notice,
+              GError **err)
+{
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+
+	g_hash_table_insert(vars, "notice", util_one_line(notice, 500));
+	return to_one(n, inc, "notice", to, NULL, vars, err);
+}
+
+int
 notify_help(const struct notify *n, struct incident *inc, const char *to, const char *in_reply_to,
             GError **err)
 {
@@ -213,9 +223,9 @@ notify_status(const struct notify *n, struct incident *inc, GError **err)
 int
 notify_check_templates(const struct config *cfg, GError **err)
 {
-	static const char *const kinds[] = {"page", "confirm", "error", "help", "status"};
-	static const char *const extra[] = {"changes",  "refusals",    "problem",
-	                                    "commands", "unsubscribe", "next_update"};
+	static const char *const kinds[] = {"page", "confirm", "error", "help", "status", "notice"};
+	static const char *const extra[] = {"changes",     "refusals",    "problem", "commands",
+	                                    "unsubscribe", "next_update", "notice"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

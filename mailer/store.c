@@ -584,6 +584,18 @@ store_outbox_attempt(struct store *s, gint64 id, gint64 next_attempt, const char
 	           err, "cannot record a delivery attempt");
 }
 
+int
+store_answers_since(struct store *s, const char *address, gint64 t)
+{
+	return (int)query_int(prepare(s,
+	                              "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
+	                              " r.outbox_id = o.id WHERE r.address = ? AND"
+	                              " o.created_at >= ? AND o.kind IN ('confirm', 'error',"
+	                              " 'help')",
+	                              "si", address, t),
+	                      0);
+}
+
 /* --- lists --- */
 
 int

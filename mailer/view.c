@@ -174,3 +174,85 @@ view_incident_text(const struct incident *inc, GPtrArray *events)
 	}
 	return g_string_free(out, FALSE);
 }
+
+char *
+view_explain_json(const struct intake_result *r, const struct intake_explain *x)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	member_string(b, "route", r->route);
+	member_string(b, "reason", r->reason);
+	json_builder_set_member_name(b, "already_processed");
+	json_builder_add_boolean_value(b, x->already_processed);
+	json_builder_set_member_name(b, "alert");
+	if (x->has_alert) {
+		json_builder_begin_object(b);
+		member_string(b, "source", x->alert_source);
+		member_string(b, "state", x->alert_state);
+		member_string(b, "fingerprint", x->alert_fingerprint);
+		member_string(b, "title", x->alert_title);
+		json_builder_end_object(b);
+	} else {
+		json_builder_add_null_value(b);
+	}
+	json_builder_set_member_name(b, "incident");
+	if (x->incident != 0)
+		json_builder_add_int_value(b, x->incident);
+	else
+		json_builder_add_null_value(b);
+	member_string(b, "matched_by", x->matched_by);
+	member_string(b, "new_text", x->new_text);
+	json_builder_set_member_name(b, "commands");
+	json_builder_begin_array(b);
+	for (guint i = 0; x->commands != NULL && i < x->commands->len; i++) {
+		const struct command *cmd = x->commands->pdata[i];
+
+		json_builder_begin_object(b);
+		member_string(b, "keyword", cmd->keyword);
+		member_string(b, "argument", cmd->argument);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "authorized");
+	json_builder_add_boolean_value(b, x->authorized);
+	member_string(b, "auth_reason", x->auth_reason);
+	json_builder_end_object(b);
+	return finish(b);
+}
+
+char *
+view_explain_text(const struct intake_result *r, const struct intake_explain *x)
+{
+	GString *out = g_string_new(NULL);
+
+	g_string_append_printf(out, "route:      %s\nreason:     %s\n", r->route, r->reason);
+	if (x->already_processed)
+		g_string_append(out, "note:       this message was processed before; shown as "
+		                     "it would be read now\n");
+	if (x->has_alert)
+		g_string_append_printf(out, "alert:      %s, %s, \"%s\"\nidentity:   %s\n",
+		                       x->alert_source, x->alert_state, x->alert_title,
+		                       x->alert_fingerprint);
+	if (x->incident != 0)
+		g_string_append_printf(out, "incident:   INC-%" G_GINT64_FORMAT "%s%s\n",
+		                       x->incident, x->matched_by != NULL ? ", matched by " : "",
+		                       x->matched_by != NULL ? x->matched_by : "");
+	if (x->auth_reason != NULL)
+		g_string_append_printf(out, "authorized: %s (%s)\n", x->authorized ? "yes" : "no",
+		                       x->auth_reason);
+	if (x->new_text != NULL) {
+		g_auto(GStrv) lines = g_strsplit(x->new_text, "\n", -1);
+
+		g_string_append(out, "new text:\n");
+		for (char **l = lines; *l != NULL; l++)
+			g_string_append_printf(out, "  | %s\n", *l);
+	}
+	for (guint i = 0; x->commands != NULL && i < x->commands->len; i++) {
+		const struct command *cmd = x->commands->pdata[i];
+
+		g_string_append_printf(out, "command:    %s%s%s\n", cmd->keyword,
+		                       *cmd->argument ? " " : "", cmd->argument);
+	}
+	return g_string_free(out, FALSE);
+}

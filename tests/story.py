@@ -140,7 +140,7 @@ class Desk:
 
     # --- people ---
 
-    def phone_reply(self, sender, original, text, client="iphone"):
+    def phone_reply(self, sender, original, text, client="iphone", headers=None):
         """`sender` answers `original` (a mail they received) from a phone: `text` on top,
         then the client's signature and the whole original quoted, as phone clients do."""
         reply_to = parseaddr(original.get("Reply-To") or original["From"])[1]
@@ -158,6 +158,8 @@ class Desk:
         msg["Message-ID"] = make_msgid(domain=sender.split("@")[1])
         msg["In-Reply-To"] = original["Message-ID"]
         msg["References"] = original["Message-ID"]
+        for name, value in (headers or {}).items():
+            msg[name] = value
         msg.set_content(body, cte="quoted-printable")
         self.stack.send(msg.as_bytes(), sender, [reply_to])
         return msg

@@ -1,0 +1,347 @@
+/*
+ * intake_handle: the effects of a routed message: alerts declare, repeat or recover;
+ * replies run commands on their incident; DECLARE opens an incident by hand. Runs inside
+ * the message's transaction (intake.c).
+ */
+#include "intake_ctx.h"
+
+#include "auth.h"
+#include "incident.h"
+#include "reply.h"
+#include "util.h"
+#include <string.h>
+
+#define ANSWERS_PER_HOUR 20
+
+static const char *
+sender(const struct ctx *c)
+{
+	return c->mail->from_addr != NULL ? c->mail->from_addr : "unknown";
+}
+
+static int
+store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
+{
+	if (store_incident_update(c->store, inc, err) != 0)
+		return -1;
+	for (guint i = 0; i < o->events->len; i++)
+		if (store_event_add(c->store, inc->id, o->events->pdata[i], c->message_id, err) !=
+		    0)
+			return -1;
+	return 0;
+}
+
+static int
+add_event(struct ctx *c, gint64 incident_id, const char *actor, const char *kind,
+          const char *detail, GError **err)
+{
+	struct event *e = event_new(c->notify.now, actor, kind, detail);
+	int rc = store_event_add(c->store, incident_id, e, c->message_id, err);
+
+	event_free(e);
+	return rc;
+}
+
+/* The first oncall responder in config order who is not `except`, or NULL. */
+static const struct responder *
+first_oncall(const struct config *cfg, const char *except)
+{
+	for (guint i = 0; i < cfg->responders->len; i++) {
+		const struct responder *r = cfg->responders->pdata[i];
+
+		if ((r->roles & ROLE_ONCALL) && g_strcmp0(r->address, except) != 0)
+			return r;
+	}
+	return NULL;
+}
+
+static int
+page(struct ctx *c, struct incident *inc, const struct responder *oncall,
+     struct incident_outcome *o, GError **err)
+{
+	g_autofree char *paged = NULL;
+
+	if (oncall == NULL)
+		return 0;
+	paged = g_strdup_printf("Paged %s", oncall->address);
+	g_ptr_array_add(o->events, event_new(c->notify.now, "sevmail", "paged", paged));
+	return notify_page(&c->notify, inc, oncall->address, err);
+}
+
+/* --- alerts --- */
+
+static int
+declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
+{
+	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
+	g_autoptr(incident_outcome) o = incident_outcome_new();
+	const struct responder *oncall = first_oncall(c->cfg, NULL);
+	g_autofree char *declared =
+	    g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
+	gpointer sev = a->severity_label == NULL
+	                   ? NULL
+	                   : g_hash_table_lookup(c->cfg->severity_labels, a->severity_label);
+
+	inc->fingerprint = g_strdup(a->fingerprint);
+	inc->details = g_strdup(a->details);
+	if (store_incident_insert(c->store, inc, err) != 0)
+		return -1;
+	g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "declared", declared));
+	if (sev != NULL) {
+		g_autofree char *detail = NULL;
+
+		inc->severity = GPOINTER_TO_INT(sev);
+		detail = g_strdup_printf("Severity: SEV %d (the alert says \"%s\")", inc->severity,
+		                         a->severity_label);
+		g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "severity", detail));
+	}
+	if (page(c, inc, oncall, o, err) != 0 || store_outcome(c, inc, o, err) != 0 ||
+	    notify_status(&c->notify, inc, err) != 0)
+		return -1;
+	if (c->x != NULL)
+		c->x->incident = inc->id;
+	intake_decide(c, "alert", inc->id,
+	              "new incident INC-%" G_GINT64_FORMAT " from an alert (%s)%s%s", inc->id,
+	              a->source, oncall != NULL ? ", paged " : ", nobody to page (no oncall)",
+	              oncall != NULL ? oncall->address : "");
+	return 0;
+}
+
+/* A recovery: recorded, the responders told, and with [alerts] auto_resolve the incident
+ * resolved. */
+static int
+recover(struct ctx *c, gint64 id, const struct alert *a, GError **err)
+{
+	g_autoptr(incident) inc = store_incident_get(c->store, id);
+	g_autoptr(incident_outcome) o = incident_outcome_new();
+	struct command resolved = {CMD_RESOLVED, "RESOLVED", ""};
+	const char *to;
+
+	g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "alert_resolved",
+	                                     "The alert reports it is resolved"));
+	if (c->cfg->auto_resolve)
+		incident_apply(inc, &resolved, sender(c), c->notify.now, o);
+	if (store_outcome(c, inc, o, err) != 0)
+		return -1;
+	to = inc->commander;
+	if (to == NULL) {
+		const struct responder *oncall = first_oncall(c->cfg, NULL);
+
+		to = oncall != NULL ? oncall->address : NULL;
+	}
+	if (to != NULL &&
+	    notify_notice(&c->notify, inc, to,
+	                  c->cfg->auto_resolve ? "The alert reports it is resolved, and the "
+	                                         "incident is resolved with it."
+	                                       : "The alert reports it is resolved. Reply "
+	                                         "RESOLVED when you agree.",
+	                  err) != 0)
+		return -1;
+	if (o->communicate && notify_status(&c->notify, inc, err) != 0)
+		return -1;
+	intake_decide(c, "alert", id, "recovery of the alert of INC-%" G_GINT64_FORMAT "%s", id,
+	              c->cfg->auto_resolve ? ", incident resolved" : ", responders told");
+	return 0;
+}
+
+int
+intake_handle_alert(struct ctx *c, const struct alert *a, GError **err)
+{
+	gint64 open = store_incident_open_by_fingerprint(c->store, a->fingerprint);
+
+	if (c->x != NULL)
+		c->x->incident = open;
+	if (a->state == ALERT_FIRING && open == 0)
+		return declare_from_alert(c, a, err);
+	if (a->state == ALERT_FIRING) {
+		if (add_event(c, open, sender(c), "alert_repeat", "Alert repeated", err) != 0)
+			return -1;
+		intake_decide(c, "alert", open,
+		              "repeat of the alert of open INC-%" G_GINT64_FORMAT ", nobody paged",
+		              open);
+		return 0;
+	}
+	if (open == 0) {
+		intake_decide(c, "alert", 0, "%s: %s with no open incident for it; nothing to do",
+		              a->source,
+		              a->state == ALERT_RESOLVED ? "a recovery" : "a state change");
+		return 0;
+	}
+	if (a->state != ALERT_RESOLVED) {
+		if (add_event(c, open, sender(c), "note", "The alert changed state, not a recovery",
+		              err) != 0)
+			return -1;
+		intake_decide(c, "alert", open, "a state change that is not a recovery; recorded");
+		return 0;
+	}
+	return recover(c, open, a, err);
+}
+
+/* --- replies --- */
+
+/* Confirmation, error or help to the sender, unless the mail must not be answered or the
+ * sender had their share of answers this hour (two auto-responders must not ping-pong). */
+static int
+answer(struct ctx *c, struct incident *inc, const struct command_list *cmds,
+       const struct incident_outcome *o, GError **err)
+{
+	const char *to = c->mail->from_addr;
+	const char *re = c->mail->message_id;
+
+	if (auth_no_answer(c->mail, c->cfg->address) != NULL)
+		return 0;
+	if (store_answers_since(c->store, to, c->notify.now - 3600) >= ANSWERS_PER_HOUR) {
+		g_message("not answering %s: %d answers in the last hour already", to,
+		          ANSWERS_PER_HOUR);
+		return 0;
+	}
+	for (guint i = 0; i < cmds->commands->len; i++) {
+		const struct command *cmd = cmds->commands->pdata[i];
+
+		if (cmd->kind == CMD_UNKNOWN) {
+			g_autofree char *problem = g_strdup_printf(
+			    "\"%s\" is not a command sevmail knows.", cmd->argument);
+
+			return notify_error(&c->notify, inc, to, problem, re, err);
+		}
+		if (cmd->kind == CMD_HELP)
+			return notify_help(&c->notify, inc, to, re, err);
+	}
+	if (o->changes->len == 0 && o->refusals->len == 0)
+		return notify_error(&c->notify, inc, to,
+		                    "the reply had no command and no text for the timeline.", re,
+		                    err);
+	if (o->changes->len == 0)
+		return notify_error(&c->notify, inc, to, o->refusals->pdata[0], re, err);
+	return notify_confirm(&c->notify, inc, to, o, re, err);
+}
+
+static void
+explain_commands(struct ctx *c, const char *text, const struct command_list *cmds)
+{
+	if (c->x == NULL)
+		return;
+	c->x->new_text = g_strdup(text);
+	c->x->commands = g_ptr_array_ref(cmds->commands);
+}
+
+static int
+apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
+{
+	const char *actor = c->mail->from_addr;
+	g_autofree char *text = reply_new_text(c->mail->text);
+	g_autoptr(command_list) cmds = command_parse(text);
+	g_autoptr(incident_outcome) o = incident_outcome_new();
+	g_autoptr(GString) applied = g_string_new(NULL);
+
+	explain_commands(c, text, cmds);
+	for (guint i = 0; i < cmds->commands->len; i++) {
+		const struct command *cmd = cmds->commands->pdata[i];
+
+		if (cmd->kind == CMD_DECLARE || cmd->kind == CMD_POSTMORTEM) {
+			g_ptr_array_add(
+			    o->refusals,
+			    g_strdup_printf("%s not done: it is not available by mail in "
+			                    "this version.",
+			                    cmd->keyword));
+			continue;
+		}
+		incident_apply(inc, cmd, actor, c->notify.now, o);
+		g_string_append_printf(applied, "%s%s", applied->len ? ", " : "", cmd->keyword);
+	}
+	for (guint i = 0; i < cmds->notes->len; i++)
+		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
+	if (store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0)
+		return -1;
+	if (o->communicate && notify_status(&c->notify, inc, err) != 0)
+		return -1;
+	intake_decide(c, "reply", inc->id,
+	              "reply from %s to INC-%" G_GINT64_FORMAT " (matched by %s): %s%s", actor,
+	              inc->id, by, applied->len ? applied->str : "no command",
+	              o->refusals->len ? " (some refused)" : "");
+	return 0;
+}
+
+int
+intake_handle_reply(struct ctx *c, const struct match *m, GError **err)
+{
+	g_autoptr(incident) inc = store_incident_get(c->store, m->incident_id);
+	const char *quiet = auth_no_answer(c->mail, c->cfg->address);
+	const char *refusal;
+
+	if (inc == NULL) {
+		intake_decide(c, "other", 0,
+		              "refers to INC-%" G_GINT64_FORMAT ", which does not exist",
+		              m->incident_id);
+		return 0;
+	}
+	if (quiet != NULL) {
+		/* never take commands from an auto-reply, not even from its subject */
+		intake_decide(c, "ignored", inc->id, "not read for commands: %s", quiet);
+		return 0;
+	}
+	refusal = intake_refuse_sender(c, m);
+	if (refusal != NULL) {
+		g_autofree char *detail =
+		    g_strdup_printf("Rejected mail from %s: %s", sender(c), refusal);
+
+		if (add_event(c, inc->id, sender(c), "rejected", detail, err) != 0)
+			return -1;
+		intake_decide(c, "reply", inc->id, "rejected: %s", refusal);
+		return 0;
+	}
+	return apply_reply(c, inc, m->by, err);
+}
+
+/* --- declarations by hand --- */
+
+int
+intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **err)
+{
+	const struct command *declare = cmds->commands->pdata[0];
+	struct match none = {0};
+	const char *actor = c->mail->from_addr;
+	const char *refusal = intake_refuse_sender(c, &none);
+	char *title = NULL;
+	int sev = (int)g_ascii_strtoll(declare->argument, &title, 10);
+	g_autoptr(incident) inc = NULL;
+	g_autoptr(incident_outcome) o = incident_outcome_new();
+	g_autofree char *what = NULL;
+	struct command ack = {CMD_ACK, "ACK", ""};
+	struct command severity = {CMD_SEV, "SEV", ""};
+	char digit[2] = {(char)('0' + sev), '\0'};
+
+	if (c->x != NULL) {
+		g_autofree char *text = reply_new_text(c->mail->text);
+
+		explain_commands(c, text, cmds);
+	}
+	if (refusal != NULL) {
+		intake_decide(c, "declare", 0, "not declared: %s", refusal);
+		return 0;
+	}
+	g_strstrip(title);
+	inc = incident_new(*title != '\0' ? title : "Incident declared by mail", "manual",
+	                   c->notify.now);
+	if (store_incident_insert(c->store, inc, err) != 0)
+		return -1;
+	what = g_strdup_printf("Declared by %s: %s", actor, inc->title);
+	g_ptr_array_add(o->events, event_new(c->notify.now, actor, "declared", what));
+	/* who declares is on it: acknowledged and commander */
+	incident_apply(inc, &ack, actor, c->notify.now, o);
+	severity.argument = digit;
+	incident_apply(inc, &severity, actor, c->notify.now, o);
+	for (guint i = 1; i < cmds->commands->len; i++)
+		incident_apply(inc, cmds->commands->pdata[i], actor, c->notify.now, o);
+	for (guint i = 0; i < cmds->notes->len; i++)
+		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
+	if (c->x != NULL)
+		c->x->incident = inc->id;
+	if (page(c, inc, first_oncall(c->cfg, actor), o, err) != 0 ||
+	    store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
+	    notify_status(&c->notify, inc, err) != 0)
+		return -1;
+	intake_decide(c, "declare", inc->id, "INC-%" G_GINT64_FORMAT " declared by %s", inc->id,
+	              actor);
+	return 0;
+}

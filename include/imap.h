@@ -13,16 +13,27 @@ enum imap_security { IMAP_SECURITY_NONE, IMAP_SECURITY_TLS, IMAP_SECURITY_STARTT
 struct imap_params {
 	const char *host;
 	int port;
+	/* tls and starttls verify the server's certificate: its chain against ca_file (or the
+	 * system CAs) and its names against host, which is also sent as SNI. */
 	enum imap_security security;
 	const char *user;
 	const char *password;
+	const char *ca_file;   /* PEM file of the CAs to trust instead of the system's, or NULL */
 	const char *mailbox;   /* "INBOX" by default */
 	const char *processed; /* folder to move processed mail into, or NULL: flag \Seen */
 	int timeout;           /* seconds for connect and every read; 0 = 60 */
 };
 
-/* Failure classes, for retry decisions (set as the GError code, domain IMAP_ERROR). */
-enum imap_error { IMAP_ERROR_CONNECT, IMAP_ERROR_AUTH, IMAP_ERROR_PROTOCOL, IMAP_ERROR_MAILBOX };
+/* Failure classes, for retry decisions (set as the GError code, domain IMAP_ERROR).
+ * TLS: the server's certificate is not trusted or not for the host (a retry helps only
+ * once the configuration or the server is fixed). */
+enum imap_error {
+	IMAP_ERROR_CONNECT,
+	IMAP_ERROR_AUTH,
+	IMAP_ERROR_PROTOCOL,
+	IMAP_ERROR_MAILBOX,
+	IMAP_ERROR_TLS,
+};
 #define IMAP_ERROR imap_error_quark()
 GQuark imap_error_quark(void);
 

@@ -12,10 +12,13 @@ enum relay_security { RELAY_SECURITY_NONE, RELAY_SECURITY_TLS, RELAY_SECURITY_ST
 struct relay_params {
 	const char *host;
 	int port;
+	/* starttls verifies the server's certificate: its chain against ca_file (or the system
+	 * CAs) and its names against host, which is also sent as SNI. */
 	enum relay_security security;
 	const char *user; /* NULL: no AUTH */
 	const char *password;
-	int timeout; /* seconds; 0 = 60 */
+	const char *ca_file; /* PEM file of the CAs to trust instead of the system's, or NULL */
+	int timeout;         /* seconds; 0 = 60 */
 };
 
 /* Outcome classes: what the caller does next. */

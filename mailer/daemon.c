@@ -62,6 +62,7 @@ imap_params(const struct config *cfg, struct imap_params *p)
 	                                                        : IMAP_SECURITY_NONE;
 	p->user = cfg->imap.user;
 	p->password = cfg->imap.password;
+	p->ca_file = cfg->imap.ca_file;
 	p->mailbox = cfg->mailbox;
 	p->processed = cfg->processed;
 	p->timeout = cfg->imap.timeout;

@@ -32,6 +32,7 @@ relay_params(const struct config *cfg, struct relay_params *p)
 	                                                        : RELAY_SECURITY_NONE;
 	p->user = cfg->smtp.user;
 	p->password = cfg->smtp.password;
+	p->ca_file = cfg->smtp.ca_file;
 	p->timeout = cfg->smtp.timeout;
 }
 

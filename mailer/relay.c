@@ -1,18 +1,22 @@
 /*
  * relay: one composed message to the SMTP server with libESMTP, and a verdict for each
- * recipient. libESMTP writes with write(2), so a server that hangs up mid-session raises
- * SIGPIPE: the daemon ignores SIGPIPE and gets EPIPE here instead.
+ * recipient. STARTTLS is libESMTP's, on an OpenSSL context made here, which checks the
+ * certificate and host name. libESMTP writes with write(2), so a server that hangs up
+ * mid-session raises SIGPIPE: the daemon ignores SIGPIPE and gets EPIPE here instead.
  */
 #include "relay.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <dlfcn.h>
+#include <unistd.h>
 
 /* Before libesmtp.h, which declares smtp_starttls_set_ctx() only after OpenSSL's types. */
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <auth-client.h>
 #include <libesmtp.h>
@@ -25,6 +29,7 @@ struct relay_run {
 	char *where; /* "host:port", for messages */
 	const char *raw;
 	gsize len;
+	SSL_CTX *tls; /* this session's, for STARTTLS */
 	gboolean connected;
 	enum relay_error problem_code;
 	char *problem;    /* TLS or extension trouble that made libESMTP quit */
@@ -50,30 +55,105 @@ relay_problem(struct relay_run *run, enum relay_error code, const char *fmt, ...
 	run->problem_code = code;
 }
 
-/* OpenSSL's verify codes that people actually meet (X509_V_ERR_*). */
-static const char *
-relay_verify_text(long code)
+/* The names a certificate is for (DNS and IP subject alternative names, else the common
+ * name), comma-separated, for messages. */
+static char *
+relay_cert_names(X509 *cert)
 {
-	switch (code) {
-	case 10:
-		return "the certificate has expired";
-	case 18:
-		return "the certificate is self-signed";
-	case 19:
-		return "a self-signed certificate is in the chain";
-	case 20:
-	case 21:
-		return "the issuer is not a trusted CA";
-	default:
-		return "verification failed";
+	GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	GString *out = g_string_new(NULL);
+	char buf[256], ip[INET6_ADDRSTRLEN];
+	int i;
+
+	for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+		const GENERAL_NAME *n = sk_GENERAL_NAME_value(names, i);
+		const ASN1_STRING *v = n->type == GEN_DNS ? n->d.dNSName : n->d.iPAddress;
+		int len = ASN1_STRING_length(v);
+
+		if (n->type == GEN_DNS)
+			g_string_append_printf(out, "%s%.*s", out->len ? ", " : "", len,
+			                       (const char *)ASN1_STRING_get0_data(v));
+		else if (n->type == GEN_IPADD && (len == 4 || len == 16) &&
+		         inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(v), ip,
+		                   sizeof ip) != NULL)
+			g_string_append_printf(out, "%s%s", out->len ? ", " : "", ip);
 	}
+	GENERAL_NAMES_free(names);
+	if (out->len == 0 && X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName,
+	                                               buf, sizeof buf) > 0)
+		g_string_append(out, buf);
+	if (out->len == 0)
+		g_string_append(out, "no host name at all");
+	return g_string_free(out, FALSE);
+}
+
+/* The issuer of the last certificate the server sent (RFC 4514), for messages. */
+static void
+relay_top_issuer(SSL *ssl, char *buf, int size)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	BIO *bio = BIO_new(BIO_s_mem());
+	int len = 0;
+
+	if (chain != NULL && sk_X509_num(chain) > 0 && bio != NULL) {
+		X509_NAME_print_ex(
+		    bio, X509_get_issuer_name(sk_X509_value(chain, sk_X509_num(chain) - 1)), 0,
+		    XN_FLAG_RFC2253);
+		len = BIO_read(bio, buf, size - 1);
+	}
+	buf[MAX(len, 0)] = '\0';
+	BIO_free(bio);
+}
+
+/* Why OpenSSL refused the server's certificate (verify code `code`), with what to do. */
+static void
+relay_untrusted(struct relay_run *run, long code, SSL *ssl)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	const char *ca_file = run->p->ca_file;
+	g_autofree char *names = NULL;
+	char issuer[256];
+
+	if (code == X509_V_ERR_HOSTNAME_MISMATCH || code == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+		names = cert != NULL ? relay_cert_names(cert) : g_strdup("another host");
+		relay_problem(run, RELAY_ERROR_TLS,
+		              "TLS certificate of SMTP server %s is for %s, not for %s; set [smtp] "
+		              "host to a name it is for",
+		              run->where, names, run->p->host);
+		return;
+	}
+	if (code != X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT &&
+	    code != X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN &&
+	    code != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT &&
+	    code != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
+	    code != X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE) {
+		relay_problem(
+		    run, RELAY_ERROR_TLS,
+		    "TLS certificate of SMTP server %s is not trusted: %s (OpenSSL verify "
+		    "error %ld)",
+		    run->where, X509_verify_cert_error_string(code), code);
+		return;
+	}
+	relay_top_issuer(ssl, issuer, sizeof issuer);
+	if (ca_file == NULL)
+		relay_problem(run, RELAY_ERROR_TLS,
+		              "TLS certificate of SMTP server %s is not trusted: its issuer \"%s\" "
+		              "is not a trusted CA; if that is your own CA, set [smtp] ca_file to "
+		              "its certificate",
+		              run->where, issuer);
+	else
+		relay_problem(run, RELAY_ERROR_TLS,
+		              "TLS certificate of SMTP server %s is not trusted: its issuer \"%s\" "
+		              "is not in [smtp] ca_file %s",
+		              run->where, issuer, ca_file);
 }
 
 /*
- * libESMTP checks the server certificate itself after STARTTLS: the chain against the CAs
- * of our SSL_CTX (relay_tls_ctx), and the host name against the certificate's DNS names
- * (not IP addresses). A failure is offered to this callback to override; it never is, the
- * reason is only recorded.
+ * libESMTP checks the server certificate itself after STARTTLS: OpenSSL's verification
+ * result (the chain against the CAs of our SSL_CTX, and the configured host name, see
+ * relay_tls_new), then the name once more against the DNS *canonical* name of the host.
+ * That second check trusts DNS (a CNAME moves it) and knows no IP addresses, so it is
+ * overridden: OpenSSL has already checked the name the configuration gives.
  */
 static void
 relay_event(smtp_session_t session, int event, void *arg, ...)
@@ -81,6 +161,7 @@ relay_event(smtp_session_t session, int event, void *arg, ...)
 	struct relay_run *run = arg;
 	va_list ap;
 	long verify;
+	int *ok;
 
 	va_start(ap, arg);
 	switch (event) {
@@ -93,20 +174,16 @@ relay_event(smtp_session_t session, int event, void *arg, ...)
 		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE:
 		verify = va_arg(ap, long);
-		relay_problem(run, RELAY_ERROR_TLS,
-		              "TLS certificate of SMTP server %s is not trusted: %s (OpenSSL "
-		              "verify error %ld)",
-		              run->where, relay_verify_text(verify), verify);
+		(void)va_arg(ap, int *);
+		relay_untrusted(run, verify, va_arg(ap, SSL *));
 		break;
 	case SMTP_EV_NO_PEER_CERTIFICATE:
 		relay_problem(run, RELAY_ERROR_TLS, "SMTP server %s presented no TLS certificate",
 		              run->where);
 		break;
 	case SMTP_EV_WRONG_PEER_CERTIFICATE:
-		(void)va_arg(ap, int *);
-		relay_problem(run, RELAY_ERROR_TLS,
-		              "TLS certificate of SMTP server %s is for %s, not for %s", run->where,
-		              va_arg(ap, const char *), run->p->host);
+		ok = va_arg(ap, int *);
+		*ok = 1;
 		break;
 	case SMTP_EV_WEAK_CIPHER:
 		relay_problem(run, RELAY_ERROR_TLS, "SMTP server %s chose a weak TLS cipher",
@@ -218,37 +295,74 @@ relay_auth_init(void)
 	}
 }
 
+/* libESMTP sends no SNI: OpenSSL calls this as the handshake starts, before it writes
+ * the ClientHello, and the name is added then. */
+static void
+relay_tls_info(const SSL *ssl, int where, int ret)
+{
+	const char *host = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if ((where & SSL_CB_HANDSHAKE_START) && host != NULL &&
+	    SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) == NULL)
+		SSL_set_tlsext_host_name((SSL *)ssl, host);
+}
+
+/* Loads the CAs to trust: ca_file (instead of the system's, as with curl --cacert) or
+ * the system store (SSL_CERT_FILE / SSL_CERT_DIR override it). */
+static char *
+relay_tls_cas(SSL_CTX *ctx, const char *ca_file)
+{
+	char *why = NULL;
+
+	if (ca_file == NULL) {
+		if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+			why =
+			    g_strdup("cannot load the system CA certificates (set [smtp] ca_file)");
+	} else if (access(ca_file, R_OK) != 0) {
+		why = g_strdup_printf("[smtp] ca_file %s cannot be read: %s", ca_file,
+		                      g_strerror(errno));
+	} else if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
+		why = g_strdup_printf("[smtp] ca_file %s holds no PEM certificate", ca_file);
+	}
+	ERR_clear_error();
+	return why;
+}
+
 /*
- * libESMTP 1.1.0 caches one SSL_CTX for all sessions yet frees it with the first one (fixed
- * upstream after 1.1.0), so a second STARTTLS session in a process used freed memory. Each
- * session therefore gets this SSL_CTX, made once and kept for the process. Its CAs are
- * OpenSSL's defaults (the system store; SSL_CERT_FILE / SSL_CERT_DIR override them).
- * TLS 1.2 at most: after a TLS 1.3 handshake the server's session tickets make the socket
- * readable, and libESMTP then waits for the EHLO reply before it has sent EHLO, stalling
- * the session for the whole timeout. TLS 1.2 sends its ticket inside the handshake.
- * TODO(tls-verify): a configured CA file goes here (SSL_CTX_load_verify_locations).
- * The OpenSSL functions are looked up at run time: libssl is loaded with libESMTP, but the
- * build does not link it directly; with openssl in the Makefile's PKGS they can be called.
+ * A fresh SSL_CTX per session, so a changed ca_file counts from the next message on
+ * (libESMTP 1.1.0 takes a reference of its own to it; its own default context must never
+ * be used: it is cached for all sessions yet freed with the first one). OpenSSL verifies the host
+ * name given in the configuration along with the chain. TLS 1.2 at most: after a TLS 1.3 handshake
+ * the server's session tickets make the socket readable, and libESMTP then waits for the EHLO reply
+ * before it has sent EHLO, stalling the session for the whole timeout. TLS 1.2 sends its ticket
+ * inside the handshake. NULL + *why when TLS cannot be set up.
  */
 static SSL_CTX *
-relay_tls_ctx(void)
+relay_tls_new(const struct relay_params *p, char **why)
 {
-	static gsize once;
-	static SSL_CTX *ctx;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	X509_VERIFY_PARAM *vp;
+	gboolean ip = g_hostname_is_ip_address(p->host);
 
-	if (g_once_init_enter(&once)) {
-		const SSL_METHOD *(*method)(void) = dlsym(RTLD_DEFAULT, "TLS_client_method");
-		SSL_CTX *(*ctx_new)(const SSL_METHOD *) = dlsym(RTLD_DEFAULT, "SSL_CTX_new");
-		long (*ctrl)(SSL_CTX *, int, long, void *) = dlsym(RTLD_DEFAULT, "SSL_CTX_ctrl");
-		int (*paths)(SSL_CTX *) = dlsym(RTLD_DEFAULT, "SSL_CTX_set_default_verify_paths");
-
-		if (method != NULL && ctx_new != NULL && ctrl != NULL && paths != NULL &&
-		    (ctx = ctx_new(method())) != NULL) {
-			ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
-			ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, TLS1_2_VERSION, NULL);
-			paths(ctx);
-		}
-		g_once_init_leave(&once, 1);
+	if (ctx == NULL) {
+		*why = g_strdup("cannot set up TLS (OpenSSL)");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	vp = SSL_CTX_get0_param(ctx);
+	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if ((*why = relay_tls_cas(ctx, p->ca_file)) == NULL &&
+	    (ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, p->host)
+	        : X509_VERIFY_PARAM_set1_host(vp, p->host, 0)) != 1)
+		*why = g_strdup_printf("cannot check TLS certificates for host %s", p->host);
+	if (*why != NULL) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (!ip) {
+		SSL_CTX_set_app_data(ctx, (void *)p->host);
+		SSL_CTX_set_info_callback(ctx, relay_tls_info);
 	}
 	return ctx;
 }
@@ -272,11 +386,14 @@ relay_session(struct relay_run *run, auth_context_t *auth)
 	for (i = 0; i < G_N_ELEMENTS(phases); i++)
 		smtp_set_timeout(s, phases[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms);
 	if (p->security == RELAY_SECURITY_STARTTLS) {
+		g_autofree char *why = NULL;
+
 		smtp_starttls_enable(s, Starttls_REQUIRED);
-		if (relay_tls_ctx() != NULL)
-			smtp_starttls_set_ctx(s, relay_tls_ctx());
+		run->tls = relay_tls_new(p, &why);
+		if (run->tls != NULL)
+			smtp_starttls_set_ctx(s, run->tls);
 		else
-			relay_problem(run, RELAY_ERROR_TLS, "cannot set up TLS (OpenSSL)");
+			relay_problem(run, RELAY_ERROR_TLS, "%s", why);
 	} else {
 		smtp_starttls_enable(s, Starttls_DISABLED);
 	}
@@ -505,6 +622,7 @@ relay_run_session(struct relay_run *run, const char *from, GPtrArray *open, GErr
 	}
 	if (s != NULL)
 		smtp_destroy_session(s);
+	SSL_CTX_free(run->tls);
 	if (auth != NULL)
 		auth_destroy_context(auth);
 	return r;

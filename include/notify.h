@@ -27,12 +27,25 @@ int notify_error(const struct notify *n, struct incident *inc, const char *to, c
 /* Tells a responder something sevmail noticed (an alert's recovery). */
 int notify_notice(const struct notify *n, struct incident *inc, const char *to, const char *notice,
                   GError **err);
+/* Tells a responder how DECLARE is written. */
+int notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to,
+                          GError **err);
 /* Answers HELP with the command table. */
 int notify_help(const struct notify *n, struct incident *inc, const char *to,
                 const char *in_reply_to, GError **err);
-/* Sends the communication template to every list whose severities include inc's. Does
- * nothing while the severity is not assessed. */
-int notify_status(const struct notify *n, struct incident *inc, GError **err);
+/* Sends the communication template to every list whose severities include inc's (none
+ * while the severity is not assessed), and, unless author is NULL, once more to everyone
+ * taking part in the incident who is neither the author nor on one of those lists. */
+int notify_status(const struct notify *n, struct incident *inc, const char *author, GError **err);
+/* The war room: a responder's free-text lines go to everyone else on the incident, in its
+ * thread. */
+int notify_relay(const struct notify *n, struct incident *inc, const char *author, GPtrArray *notes,
+                 GError **err);
+/* Mail about a subscription: variant confirm (asks to reply with the token), welcome,
+ * goodbye or notice (text says what happened). */
+int notify_subscription(const struct notify *n, const struct list_config *l, const char *to,
+                        const char *variant, const char *token, const char *action,
+                        const char *text, GError **err);
 
 /* Renders every template against a sample incident: unknown placeholders and unreadable
  * files are errors naming the file and line. */

@@ -98,5 +98,20 @@ int store_subscribe(struct store *s, const char *list, const char *address, gint
 int store_unsubscribe(struct store *s, const char *list, const char *address, GError **err);
 /* char *, sorted. Caller frees. */
 GPtrArray *store_subscribers(struct store *s, const char *list);
+gboolean store_subscribed(struct store *s, const char *list, const char *address);
+
+/* Confirmation tokens of subscriptions by mail: valid once, for STORE_TOKEN_LIFETIME. */
+#define STORE_TOKEN_LIFETIME (7 * 24 * 3600)
+int store_list_token_add(struct store *s, const char *token, const char *list, const char *address,
+                         const char *action, gint64 now, GError **err);
+/* Consumes an unused, unexpired token issued to address: 1 and its list and action (caller
+ * frees) when it was one, 0 when not, -1 on error. */
+int store_list_token_use(struct store *s, const char *token, const char *address, char **list,
+                         char **action, gint64 now, GError **err);
+
+/* --- participants: everyone paged for, or acting on, an incident --- */
+int store_participant_add(struct store *s, gint64 incident_id, const char *address, GError **err);
+/* char *, in the order they joined. Caller frees. */
+GPtrArray *store_participants(struct store *s, gint64 incident_id);
 
 #endif

@@ -6,6 +6,7 @@
 #include "intake_ctx.h"
 
 #include "auth.h"
+#include "lists.h"
 #include "reply.h"
 #include "util.h"
 #include <string.h>
@@ -174,21 +175,18 @@ route(struct ctx *c, GError **err)
 {
 	const struct mail *mail = c->mail;
 	g_autoptr(command_list) declare = NULL;
+	struct list_request request;
 	const char *quiet;
 	gboolean handled;
 	struct match m;
 
-	for (guint i = 0; i < mail->recipients->len; i++) {
-		const struct list_config *l =
-		    config_list_by_address(c->cfg, mail->recipients->pdata[i]);
+	if (lists_request(c->cfg, mail, &request)) {
+		g_autofree char *reason = NULL;
 
-		if (l != NULL) {
-			intake_decide(c, "list", 0,
-			              "mail to list %s: subscriptions by mail are not handled by "
-			              "this version; an administrator uses 'sevmail subscribe'",
-			              l->name);
-			return 0;
-		}
+		if (lists_handle(&c->notify, mail, &request, &reason, err) != 0)
+			return -1;
+		intake_decide(c, "list", 0, "%s", reason);
+		return 0;
 	}
 	match_incident(c, &m);
 	if (c->x != NULL) {

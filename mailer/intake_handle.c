@@ -65,6 +65,8 @@ page(struct ctx *c, struct incident *inc, const struct responder *oncall,
 		return 0;
 	paged = g_strdup_printf("Paged %s", oncall->address);
 	g_ptr_array_add(o->events, event_new(c->notify.now, "sevmail", "paged", paged));
+	if (store_participant_add(c->store, inc->id, oncall->address, err) != 0)
+		return -1;
 	return notify_page(&c->notify, inc, oncall->address, err);
 }
 
@@ -96,7 +98,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 		g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "severity", detail));
 	}
 	if (page(c, inc, oncall, o, err) != 0 || store_outcome(c, inc, o, err) != 0 ||
-	    notify_status(&c->notify, inc, err) != 0)
+	    notify_status(&c->notify, inc, NULL, err) != 0)
 		return -1;
 	if (c->x != NULL)
 		c->x->incident = inc->id;
@@ -137,7 +139,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, GError **err)
 	                                         "RESOLVED when you agree.",
 	                  err) != 0)
 		return -1;
-	if (o->communicate && notify_status(&c->notify, inc, err) != 0)
+	if (o->communicate && notify_status(&c->notify, inc, sender(c), err) != 0)
 		return -1;
 	intake_decide(c, "alert", id, "recovery of the alert of INC-%" G_GINT64_FORMAT "%s", id,
 	              c->cfg->auto_resolve ? ", incident resolved" : ", responders told");
@@ -251,9 +253,11 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	}
 	for (guint i = 0; i < cmds->notes->len; i++)
 		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
-	if (store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0)
+	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||
+	    store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
+	    notify_relay(&c->notify, inc, actor, cmds->notes, err) != 0)
 		return -1;
-	if (o->communicate && notify_status(&c->notify, inc, err) != 0)
+	if (o->communicate && notify_status(&c->notify, inc, actor, err) != 0)
 		return -1;
 	intake_decide(c, "reply", inc->id,
 	              "reply from %s to INC-%" G_GINT64_FORMAT " (matched by %s): %s%s", actor,
@@ -302,8 +306,9 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	struct match none = {0};
 	const char *actor = c->mail->from_addr;
 	const char *refusal = intake_refuse_sender(c, &none);
-	char *title = NULL;
-	int sev = (int)g_ascii_strtoll(declare->argument, &title, 10);
+	char *rest = NULL;
+	int sev = (int)g_ascii_strtoll(declare->argument, &rest, 10);
+	g_autofree char *title = g_strstrip(g_strdup(rest));
 	g_autoptr(incident) inc = NULL;
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autofree char *what = NULL;
@@ -320,7 +325,12 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 		intake_decide(c, "declare", 0, "not declared: %s", refusal);
 		return 0;
 	}
-	g_strstrip(title);
+	if (sev < 1 || sev > 3) {
+		intake_decide(c, "declare", 0,
+		              "not declared: DECLARE without SEV1, SEV2 or SEV3 "
+		              "and a title");
+		return notify_declare_syntax(&c->notify, actor, c->mail->message_id, err);
+	}
 	inc = incident_new(*title != '\0' ? title : "Incident declared by mail", "manual",
 	                   c->notify.now);
 	if (store_incident_insert(c->store, inc, err) != 0)
@@ -337,9 +347,10 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
 	if (c->x != NULL)
 		c->x->incident = inc->id;
-	if (page(c, inc, first_oncall(c->cfg, actor), o, err) != 0 ||
+	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||
+	    page(c, inc, first_oncall(c->cfg, actor), o, err) != 0 ||
 	    store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
-	    notify_status(&c->notify, inc, err) != 0)
+	    notify_status(&c->notify, inc, NULL, err) != 0) /* the page tells the on-call */
 		return -1;
 	intake_decide(c, "declare", inc->id, "INC-%" G_GINT64_FORMAT " declared by %s", inc->id,
 	              actor);

@@ -43,6 +43,8 @@ struct envelope {
 	const char *reply_to;    /* or NULL */
 	const char *in_reply_to; /* the mail answered, or NULL */
 	GPtrArray *headers;      /* extra name/value pairs, or NULL */
+	const char *template;    /* templates/TEMPLATE.txt when it is not the kind's name */
+	const char *message_id;  /* a fixed Message-ID, or NULL: inc-N.KIND.SEQ@domain */
 };
 
 static char *
@@ -59,17 +61,20 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
       GError **err)
 {
 	g_autofree char *subject = NULL, *body = NULL, *raw = NULL;
-	g_autofree char *message_id = next_message_id(n, inc, env->kind);
+	g_autofree char *message_id = env->message_id != NULL ? g_strdup(env->message_id)
+	                                                      : next_message_id(n, inc, env->kind);
 	g_autoptr(GPtrArray) refs = g_ptr_array_new();
 	g_autoptr(GPtrArray) headers = g_ptr_array_new();
+	const char *thread = inc != NULL ? inc->thread_id : NULL;
 	struct outmsg m = {0};
 	gsize len = 0;
 
-	if (template_render(n->cfg->templates, env->kind, vars, &subject, &body, err) != 0)
+	if (template_render(n->cfg->templates, env->template ? env->template : env->kind, vars,
+	                    &subject, &body, err) != 0)
 		return -1;
-	if (inc->thread_id != NULL)
-		g_ptr_array_add(refs, inc->thread_id);
-	if (env->in_reply_to != NULL && g_strcmp0(env->in_reply_to, inc->thread_id) != 0)
+	if (thread != NULL)
+		g_ptr_array_add(refs, (gpointer)thread);
+	if (env->in_reply_to != NULL && g_strcmp0(env->in_reply_to, thread) != 0)
 		g_ptr_array_add(refs, (gpointer)env->in_reply_to);
 	g_ptr_array_add(headers, "Auto-Submitted");
 	g_ptr_array_add(headers, "auto-generated");
@@ -85,7 +90,7 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	m.to = env->to;
 	m.subject = subject;
 	m.message_id = message_id;
-	m.in_reply_to = env->in_reply_to != NULL ? env->in_reply_to : inc->thread_id;
+	m.in_reply_to = env->in_reply_to != NULL ? env->in_reply_to : thread;
 	m.references = refs;
 	m.headers = headers;
 	m.text = body;
@@ -93,10 +98,10 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	raw = mime_build(&m, &len, err);
 	if (raw == NULL)
 		return -1;
-	if (store_outbox_add(n->store, env->kind, inc->id, message_id, n->cfg->address, env->rcpts,
-	                     raw, len, n->now, err) != 0)
+	if (store_outbox_add(n->store, env->kind, inc != NULL ? inc->id : 0, message_id,
+	                     n->cfg->address, env->rcpts, raw, len, n->now, err) != 0)
 		return -1;
-	if (inc->thread_id == NULL) {
+	if (inc != NULL && inc->thread_id == NULL) {
 		inc->thread_id = g_strdup(message_id);
 		return store_incident_update(n->store, inc, err);
 	}
@@ -109,7 +114,11 @@ to_one(const struct notify *n, struct incident *inc, const char *kind, const cha
 {
 	g_autoptr(GPtrArray) list = g_ptr_array_new();
 	g_autofree char *reply_to = auth_reply_address(n->cfg->secret, n->cfg->address, inc->id);
-	struct envelope env = {kind, list, list, reply_to, in_reply_to, NULL};
+	struct envelope env = {.kind = kind,
+	                       .to = list,
+	                       .rcpts = list,
+	                       .reply_to = reply_to,
+	                       .in_reply_to = in_reply_to};
 
 	g_ptr_array_add(list, (gpointer)to);
 	return queue(n, inc, &env, vars, err);
@@ -166,6 +175,28 @@ notify_notice(const struct notify *n, struct incident *inc, const char *to, cons
 }
 
 int
+notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr(GPtrArray) rcpt = g_ptr_array_new();
+	g_autofree char *token = g_compute_checksum_for_string(
+	    G_CHECKSUM_SHA256, in_reply_to != NULL ? in_reply_to : to, -1);
+	g_autofree char *message_id =
+	    g_strdup_printf("declare.%.24s@%s", token, util_domain(n->cfg->address));
+	struct envelope env = {.kind = "error",
+	                       .to = rcpt,
+	                       .rcpts = rcpt,
+	                       .in_reply_to = in_reply_to,
+	                       .template = "declare-syntax",
+	                       .message_id = message_id};
+
+	g_ptr_array_add(rcpt, (gpointer)to);
+	g_hash_table_insert(vars, "name", g_strdup(n->cfg->name));
+	g_hash_table_insert(vars, "address", g_strdup(n->cfg->address));
+	return queue(n, NULL, &env, vars, err);
+}
+
+int
 notify_help(const struct notify *n, struct incident *inc, const char *to, const char *in_reply_to,
             GError **err)
 {
@@ -175,18 +206,97 @@ notify_help(const struct notify *n, struct incident *inc, const char *to, const 
 	return to_one(n, inc, "help", to, in_reply_to, vars, err);
 }
 
+static char *
+request_address(const struct list_config *l)
+{
+	const char *at = strrchr(l->address, '@');
+
+	return g_strdup_printf("%.*s-request%s", (int)(at - l->address), l->address, at);
+}
+
+int
+notify_subscription(const struct notify *n, const struct list_config *l, const char *to,
+                    const char *variant, const char *token, const char *action, const char *text,
+                    GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr(GPtrArray) rcpt = g_ptr_array_new();
+	g_autofree char *template = g_strconcat("subscription-", variant, NULL);
+	g_autofree char *message_id = g_strdup_printf("list.%s.%s.%s@%s", l->name, variant, token,
+	                                              util_domain(n->cfg->address));
+	g_autofree char *request = request_address(l);
+	struct envelope env = {.kind = "subscription",
+	                       .to = rcpt,
+	                       .rcpts = rcpt,
+	                       .reply_to = request,
+	                       .template = template,
+	                       .message_id = message_id};
+
+	g_ptr_array_add(rcpt, (gpointer)to);
+	g_hash_table_insert(vars, "list", g_strdup(l->name));
+	g_hash_table_insert(vars, "list_address", g_strdup(l->address));
+	g_hash_table_insert(vars, "request", g_strdup(request));
+	g_hash_table_insert(vars, "token", g_strdup(token));
+	g_hash_table_insert(vars, "action", g_strdup(action));
+	g_hash_table_insert(vars, "text", util_one_line(text, 500));
+	g_hash_table_insert(vars, "subscriber", g_strdup(to));
+	g_hash_table_insert(vars, "name", g_strdup(n->cfg->name));
+	g_hash_table_insert(vars, "address", g_strdup(n->cfg->address));
+	return queue(n, NULL, &env, vars, err);
+}
+
+/* Everyone who takes part in the incident except `except` (and except the addresses in
+ * `covered`, when given). */
+static GPtrArray *
+participants_but(const struct notify *n, const struct incident *inc, const char *except,
+                 GHashTable *covered)
+{
+	g_autoptr(GPtrArray) all = store_participants(n->store, inc->id);
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < all->len; i++) {
+		const char *a = all->pdata[i];
+
+		if (g_strcmp0(a, except) != 0 &&
+		    (covered == NULL || !g_hash_table_contains(covered, a)))
+			g_ptr_array_add(out, g_strdup(a));
+	}
+	return out;
+}
+
+int
+notify_relay(const struct notify *n, struct incident *inc, const char *author, GPtrArray *notes,
+             GError **err)
+{
+	g_autoptr(GPtrArray) people = participants_but(n, inc, author, NULL);
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autofree char *reply_to = auth_reply_address(n->cfg->secret, n->cfg->address, inc->id);
+	GString *text = g_string_new(NULL);
+	struct envelope env = {
+	    .kind = "relay", .to = people, .rcpts = people, .reply_to = reply_to};
+
+	for (guint i = 0; i < notes->len; i++)
+		g_string_append_printf(text, "%s%s", i ? "\n" : "", (const char *)notes->pdata[i]);
+	g_hash_table_insert(vars, "author", g_strdup(author));
+	g_hash_table_insert(vars, "text", g_string_free(text, FALSE));
+	if (people->len == 0 || notes->len == 0)
+		return 0;
+	return queue(n, inc, &env, vars, err);
+}
+
+static void next_update(const struct notify *n, const struct incident *inc, GHashTable *vars);
+
 static int
 status_to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
-               GError **err)
+               GPtrArray *subscribers, GError **err)
 {
-	g_autoptr(GPtrArray) subscribers = store_subscribers(n->store, l->name);
 	g_autoptr(GPtrArray) to = g_ptr_array_new();
 	g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 	const char *at = strrchr(l->address, '@');
-	g_autofree char *request =
-	    g_strdup_printf("%.*s-request%s", (int)(at - l->address), l->address, at);
-	struct envelope env = {"status", to, subscribers, NULL, NULL, headers};
+	g_autofree char *request = request_address(l);
+	struct envelope env = {
+	    .kind = "status", .to = to, .rcpts = subscribers, .headers = headers};
 
 	if (subscribers->len == 0)
 		return 0;
@@ -198,34 +308,75 @@ status_to_list(const struct notify *n, struct incident *inc, const struct list_c
 	g_ptr_array_add(headers, g_strdup("Precedence"));
 	g_ptr_array_add(headers, g_strdup("list"));
 	g_hash_table_insert(vars, "unsubscribe", g_strdup(request));
-	g_hash_table_insert(vars, "next_update",
-	                    inc->status < STATUS_RESOLVED && inc->severity <= 2
-	                        ? util_human_time(n->now + n->cfg->update_interval)
-	                        : g_strdup(""));
+	next_update(n, inc, vars);
 	return queue(n, inc, &env, vars, err);
 }
 
-int
-notify_status(const struct notify *n, struct incident *inc, GError **err)
+static void
+next_update(const struct notify *n, const struct incident *inc, GHashTable *vars)
 {
-	if (inc->severity < 1 || inc->severity > 3)
-		return 0;
-	for (guint i = 0; i < n->cfg->lists->len; i++) {
-		const struct list_config *l = n->cfg->lists->pdata[i];
+	g_hash_table_insert(vars, "next_update",
+	                    inc->status < STATUS_RESOLVED && inc->severity >= 1 &&
+	                            inc->severity <= 2
+	                        ? util_human_time(n->now + n->cfg->update_interval)
+	                        : g_strdup(""));
+}
 
-		if ((l->severities & (1u << inc->severity)) != 0 &&
-		    status_to_list(n, inc, l, err) != 0)
+int
+notify_status(const struct notify *n, struct incident *inc, const char *author, GError **err)
+{
+	g_autoptr(GHashTable) covered = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GPtrArray) lists =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) people = NULL;
+	g_autoptr(GHashTable) vars = NULL;
+	struct envelope env = {.kind = "status"};
+
+	for (guint i = 0; inc->severity >= 1 && i < n->cfg->lists->len; i++) {
+		const struct list_config *l = n->cfg->lists->pdata[i];
+		GPtrArray *subscribers;
+
+		if ((l->severities & (1u << inc->severity)) == 0)
+			continue;
+		subscribers = store_subscribers(n->store, l->name);
+		g_ptr_array_add(lists, subscribers);
+		for (guint j = 0; j < subscribers->len; j++)
+			g_hash_table_add(covered, subscribers->pdata[j]);
+		if (status_to_list(n, inc, l, subscribers, err) != 0)
 			return -1;
 	}
-	return 0;
+	if (author == NULL)
+		return 0;
+	/* the people on the incident hear of every change too, once, without list headers */
+	people = participants_but(n, inc, author, covered);
+	if (people->len == 0)
+		return 0;
+	vars = incident_vars(n, inc);
+	g_hash_table_insert(vars, "unsubscribe", g_strdup(""));
+	next_update(n, inc, vars);
+	env.to = env.rcpts = people;
+	return queue(n, inc, &env, vars, err);
 }
 
 int
 notify_check_templates(const struct config *cfg, GError **err)
 {
-	static const char *const kinds[] = {"page", "confirm", "error", "help", "status", "notice"};
-	static const char *const extra[] = {"changes",     "refusals",    "problem", "commands",
-	                                    "unsubscribe", "next_update", "notice"};
+	static const char *const kinds[] = {"page",
+	                                    "confirm",
+	                                    "error",
+	                                    "help",
+	                                    "status",
+	                                    "notice",
+	                                    "relay",
+	                                    "subscription-confirm",
+	                                    "subscription-welcome",
+	                                    "subscription-goodbye",
+	                                    "subscription-notice",
+	                                    "declare-syntax"};
+	static const char *const extra[] = {
+	    "changes",      "refusals", "problem", "commands", "unsubscribe",
+	    "next_update",  "notice",   "author",  "text",     "list",
+	    "list_address", "request",  "token",   "action",   "subscriber"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

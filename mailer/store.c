@@ -48,6 +48,12 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (outbox_id, address));"
     "CREATE TABLE subscriptions (list TEXT NOT NULL, address TEXT NOT NULL,"
     "  created_at INTEGER NOT NULL, PRIMARY KEY (list, address));",
+    /* 2: subscriptions by mail, and who takes part in an incident */
+    "CREATE TABLE list_tokens (token TEXT PRIMARY KEY, list TEXT NOT NULL,"
+    "  address TEXT NOT NULL, action TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    "  used_at INTEGER);"
+    "CREATE TABLE participants (incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+    "  address TEXT NOT NULL, PRIMARY KEY (incident_id, address));",
 };
 
 static int
@@ -618,6 +624,75 @@ store_unsubscribe(struct store *s, const char *list, const char *address, GError
 	        err, "cannot remove the subscription") != 0)
 		return -1;
 	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+gboolean
+store_subscribed(struct store *s, const char *list, const char *address)
+{
+	return query_int(prepare(s, "SELECT 1 FROM subscriptions WHERE list = ? AND address = ?",
+	                         "ss", list, address),
+	                 0) != 0;
+}
+
+int
+store_list_token_add(struct store *s, const char *token, const char *list, const char *address,
+                     const char *action, gint64 now, GError **err)
+{
+	return run(s,
+	           prepare(s,
+	                   "INSERT INTO list_tokens (token, list, address, action, created_at)"
+	                   " VALUES (?, ?, ?, ?, ?)",
+	                   "ssssi", token, list, address, action, now),
+	           err, "cannot store the confirmation token");
+}
+
+int
+store_list_token_use(struct store *s, const char *token, const char *address, char **list,
+                     char **action, gint64 now, GError **err)
+{
+	sqlite3_stmt *st = prepare(s,
+	                           "SELECT list, action FROM list_tokens WHERE token = ?"
+	                           " AND address = ? AND used_at IS NULL AND created_at >= ?",
+	                           "ssi", token, address, now - STORE_TOKEN_LIFETIME);
+	int found = 0;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		*list = column_text(st, 0);
+		*action = column_text(st, 1);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (!found)
+		return 0;
+	if (run(s,
+	        prepare(s, "UPDATE list_tokens SET used_at = ? WHERE token = ?", "is", now, token),
+	        err, "cannot use the confirmation token") != 0)
+		return -1;
+	return 1;
+}
+
+int
+store_participant_add(struct store *s, gint64 incident_id, const char *address, GError **err)
+{
+	return run(
+	    s,
+	    prepare(s, "INSERT OR IGNORE INTO participants (incident_id, address) VALUES (?, ?)",
+	            "is", incident_id, address),
+	    err, "cannot record a participant");
+}
+
+GPtrArray *
+store_participants(struct store *s, gint64 incident_id)
+{
+	sqlite3_stmt *st =
+	    prepare(s, "SELECT address FROM participants WHERE incident_id = ? ORDER BY rowid", "i",
+	            incident_id);
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		g_ptr_array_add(out, column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
 }
 
 GPtrArray *

@@ -1,0 +1,32 @@
+/*
+ * lists: stakeholder lists run by mail. Recognises requests (subscribe, unsubscribe,
+ * confirm TOKEN) sent to NAME-request@domain or local+NAME-subscribe@domain, and carries
+ * them out with double opt-in: only a reply carrying the confirmation token changes a
+ * subscription. Runs inside the message's transaction.
+ */
+#ifndef SEVMAIL_LISTS_H
+#define SEVMAIL_LISTS_H
+
+#include "config.h"
+#include "mime.h"
+#include "notify.h"
+#include "store.h"
+
+enum list_action { LIST_NONE, LIST_SUBSCRIBE, LIST_UNSUBSCRIBE, LIST_CONFIRM, LIST_POST };
+
+struct list_request {
+	const struct list_config *list;
+	enum list_action action;
+	char token[32]; /* for LIST_CONFIRM */
+};
+
+/* TRUE when the mail is addressed to a list (its address, its -request address, or our
+ * +NAME-subscribe / +NAME-unsubscribe address); fills r. Pure. */
+gboolean lists_request(const struct config *cfg, const struct mail *m, struct list_request *r);
+
+/* Carries the request out: subscriptions, tokens, and the mail they cause. Sets *reason to
+ * a sentence for the log (caller frees). */
+int lists_handle(const struct notify *n, const struct mail *m, const struct list_request *r,
+                 char **reason, GError **err);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * lists: subscription requests by mail and their double opt-in.
+ */
+#include "lists.h"
+
+#include "auth.h"
+#include "util.h"
+#include <string.h>
+
+#define TOKEN_HEX 24
+
+static const char *const action_words[] = {
+    [LIST_SUBSCRIBE] = "subscribe", [LIST_UNSUBSCRIBE] = "unsubscribe", [LIST_CONFIRM] = "confirm"};
+
+/* "subscribe", "Re: confirm 3f2a...", "AW: unsubscribe" -> action and token. */
+static enum list_action
+parse_words(const char *text, char *token)
+{
+	g_autofree char *line = util_one_line(text, 200);
+	g_auto(GStrv) words = g_strsplit(line, " ", -1);
+	char **w = words;
+
+	while (*w != NULL && g_str_has_suffix(*w, ":")) /* Re: Fwd: AW: SV: */
+		w++;
+	for (int a = LIST_SUBSCRIBE; *w != NULL && a <= LIST_CONFIRM; a++) {
+		if (g_ascii_strcasecmp(*w, action_words[a]) != 0)
+			continue;
+		if (a != LIST_CONFIRM)
+			return (enum list_action)a;
+		if (w[1] == NULL || strlen(w[1]) != TOKEN_HEX ||
+		    strspn(w[1], "0123456789abcdef") != TOKEN_HEX)
+			return LIST_NONE;
+		g_strlcpy(token, w[1], TOKEN_HEX + 1);
+		return LIST_CONFIRM;
+	}
+	return LIST_NONE;
+}
+
+/* The list a recipient address belongs to, and the action its form implies. */
+static const struct list_config *
+list_of(const struct config *cfg, const char *rcpt, enum list_action *implied)
+{
+	const char *at = strrchr(cfg->address, '@');
+	size_t local = (size_t)(at - cfg->address);
+
+	*implied = LIST_NONE;
+	for (guint i = 0; i < cfg->lists->len; i++) {
+		const struct list_config *l = cfg->lists->pdata[i];
+		g_autofree char *sub =
+		    g_strdup_printf("%.*s+%s-subscribe%s", (int)local, cfg->address, l->name, at);
+		g_autofree char *unsub =
+		    g_strdup_printf("%.*s+%s-unsubscribe%s", (int)local, cfg->address, l->name, at);
+
+		if (g_ascii_strcasecmp(rcpt, sub) == 0)
+			*implied = LIST_SUBSCRIBE;
+		else if (g_ascii_strcasecmp(rcpt, unsub) == 0)
+			*implied = LIST_UNSUBSCRIBE;
+		else if (g_ascii_strcasecmp(rcpt, l->address) == 0)
+			*implied = LIST_POST;
+		else if (config_list_by_address(cfg, rcpt) != l)
+			continue;
+		return l;
+	}
+	return NULL;
+}
+
+gboolean
+lists_request(const struct config *cfg, const struct mail *m, struct list_request *r)
+{
+	memset(r, 0, sizeof *r);
+	for (guint i = 0; i < m->recipients->len && r->list == NULL; i++)
+		r->list = list_of(cfg, m->recipients->pdata[i], &r->action);
+	if (r->list == NULL)
+		return FALSE;
+	if (r->action == LIST_NONE) {
+		g_auto(GStrv) lines = g_strsplit(m->text, "\n", 2);
+
+		r->action = parse_words(m->subject, r->token);
+		if (r->action == LIST_NONE && lines[0] != NULL)
+			r->action = parse_words(lines[0], r->token);
+	}
+	return TRUE;
+}
+
+/* A token nobody can guess without the secret, unique per request. */
+static char *
+new_token(const struct notify *n, const char *list, const char *address, const char *action)
+{
+	g_autofree char *seed =
+	    g_strdup_printf("list-token:%s:%s:%s:%" G_GINT64_FORMAT ":%u:%u", list, address, action,
+	                    g_get_real_time(), g_random_int(), g_random_int());
+	g_autofree char *mac = g_compute_hmac_for_string(
+	    G_CHECKSUM_SHA256, (const guchar *)n->cfg->secret, strlen(n->cfg->secret), seed, -1);
+
+	return g_strndup(mac, TOKEN_HEX);
+}
+
+static gboolean
+domain_allowed(const struct list_config *l, const char *address)
+{
+	const char *domain = util_domain(address);
+
+	if (l->domains[0] == NULL)
+		return TRUE;
+	for (char **d = l->domains; *d != NULL; d++)
+		if (g_ascii_strcasecmp(*d, domain) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* A confirmation to answer, or a welcome/goodbye/notice about what happened. */
+static int
+tell(const struct notify *n, const struct list_config *l, const char *to, const char *variant,
+     const char *token, const char *action, const char *text, GError **err)
+{
+	g_autofree char *own = token == NULL ? new_token(n, l->name, to, variant) : NULL;
+
+	return notify_subscription(n, l, to, variant, token != NULL ? token : own, action, text,
+	                           err);
+}
+
+static int
+request(const struct notify *n, const struct list_request *r, const char *from, char **reason,
+        GError **err)
+{
+	const struct list_config *l = r->list;
+	const char *action = action_words[r->action];
+	gboolean member = store_subscribed(n->store, l->name, from);
+	g_autofree char *token = NULL;
+
+	if (r->action == LIST_SUBSCRIBE && member) {
+		*reason = g_strdup_printf("%s is already subscribed to %s", from, l->name);
+		return tell(n, l, from, "notice", NULL, action,
+		            "You are already subscribed to this list.", err);
+	}
+	if (r->action == LIST_UNSUBSCRIBE && !member) {
+		*reason = g_strdup_printf("%s is not subscribed to %s", from, l->name);
+		return tell(n, l, from, "notice", NULL, action,
+		            "You are not subscribed to this list.", err);
+	}
+	if (r->action == LIST_SUBSCRIBE && l->policy == POLICY_CLOSED) {
+		*reason = g_strdup_printf("%s is closed: members are added by its administrators",
+		                          l->name);
+		return tell(n, l, from, "notice", NULL, action,
+		            "This list is closed: its administrators add and remove members.", err);
+	}
+	if (l->policy == POLICY_OPEN) {
+		*reason = g_strdup_printf(
+		    "%s %s %s (open list)", from,
+		    r->action == LIST_SUBSCRIBE ? "subscribed to" : "unsubscribed from", l->name);
+		if ((r->action == LIST_SUBSCRIBE
+		         ? store_subscribe(n->store, l->name, from, n->now, err)
+		         : store_unsubscribe(n->store, l->name, from, err)) < 0)
+			return -1;
+		return tell(n, l, from, r->action == LIST_SUBSCRIBE ? "welcome" : "goodbye", NULL,
+		            action, "", err);
+	}
+	token = new_token(n, l->name, from, action);
+	if (store_list_token_add(n->store, token, l->name, from, action, n->now, err) != 0)
+		return -1;
+	*reason = g_strdup_printf("%s asked to %s %s: confirmation sent", from, action, l->name);
+	return tell(n, l, from, "confirm", token, action, "", err);
+}
+
+static int
+confirm(const struct notify *n, const struct list_request *r, const char *from, char **reason,
+        GError **err)
+{
+	g_autofree char *list = NULL, *action = NULL;
+	const struct list_config *l;
+	int found = store_list_token_use(n->store, r->token, from, &list, &action, n->now, err);
+	gboolean subscribe;
+
+	if (found < 0)
+		return -1;
+	if (found == 0 || (l = config_list_by_name(n->cfg, list)) == NULL) {
+		*reason =
+		    g_strdup_printf("confirmation from %s with a token that is unknown, used, "
+		                    "expired or issued to someone else; no effect",
+		                    from);
+		return 0;
+	}
+	subscribe = strcmp(action, "subscribe") == 0;
+	if ((subscribe ? store_subscribe(n->store, l->name, from, n->now, err)
+	               : store_unsubscribe(n->store, l->name, from, err)) < 0)
+		return -1;
+	*reason = g_strdup_printf("%s %s %s (confirmed)", from,
+	                          subscribe ? "subscribed to" : "unsubscribed from", l->name);
+	return tell(n, l, from, subscribe ? "welcome" : "goodbye", r->token, action, "", err);
+}
+
+int
+lists_handle(const struct notify *n, const struct mail *m, const struct list_request *r,
+             char **reason, GError **err)
+{
+	const char *from = m->from_addr;
+	const char *quiet = auth_no_answer(m, n->cfg->address);
+
+	if (r->action == LIST_POST) {
+		*reason =
+		    g_strdup_printf("mail to the address of list %s: sevmail does not forward "
+		                    "mail to lists; stored with no effect",
+		                    r->list->name);
+		return 0;
+	}
+	if (quiet != NULL || from == NULL) {
+		*reason = g_strdup_printf("list request not answered: %s",
+		                          quiet != NULL ? quiet : "no sender address");
+		return 0;
+	}
+	if (r->action == LIST_NONE) {
+		*reason = g_strdup_printf("mail to %s-request with no subscribe, unsubscribe or "
+		                          "confirm; answered with how to use it",
+		                          r->list->name);
+		return tell(n, r->list, from, "notice", NULL, "",
+		            "Write \"subscribe\" or \"unsubscribe\" as the subject.", err);
+	}
+	if (!domain_allowed(r->list, from)) {
+		/* no mail: an outsider's address may be forged, and an answer would be
+		 * backscatter */
+		*reason = g_strdup_printf("%s refused for %s: the domain %s is not allowed",
+		                          action_words[r->action], from, util_domain(from));
+		return 0;
+	}
+	if (r->action == LIST_CONFIRM)
+		return confirm(n, r, from, reason, err);
+	return request(n, r, from, reason, err);
+}

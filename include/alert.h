@@ -7,7 +7,14 @@
 
 #include "mime.h"
 
-enum alert_state { ALERT_FIRING, ALERT_RESOLVED };
+/*
+ * What a notification reports. ALERT_INFO is neither a problem nor its recovery: a notice
+ * about an alert (Nagios/Icinga ACKNOWLEDGEMENT, DOWNTIME*, FLAPPINGSTOP, CUSTOM; a Zabbix
+ * "Updated problem"; a CloudWatch alarm going to INSUFFICIENT_DATA, or to OK from
+ * INSUFFICIENT_DATA or N/A, i.e. a new or data-less alarm, not a recovery). It is recorded
+ * (an event on the open incident with that fingerprint), never declares or resolves.
+ */
+enum alert_state { ALERT_FIRING, ALERT_RESOLVED, ALERT_INFO };
 
 struct alert {
 	char *source; /* "alertmanager", "generic", ... */
@@ -25,5 +32,8 @@ struct alert *alert_parse(const struct mail *m, gboolean generic);
 void alert_free(struct alert *a);
 typedef struct alert alert; /* for g_autoptr(alert) */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(alert, alert_free)
+
+/* "firing", "resolved" or "info" (explain --json, events). Static storage. */
+const char *alert_state_name(enum alert_state state);
 
 #endif

@@ -24,8 +24,11 @@ enum command_kind {
 	CMD_ACTION,
 	CMD_HELP,
 	CMD_UNKNOWN,    /* an unknown keyword as the whole one-line body */
-	CMD_POSTMORTEM, /* argument "" or "MEETING 2026-12-01 15:00[ +01:00]" */
-	CMD_DECLARE,    /* argument "SEVn title" (a new mail, subject or body) */
+	CMD_POSTMORTEM, /* argument "" or "MEETING 2026-12-01 15:00[ +01:00]" (normalised:
+	                 * zero-padded, offset as +HH:MM, none = UTC) */
+	CMD_DECLARE,    /* "DECLARE SEVn title" (a new mail, subject or body): argument "n title",
+	                 * the severity digit, one space, the title; "" when the text after DECLARE
+	                 * is not that (no or a bad severity, no title): refuse it with the syntax */
 };
 
 struct command {

@@ -2,44 +2,38 @@
  * alert: recognises mail from monitoring tools. A table of detectors, one per source, each
  * reading the decoded subject and text body of a struct mail; the first that recognises the
  * mail fills the alert. The fingerprint is built from what the tool itself uses to group
- * notifications, so a repeat and the recovery of an alert share it.
+ * notifications, so a repeat and the recovery of an alert share it. The detectors live in
+ * alert_prom.c, alert_host.c and alert_cloud.c; this file has the table, the helpers they
+ * share and the generic fallback.
  */
 #include <string.h>
 
-#include "alert.h"
+#include "alert_detect.h"
 #include "util.h"
 
-#define ALERT_TITLE_MAX 200
 /* The page shows the details; a group of 250 alerts must not make it a book. */
 #define ALERT_DETAIL_LINES 60
 
+void
+alert_compile(const char *const *patterns, GRegex **out, int n)
+{
+	for (int i = 0; i < n; i++) {
+		GError *err = NULL;
+
+		out[i] = g_regex_new(patterns[i], G_REGEX_CASELESS, 0, &err);
+		/* constants: a failure is a bug, not an input error */
+		if (out[i] == NULL)
+			g_error("alert: bad pattern %s: %s", patterns[i], err->message);
+	}
+}
+
 enum alert_re {
-	RE_PROM_SUBJECT,    /* Alertmanager and Grafana: "[FIRING:1] values (values)" */
-	RE_AM_GROUP,        /* "1 alert for alertname=X job=Y" */
-	RE_AM_SECTION,      /* "[1] Firing", "Labels", "Annotations" */
-	RE_AM_PAIR,         /* "key = value" */
-	RE_GRAFANA_GROUP,   /* "Firing: 1 alert for alertname=X grafana_folder=Y" */
-	RE_GRAFANA_SECTION, /* "Firing CheckoutLatencyHigh", "Labels:" */
-	RE_GRAFANA_PAIR,    /* "key: value" */
-	RE_GROUP_LABEL,     /* one key=value of a group line; values may hold blanks */
-	RE_NAGIOS_SUBJECT,  /* "** PROBLEM Service Alert: host/service is CRITICAL **" */
-	RE_NAGIOS_FIELD,    /* "Host: db-primary-01" */
-	RE_REPLY_PREFIX,    /* "Re: ", "Fwd: ", "AW: " ... */
-	RE_SEVERITY_LINE,   /* "Severity: critical" in a mail no detector knows */
+	RE_REPLY_PREFIX,  /* "Re: ", "Fwd: ", "AW: " ... */
+	RE_SEVERITY_LINE, /* "Severity: critical" in a mail no detector knows */
 	RE_COUNT,
 };
 
 static const char *const alert_patterns[RE_COUNT] = {
-    [RE_PROM_SUBJECT] = "^\\[(FIRING:\\d+|RESOLVED)\\]\\s*(.*)$",
-    [RE_AM_GROUP] = "^\\d+ alerts? for (.+)$",
-    [RE_AM_SECTION] = "^(\\[\\d+\\] (Firing|Resolved)|Labels|Annotations)$",
-    [RE_AM_PAIR] = "^([A-Za-z_][A-Za-z0-9_]*) = (.*)$",
-    [RE_GRAFANA_GROUP] = "^(Firing|Resolved): \\d+ alerts? for (.+)$",
-    [RE_GRAFANA_SECTION] = "^(Labels:|(Firing|Resolved) \\S.*)$",
-    [RE_GRAFANA_PAIR] = "^([A-Za-z_][A-Za-z0-9_]*): (.*)$",
-    [RE_GROUP_LABEL] = "([A-Za-z_][A-Za-z0-9_]*)=(.*?)(?=\\s+[A-Za-z_][A-Za-z0-9_]*=|$)",
-    [RE_NAGIOS_SUBJECT] = "^\\*\\* ([A-Z]+) (Host|Service) Alert: (.+?) \\*\\*$",
-    [RE_NAGIOS_FIELD] = "^(Host|Service|State): (.+)$",
     [RE_REPLY_PREFIX] = "^((re|aw|sv|vs|antw|fwd?|wg|tr|rv|doorst)(\\[\\d+\\])?\\s*:\\s*)+",
     [RE_SEVERITY_LINE] = "^(severity|priority)\\s*[:=]\\s*([\\w-]+)",
 };
@@ -51,60 +45,32 @@ alert_re(enum alert_re which)
 	static gsize done;
 
 	if (g_once_init_enter(&done)) {
-		for (int i = 0; i < RE_COUNT; i++) {
-			GError *err = NULL;
-
-			compiled[i] = g_regex_new(alert_patterns[i], G_REGEX_CASELESS, 0, &err);
-			/* constants: a failure is a bug, not an input error */
-			if (compiled[i] == NULL)
-				g_error("alert: bad pattern %d: %s", i, err->message);
-		}
+		alert_compile(alert_patterns, compiled, RE_COUNT);
 		g_once_init_leave(&done, 1);
 	}
 	return compiled[which];
 }
 
-static gboolean
-alert_matches(enum alert_re re, const char *s)
+gboolean
+alert_matches(const GRegex *re, const char *s)
 {
-	return s != NULL && g_regex_match(alert_re(re), s, 0, NULL);
+	return s != NULL && g_regex_match(re, s, 0, NULL);
 }
 
-/* Group n of the first match of re in s, or NULL. */
-static char *
-alert_capture(enum alert_re re, const char *s, int n)
+char *
+alert_capture(const GRegex *re, const char *s, int n)
 {
 	GMatchInfo *m = NULL;
 	char *out = NULL;
 
-	if (s != NULL && g_regex_match(alert_re(re), s, 0, &m))
+	if (s != NULL && g_regex_match(re, s, 0, &m))
 		out = g_match_info_fetch(m, n);
 	g_match_info_free(m);
 	return out;
 }
 
-/* What the detectors read: the subject as one line (a decoded subject may still hold CR LF
- * or tabs) and the body's lines. */
-struct alert_input {
-	const struct mail *m;
-	char *subject;
-	char **lines;
-};
-
-/* The body's lines, trimmed (HTML conversion and phones leave blanks at both ends). */
-static char **
-alert_lines(const struct mail *m)
-{
-	char **lines = g_strsplit(m->text != NULL ? m->text : "", "\n", -1);
-
-	for (char **l = lines; *l != NULL; l++)
-		g_strstrip(*l);
-	return lines;
-}
-
-/* The first body line matching re, or NULL; points into lines. */
-static const char *
-alert_find_line(char **lines, enum alert_re re)
+const char *
+alert_find_line(char **lines, const GRegex *re)
 {
 	for (char **l = lines; *l != NULL; l++)
 		if (alert_matches(re, *l))
@@ -112,9 +78,61 @@ alert_find_line(char **lines, enum alert_re re)
 	return NULL;
 }
 
+char *
+alert_field(char **lines, const char *key)
+{
+	gsize len = strlen(key);
+
+	for (char **l = lines; *l != NULL; l++) {
+		const char *p = *l;
+
+		if (p[0] == '-' && p[1] == ' ')
+			p += 2;
+		if (g_ascii_strncasecmp(p, key, len) != 0)
+			continue;
+		p += len;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != ':')
+			continue;
+		return g_strstrip(g_strdup(p + 1));
+	}
+	return NULL;
+}
+
+/* util_one_line at the title length, held to it: util_one_line can return one character
+ * more when a space falls just before the cut (reported; util.c is not this module's). */
+static char *
+alert_one_line(const char *s)
+{
+	char *line = util_one_line(s, ALERT_TITLE_MAX);
+	char *cut;
+
+	if (g_utf8_strlen(line, -1) <= ALERT_TITLE_MAX)
+		return line;
+	cut = g_utf8_offset_to_pointer(line, ALERT_TITLE_MAX - 1);
+	*cut = '\0';
+	g_strchomp(line);
+	cut = g_strconcat(line, "…", NULL);
+	g_free(line);
+	return cut;
+}
+
+char *
+alert_title(const char *s, const char *fallback)
+{
+	char *title = alert_one_line(s);
+
+	if (*title != '\0' || fallback == NULL)
+		return title;
+	g_free(title);
+	return alert_one_line(fallback);
+}
+
 /* Severity words from most to least severe; a label not listed ranks below "warning". */
 static const char *const alert_severity_rank[] = {
-    "critical", "high", "error", "major", "warning", "average", "minor", "low", "info", NULL,
+    "disaster", "critical", "high", "error", "major", "warning",
+    "average",  "minor",    "low",  "info",  NULL,
 };
 
 static int
@@ -123,19 +141,40 @@ alert_rank(const char *severity)
 	for (int i = 0; alert_severity_rank[i] != NULL; i++)
 		if (g_ascii_strcasecmp(severity, alert_severity_rank[i]) == 0)
 			return i;
-	return 5;
+	return 6;
 }
 
-/* Keeps the most severe label of a group: one critical pod among warnings makes it critical. */
-static void
+void
 alert_keep_severity(struct alert *a, const char *value)
 {
-	if (*value == '\0')
+	g_autofree char *clean = util_one_line(value, 40);
+
+	if (*clean == '\0')
 		return;
-	if (a->severity_label == NULL || alert_rank(value) < alert_rank(a->severity_label)) {
+	if (a->severity_label == NULL || alert_rank(clean) < alert_rank(a->severity_label)) {
 		g_free(a->severity_label);
-		a->severity_label = g_ascii_strdown(value, -1);
+		a->severity_label = g_utf8_strdown(clean, -1);
 	}
+}
+
+/* Notification types that report on an alert without being a problem or a recovery. */
+static const char *const alert_notice_types[] = {
+    "ACKNOWLEDGEMENT", "DOWNTIMESTART",
+    "DOWNTIMEEND",     "DOWNTIMECANCELLED",
+    "DOWNTIMEREMOVED", "FLAPPINGSTOP",
+    "FLAPPINGEND",     "FLAPPINGDISABLED",
+    "CUSTOM",          NULL,
+};
+
+enum alert_state
+alert_notification_state(const char *type)
+{
+	if (g_ascii_strcasecmp(type, "RECOVERY") == 0)
+		return ALERT_RESOLVED;
+	for (const char *const *t = alert_notice_types; *t != NULL; t++)
+		if (g_ascii_strcasecmp(type, *t) == 0)
+			return ALERT_INFO;
+	return ALERT_FIRING;
 }
 
 /* Appends a detail line unless the cap is reached; the cap adds one line saying so. */
@@ -150,10 +189,8 @@ alert_detail(GString *details, guint *n, const char *line)
 	g_string_append_c(details, '\n');
 }
 
-/* Details and severity from the label/annotation lines of a Prometheus-style body: section
- * heads and "key<sep>value" lines; every other line (links, footers) is left out. */
-static void
-alert_collect_labels(struct alert *a, char **lines, enum alert_re section, enum alert_re pair)
+void
+alert_collect_labels(struct alert *a, char **lines, const GRegex *section, const GRegex *pair)
 {
 	GString *details = g_string_new(NULL);
 	guint n = 0;
@@ -166,249 +203,26 @@ alert_collect_labels(struct alert *a, char **lines, enum alert_re section, enum 
 			continue;
 		alert_detail(details, &n, *l);
 		if (key != NULL && g_ascii_strcasecmp(key, "severity") == 0)
-			alert_keep_severity(a, g_strstrip(value));
+			alert_keep_severity(a, value);
 	}
 	g_free(a->details);
 	a->details = g_string_free(details, FALSE);
 }
 
-/* Details for tools without labels: the body's non-empty lines. */
-static void
-alert_collect_text(struct alert *a, char **lines, const char *skip)
+void
+alert_collect_text(struct alert *a, char **lines, const char *skip, const char *stop)
 {
 	GString *details = g_string_new(NULL);
 	guint n = 0;
 
-	for (char **l = lines; *l != NULL; l++)
+	for (char **l = lines; *l != NULL && g_strcmp0(*l, stop) != 0; l++)
 		if (**l != '\0' && g_strcmp0(*l, skip) != 0)
 			alert_detail(details, &n, *l);
 	g_free(a->details);
 	a->details = g_string_free(details, FALSE);
 }
 
-/*
- * A group line's "k=v k=v" as the fingerprint "source:k=v;k=v", keys in the order printed
- * (the tools print them sorted, so the order is stable), and as the values "v v", which is
- * what the default subject shows. FALSE without any pair.
- */
-static gboolean
-alert_group(const char *source, const char *group, char **fingerprint, char **values)
-{
-	GString *fp = g_string_new(NULL);
-	GString *vals = g_string_new(NULL);
-	GMatchInfo *m = NULL;
-
-	g_regex_match(alert_re(RE_GROUP_LABEL), group, 0, &m);
-	for (; g_match_info_matches(m); g_match_info_next(m, NULL)) {
-		g_autofree char *key = g_match_info_fetch(m, 1);
-		g_autofree char *raw = g_match_info_fetch(m, 2);
-		g_autofree char *value = util_one_line(raw, 0);
-
-		g_string_append_printf(fp, "%s%s=%s", fp->len > 0 ? ";" : "", key, value);
-		g_string_append_printf(vals, "%s%s", vals->len > 0 ? " " : "", value);
-	}
-	g_match_info_free(m);
-	if (fp->len == 0) {
-		g_string_free(fp, TRUE);
-		g_string_free(vals, TRUE);
-		return FALSE;
-	}
-	*fingerprint = g_strdup_printf("%s:%s", source, fp->str);
-	*values = g_string_free(vals, FALSE);
-	g_string_free(fp, TRUE);
-	return TRUE;
-}
-
-/* The group label values of a "[FIRING:n] values (common values)" subject, i.e. the part
- * between "]" and " ("; NULL when the subject has no such tag. *firing tells the tag. */
-static char *
-alert_prom_subject(const char *subject, gboolean *firing)
-{
-	g_autofree char *tag = alert_capture(RE_PROM_SUBJECT, subject, 1);
-	char *rest, *paren;
-
-	if (tag == NULL)
-		return NULL;
-	*firing = g_ascii_strncasecmp(tag, "FIRING", 6) == 0;
-	rest = alert_capture(RE_PROM_SUBJECT, subject, 2);
-	paren = strstr(rest, " (");
-	if (paren != NULL)
-		*paren = '\0';
-	return rest;
-}
-
-/* Fills fingerprint and title of a Prometheus-style alert: identity from the body's group
- * line, title from the subject; each falls back on the other when it is missing (a custom
- * subject, or a message whose body did not survive). */
-static void
-alert_prom_identity(struct alert *a, const char *group, const char *subject_values)
-{
-	g_autofree char *group_values = NULL;
-	g_autofree char *clean = util_one_line(subject_values, 0);
-
-	if (group == NULL || !alert_group(a->source, group, &a->fingerprint, &group_values))
-		a->fingerprint = g_strdup_printf("%s:group=%s", a->source, clean);
-	if (*clean != '\0')
-		a->title = util_one_line(clean, ALERT_TITLE_MAX);
-	else if (group_values != NULL && *group_values != '\0')
-		a->title = util_one_line(group_values, ALERT_TITLE_MAX);
-	else
-		a->title = g_strdup(a->source);
-}
-
-/*
- * Alertmanager's default e-mail (template/default.tmpl): subject "[FIRING:n] <group values>
- * (<common values>)", body "n alert(s) for k=v k=v", then per alert "Labels" and
- * "Annotations" with "key = value" lines. Without the subject tag (a custom subject) the
- * group line and a "[n] Firing" section still identify it; without a body the subject does.
- */
-static gboolean
-alert_alertmanager(const struct alert_input *in, struct alert *a)
-{
-	char **lines = in->lines;
-	gboolean firing = TRUE;
-	g_autofree char *values = alert_prom_subject(in->subject, &firing);
-	g_autofree char *group = alert_capture(RE_AM_GROUP, alert_find_line(lines, RE_AM_GROUP), 1);
-
-	if (values == NULL) {
-		if (group == NULL || alert_find_line(lines, RE_AM_SECTION) == NULL)
-			return FALSE;
-		firing = FALSE;
-		for (char **l = lines; *l != NULL; l++)
-			if (alert_matches(RE_AM_SECTION, *l) && g_str_has_suffix(*l, "] Firing"))
-				firing = TRUE;
-	}
-	a->state = firing ? ALERT_FIRING : ALERT_RESOLVED;
-	alert_prom_identity(a, group, values);
-	alert_collect_labels(a, lines, RE_AM_SECTION, RE_AM_PAIR);
-	return TRUE;
-}
-
-/*
- * Grafana unified alerting (grafana/alerting default_template.go): the same subject shape
- * as Alertmanager, body "Firing: n alert(s) for k=v k=v" (or "Resolved: ..."), then
- * "Value:", annotations and "Labels:" as "key: value" lines. Tried before Alertmanager,
- * which would otherwise claim the subject.
- */
-static gboolean
-alert_grafana(const struct alert_input *in, struct alert *a)
-{
-	char **lines = in->lines;
-	gboolean firing = TRUE;
-	const char *group_line = alert_find_line(lines, RE_GRAFANA_GROUP);
-	g_autofree char *word = alert_capture(RE_GRAFANA_GROUP, group_line, 1);
-	g_autofree char *group = alert_capture(RE_GRAFANA_GROUP, group_line, 2);
-	g_autofree char *values = NULL;
-
-	if (group == NULL)
-		return FALSE;
-	values = alert_prom_subject(in->subject, &firing);
-	if (values == NULL)
-		firing = g_ascii_strcasecmp(word, "Firing") == 0;
-	a->state = firing ? ALERT_FIRING : ALERT_RESOLVED;
-	alert_prom_identity(a, group, values);
-	alert_collect_labels(a, lines, RE_GRAFANA_SECTION, RE_GRAFANA_PAIR);
-	return TRUE;
-}
-
-/* What a Nagios notification is about. */
-struct nagios_target {
-	char *host;
-	char *service; /* NULL for a host notification */
-	char *state;   /* "CRITICAL", "DOWN", "OK" ... */
-};
-
-static void
-alert_nagios_target_clear(struct nagios_target *t)
-{
-	g_free(t->host);
-	g_free(t->service);
-	g_free(t->state);
-}
-
-/* From the subject's "host/service is STATE" or "host is STATE"; FALSE when it has another
- * shape (a translated or customised subject). A host name holds no '/', a service may. */
-static gboolean
-alert_nagios_from_subject(const char *what, gboolean service_alert, struct nagios_target *t)
-{
-	const char *is = g_strrstr(what, " is ");
-	char *slash;
-
-	if (is == NULL)
-		return FALSE;
-	t->host = g_strndup(what, (gsize)(is - what));
-	t->state = g_strdup(is + 4);
-	slash = service_alert ? strchr(t->host, '/') : NULL;
-	if (service_alert && slash == NULL)
-		return FALSE;
-	if (slash != NULL) {
-		t->service = g_strdup(slash + 1);
-		*slash = '\0';
-	}
-	return *t->host != '\0' && (!service_alert || *t->service != '\0');
-}
-
-/* From the body's "Host:", "Service:" and "State:" lines; FALSE when one is missing. */
-static gboolean
-alert_nagios_from_body(char **lines, gboolean service_alert, struct nagios_target *t)
-{
-	for (char **l = lines; *l != NULL; l++) {
-		g_autofree char *key = alert_capture(RE_NAGIOS_FIELD, *l, 1);
-		char **slot;
-
-		if (key == NULL)
-			continue;
-		slot = g_ascii_strcasecmp(key, "Host") == 0      ? &t->host
-		       : g_ascii_strcasecmp(key, "Service") == 0 ? &t->service
-		                                                 : &t->state;
-		if (*slot == NULL)
-			*slot = alert_capture(RE_NAGIOS_FIELD, *l, 2);
-	}
-	if (!service_alert)
-		g_clear_pointer(&t->service, g_free);
-	return t->host != NULL && (!service_alert || t->service != NULL);
-}
-
-/*
- * Nagios' sample notify-host-by-email and notify-service-by-email commands: subject
- * "** TYPE Service Alert: host/service is STATE **" or "** TYPE Host Alert: host is STATE
- * **", body "Host:", "Service:", "State:" lines. The subject is read first: it is a header,
- * intact when the body is truncated or undecodable, and a problem and its recovery always
- * share its shape; the body's lines serve when the subject was customised or translated.
- * RECOVERY resolves; every other type (PROBLEM, and the ACKNOWLEDGEMENT, FLAPPING and
- * DOWNTIME notices) concerns a live problem.
- */
-static gboolean
-alert_nagios(const struct alert_input *in, struct alert *a)
-{
-	g_autofree char *type = alert_capture(RE_NAGIOS_SUBJECT, in->subject, 1);
-	g_autofree char *kind = NULL, *what = NULL;
-	struct nagios_target t = {0};
-	gboolean service_alert;
-
-	if (type == NULL)
-		return FALSE;
-	kind = alert_capture(RE_NAGIOS_SUBJECT, in->subject, 2);
-	what = alert_capture(RE_NAGIOS_SUBJECT, in->subject, 3);
-	service_alert = g_ascii_strcasecmp(kind, "Service") == 0;
-	if (!alert_nagios_from_subject(what, service_alert, &t)) {
-		alert_nagios_target_clear(&t);
-		t = (struct nagios_target){0};
-		if (!alert_nagios_from_body(in->lines, service_alert, &t))
-			return FALSE;
-	}
-	a->state = g_ascii_strcasecmp(type, "RECOVERY") == 0 ? ALERT_RESOLVED : ALERT_FIRING;
-	if (t.service != NULL)
-		a->fingerprint = g_strdup_printf("nagios:host=%s;service=%s", t.host, t.service);
-	else
-		a->fingerprint = g_strdup_printf("nagios:host=%s", t.host);
-	a->title = util_one_line(what, ALERT_TITLE_MAX);
-	if (a->state == ALERT_FIRING && t.state != NULL)
-		a->severity_label = g_ascii_strdown(g_strstrip(t.state), -1);
-	alert_collect_text(a, in->lines, "***** Nagios *****");
-	alert_nagios_target_clear(&t);
-	return TRUE;
-}
+/* --- the generic fallback ------------------------------------------------------------- */
 
 /* Subject words that say "it is broken" or "it is fine again": left out of a generic
  * fingerprint so that the problem and its recovery mail share one. */
@@ -479,10 +293,11 @@ static void
 alert_generic(const struct alert_input *in, struct alert *a)
 {
 	const struct mail *m = in->m;
-	char **lines = in->lines;
 	g_autofree char *subject =
 	    g_regex_replace_literal(alert_re(RE_REPLY_PREFIX), in->subject, -1, 0, "", 0, NULL);
 	g_auto(GStrv) words = alert_words(subject);
+	g_autofree char *from = g_strdup_printf(
+	    "Alert from %s", m->from_addr != NULL ? m->from_addr : "an unknown sender");
 	char **first = words;
 
 	while (*first != NULL && **first == '\0')
@@ -490,34 +305,31 @@ alert_generic(const struct alert_input *in, struct alert *a)
 	a->state = *first != NULL && alert_word_in(*first, alert_resolved_words) ? ALERT_RESOLVED
 	                                                                         : ALERT_FIRING;
 	a->fingerprint = alert_generic_fingerprint(m, subject);
-	a->title = util_one_line(subject, ALERT_TITLE_MAX);
-	if (*a->title == '\0') {
-		g_free(a->title);
-		a->title = g_strdup_printf(
-		    "Alert from %s", m->from_addr != NULL ? m->from_addr : "an unknown sender");
-	}
-	for (char **l = lines; *l != NULL && a->severity_label == NULL; l++) {
-		g_autofree char *severity = alert_capture(RE_SEVERITY_LINE, *l, 2);
+	a->title = alert_title(subject, from);
+	for (char **l = in->lines; *l != NULL && a->severity_label == NULL; l++) {
+		g_autofree char *severity = alert_capture(alert_re(RE_SEVERITY_LINE), *l, 2);
 
 		if (severity != NULL)
 			alert_keep_severity(a, severity);
 	}
-	alert_collect_text(a, lines, NULL);
+	alert_collect_text(a, in->lines, NULL, NULL);
 }
 
-typedef gboolean (*alert_detect_fn)(const struct alert_input *in, struct alert *a);
+/* --- the table ------------------------------------------------------------------------ */
 
 struct alert_detector {
 	const char *source;
-	alert_detect_fn detect; /* fills the alert and returns TRUE when it knows the mail */
+	alert_detect_fn detect;
 };
 
-/* Tried in order: the first that recognises a mail wins. */
+/* Tried in order: the first that recognises a mail wins. Each keys on the shape its tool
+ * gives the subject, and where a subject alone could be a person's, on the body too. */
 static const struct alert_detector alert_detectors[] = {
     /* before Alertmanager, whose subject shape Grafana copies */
-    {"grafana", alert_grafana},
-    {"alertmanager", alert_alertmanager},
-    {"nagios", alert_nagios},
+    {"grafana", alert_grafana},       {"alertmanager", alert_alertmanager},
+    {"nagios", alert_nagios},         {"icinga2", alert_icinga2},
+    {"zabbix", alert_zabbix},         {"datadog", alert_datadog},
+    {"cloudwatch", alert_cloudwatch}, {"uptime-kuma", alert_uptime_kuma},
 };
 
 static struct alert *
@@ -527,6 +339,39 @@ alert_new(const char *source)
 
 	a->source = g_strdup(source);
 	return a;
+}
+
+/*
+ * The body's first ALERT_MAX_LINES lines, trimmed (HTML conversion and phones leave blanks at
+ * both ends). The tools put what identifies an alert at the top, and a group of 250
+ * Alertmanager alerts stays within the cap; a hostile body of a million lines must not cost
+ * seconds of the event loop in every detector.
+ */
+#define ALERT_MAX_LINES 5000
+
+static char **
+alert_lines(const struct mail *m)
+{
+	const char *text = m->text != NULL ? m->text : "";
+	const char *end = text + strlen(text);
+	GPtrArray *split = g_ptr_array_new();
+	char **lines;
+
+	/* by hand rather than g_strsplit, whose strstr reads the whole rest of the text for
+	 * every line under AddressSanitizer */
+	for (const char *p = text; split->len < ALERT_MAX_LINES;) {
+		const char *nl = memchr(p, '\n', (gsize)(end - p));
+
+		g_ptr_array_add(split, g_strndup(p, (gsize)((nl != NULL ? nl : end) - p)));
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	g_ptr_array_add(split, NULL);
+	lines = (char **)g_ptr_array_free(split, FALSE);
+	for (char **l = lines; *l != NULL; l++)
+		g_strstrip(*l);
+	return lines;
 }
 
 struct alert *
@@ -566,4 +411,18 @@ alert_free(struct alert *a)
 	g_free(a->severity_label);
 	g_free(a->details);
 	g_free(a);
+}
+
+const char *
+alert_state_name(enum alert_state state)
+{
+	switch (state) {
+	case ALERT_FIRING:
+		return "firing";
+	case ALERT_RESOLVED:
+		return "resolved";
+	case ALERT_INFO:
+		return "info";
+	}
+	return "firing";
 }

@@ -4,16 +4,19 @@
  * that happens to start with a keyword ("Resolved the issue by ...", "Next week we ...") stays
  * a note.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "command.h"
 
 /* How a keyword takes its argument. */
 enum syntax {
-	SYN_WORD, /* the keyword is the whole line, trailing punctuation allowed: "Ack." */
-	SYN_SEV,  /* a severity digit follows, glued or after a blank/'-': "SEV1", "SEV 1" */
-	SYN_IC,   /* nothing, "me", or one address: "IC", "IC me", "IC bob@example.com" */
-	SYN_TEXT, /* a colon, then free text to the end of the line: "IMPACT: ..." */
+	SYN_WORD,       /* the keyword is the whole line, trailing punctuation allowed: "Ack." */
+	SYN_SEV,        /* a severity digit follows, glued or after a blank/'-': "SEV1", "SEV 1" */
+	SYN_IC,         /* nothing, "me", or one address: "IC", "IC me", "IC bob@example.com" */
+	SYN_TEXT,       /* a colon, then free text to the end of the line: "IMPACT: ..." */
+	SYN_POSTMORTEM, /* nothing, or "MEETING 2026-12-01 15:00" with an optional offset */
+	SYN_DECLARE,    /* "SEVn title"; anything else after DECLARE is a malformed DECLARE */
 };
 
 struct keyword {
@@ -50,6 +53,9 @@ static const struct keyword command_table[] = {
     {"ACTION", CMD_ACTION, "ACTION", SYN_TEXT},
     {"ACTION ITEM", CMD_ACTION, "ACTION", SYN_TEXT},
     {"HELP", CMD_HELP, "HELP", SYN_WORD},
+    {"POSTMORTEM", CMD_POSTMORTEM, "POSTMORTEM", SYN_POSTMORTEM},
+    {"POST MORTEM", CMD_POSTMORTEM, "POSTMORTEM", SYN_POSTMORTEM},
+    {"DECLARE", CMD_DECLARE, "DECLARE", SYN_DECLARE},
 };
 
 /* Lines after which only the sign-off follows (compared without trailing punctuation). */
@@ -72,6 +78,9 @@ static const char command_help_text[] =
     "UPDATE: text           a timeline note and a status mail to the lists\n"
     "ROOT CAUSE: text       the post-mortem's root cause\n"
     "ACTION: text           one post-mortem action item per line\n"
+    "POSTMORTEM             send the post-mortem (after RESOLVED)\n"
+    "POSTMORTEM MEETING 2026-12-01 15:00 +01:00  ... and invite to the meeting (no offset: UTC)\n"
+    "DECLARE SEV2 title     declare a new incident (as the subject of a new mail)\n"
     "HELP                   this list\n"
     "One command per line, any case; other lines are kept as notes.\n"
     "A line \"--\" or \"thanks\" ends the commands.\n";
@@ -199,6 +208,111 @@ command_ic_argument(const char *rest)
 	return g_strdup(arg);
 }
 
+/* "MEETING <date> <time> [offset]" after POSTMORTEM: a date and a 24-hour time, then an
+ * optional UTC offset ("+01:00", "+0100", "Z", "UTC"). */
+static const char command_meeting_pattern[] =
+    "^meeting\\s*:?\\s+(\\d{4})-(\\d{2})-(\\d{2})(?:\\s+|T)(\\d{1,2}):(\\d{2})"
+    "(?:\\s*(z|utc|gmt|([+-])(\\d{2}):?(\\d{2})))?$";
+
+static const GRegex *
+command_meeting_re(void)
+{
+	static GRegex *re;
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		GError *err = NULL;
+
+		re = g_regex_new(command_meeting_pattern, G_REGEX_CASELESS, 0, &err);
+		/* a constant: failing to compile it is a bug, not an input error */
+		if (re == NULL)
+			g_error("command: bad pattern: %s", err->message);
+		g_once_init_leave(&done, 1);
+	}
+	return re;
+}
+
+static int
+command_group_int(GMatchInfo *m, int n)
+{
+	g_autofree char *s = g_match_info_fetch(m, n);
+
+	return s != NULL && *s != '\0' ? atoi(s) : 0;
+}
+
+/* The normalised "MEETING 2026-12-01 15:00[ +01:00]" of a meeting text, or NULL when it is
+ * not one or names no real date and time (2026-02-30, 25:00, offsets beyond 14 hours). */
+static char *
+command_meeting(const char *text)
+{
+	GMatchInfo *m = NULL;
+	g_autofree char *zone = NULL, *sign = NULL;
+	g_autoptr(GDateTime) check = NULL;
+	int f[10] = {0}; /* the pattern's numeric groups: 1-5 date and time, 8-9 offset */
+
+	if (!g_regex_match(command_meeting_re(), text, 0, &m)) {
+		g_match_info_free(m);
+		return NULL;
+	}
+	for (int i = 1; i < 10; i++)
+		f[i] = command_group_int(m, i);
+	zone = g_match_info_fetch(m, 6);
+	sign = g_match_info_fetch(m, 7);
+	g_match_info_free(m);
+	check = g_date_time_new_utc(f[1], f[2], f[3], f[4], f[5], 0);
+	if (check == NULL || f[8] > 14 || f[9] > 59)
+		return NULL;
+	if (zone == NULL || *zone == '\0')
+		return g_strdup_printf("MEETING %04d-%02d-%02d %02d:%02d", f[1], f[2], f[3], f[4],
+		                       f[5]);
+	return g_strdup_printf("MEETING %04d-%02d-%02d %02d:%02d %s%02d:%02d", f[1], f[2], f[3],
+	                       f[4], f[5], sign != NULL && *sign == '-' ? "-" : "+", f[8], f[9]);
+}
+
+/* POSTMORTEM alone ("" ), or with a meeting; other text after it is prose ("Postmortem is
+ * on Friday") and stays a note, listed as such in the confirmation. */
+static char *
+command_postmortem_argument(const char *rest)
+{
+	g_autofree char *text = NULL;
+
+	if (command_unpunct_len(rest) == 0)
+		return g_strdup("");
+	rest = command_skip(rest, " \t:-");
+	text = g_strndup(rest, command_unpunct_len(rest));
+	return command_meeting(text);
+}
+
+/*
+ * DECLARE's argument: "n title" (severity digit, one space, title) for "DECLARE SEVn title"
+ * (also "SEV n", "SEV-n", "SEVERITY n", a ':' or '-' before the title). Any other text after
+ * the word DECLARE gives "" — a malformed DECLARE, which the caller refuses with the syntax
+ * rather than ignoring: the sender clearly meant to declare, and for a new mail nothing else
+ * would answer them.
+ */
+static char *
+command_declare_argument(const char *rest)
+{
+	const char *p = command_skip(rest, " \t:");
+	const char *sev = command_match_words(p, "SEVERITY");
+	g_autofree char *title = NULL;
+	char digit;
+
+	if (sev == NULL)
+		sev = command_match_words(p, "SEV");
+	if (sev == NULL)
+		return g_strdup("");
+	sev = command_skip(sev, " \t-:");
+	digit = sev[0];
+	if (digit < '1' || digit > '3' || g_unichar_isalnum(g_utf8_get_char(sev + 1)))
+		return g_strdup("");
+	title = g_strdup(command_skip(sev + 1, " \t:-"));
+	g_strstrip(title);
+	if (*title == '\0')
+		return g_strdup("");
+	return g_strdup_printf("%c %s", digit, title);
+}
+
 /* The argument of rest under a syntax, or NULL when the line does not fit it. */
 static char *
 command_argument(enum syntax syntax, const char *rest)
@@ -218,6 +332,10 @@ command_argument(enum syntax syntax, const char *rest)
 		if (*rest != ':')
 			return NULL;
 		return g_strdup(command_skip(rest, " \t:-"));
+	case SYN_POSTMORTEM:
+		return command_postmortem_argument(rest);
+	case SYN_DECLARE:
+		return command_declare_argument(rest);
 	}
 	return NULL;
 }

@@ -2,6 +2,14 @@
  * html: HTML mail bodies to plain text for the alert and reply parsers. Part of the mime
  * module (declared in mime.h); the only file that sees libxml2. The tree is walked through
  * parent/next pointers, so hostile nesting depth costs no stack.
+ *
+ * Reply structure that HTML mail clients express in markup is kept as plain-text mail
+ * writes it, so that reply.c needs one set of rules: the content of a quoting element
+ * (blockquote, Gmail's div.gmail_quote, Thunderbird's moz-cite-prefix, Yahoo's yahoo_quoted,
+ * Proton's protonmail_quote ...) becomes "> " lines, and so does everything after Outlook's
+ * reply divider (div#divRplyFwdMsg, #appendonsend, the border-top header box, Hotmail's
+ * hr#stopSpelling), under which the original follows unquoted. Signature blocks that the
+ * clients mark as such are left out.
  */
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -23,10 +31,45 @@ static const char *const html_dropped[] = {
     "head", "script", "style", "title", "noscript", "template", "object", "iframe", NULL,
 };
 
+/* Class names whose element holds quoted history (also matched as a class prefix, e.g.
+ * Yahoo's "yahoo_quoted_1234"-style variants and Gmail's "gmail_quote_container"). */
+static const char *const html_quote_classes[] = {
+    "gmail_quote",  "moz-cite-prefix",  "moz-forward-container",
+    "yahoo_quoted", "protonmail_quote", "zmail_extra",
+    NULL,
+};
+
+/* Element ids, and classes, after which only the quoted original follows: Outlook web,
+ * mobile and new Outlook (divRplyFwdMsg, appendonsend), Hotmail (stopSpelling), Zimbra
+ * (zwchr), Outlook 2003 (OutlookMessageHeader). */
+static const char *const html_divider_ids[] = {
+    "divRplyFwdMsg", "appendonsend", "stopSpelling", "zwchr", NULL,
+};
+static const char *const html_divider_classes[] = {"OutlookMessageHeader", NULL};
+
+/* The first word of a copied header block under a border-top divider, in the languages
+ * reply.c knows ("From:", "Von:", "De :", "От:" ...). */
+static const char *const html_header_words[] = {
+    "from", "von", "de", "da", "van", "från", "fra", "od", "от", "lähettäjä", "feladó", NULL,
+};
+
+/* Class names and ids of signature blocks; their content is not the reply's text. */
+static const char *const html_signature_marks[] = {
+    "gmail_signature",
+    "moz-signature",
+    "protonmail_signature_block",
+    "ms-outlook-mobile-signature",
+    "Signature",
+    "composer_signature",
+    NULL,
+};
+
 struct html_out {
 	GString *s;
 	gboolean pending_space; /* whitespace seen since the last visible character */
 	int pre;                /* depth of <pre>: whitespace kept as is */
+	int quote;              /* depth of quoting elements around the current node */
+	gboolean history;       /* a reply divider was passed: the rest is the original */
 };
 
 static gboolean
@@ -38,6 +81,137 @@ html_name_in(const xmlNode *n, const char *const *names)
 		if (g_ascii_strcasecmp((const char *)n->name, *names) == 0)
 			return TRUE;
 	return FALSE;
+}
+
+/* TRUE when one of the space-separated names in attribute attr of n starts with one of
+ * names (ASCII case ignored); with exact, when one equals one of them. */
+static gboolean
+html_attr_has(const xmlNode *n, const char *attr, const char *const *names, gboolean exact)
+{
+	xmlChar *value = xmlGetProp(n, (const xmlChar *)attr);
+	g_auto(GStrv) tokens = NULL;
+	gboolean found = FALSE;
+
+	if (value == NULL)
+		return FALSE;
+	tokens = g_strsplit_set((const char *)value, " \t\r\n", -1);
+	xmlFree(value);
+	for (char **t = tokens; *t != NULL && !found; t++)
+		for (const char *const *name = names; *name != NULL && !found; name++)
+			found = exact ? g_ascii_strcasecmp(*t, *name) == 0
+			              : g_ascii_strncasecmp(*t, *name, strlen(*name)) == 0;
+	return found;
+}
+
+static gboolean
+html_is(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && n->name != NULL &&
+	       g_ascii_strcasecmp((const char *)n->name, name) == 0;
+}
+
+/* The first characters of the text inside n, from at most 256 nodes: cheap even for
+ * hostile nesting, where each of thousands of styled divs would otherwise be read whole. */
+static char *
+html_text_start(const xmlNode *n)
+{
+	GString *s = g_string_new(NULL);
+	const xmlNode *c = n->children;
+
+	for (int steps = 0; c != NULL && c != n && s->len < 64 && steps < 256; steps++) {
+		if (c->type == XML_TEXT_NODE && c->content != NULL)
+			g_string_append_len(s, (const char *)c->content,
+			                    MIN(xmlStrlen(c->content), (int)(64 - s->len)));
+		if (c->type == XML_ELEMENT_NODE && c->children != NULL) {
+			c = c->children;
+			continue;
+		}
+		while (c != n && c->next == NULL)
+			c = c->parent;
+		if (c != n)
+			c = c->next;
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* TRUE when the element's text starts with a header label such as "From:" or "De :". */
+static gboolean
+html_starts_with_header(const xmlNode *n)
+{
+	g_autofree char *raw = html_text_start(n);
+	g_autofree char *head = g_utf8_make_valid(raw, -1);
+	g_autofree char *lower = NULL;
+	char *colon = strchr(head, ':');
+
+	if (colon == NULL)
+		return FALSE;
+	*colon = '\0';
+	lower = g_utf8_strdown(g_strstrip(head), -1);
+	for (const char *const *w = html_header_words; *w != NULL; w++)
+		if (strcmp(lower, *w) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Outlook desktop's (and Windows Mail's) reply header box: a div with a solid top border,
+ * holding "From: ... Sent: ...". Only the header check keeps a styled alert table out. */
+static gboolean
+html_is_border_divider(const xmlNode *n)
+{
+	xmlChar *style;
+	g_autofree char *flat = NULL;
+	GString *s;
+
+	if (!html_is(n, "div") || (style = xmlGetProp(n, (const xmlChar *)"style")) == NULL)
+		return FALSE;
+	s = g_string_new(NULL);
+	for (const xmlChar *p = style; *p != '\0'; p++)
+		if (!g_ascii_isspace(*p))
+			g_string_append_c(s, g_ascii_tolower((char)*p));
+	xmlFree(style);
+	flat = g_string_free(s, FALSE);
+	if (strstr(flat, "border-top:solid") == NULL &&
+	    strstr(flat, "border-top-style:solid") == NULL)
+		return FALSE;
+	return html_starts_with_header(n);
+}
+
+/* An element after which the rest of the document is the quoted original. */
+static gboolean
+html_is_divider(const xmlNode *n)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return FALSE;
+	if (html_attr_has(n, "id", html_divider_ids, TRUE) ||
+	    html_attr_has(n, "class", html_divider_classes, TRUE))
+		return TRUE;
+	if (html_is(n, "hr")) {
+		xmlChar *tab = xmlGetProp(n, (const xmlChar *)"tabindex");
+		gboolean outlook = tab != NULL && strcmp((const char *)tab, "-1") == 0;
+
+		xmlFree(tab);
+		return outlook;
+	}
+	return html_is_border_divider(n);
+}
+
+/* An element whose content is quoted history. */
+static gboolean
+html_is_quote(const xmlNode *n)
+{
+	return html_is(n, "blockquote") || (n->type == XML_ELEMENT_NODE &&
+	                                    html_attr_has(n, "class", html_quote_classes, FALSE));
+}
+
+/* An element whose content is never the reply's text: invisible ones and signatures. */
+static gboolean
+html_is_dropped(const xmlNode *n)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return FALSE;
+	return html_name_in(n, html_dropped) ||
+	       html_attr_has(n, "class", html_signature_marks, FALSE) ||
+	       html_attr_has(n, "id", html_signature_marks, TRUE);
 }
 
 static gboolean
@@ -64,6 +238,21 @@ html_break(struct html_out *o)
 	o->pending_space = FALSE;
 }
 
+/* Appends one visible character, after the quote markers when it starts a line. */
+static void
+html_put(struct html_out *o, gunichar c)
+{
+	int depth = o->quote + (o->history ? 1 : 0);
+
+	if (depth > 0 && html_at_line_start(o)) {
+		/* deeper nesting adds nothing for reply.c; hostile depth must not add bytes */
+		for (int i = 0; i < MIN(depth, 8); i++)
+			g_string_append_c(o->s, '>');
+		g_string_append_c(o->s, ' ');
+	}
+	g_string_append_unichar(o->s, c);
+}
+
 static void
 html_text(struct html_out *o, const char *text)
 {
@@ -76,7 +265,7 @@ html_text(struct html_out *o, const char *text)
 			if (c == '\n')
 				html_newline(o);
 			else if (c != '\r')
-				g_string_append_unichar(o->s, c);
+				html_put(o, c);
 			continue;
 		}
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0xa0) {
@@ -86,15 +275,21 @@ html_text(struct html_out *o, const char *text)
 		if (o->pending_space && !html_at_line_start(o))
 			g_string_append_c(o->s, ' ');
 		o->pending_space = FALSE;
-		g_string_append_unichar(o->s, c);
+		html_put(o, c);
 	}
 }
 
 static void
 html_enter(struct html_out *o, const xmlNode *n)
 {
-	if (html_name_in(n, html_blocks))
+	if (html_name_in(n, html_blocks) || html_is_quote(n))
 		html_break(o);
+	if (html_is_quote(n))
+		o->quote++;
+	if (!o->history && html_is_divider(n)) {
+		html_break(o);
+		o->history = TRUE;
+	}
 	if (g_ascii_strcasecmp((const char *)n->name, "br") == 0)
 		html_newline(o);
 	else if (g_ascii_strcasecmp((const char *)n->name, "td") == 0 ||
@@ -111,6 +306,10 @@ html_leave(struct html_out *o, const xmlNode *n)
 		return;
 	if (g_ascii_strcasecmp((const char *)n->name, "pre") == 0 && o->pre > 0)
 		o->pre--;
+	if (html_is_quote(n)) {
+		html_break(o);
+		o->quote--;
+	}
 	if (html_name_in(n, html_blocks))
 		html_break(o);
 	else if (g_ascii_strcasecmp((const char *)n->name, "td") == 0 ||
@@ -124,7 +323,7 @@ html_walk(struct html_out *o, xmlNode *root)
 	xmlNode *n = root;
 
 	for (;;) {
-		if (n->type == XML_ELEMENT_NODE && !html_name_in(n, html_dropped)) {
+		if (n->type == XML_ELEMENT_NODE && !html_is_dropped(n)) {
 			html_enter(o, n);
 			if (n->children != NULL) {
 				n = n->children;
@@ -136,7 +335,7 @@ html_walk(struct html_out *o, xmlNode *root)
 		}
 		/* n is done: leave it and every ancestor whose last child it was. */
 		for (;;) {
-			if (!html_name_in(n, html_dropped))
+			if (!html_is_dropped(n))
 				html_leave(o, n);
 			if (n == root)
 				return;
@@ -176,12 +375,20 @@ char *
 mime_html_to_text(const char *html, gsize len)
 {
 	struct html_out o = {0};
+	g_autofree char *valid = NULL;
 	htmlDocPtr doc;
 	xmlNode *root;
 	char *text;
 
 	if (html == NULL || len == 0 || len > G_MAXINT)
 		return g_strdup("");
+	/* libxml2 passes bytes that are not UTF-8 through to its text nodes, and the walk
+	 * below steps through them as UTF-8: repair first (mime.c already hands over UTF-8) */
+	if (!g_utf8_validate_len(html, len, NULL)) {
+		valid = g_utf8_make_valid(html, (gssize)len);
+		html = valid;
+		len = strlen(valid);
+	}
 	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
 	                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	                         HTML_PARSE_NONET);

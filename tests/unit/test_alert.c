@@ -254,6 +254,19 @@ test_title_long(void)
 	g_assert_cmpstr(a->fingerprint, ==, "alertmanager:group=KubePodNotReady checkout");
 }
 
+/* A blank just before the cut (a fuzzer finding): still at most 200 characters. */
+static void
+test_title_space_at_cut(void)
+{
+	g_autofree char *x = g_strnfill(198, 'x');
+	g_autofree char *subject = g_strdup_printf("%s yyyyyyyyyy", x);
+	g_autoptr(mail) m = make_mail(subject, "");
+	g_autoptr(alert) a = alert_parse(m, TRUE);
+
+	assert_well_formed(a);
+	g_assert_true(g_str_has_suffix(a->title, "…"));
+}
+
 /* Decoded subjects may carry CR LF (gmime decodes them verbatim): the title is one line. */
 static void
 test_title_controls(void)
@@ -305,6 +318,26 @@ test_grafana_mixed(void)
 	g_assert_cmpint(a->state, ==, ALERT_FIRING);
 	g_assert_cmpstr(a->fingerprint, ==, "grafana:group=CheckoutLatencyHigh Payments");
 	g_assert_cmpstr(a->title, ==, "CheckoutLatencyHigh Payments");
+}
+
+/* Bounded work: a body of a million lines is read in its first lines only, fast. */
+static void
+test_huge_body(void)
+{
+	g_autoptr(GString) body =
+	    g_string_new("1 alert for alertname=HighErrorRate job=api-gateway\n[1] Firing\n");
+	g_autoptr(mail) m = NULL;
+	g_autoptr(alert) a = NULL;
+	gint64 start;
+
+	for (int i = 0; i < 1000000; i++)
+		g_string_append(body, "severity = critical\n");
+	m = make_mail("[FIRING:1] HighErrorRate api-gateway", body->str);
+	start = g_get_monotonic_time();
+	a = alert_parse(m, TRUE);
+	g_assert_cmpint(g_get_monotonic_time() - start, <, G_USEC_PER_SEC);
+	g_assert_cmpstr(a->fingerprint, ==, "alertmanager:group=HighErrorRate api-gateway");
+	g_assert_cmpstr(a->severity_label, ==, "critical");
 }
 
 static void
@@ -390,8 +423,10 @@ main(int argc, char **argv)
 	g_test_add_func("/alert/alertmanager/subject-only", test_alertmanager_subject_only);
 	g_test_add_func("/alert/title/long", test_title_long);
 	g_test_add_func("/alert/title/controls", test_title_controls);
+	g_test_add_func("/alert/title/space-at-cut", test_title_space_at_cut);
 	g_test_add_func("/alert/grafana/text", test_grafana_text);
 	g_test_add_func("/alert/grafana/mixed", test_grafana_mixed);
+	g_test_add_func("/alert/huge-body", test_huge_body);
 	g_test_add_func("/alert/not-alerts", test_not_alerts);
 	g_test_add_func("/alert/generic/recovery-shares-fingerprint", test_generic);
 	g_test_add_func("/alert/generic/title", test_generic_title);

@@ -142,7 +142,20 @@ test_deep_nesting(void)
 	g_assert_true(g_str_has_prefix(text, ">> From: x\n>>> From: x\n"));
 	lines = g_strsplit(text, "\n", -1);
 	for (char **l = lines; *l != NULL; l++)
-		g_assert_true(g_str_has_prefix(*l, ">") && strlen(*l) <= strlen(">>>>>>>> From: x"));
+		g_assert_true(g_str_has_prefix(*l, ">") &&
+		              strlen(*l) <= strlen(">>>>>>>> From: x"));
+}
+
+/* Bytes that are not UTF-8 (a fuzzer finding: libxml2 passed them through) come out
+ * replaced, never as invalid UTF-8. */
+static void
+test_invalid_utf8(void)
+{
+	static const char html[] = "<div>ack \xD6\x3C/div><blockquote>M\xFCnchen \xC3</blockquote>";
+	g_autofree char *text = mime_html_to_text(html, sizeof html - 1);
+
+	g_assert_true(g_utf8_validate(text, -1, NULL));
+	g_assert_true(g_str_has_prefix(text, "ack "));
 }
 
 /* talon's html_replies: the reply is "Hi. I am fine." / "Thanks," / "Alex". */
@@ -188,6 +201,7 @@ main(int argc, char **argv)
 	g_test_add_func("/html/markers", test_markers);
 	g_test_add_func("/html/alert-untouched", test_alert_html_untouched);
 	g_test_add_func("/html/deep-nesting", test_deep_nesting);
+	g_test_add_func("/html/invalid-utf8", test_invalid_utf8);
 	for (gsize i = 0; i < G_N_ELEMENTS(talon_files); i++) {
 		g_autofree char *name = g_strdup_printf("/html/talon/%s", talon_files[i]);
 

@@ -3,10 +3,11 @@
  * in bounded batches with BODY.PEEK[] and handed over one at a time; marking them
  * processed (\Seen, or a move) is a separate step the caller takes after its commit.
  * TLS is libetpan's (GnuTLS underneath, which checks no certificate by itself): the
- * chain and host name are verified here, with GnuTLS, before anything is sent.
+ * chain and host name are verified by imap_tls.c before anything is sent.
  * libetpan writes with send() without MSG_NOSIGNAL: the daemon must ignore SIGPIPE.
  */
 #include "imap.h"
+#include "imap_tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,8 +18,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
 /* A batch holds at most this many messages, or this many bytes (a larger message goes
@@ -26,12 +25,16 @@
 #define IMAP_BATCH_COUNT 50
 #define IMAP_BATCH_BYTES (8u * 1024 * 1024)
 
-/* Certificates of the server's chain looked at; servers send two to four. */
-#define IMAP_TLS_CHAIN_MAX 16
+/* Our copy of the stream's driver, whose read turns EOF into an error (imap_guard_eof). */
+struct imap_guard {
+	mailstream_low_driver driver; /* first: libetpan sees a plain driver */
+	mailstream_low_driver *inner;
+};
 
 struct imap {
 	mailimap *imap;
-	char *where; /* "host:port", for messages */
+	struct imap_guard guard; /* outlives the stream: freed with this struct */
+	char *where;             /* "host:port", for messages */
 	char *mailbox;
 	char *processed;
 	guint32 uidvalidity;
@@ -142,200 +145,6 @@ imap_tcp_connect(const char *host, int port, int timeout, char **why)
 	return fd;
 }
 
-/* Called by libetpan before the TLS handshake (implicit TLS and STARTTLS). */
-static void
-imap_tls_setup(struct mailstream_ssl_context *ctx, void *data)
-{
-	/* SNI, so a server with several certificates presents the right one. */
-	if (!g_hostname_is_ip_address(data))
-		mailstream_ssl_set_server_name(ctx, data);
-}
-
-/* Imports the chain the server presented (its own certificate first) from the DER copies
- * libetpan makes. Returns how many went into crts. */
-static guint
-imap_tls_chain(mailstream *stream, gnutls_x509_crt_t *crts, guint max)
-{
-	carray *chain = mailstream_get_certificate_chain(stream);
-	guint i, n = 0;
-
-	if (chain == NULL)
-		return 0;
-	for (i = 0; i < carray_count(chain) && n < max; i++) {
-		MMAPString *der = carray_get(chain, i);
-		gnutls_datum_t d = {(unsigned char *)der->str, (unsigned int)der->len};
-
-		if (gnutls_x509_crt_init(&crts[n]) < 0)
-			break;
-		if (gnutls_x509_crt_import(crts[n], &d, GNUTLS_X509_FMT_DER) < 0) {
-			gnutls_x509_crt_deinit(crts[n]);
-			break;
-		}
-		n++;
-	}
-	mailstream_certificate_chain_free(chain);
-	return n;
-}
-
-/* The CAs a server certificate must lead to: those of ca_file when it is set (instead of
- * the system's, as with curl --cacert), else the system's. Read on every connect, so a
- * renewed file counts at once. NULL and the reason in *why when there are none. */
-static gnutls_x509_trust_list_t
-imap_tls_trust(const char *ca_file, char **why)
-{
-	g_autoptr(GError) e = NULL;
-	g_autofree char *pem = NULL;
-	gnutls_x509_trust_list_t list;
-	gsize len = 0;
-	int r;
-
-	if (ca_file != NULL && !g_file_get_contents(ca_file, &pem, &len, &e)) {
-		*why = g_strdup_printf("[imap] ca_file cannot be read: %s", e->message);
-		return NULL;
-	}
-	if (gnutls_x509_trust_list_init(&list, 0) < 0) {
-		*why = g_strdup("out of memory");
-		return NULL;
-	}
-	if (ca_file != NULL) {
-		gnutls_datum_t d = {(unsigned char *)pem, (unsigned int)len};
-
-		r = gnutls_x509_trust_list_add_trust_mem(list, &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
-	} else {
-		r = gnutls_x509_trust_list_add_system_trust(list, 0, 0);
-	}
-	if (r > 0)
-		return list;
-	gnutls_x509_trust_list_deinit(list, 1);
-	if (ca_file != NULL)
-		*why = g_strdup_printf("[imap] ca_file %s holds no PEM certificate", ca_file);
-	else
-		*why = g_strdup("no system CA certificates found (install ca-certificates, or set "
-		                "[imap] ca_file)");
-	return NULL;
-}
-
-/* What people meet most, in the order worth fixing; GnuTLS words the rest. */
-static const struct {
-	unsigned int flag;
-	const char *text;
-} imap_tls_reasons[] = {
-    {GNUTLS_CERT_REVOKED, "it has been revoked"},
-    {GNUTLS_CERT_EXPIRED, "it has expired"},
-    {GNUTLS_CERT_NOT_ACTIVATED, "it is not valid yet (is the clock right?)"},
-    {GNUTLS_CERT_INSECURE_ALGORITHM, "it is signed with an insecure algorithm"},
-    {GNUTLS_CERT_PURPOSE_MISMATCH, "it is not meant for a TLS server"},
-};
-
-/* Why the chain was refused, with what to do about it. */
-static char *
-imap_tls_untrusted(const char *where, const char *ca_file, gnutls_x509_crt_t top,
-                   unsigned int status)
-{
-	gnutls_datum_t issuer = {NULL, 0}, text = {NULL, 0};
-	g_autofree char *why = NULL;
-	guint i;
-
-	for (i = 0; i < G_N_ELEMENTS(imap_tls_reasons) && why == NULL; i++)
-		if (status & imap_tls_reasons[i].flag)
-			why = g_strdup(imap_tls_reasons[i].text);
-	if (why == NULL && (status & GNUTLS_CERT_SIGNER_NOT_FOUND) &&
-	    gnutls_x509_crt_get_issuer_dn3(top, &issuer, 0) >= 0) {
-		if (ca_file == NULL)
-			why = g_strdup_printf("its issuer \"%s\" is not a trusted CA; if that is "
-			                      "your own CA, set [imap] ca_file to its certificate",
-			                      (const char *)issuer.data);
-		else
-			why = g_strdup_printf("its issuer \"%s\" is not in [imap] ca_file %s",
-			                      (const char *)issuer.data, ca_file);
-		gnutls_free(issuer.data);
-	}
-	if (why == NULL &&
-	    gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) >= 0) {
-		why = g_strdup((const char *)text.data);
-		gnutls_free(text.data);
-	}
-	return g_strdup_printf("TLS certificate of IMAP server %s is not trusted: %s", where,
-	                       why != NULL ? g_strchomp(why) : "verification failed");
-}
-
-/* The names a certificate is for (DNS and IP subject alternative names, else the common
- * name), comma-separated, for messages. */
-static char *
-imap_tls_names(gnutls_x509_crt_t crt)
-{
-	GString *out = g_string_new(NULL);
-	char buf[256], ip[INET6_ADDRSTRLEN];
-	unsigned int i;
-	size_t size;
-	int type;
-
-	for (i = 0;; i++) {
-		size = sizeof buf - 1;
-		type = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &size, NULL);
-		if (type < 0 && type != GNUTLS_E_SHORT_MEMORY_BUFFER)
-			break;
-		if (type == GNUTLS_SAN_DNSNAME)
-			g_string_append_printf(out, "%s%.*s", out->len ? ", " : "", (int)size, buf);
-		else if (type == GNUTLS_SAN_IPADDRESS && (size == 4 || size == 16) &&
-		         inet_ntop(size == 4 ? AF_INET : AF_INET6, buf, ip, sizeof ip) != NULL)
-			g_string_append_printf(out, "%s%s", out->len ? ", " : "", ip);
-	}
-	size = sizeof buf;
-	if (out->len == 0 &&
-	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &size) >= 0)
-		g_string_append(out, buf);
-	if (out->len == 0)
-		g_string_append(out, "no host name at all");
-	return g_string_free(out, FALSE);
-}
-
-/* libetpan's GnuTLS backend accepts any certificate: before anything is sent, the chain
- * is verified against the trusted CAs (for a TLS server), and the server's own
- * certificate against the configured host name (never a name learnt from DNS). */
-static int
-imap_tls_verify(struct imap *im, mailstream *stream, const struct imap_params *p, GError **err)
-{
-	gnutls_typed_vdata_st purpose = {GNUTLS_DT_KEY_PURPOSE_OID,
-	                                 (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER, 0};
-	gnutls_x509_crt_t crts[IMAP_TLS_CHAIN_MAX];
-	gnutls_x509_trust_list_t trust = NULL;
-	g_autofree char *why = NULL, *names = NULL;
-	unsigned int status = 0;
-	guint i, n = imap_tls_chain(stream, crts, G_N_ELEMENTS(crts));
-
-	if (n == 0)
-		why = g_strdup_printf("IMAP server %s presented no usable TLS certificate",
-		                      im->where);
-	else
-		trust = imap_tls_trust(p->ca_file, &why);
-	if (trust != NULL) {
-		if (gnutls_x509_trust_list_verify_crt2(trust, crts, n, &purpose, 1, 0, &status,
-		                                       NULL) < 0)
-			status |= GNUTLS_CERT_INVALID;
-		gnutls_x509_trust_list_deinit(trust, 1);
-		if (status != 0) {
-			why = imap_tls_untrusted(im->where, p->ca_file, crts[n - 1], status);
-		} else if (!gnutls_x509_crt_check_hostname2(crts[0], p->host, 0)) {
-			names = imap_tls_names(crts[0]);
-			why =
-			    g_strdup_printf("TLS certificate of IMAP server %s is for %s, not for "
-			                    "%s; set [imap] host to a name it is for",
-			                    im->where, names, p->host);
-		}
-	} else if (n > 0) {
-		g_autofree char *cause = g_steal_pointer(&why);
-
-		why = g_strdup_printf("cannot verify IMAP server %s: %s", im->where, cause);
-	}
-	for (i = 0; i < n; i++)
-		gnutls_x509_crt_deinit(crts[i]);
-	if (why == NULL)
-		return 0;
-	g_set_error_literal(err, IMAP_ERROR, IMAP_ERROR_TLS, why);
-	return -1;
-}
-
 /* TCP, then for security = tls the TLS handshake and its verification: a stream that is
  * ready for the greeting, or NULL + err. */
 static mailstream *
@@ -367,7 +176,7 @@ imap_stream(struct imap *im, const struct imap_params *p, int timeout, GError **
 			g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL, "out of memory");
 		return NULL;
 	}
-	if (p->security == IMAP_SECURITY_TLS && imap_tls_verify(im, stream, p, err) == -1) {
+	if (p->security == IMAP_SECURITY_TLS && imap_tls_verify(im->where, stream, p, err) == -1) {
 		mailstream_close(stream);
 		return NULL;
 	}
@@ -390,7 +199,7 @@ imap_starttls(struct imap *im, const struct imap_params *p, GError **err)
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_CONNECT, err, "IMAP server %s refused STARTTLS",
 		                 im->where);
-	if (imap_tls_verify(im, im->imap->imap_stream, p, err) == -1) {
+	if (imap_tls_verify(im->where, im->imap->imap_stream, p, err) == -1) {
 		mailstream_close(im->imap->imap_stream);
 		im->imap->imap_stream = NULL;
 		return -1;
@@ -424,6 +233,30 @@ imap_connect(struct imap *im, const struct imap_params *p, int timeout, GError *
 	if (p->security != IMAP_SECURITY_STARTTLS)
 		return 0;
 	return imap_starttls(im, p, err);
+}
+
+/* libetpan 1.9.4 reads a literal (a message body) in a loop that counts a read of 0 bytes,
+ * end of file, as progress: a connection closed in the middle of a FETCH spins there
+ * forever, timeout or not. Every read of our stream goes through this guard instead,
+ * which reports end of file as the error it is. */
+static ssize_t
+imap_guard_read(mailstream_low *low, void *buf, size_t count)
+{
+	struct imap_guard *g = (struct imap_guard *)low->driver;
+	ssize_t r = g->inner->mailstream_read(low, buf, count);
+
+	return r == 0 ? -1 : r;
+}
+
+static void
+imap_guard_eof(struct imap *im)
+{
+	mailstream_low *low = mailstream_get_low(im->imap->imap_stream);
+
+	im->guard.inner = low->driver;
+	im->guard.driver = *low->driver;
+	im->guard.driver.mailstream_read = imap_guard_read;
+	low->driver = &im->guard.driver;
 }
 
 /* Logs in, learns the capabilities (MOVE, UIDPLUS, IDLE) and selects the mailbox. */
@@ -474,7 +307,12 @@ imap_open(const struct imap_params *p, GError **err)
 	/* Used by libetpan for STARTTLS and every read and write: a silent server fails the
 	 * call after `timeout` seconds instead of hanging the daemon. */
 	mailimap_set_timeout(im->imap, timeout);
-	if (imap_connect(im, p, timeout, err) == -1 || imap_login_select(im, p, err) == -1) {
+	if (imap_connect(im, p, timeout, err) == -1) {
+		imap_close(im);
+		return NULL;
+	}
+	imap_guard_eof(im);
+	if (imap_login_select(im, p, err) == -1) {
 		imap_close(im);
 		return NULL;
 	}

@@ -54,10 +54,6 @@ util_one_line(const char *s, glong max_chars)
 			space = out->len > 0;
 			continue;
 		}
-		if (max_chars > 0 && n >= max_chars - 1) {
-			g_string_append(out, "…");
-			break;
-		}
 		if (space) {
 			g_string_append_c(out, ' ');
 			n++;
@@ -65,6 +61,15 @@ util_one_line(const char *s, glong max_chars)
 		}
 		g_string_append_unichar(out, c);
 		n++;
+	}
+	if (max_chars > 0 && n > max_chars) {
+		/* cut at a character boundary, drop a space left at the end, mark the cut */
+		char *cut = g_utf8_offset_to_pointer(out->str, max_chars - 1);
+
+		g_string_truncate(out, (gsize)(cut - out->str));
+		while (out->len > 0 && out->str[out->len - 1] == ' ')
+			g_string_truncate(out, out->len - 1);
+		g_string_append(out, "…");
 	}
 	return g_string_free(out, FALSE);
 }

@@ -67,6 +67,7 @@ CORPUS ?= $(CURDIR)/tests/corpus
 
 check: deps
 	$(MAKE) all $(UNIT_BINS)
+	$(MAKE) fuzz-smoke
 	$(MAKE) unit
 	$(MAKE) system
 
@@ -83,7 +84,7 @@ format:
 	clang-format -i mailer/*.c mailer/*.h include/*.h tests/unit/*.c tests/fuzz/*.c
 
 clean:
-	rm -rf sevmail build/release build/asan
+	rm -rf sevmail build
 
 .PHONY: all deps unit system check demo install format clean FORCE
 

@@ -54,6 +54,8 @@ struct config {
 	char *processed;
 	/* [smtp] */
 	struct server_config smtp;
+	int smtp_max_recipients; /* recipients per SMTP transaction */
+	int smtp_max_age;        /* seconds before undelivered mail is given up */
 	/* [responders], in file order = escalation order */
 	GPtrArray *responders; /* struct responder * */
 	/* [escalation] */

@@ -88,6 +88,23 @@ int store_outbox_rcpt(struct store *s, gint64 id, const char *address, const cha
 int store_outbox_attempt(struct store *s, gint64 id, gint64 next_attempt, const char *error,
                          GError **err);
 
+/* One outbox row for people (`sevmail outbox`). */
+struct outbox_row {
+	gint64 id, incident_id, created_at, next_attempt;
+	char *kind, *message_id, *state, *last_error;
+	int attempts;
+	GPtrArray *rcpts; /* struct outbox_rcpt_row * */
+};
+struct outbox_rcpt_row {
+	char *address, *state, *error;
+};
+void outbox_row_free(struct outbox_row *r);
+/* Rows still queued or failed (all = TRUE: sent ones too), oldest first. Caller frees. */
+GPtrArray *store_outbox_list(struct store *s, gboolean all);
+/* Requeues a message's failed recipients for now, with a fresh max_age. Returns 1 when
+ * the message exists, 0 when not, -1 on error. */
+int store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err);
+
 /* How many answers (confirm, error, help) were queued to address since t. */
 int store_answers_since(struct store *s, const char *address, gint64 t);
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "incident.h"
 #include "intake.h"
+#include "store.h"
 
 /* One incident with its timeline (events may be NULL for a one-line summary). */
 char *view_incident_text(const struct incident *inc, GPtrArray *events);
@@ -18,6 +19,10 @@ char *view_incidents_json(GPtrArray *incidents);
 /* [{"name", "address", "severities", "policy", "subscribers"}] for the configured lists
  * (struct list_config *) and their subscribers (one GPtrArray of char * per list). */
 char *view_lists_json(GPtrArray *lists, GPtrArray *subscribers);
+
+/* The outbox (struct outbox_row *) as JSON, or as text for people. */
+char *view_outbox_json(GPtrArray *rows);
+char *view_outbox_text(GPtrArray *rows);
 
 /* How a message is read (DESIGN.md's explain --json), as JSON or as text for people. */
 char *view_explain_json(const struct intake_result *r, const struct intake_explain *x);

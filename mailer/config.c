@@ -60,6 +60,8 @@ static const struct key keys[] = {
     {"smtp", "password_file", T_SECRET, NULL, FALSE, 0, 0, F(smtp.password)},
     {"smtp", "ca_file", T_PATH, NULL, FALSE, 0, 0, F(smtp.ca_file)},
     {"smtp", "timeout", T_INT, "60", FALSE, 1, 3600, F(smtp.timeout)},
+    {"smtp", "max_recipients", T_INT, "100", FALSE, 1, 10000, F(smtp_max_recipients)},
+    {"smtp", "max_age", T_INT, "172800", FALSE, 60, 2592000, F(smtp_max_age)},
     {"escalation", "ack_timeout", T_INT, "300", FALSE, 10, 86400, F(ack_timeout)},
     {"escalation", "repeat", T_INT, "3", FALSE, 0, 100, F(repeat)},
     {"escalation", "update_interval", T_INT, "1800", FALSE, 60, 604800, F(update_interval)},

@@ -463,6 +463,78 @@ cmd_lists(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_outbox(int argc, char **argv)
+{
+	gboolean all = FALSE;
+	GOptionEntry entries[] = {
+	    {"all", 0, 0, G_OPTION_ARG_NONE, &all, "also mail that was delivered", NULL},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
+	    {NULL}};
+	g_autoptr(GOptionContext) ctx =
+	    g_option_context_new("[retry ID] - queued and failed mail; requeue a failed one");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *out = NULL;
+	struct store *s = NULL;
+	gint64 id = 0;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (argc > 1 && (strcmp(argv[1], "retry") != 0 || argc != 3 ||
+	                 (id = g_ascii_strtoll(argv[2], NULL, 10)) <= 0))
+		return usage_error(ctx, "use 'outbox' to list, or 'outbox retry ID'");
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	if (id != 0) {
+		rc = store_outbox_retry(s, id, util_now(), &e);
+		store_close(s);
+		if (rc < 0)
+			fprintf(stderr, "sevmail: %s\n", e->message);
+		else if (rc == 0)
+			fprintf(stderr, "sevmail: the outbox has no message %" G_GINT64_FORMAT "\n",
+			        id);
+		else
+			printf("message %" G_GINT64_FORMAT " requeued; `run` sends it\n", id);
+		return rc == 1 ? 0 : EXIT_RUNTIME;
+	}
+	rows = store_outbox_list(s, all);
+	store_close(s);
+	out = opt_json ? view_outbox_json(rows) : view_outbox_text(rows);
+	printf("%s%s", out, opt_json ? "\n" : "");
+	return 0;
+}
+
+static int
+cmd_members(int argc, char **argv)
+{
+	g_autoptr(GOptionContext) ctx = g_option_context_new("NAME - the subscribers of a list");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GPtrArray) members = NULL;
+	const struct list_config *l;
+	struct store *s = NULL;
+	int rc = 0;
+
+	if (!parse(ctx, NULL, &argc, &argv, &rc))
+		return rc;
+	if (argc != 2)
+		return usage_error(ctx, "give the name of a list");
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	if ((l = config_list_by_name(cfg, argv[1])) == NULL) {
+		fprintf(stderr, "sevmail: %s has no [list:%s]\n", cfg->path, argv[1]);
+		store_close(s);
+		return EXIT_USAGE;
+	}
+	members = store_subscribers(s, l->name);
+	store_close(s);
+	for (guint i = 0; i < members->len; i++)
+		printf("%s\n", (const char *)members->pdata[i]);
+	return 0;
+}
+
 static const struct cmd commands[] = {
     {"run", "[--once]", "fetch and process mail, send what is due; repeat", cmd_run},
     {"ingest", "[FILE...]", "process messages from files (or stdin) through the intake",
@@ -474,6 +546,8 @@ static const struct cmd commands[] = {
     {"subscribe", "LIST ADDRESS", "add a subscriber to a stakeholder list", cmd_subscribe},
     {"unsubscribe", "LIST ADDRESS", "remove a subscriber", cmd_unsubscribe},
     {"lists", "[--json]", "stakeholder lists and their subscribers", cmd_lists},
+    {"members", "NAME", "the subscribers of one list", cmd_members},
+    {"outbox", "[--all] [--json] | retry ID", "queued and failed mail; requeue", cmd_outbox},
 };
 
 static int

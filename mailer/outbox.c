@@ -5,8 +5,6 @@
 
 #include "relay.h"
 
-/* A message not delivered within this time is given up (DESIGN: [smtp] max_age later). */
-#define OUTBOX_MAX_AGE (2 * 24 * 3600)
 #define OUTBOX_FIRST_RETRY 30
 #define OUTBOX_MAX_RETRY 3600
 
@@ -41,9 +39,9 @@ static const char *const status_states[] = {
 
 static int
 record(struct store *s, const struct outbox_item *it, GPtrArray *results, gint64 now,
-       struct outbox_stats *stats, GError **err)
+       gint64 max_age, struct outbox_stats *stats, GError **err)
 {
-	gboolean expired = now - it->created_at > OUTBOX_MAX_AGE;
+	gboolean expired = now - it->created_at > max_age;
 	const char *last_error = NULL;
 
 	if (store_begin(s, err) != 0)
@@ -75,6 +73,33 @@ fail:
 	return -1;
 }
 
+/* Sends one message in transactions of at most max_recipients recipients each (one
+ * connection per transaction), collecting every recipient's result. */
+static GPtrArray *
+send_batches(const struct relay_params *p, const struct outbox_item *it, int max_recipients)
+{
+	GPtrArray *all = NULL;
+	gsize len = 0;
+	const char *raw = g_bytes_get_data(it->raw, &len);
+
+	for (guint start = 0; start < it->rcpts->len; start += (guint)max_recipients) {
+		guint n = MIN((guint)max_recipients, it->rcpts->len - start);
+		g_autoptr(GPtrArray) batch = g_ptr_array_new();
+		g_autoptr(GError) e = NULL;
+		GPtrArray *results = NULL;
+
+		for (guint i = 0; i < n; i++)
+			g_ptr_array_add(batch, it->rcpts->pdata[start + i]);
+		if (relay_send(p, it->sender, batch, raw, len, &results, &e) != 0)
+			g_message("outbox: <%s>: %s", it->message_id, e->message);
+		if (all == NULL)
+			all = results;
+		else
+			g_ptr_array_extend_and_steal(all, results); /* takes the elements */
+	}
+	return all;
+}
+
 int
 outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbox_stats *stats,
              GError **err)
@@ -85,18 +110,14 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 	relay_params(cfg, &p);
 	for (guint i = 0; i < due->len; i++) {
 		struct outbox_item *it = due->pdata[i];
-		g_autoptr(GError) e = NULL;
-		GPtrArray *results = NULL;
-		gsize len = 0;
-		const char *raw = g_bytes_get_data(it->raw, &len);
+		GPtrArray *results;
 		int rc;
 
 		if (it->rcpts->len == 0)
 			continue;
 		stats->messages++;
-		if (relay_send(&p, it->sender, it->rcpts, raw, len, &results, &e) != 0)
-			g_message("outbox: <%s>: %s", it->message_id, e->message);
-		rc = record(s, it, results, now, stats, err);
+		results = send_batches(&p, it, cfg->smtp_max_recipients);
+		rc = record(s, it, results, now, cfg->smtp_max_age, stats, err);
 		relay_results_free(results);
 		if (rc != 0)
 			return -1;

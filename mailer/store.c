@@ -590,6 +590,98 @@ store_outbox_attempt(struct store *s, gint64 id, gint64 next_attempt, const char
 	           err, "cannot record a delivery attempt");
 }
 
+static void
+outbox_rcpt_row_free(struct outbox_rcpt_row *r)
+{
+	g_free(r->address);
+	g_free(r->state);
+	g_free(r->error);
+	g_free(r);
+}
+
+void
+outbox_row_free(struct outbox_row *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->kind);
+	g_free(r->message_id);
+	g_free(r->state);
+	g_free(r->last_error);
+	g_ptr_array_unref(r->rcpts);
+	g_free(r);
+}
+
+GPtrArray *
+store_outbox_list(struct store *s, gboolean all)
+{
+	sqlite3_stmt *st = prepare(s,
+	                           "SELECT id, coalesce(incident_id, 0), created_at, next_attempt,"
+	                           " kind, message_id, state, last_error, attempts FROM outbox"
+	                           " WHERE ? OR state != 'sent' ORDER BY id",
+	                           "i", (gint64)all);
+	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_row_free);
+
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		struct outbox_row *r = g_new0(struct outbox_row, 1);
+		sqlite3_stmt *q;
+
+		r->id = sqlite3_column_int64(st, 0);
+		r->incident_id = sqlite3_column_int64(st, 1);
+		r->created_at = sqlite3_column_int64(st, 2);
+		r->next_attempt = sqlite3_column_int64(st, 3);
+		r->kind = column_text(st, 4);
+		r->message_id = column_text(st, 5);
+		r->state = column_text(st, 6);
+		r->last_error = column_text(st, 7);
+		r->attempts = sqlite3_column_int(st, 8);
+		r->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_row_free);
+		q = prepare(
+		    s,
+		    "SELECT address, state, last_error FROM outbox_rcpts WHERE outbox_id = ?"
+		    " ORDER BY rowid",
+		    "i", r->id);
+		while (q != NULL && sqlite3_step(q) == SQLITE_ROW) {
+			struct outbox_rcpt_row *rr = g_new0(struct outbox_rcpt_row, 1);
+
+			rr->address = column_text(q, 0);
+			rr->state = column_text(q, 1);
+			rr->error = column_text(q, 2);
+			g_ptr_array_add(r->rcpts, rr);
+		}
+		sqlite3_finalize(q);
+		g_ptr_array_add(list, r);
+	}
+	sqlite3_finalize(st);
+	return list;
+}
+
+int
+store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err)
+{
+	if (query_int(prepare(s, "SELECT 1 FROM outbox WHERE id = ?", "i", id), 0) == 0)
+		return 0;
+	if (store_begin(s, err) != 0)
+		return -1;
+	if (run(s,
+	        prepare(s,
+	                "UPDATE outbox_rcpts SET state = 'queued' WHERE outbox_id = ? AND"
+	                " state = 'failed'",
+	                "i", id),
+	        err, "cannot requeue") != 0 ||
+	    run(s,
+	        prepare(s,
+	                "UPDATE outbox SET state = CASE WHEN EXISTS (SELECT 1 FROM outbox_rcpts"
+	                " WHERE outbox_id = ?1 AND state = 'queued') THEN 'queued' ELSE state END,"
+	                " next_attempt = ?2, created_at = ?2 WHERE id = ?1",
+	                "ii", id, now),
+	        err, "cannot requeue") != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, err) == 0 ? 1 : -1;
+}
+
 int
 store_answers_since(struct store *s, const char *address, gint64 t)
 {

@@ -256,3 +256,73 @@ view_explain_text(const struct intake_result *r, const struct intake_explain *x)
 	}
 	return g_string_free(out, FALSE);
 }
+
+char *
+view_outbox_json(GPtrArray *rows)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < rows->len; i++) {
+		const struct outbox_row *r = rows->pdata[i];
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "id");
+		json_builder_add_int_value(b, r->id);
+		member_string(b, "kind", r->kind);
+		json_builder_set_member_name(b, "incident");
+		if (r->incident_id != 0)
+			json_builder_add_int_value(b, r->incident_id);
+		else
+			json_builder_add_null_value(b);
+		member_string(b, "message_id", r->message_id);
+		member_string(b, "state", r->state);
+		json_builder_set_member_name(b, "attempts");
+		json_builder_add_int_value(b, r->attempts);
+		member_time(b, "created_at", r->created_at);
+		member_time(b, "next_attempt", r->next_attempt);
+		member_string(b, "last_error", r->last_error);
+		json_builder_set_member_name(b, "recipients");
+		json_builder_begin_array(b);
+		for (guint j = 0; j < r->rcpts->len; j++) {
+			const struct outbox_rcpt_row *rr = r->rcpts->pdata[j];
+
+			json_builder_begin_object(b);
+			member_string(b, "address", rr->address);
+			member_string(b, "state", rr->state);
+			member_string(b, "error", rr->error);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return finish(b);
+}
+
+char *
+view_outbox_text(GPtrArray *rows)
+{
+	GString *out = g_string_new(NULL);
+
+	if (rows->len == 0)
+		g_string_append(out, "the outbox is empty: everything was delivered\n");
+	for (guint i = 0; i < rows->len; i++) {
+		const struct outbox_row *r = rows->pdata[i];
+		g_autofree char *next = util_human_time(r->next_attempt);
+
+		g_string_append_printf(out, "%" G_GINT64_FORMAT "  %-7s %-12s <%s>  %d attempt(s)",
+		                       r->id, r->state, r->kind, r->message_id, r->attempts);
+		if (g_strcmp0(r->state, "queued") == 0)
+			g_string_append_printf(out, ", next %s", next);
+		g_string_append_c(out, '\n');
+		for (guint j = 0; j < r->rcpts->len; j++) {
+			const struct outbox_rcpt_row *rr = r->rcpts->pdata[j];
+
+			g_string_append_printf(out, "      %-7s %s%s%s\n", rr->state, rr->address,
+			                       rr->error != NULL ? ": " : "",
+			                       rr->error != NULL ? rr->error : "");
+		}
+	}
+	return g_string_free(out, FALSE);
+}

@@ -11,6 +11,7 @@ class FaultProxy:
         self.target_port = target_port
         self.mode = "pass"    # pass | hang | refuse
         self.cut_after = None  # bytes from the server after which one connection is cut
+        self.accepted = 0      # connections accepted so far
         self._lock = threading.Lock()
         self._conns = []
         self._stop = threading.Event()
@@ -74,6 +75,7 @@ class FaultProxy:
             except OSError:
                 return
             self._track(client)
+            self.accepted += 1
             if self.mode == "hang":
                 continue  # accepted, never answered
             try:

@@ -43,7 +43,8 @@ struct config {
 	char *address; /* incidents@example.com */
 	char *name;    /* display name of mail sevmail sends */
 	char *database;
-	int busy_timeout; /* seconds to wait for another writer of the database */
+	int busy_timeout;     /* seconds to wait for another writer of the database */
+	int max_message_size; /* bytes; larger messages are read as their header only */
 	char *templates;
 	char *secret; /* read from secret_file, or from secret = for tests */
 	/* [imap] */

@@ -18,10 +18,11 @@ struct imap_params {
 	enum imap_security security;
 	const char *user;
 	const char *password;
-	const char *ca_file;   /* PEM file of the CAs to trust instead of the system's, or NULL */
-	const char *mailbox;   /* "INBOX" by default */
-	const char *processed; /* folder to move processed mail into, or NULL: flag \Seen */
-	int timeout;           /* seconds for connect and every read; 0 = 60 */
+	const char *ca_file;    /* PEM file of the CAs to trust instead of the system's, or NULL */
+	const char *mailbox;    /* "INBOX" by default */
+	const char *processed;  /* folder to move processed mail into, or NULL: flag \Seen */
+	int timeout;            /* seconds for connect and every read; 0 = 60 */
+	gsize max_message_size; /* larger messages are fetched as headers only; 0 = no limit */
 };
 
 /* Failure classes, for retry decisions (set as the GError code, domain IMAP_ERROR).
@@ -45,9 +46,19 @@ void imap_close(struct imap *im);
 
 guint32 imap_uidvalidity(struct imap *im);
 
+/* One message handed over by imap_fetch_new. */
+struct imap_message {
+	guint32 uid;
+	const char *raw; /* the whole message, or only its header (headers_only) */
+	gsize len;
+	gboolean headers_only; /* larger than max_message_size: the body was not fetched */
+	gsize size;            /* the message's size on the server */
+	guint index, total;    /* 1-based position among the messages of this fetch */
+};
+
 /* Called for each message with UID > after_uid, in UID order. Return 0 to go on, -1 to
  * stop (the error is the caller's). It may call imap_mark_processed() on the same handle. */
-typedef int (*imap_message_cb)(guint32 uid, const char *raw, gsize len, void *data);
+typedef int (*imap_message_cb)(const struct imap_message *m, void *data);
 
 /* Fetches (with BODY.PEEK, so nothing is marked by fetching) every message with a UID above
  * after_uid. Returns the number handed to cb, or -1 + err. A stop from cb is not an

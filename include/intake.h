@@ -10,10 +10,11 @@
 #include "store.h"
 
 struct intake_source {
-	const char *mailbox; /* IMAP mailbox, or "ingest" */
-	guint32 uidvalidity; /* with checkpoint: the mailbox's UIDVALIDITY */
-	guint32 uid;         /* 0 for ingest */
-	gboolean checkpoint; /* advance (mailbox, uidvalidity, uid) in the same transaction */
+	const char *mailbox;  /* IMAP mailbox, or "ingest" */
+	guint32 uidvalidity;  /* with checkpoint: the mailbox's UIDVALIDITY */
+	guint32 uid;          /* 0 for ingest */
+	gboolean checkpoint;  /* advance (mailbox, uidvalidity, uid) in the same transaction */
+	gsize truncated_from; /* raw is only the header of a message this large, or 0 */
 };
 
 struct intake_result {

@@ -38,6 +38,8 @@ static const struct key keys[] = {
     {"general", "name", T_STRING, "Incident Desk", FALSE, 0, 0, F(name)},
     {"general", "database", T_PATH, "/var/lib/sevmail/sevmail.db", FALSE, 0, 0, F(database)},
     {"general", "templates", T_PATH, SEVMAIL_TEMPLATES, FALSE, 0, 0, F(templates)},
+    {"general", "max_message_size", T_INT, "26214400", FALSE, 1024, 1073741824,
+     F(max_message_size)},
     {"general", "busy_timeout", T_INT, "10", FALSE, 1, 3600, F(busy_timeout)},
     {"general", "secret_file", T_SECRET, NULL, TRUE, 0, 0, F(secret)},
     {"imap", "host", T_STRING, "127.0.0.1", FALSE, 0, 0, F(imap.host)},

@@ -9,6 +9,12 @@
 #include "util.h"
 #include <glib-unix.h>
 #include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* A fetch of at least PROGRESS_MIN messages is a backlog worth a progress report. */
+#define PROGRESS_MIN 100
+#define PROGRESS_EVERY 50
 
 struct fetch_ctx {
 	const struct config *cfg;
@@ -29,24 +35,41 @@ daemon_log_result(const char *where, const struct intake_result *r)
 	g_message("%s: %s%s: %s", where, r->route, inc, r->reason);
 }
 
+/* A backlog shows its progress: on a terminal as a counter that rewrites itself, in a log
+ * as one line per batch. */
+static void
+progress(const struct config *cfg, const struct imap_message *m)
+{
+	if (m->total < PROGRESS_MIN)
+		return;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%s: %u/%u%s", cfg->mailbox, m->index, m->total,
+		        m->index == m->total ? "\n" : "");
+	else if (m->index % PROGRESS_EVERY == 0 || m->index == m->total)
+		g_message("%s: %u/%u messages processed", cfg->mailbox, m->index, m->total);
+}
+
 static int
-on_message(guint32 uid, const char *raw, gsize len, void *data)
+on_message(const struct imap_message *m, void *data)
 {
 	struct fetch_ctx *f = data;
-	struct intake_source src = {f->cfg->mailbox, f->uidvalidity, uid, TRUE};
+	struct intake_source src = {f->cfg->mailbox, f->uidvalidity, m->uid, TRUE,
+	                            m->headers_only ? m->size : 0};
 	struct intake_result res;
 	g_autoptr(GError) e = NULL;
-	g_autofree char *where = g_strdup_printf("%s UID %u", f->cfg->mailbox, uid);
+	g_autofree char *where = g_strdup_printf("%s UID %u", f->cfg->mailbox, m->uid);
 
-	if (intake_message(f->cfg, f->store, raw, len, &src, &res, &f->error) != 0)
+	if (intake_message(f->cfg, f->store, m->raw, m->len, &src, &res, &f->error) != 0)
 		return -1; /* rolled back: the message stays unprocessed for the next pass */
-	daemon_log_result(where, &res);
+	if (m->total < PROGRESS_MIN || !isatty(STDERR_FILENO))
+		daemon_log_result(where, &res);
+	progress(f->cfg, m);
 	f->stats->fetched++;
 	f->stats->duplicates += res.duplicate;
 	intake_result_clear(&res);
 	/* Only after the commit: a crash before this line re-fetches the message, and the
 	 * checkpoint and de-duplication keep it from being applied twice. */
-	if (imap_mark_processed(f->imap, uid, &e) != 0)
+	if (imap_mark_processed(f->imap, m->uid, &e) != 0)
 		g_message("%s: committed, but could not be marked processed: %s", where,
 		          e->message);
 	return 0;
@@ -66,6 +89,7 @@ imap_params(const struct config *cfg, struct imap_params *p)
 	p->mailbox = cfg->mailbox;
 	p->processed = cfg->processed;
 	p->timeout = cfg->imap.timeout;
+	p->max_message_size = (gsize)cfg->max_message_size;
 }
 
 /* Hands every new message of the open mailbox to the intake. */

@@ -38,6 +38,7 @@ struct imap {
 	char *mailbox;
 	char *processed;
 	guint32 uidvalidity;
+	gsize max_size;           /* 0: no limit */
 	gboolean processed_ready; /* CREATE of the processed folder was tried */
 	gboolean idling;
 };
@@ -298,6 +299,7 @@ imap_open(const struct imap_params *p, GError **err)
 	im->mailbox = g_strdup(p->mailbox != NULL && *p->mailbox != '\0' ? p->mailbox : "INBOX");
 	im->processed =
 	    p->processed != NULL && *p->processed != '\0' ? g_strdup(p->processed) : NULL;
+	im->max_size = p->max_message_size;
 	im->imap = mailimap_new(0, NULL);
 	if (im->imap == NULL) {
 		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL, "out of memory");
@@ -368,16 +370,21 @@ imap_uid_cmp(gconstpointer a, gconstpointer b)
 }
 
 /* Runs UID FETCH set (UID + `body` or RFC822.SIZE); *result is libetpan's list. */
+enum imap_what { IMAP_SIZES, IMAP_BODIES, IMAP_HEADERS };
+
 static int
-imap_uid_fetch(struct imap *im, struct mailimap_set *set, gboolean body, clist **result)
+imap_uid_fetch(struct imap *im, struct mailimap_set *set, enum imap_what what, clist **result)
 {
 	struct mailimap_fetch_type *type = mailimap_fetch_type_new_fetch_att_list_empty();
 	int r;
 
 	mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
-	if (body)
+	if (what == IMAP_BODIES)
 		mailimap_fetch_type_new_fetch_att_list_add(
 		    type, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	else if (what == IMAP_HEADERS)
+		mailimap_fetch_type_new_fetch_att_list_add(
+		    type, mailimap_fetch_att_new_body_peek_section(mailimap_section_new_header()));
 	else
 		mailimap_fetch_type_new_fetch_att_list_add(type,
 		                                           mailimap_fetch_att_new_rfc822_size());
@@ -396,7 +403,7 @@ imap_list(struct imap *im, guint32 after_uid, GArray *out, GError **err)
 	clistiter *cur;
 	int r;
 
-	r = imap_uid_fetch(im, mailimap_set_new_interval(after_uid + 1, 0), FALSE, &result);
+	r = imap_uid_fetch(im, mailimap_set_new_interval(after_uid + 1, 0), IMAP_SIZES, &result);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_PROTOCOL, err,
 		                 "listing new messages in IMAP mailbox %s failed", im->mailbox);
@@ -418,11 +425,12 @@ imap_list(struct imap *im, guint32 after_uid, GArray *out, GError **err)
 	return 0;
 }
 
-/* Fetches the bodies of entries[0..n) and hands them to cb in UID order. Returns 0 to go
- * on, 1 when cb said stop, -1 on error; *count grows by the messages handed over. */
+/* Fetches entries[0..n) (bodies, or headers only) and hands them to cb in UID order.
+ * Returns 0 to go on, 1 when cb said stop, -1 on error; *count grows by the messages
+ * handed over, out of total. */
 static int
-imap_fetch_batch(struct imap *im, const struct imap_entry *entries, guint n, imap_message_cb cb,
-                 void *data, int *count, GError **err)
+imap_fetch_batch(struct imap *im, const struct imap_entry *entries, guint n, gboolean headers,
+                 imap_message_cb cb, void *data, guint *count, guint total, GError **err)
 {
 	g_autoptr(GArray) bodies = g_array_new(FALSE, FALSE, sizeof(struct imap_body));
 	struct mailimap_set *set = mailimap_set_new_empty();
@@ -433,7 +441,7 @@ imap_fetch_batch(struct imap *im, const struct imap_entry *entries, guint n, ima
 
 	for (i = 0; i < n; i++)
 		mailimap_set_add_single(set, entries[i].uid);
-	r = imap_uid_fetch(im, set, TRUE, &result);
+	r = imap_uid_fetch(im, set, headers ? IMAP_HEADERS : IMAP_BODIES, &result);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_PROTOCOL, err,
 		                 "fetching messages from IMAP mailbox %s failed", im->mailbox);
@@ -456,9 +464,12 @@ imap_fetch_batch(struct imap *im, const struct imap_entry *entries, guint n, ima
 	g_array_sort(bodies, imap_uid_cmp);
 	for (i = 0; i < bodies->len && !stop; i++) {
 		struct imap_body *b = &g_array_index(bodies, struct imap_body, i);
+		struct imap_message m = {b->uid, b->raw, b->len, headers, 0, ++*count, total};
 
-		(*count)++;
-		stop = cb(b->uid, b->raw, b->len, data) == -1;
+		for (guint j = 0; j < n; j++)
+			if (entries[j].uid == b->uid)
+				m.size = entries[j].size;
+		stop = cb(&m, data) == -1;
 	}
 	mailimap_fetch_list_free(result);
 	return stop;
@@ -482,9 +493,9 @@ int
 imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *data, GError **err)
 {
 	g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(struct imap_entry));
-	guint i = 0, n;
+	guint i = 0, n, count = 0;
 	gsize bytes;
-	int count = 0, r;
+	int r;
 
 	if (imap_idle_stop(im, err) == -1)
 		return -1;
@@ -494,21 +505,25 @@ imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *dat
 		return -1;
 	while (i < list->len) {
 		const struct imap_entry *e = &g_array_index(list, struct imap_entry, i);
+		gboolean big = im->max_size != 0 && e[0].size > im->max_size;
 
+		/* a batch: consecutive messages within the limits; an oversized message goes
+		 * alone, as headers only */
 		bytes = e[0].size;
-		for (n = 1; i + n < list->len && n < IMAP_BATCH_COUNT; n++) {
-			if (bytes + e[n].size > IMAP_BATCH_BYTES)
+		for (n = 1; !big && i + n < list->len && n < IMAP_BATCH_COUNT; n++) {
+			if (bytes + e[n].size > IMAP_BATCH_BYTES ||
+			    (im->max_size != 0 && e[n].size > im->max_size))
 				break;
 			bytes += e[n].size;
 		}
-		r = imap_fetch_batch(im, e, n, cb, data, &count, err);
+		r = imap_fetch_batch(im, e, n, big, cb, data, &count, list->len, err);
 		if (r == -1)
 			return -1;
 		if (r == 1)
 			break;
 		i += n;
 	}
-	return count;
+	return (int)count;
 }
 
 /* UID STORE uid +FLAGS.SILENT (flag); takes ownership of flag. */

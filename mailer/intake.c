@@ -271,6 +271,14 @@ process(struct ctx *c, const char *raw, gsize len, const struct intake_source *s
 		intake_decide(c, "other", 0, "cannot be read as mail: %s", parse_error->message);
 	else if (route(c, err) != 0)
 		goto fail;
+	if (src->truncated_from != 0) {
+		g_autofree char *reason = c->res->reason;
+
+		c->res->reason = g_strdup_printf("%s (only its header was read: the message has "
+		                                 "%" G_GSIZE_FORMAT " bytes, over [general] "
+		                                 "max_message_size)",
+		                                 reason, src->truncated_from);
+	}
 	if (row > 0 && store_message_outcome(c->store, row, c->res->route, c->res->reason,
 	                                     c->res->incident_id, err) != 0)
 		goto fail;
@@ -295,8 +303,20 @@ intake_message(const struct config *cfg, struct store *s, const char *raw, gsize
                const struct intake_source *src, struct intake_result *res, GError **err)
 {
 	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, NULL};
+	struct intake_source cut = *src;
 
 	memset(res, 0, sizeof *res);
+	if (src->truncated_from == 0 && len > (gsize)cfg->max_message_size) {
+		/* never parse a huge message whole: its header is what routing needs */
+		const char *end = g_strstr_len(raw, (gssize)len, "\n\n");
+		const char *crlf = g_strstr_len(raw, (gssize)len, "\r\n\r\n");
+
+		if (crlf != NULL && (end == NULL || crlf < end))
+			end = crlf + 2;
+		cut.truncated_from = len;
+		len = end != NULL ? (gsize)(end - raw) + 2 : MIN(len, 65536);
+		src = &cut;
+	}
 	if (process(&c, raw, len, src, err) != 0) {
 		intake_result_clear(res);
 		return -1;
@@ -308,7 +328,7 @@ int
 intake_explain(const struct config *cfg, struct store *s, const char *raw, gsize len,
                struct intake_result *res, struct intake_explain *x, GError **err)
 {
-	struct intake_source src = {"explain", 0, 0, FALSE};
+	struct intake_source src = {"explain", 0, 0, FALSE, 0};
 	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, x};
 
 	memset(res, 0, sizeof *res);

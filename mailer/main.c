@@ -148,7 +148,7 @@ cmd_run(int argc, char **argv)
 static int
 ingest_one(const struct config *cfg, struct store *s, const char *name, const char *raw, gsize len)
 {
-	struct intake_source src = {"ingest", 0, 0, FALSE};
+	struct intake_source src = {"ingest", 0, 0, FALSE, 0};
 	struct intake_result res;
 	g_autoptr(GError) e = NULL;
 

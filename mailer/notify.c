@@ -161,6 +161,7 @@ notify_error(const struct notify *n, struct incident *inc, const char *to, const
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
 	g_hash_table_insert(vars, "problem", util_one_line(problem, 500));
+	g_hash_table_insert(vars, "commands", g_strdup(command_help()));
 	return to_one(n, inc, "error", to, in_reply_to, vars, err);
 }
 

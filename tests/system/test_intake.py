@@ -154,3 +154,21 @@ def test_pipe_delivery_exit_codes(desk):
     assert "[imap] bogus" in broken.stderr.decode()
     desk.write_config()
     assert [i["title"] for i in desk.incidents()] == ["Pipe delivered alert"]
+
+
+def test_a_backlog_reports_progress_and_a_huge_message_is_read_by_its_header(desk):
+    desk.write_config(general__max_message_size=100000)
+    for n in range(119):
+        desk.deliver(desk.monitor_mail("Queue depth high on %s" % name(n)))
+    desk.deliver(desk.monitor_mail("Core dump attached for gateway", "A" * 300000))
+    proc = desk.once()
+    log = proc.stderr.decode()
+    assert "50/120 messages processed" in log and "120/120 messages processed" in log
+    row = db(desk).execute("SELECT length(raw), reason FROM messages WHERE reason LIKE"
+                           " '%max_message_size%'").fetchone()
+    assert row is not None and row[0] < 2000
+    assert "Core dump attached for gateway" in [i["title"] for i in desk.incidents()]
+    # the same through pipe delivery
+    piped = desk.monitor_mail("Heap dump attached for worker", "B" * 300000)
+    desk.run("ingest", "--no-send", input=piped)
+    assert "Heap dump attached for worker" in [i["title"] for i in desk.incidents()]

@@ -61,6 +61,13 @@ struct config {
 	GPtrArray *responders; /* struct responder * */
 	/* [escalation] */
 	int ack_timeout, repeat, update_interval;
+	/* [oncall] */
+	char **rotation;       /* addresses, NULL-terminated, may be empty */
+	gint64 rotation_start; /* when rotation[0]'s first turn began */
+	int rotation_length;   /* seconds per turn */
+	/* [postmortem] */
+	int postmortem_due; /* seconds after resolution before the commander is reminded */
+	char *timezone;     /* for meeting times without an offset */
 	/* [security] */
 	enum sender_auth sender_auth;
 	char *authserv_id;

@@ -18,6 +18,8 @@ struct notify {
 
 /* Pages a responder about inc (Reply-To carries the incident's reply token). */
 int notify_page(const struct notify *n, struct incident *inc, const char *to, GError **err);
+/* Pages again: nobody acknowledged inc yet. */
+int notify_repage(const struct notify *n, struct incident *inc, const char *to, GError **err);
 /* Confirms to the sender what a reply changed (and what it could not do). */
 int notify_confirm(const struct notify *n, struct incident *inc, const char *to,
                    const struct incident_outcome *o, const char *in_reply_to, GError **err);

@@ -16,6 +16,8 @@ char *util_human_time(gint64 t);
 /* Copy of s as one line: valid UTF-8, CR/LF/tabs/controls replaced by spaces, runs of
  * spaces folded, trimmed, at most max_chars characters (cut with "…"). Caller frees. */
 char *util_one_line(const char *s, glong max_chars);
+/* A duration for people: "45 s", "4 min", "1 h 38 min", "3 d 2 h". Caller frees. */
+char *util_duration(gint64 seconds);
 /* Lower-case copy of an address with surrounding <> and spaces removed. Caller frees. */
 char *util_address(const char *s);
 /* The domain part of an address (pointer into s), or "" when there is none. */

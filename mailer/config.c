@@ -20,6 +20,7 @@ enum key_type {
 	T_AUTH,
 	T_PATTERNS,
 	T_SEVMAP,
+	T_TIME, /* ISO 8601 date and time, stored as unix time (gint64) */
 };
 
 struct key {
@@ -67,6 +68,11 @@ static const struct key keys[] = {
     {"escalation", "ack_timeout", T_INT, "300", FALSE, 10, 86400, F(ack_timeout)},
     {"escalation", "repeat", T_INT, "3", FALSE, 0, 100, F(repeat)},
     {"escalation", "update_interval", T_INT, "1800", FALSE, 60, 604800, F(update_interval)},
+    {"oncall", "rotation", T_PATTERNS, "", FALSE, 0, 0, F(rotation)},
+    {"oncall", "rotation_start", T_TIME, "1970-01-01T00:00:00Z", FALSE, 0, 0, F(rotation_start)},
+    {"oncall", "rotation_length", T_INT, "604800", FALSE, 3600, 31536000, F(rotation_length)},
+    {"postmortem", "due", T_INT, "259200", FALSE, 3600, 31536000, F(postmortem_due)},
+    {"postmortem", "timezone", T_STRING, "UTC", FALSE, 0, 0, F(timezone)},
     {"security", "sender_auth", T_AUTH, "token-or-dmarc", FALSE, 0, 0, F(sender_auth)},
     {"security", "authserv_id", T_STRING, NULL, FALSE, 0, 0, F(authserv_id)},
     {"security", "allow_insecure", T_BOOL, "false", FALSE, 0, 0, F(allow_insecure)},
@@ -211,6 +217,16 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		return 0;
 	case T_SEVMAP:
 		return parse_sevmap(c, k, value, err);
+	case T_TIME: {
+		g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(value, NULL);
+
+		if (t == NULL)
+			return bad(err, c, k->group, k->name,
+			           "'%s' is not a date and time such as 2026-11-30T09:00:00+01:00",
+			           value);
+		*(gint64 *)field = g_date_time_to_unix(t);
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -389,7 +405,7 @@ config_load(const char *path, GError **err)
 			rc = bad(
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
-			    " security, alerts, list:NAME)");
+			    " oncall, postmortem, security, alerts, list:NAME)");
 		if (rc != 0)
 			return NULL;
 	}
@@ -428,6 +444,8 @@ config_free(struct config *c)
 	if (c->responders != NULL)
 		g_ptr_array_unref(c->responders);
 	g_free(c->authserv_id);
+	g_strfreev(c->rotation);
+	g_free(c->timezone);
 	g_strfreev(c->alert_senders);
 	if (c->severity_labels != NULL)
 		g_hash_table_unref(c->severity_labels);

@@ -3,6 +3,7 @@
  */
 #include "daemon.h"
 
+#include "escalate.h"
 #include "imap.h"
 #include "intake.h"
 #include "outbox.h"
@@ -128,6 +129,15 @@ connect_imap(const struct config *cfg, GError **err)
 	return imap_open(&p, err);
 }
 
+/* The timers of the checklist, then what the outbox has due. */
+static int
+timers_and_send(const struct config *cfg, struct store *s, struct pass_stats *st, GError **err)
+{
+	if (escalate_run(cfg, s, util_now(), err) < 0)
+		return -1;
+	return daemon_send(cfg, s, st, err);
+}
+
 int
 daemon_send(const struct config *cfg, struct store *s, struct pass_stats *st, GError **err)
 {
@@ -151,8 +161,8 @@ daemon_pass(const struct config *cfg, struct store *s, struct pass_stats *st, GE
 		rc = fetch(cfg, s, im, st, &fetch_error);
 		imap_close(im);
 	}
-	/* Mail already queued goes out even when the mailbox cannot be read. */
-	if (daemon_send(cfg, s, st, err) != 0)
+	/* Timers run and queued mail goes out even when the mailbox cannot be read. */
+	if (timers_and_send(cfg, s, st, err) != 0)
 		return -1;
 	if (rc != 0) {
 		g_propagate_error(err, g_steal_pointer(&fetch_error));
@@ -287,7 +297,7 @@ run_pass(struct loop *l)
 		fail(l, e->message);
 		return;
 	}
-	if (daemon_send(l->cfg, l->store, &st, &e) != 0)
+	if (timers_and_send(l->cfg, l->store, &st, &e) != 0)
 		g_warning("%s", e->message);
 	if (l->last_error != NULL)
 		g_message("%s: working again", l->cfg->imap.host);
@@ -310,7 +320,7 @@ on_outbox(gpointer data)
 	struct pass_stats st = {0};
 	g_autoptr(GError) e = NULL;
 
-	if (daemon_send(l->cfg, l->store, &st, &e) != 0)
+	if (timers_and_send(l->cfg, l->store, &st, &e) != 0)
 		g_warning("%s", e->message);
 	return G_SOURCE_CONTINUE;
 }

@@ -6,6 +6,7 @@
 #include "intake_ctx.h"
 
 #include "auth.h"
+#include "escalate.h"
 #include "incident.h"
 #include "reply.h"
 #include "util.h"
@@ -42,32 +43,32 @@ add_event(struct ctx *c, gint64 incident_id, const char *actor, const char *kind
 	return rc;
 }
 
-/* The first oncall responder in config order who is not `except`, or NULL. */
-static const struct responder *
-first_oncall(const struct config *cfg, const char *except)
+/* Who is on call now (the rotation's turn, or the first oncall responder) and is not
+ * `except`, or NULL. */
+static const char *
+first_oncall(const struct ctx *c, const char *except)
 {
-	for (guint i = 0; i < cfg->responders->len; i++) {
-		const struct responder *r = cfg->responders->pdata[i];
+	g_autoptr(GPtrArray) order = escalate_oncall_order(c->cfg, c->notify.now);
 
-		if ((r->roles & ROLE_ONCALL) && g_strcmp0(r->address, except) != 0)
-			return r;
-	}
+	for (guint i = 0; i < order->len; i++)
+		if (g_strcmp0(order->pdata[i], except) != 0)
+			return order->pdata[i];
 	return NULL;
 }
 
 static int
-page(struct ctx *c, struct incident *inc, const struct responder *oncall,
-     struct incident_outcome *o, GError **err)
+page(struct ctx *c, struct incident *inc, const char *oncall, struct incident_outcome *o,
+     GError **err)
 {
 	g_autofree char *paged = NULL;
 
 	if (oncall == NULL)
 		return 0;
-	paged = g_strdup_printf("Paged %s", oncall->address);
+	paged = g_strdup_printf("Paged %s", oncall);
 	g_ptr_array_add(o->events, event_new(c->notify.now, "sevmail", "paged", paged));
-	if (store_participant_add(c->store, inc->id, oncall->address, err) != 0)
+	if (store_participant_add(c->store, inc->id, oncall, err) != 0)
 		return -1;
-	return notify_page(&c->notify, inc, oncall->address, err);
+	return notify_page(&c->notify, inc, oncall, err);
 }
 
 /* --- alerts --- */
@@ -77,7 +78,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 {
 	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
-	const struct responder *oncall = first_oncall(c->cfg, NULL);
+	const char *oncall = first_oncall(c, NULL);
 	g_autofree char *declared =
 	    g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
 	gpointer sev = a->severity_label == NULL
@@ -105,7 +106,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 	intake_decide(c, "alert", inc->id,
 	              "new incident INC-%" G_GINT64_FORMAT " from an alert (%s)%s%s", inc->id,
 	              a->source, oncall != NULL ? ", paged " : ", nobody to page (no oncall)",
-	              oncall != NULL ? oncall->address : "");
+	              oncall != NULL ? oncall : "");
 	return 0;
 }
 
@@ -125,12 +126,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, GError **err)
 		incident_apply(inc, &resolved, sender(c), c->notify.now, o);
 	if (store_outcome(c, inc, o, err) != 0)
 		return -1;
-	to = inc->commander;
-	if (to == NULL) {
-		const struct responder *oncall = first_oncall(c->cfg, NULL);
-
-		to = oncall != NULL ? oncall->address : NULL;
-	}
+	to = inc->commander != NULL ? inc->commander : first_oncall(c, NULL);
 	if (to != NULL &&
 	    notify_notice(&c->notify, inc, to,
 	                  c->cfg->auto_resolve ? "The alert reports it is resolved, and the "
@@ -348,7 +344,7 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	if (c->x != NULL)
 		c->x->incident = inc->id;
 	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||
-	    page(c, inc, first_oncall(c->cfg, actor), o, err) != 0 ||
+	    page(c, inc, first_oncall(c, actor), o, err) != 0 ||
 	    store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
 	    notify_status(&c->notify, inc, NULL, err) != 0) /* the page tells the on-call */
 		return -1;

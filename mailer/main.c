@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "daemon.h"
+#include "escalate.h"
 #include "intake.h"
 #include "notify.h"
 #include "store.h"
@@ -535,6 +536,42 @@ cmd_members(int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_oncall(int argc, char **argv)
+{
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- who is on call now and next");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GPtrArray) now_order = NULL;
+	gint64 now = util_now();
+	int rc = 0;
+
+	if (!parse(ctx, NULL, &argc, &argv, &rc))
+		return rc;
+	if ((cfg = load_config(&rc)) == NULL)
+		return rc;
+	now_order = escalate_oncall_order(cfg, now);
+	if (now_order->len == 0) {
+		fprintf(stderr, "sevmail: nobody is on call: give a responder the role oncall, or "
+		                "set [oncall] rotation\n");
+		return EXIT_RUNTIME;
+	}
+	printf("now:  %s\n", (const char *)now_order->pdata[0]);
+	if (cfg->rotation != NULL && cfg->rotation[0] != NULL) {
+		gint64 turn = now > cfg->rotation_start
+		                  ? (now - cfg->rotation_start) / cfg->rotation_length + 1
+		                  : 0;
+		gint64 change = cfg->rotation_start + turn * cfg->rotation_length;
+		g_autoptr(GPtrArray) next = escalate_oncall_order(cfg, change);
+		g_autofree char *when = util_human_time(change);
+
+		printf("next: %s from %s\n", (const char *)next->pdata[0], when);
+	} else {
+		for (guint i = 1; i < now_order->len; i++)
+			printf("then: %s\n", (const char *)now_order->pdata[i]);
+	}
+	return 0;
+}
+
 static const struct cmd commands[] = {
     {"run", "[--once]", "fetch and process mail, send what is due; repeat", cmd_run},
     {"ingest", "[FILE...]", "process messages from files (or stdin) through the intake",
@@ -547,6 +584,7 @@ static const struct cmd commands[] = {
     {"unsubscribe", "LIST ADDRESS", "remove a subscriber", cmd_unsubscribe},
     {"lists", "[--json]", "stakeholder lists and their subscribers", cmd_lists},
     {"members", "NAME", "the subscribers of one list", cmd_members},
+    {"oncall", "", "who is on call now and next", cmd_oncall},
     {"outbox", "[--all] [--json] | retry ID", "queued and failed mail; requeue", cmd_outbox},
 };
 

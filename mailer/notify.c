@@ -132,6 +132,16 @@ notify_page(const struct notify *n, struct incident *inc, const char *to, GError
 	return to_one(n, inc, "page", to, NULL, vars, err);
 }
 
+int
+notify_repage(const struct notify *n, struct incident *inc, const char *to, GError **err)
+{
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autofree char *waiting = util_duration(n->now - inc->created_at);
+
+	g_hash_table_insert(vars, "waiting", g_strdup(waiting));
+	return to_one(n, inc, "repage", to, NULL, vars, err);
+}
+
 static char *
 bullet_lines(GPtrArray *lines)
 {
@@ -373,11 +383,12 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "subscription-welcome",
 	                                    "subscription-goodbye",
 	                                    "subscription-notice",
-	                                    "declare-syntax"};
+	                                    "declare-syntax",
+	                                    "repage"};
 	static const char *const extra[] = {
-	    "changes",      "refusals", "problem", "commands", "unsubscribe",
-	    "next_update",  "notice",   "author",  "text",     "list",
-	    "list_address", "request",  "token",   "action",   "subscriber"};
+	    "changes", "refusals", "problem",    "commands", "unsubscribe",  "next_update",
+	    "notice",  "author",   "text",       "list",     "list_address", "request",
+	    "token",   "action",   "subscriber", "waiting"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

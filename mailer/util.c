@@ -94,3 +94,20 @@ util_domain(const char *address)
 
 	return at != NULL ? at + 1 : "";
 }
+
+char *
+util_duration(gint64 seconds)
+{
+	gint64 m = (seconds + 30) / 60;
+
+	if (seconds < 60)
+		return g_strdup_printf("%" G_GINT64_FORMAT " s", MAX(seconds, 0));
+	if (m < 60)
+		return g_strdup_printf("%" G_GINT64_FORMAT " min", m);
+	if (m < 48 * 60)
+		return m % 60 ? g_strdup_printf("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min",
+		                                m / 60, m % 60)
+		              : g_strdup_printf("%" G_GINT64_FORMAT " h", m / 60);
+	return g_strdup_printf("%" G_GINT64_FORMAT " d %" G_GINT64_FORMAT " h", m / 1440,
+	                       m % 1440 / 60);
+}

@@ -1,0 +1,226 @@
+/*
+ * escalate: re-pages and reminders, computed from the events alone (what was paged when,
+ * what was reminded when), so a restart or a crash loses no timer and repeats no step.
+ */
+#include "escalate.h"
+
+#include "escalate.h"
+#include "notify.h"
+#include "util.h"
+#include <string.h>
+
+GPtrArray *
+escalate_oncall_order(const struct config *cfg, gint64 now)
+{
+	GPtrArray *order = g_ptr_array_new();
+	guint n = cfg->rotation != NULL ? g_strv_length(cfg->rotation) : 0;
+
+	if (n > 0) {
+		gint64 turns = now > cfg->rotation_start
+		                   ? (now - cfg->rotation_start) / cfg->rotation_length
+		                   : 0;
+
+		for (guint i = 0; i < n; i++)
+			g_ptr_array_add(order, cfg->rotation[(turns + i) % n]);
+		return order;
+	}
+	for (guint i = 0; i < cfg->responders->len; i++) {
+		const struct responder *r = cfg->responders->pdata[i];
+
+		if (r->roles & ROLE_ONCALL)
+			g_ptr_array_add(order, r->address);
+	}
+	return order;
+}
+
+/* One round: the first on-call again, each next on-call, then every commander (one
+ * step that pages them all). */
+static GPtrArray *
+round_steps(const struct config *cfg, gint64 now)
+{
+	g_autoptr(GPtrArray) oncall = escalate_oncall_order(cfg, now);
+	GPtrArray *steps = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	GPtrArray *commanders = g_ptr_array_new();
+
+	for (guint i = 0; i < oncall->len; i++) {
+		GPtrArray *one = g_ptr_array_new();
+
+		g_ptr_array_add(one, oncall->pdata[i]);
+		g_ptr_array_add(steps, one);
+	}
+	for (guint i = 0; i < cfg->responders->len; i++) {
+		const struct responder *r = cfg->responders->pdata[i];
+
+		if (r->roles & ROLE_COMMANDER)
+			g_ptr_array_add(commanders, r->address);
+	}
+	if (commanders->len > 0)
+		g_ptr_array_add(steps, commanders);
+	else
+		g_ptr_array_unref(commanders);
+	return steps;
+}
+
+/* The newest event of one of kinds (NULL-terminated), or 0; *count counts them. */
+static gint64
+last_event(GPtrArray *events, const char *const *kinds, const char *prefix, int *count)
+{
+	gint64 last = 0;
+
+	if (count != NULL)
+		*count = 0;
+	for (guint i = 0; i < events->len; i++) {
+		const struct event *e = events->pdata[i];
+
+		if (!g_strv_contains(kinds, e->kind))
+			continue;
+		if (prefix != NULL && !g_str_has_prefix(e->detail, prefix))
+			continue;
+		last = MAX(last, e->at);
+		if (count != NULL)
+			(*count)++;
+	}
+	return last;
+}
+
+/* A step in its own transaction: the event, the participants, the mail. */
+static int
+step(const struct config *cfg, struct store *s, struct incident *inc, const char *kind,
+     const char *detail, GPtrArray *to, const char *reminder, gint64 now, GError **err)
+{
+	struct notify n = {cfg, s, now};
+	struct event *e = event_new(now, "sevmail", kind, detail);
+	int rc = store_begin(s, err);
+
+	for (guint i = 0; rc == 0 && i < to->len; i++) {
+		if (reminder == NULL)
+			rc = store_participant_add(s, inc->id, to->pdata[i], err);
+		if (rc == 0)
+			rc = reminder != NULL ? notify_notice(&n, inc, to->pdata[i], reminder, err)
+			                      : notify_repage(&n, inc, to->pdata[i], err);
+	}
+	if (rc == 0)
+		rc = store_event_add(s, inc->id, e, NULL, err);
+	event_free(e);
+	if (rc == 0)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	g_message("INC-%" G_GINT64_FORMAT ": %s", inc->id, detail);
+	return rc;
+}
+
+static char *
+joined(GPtrArray *addresses)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < addresses->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)addresses->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
+/* Not acknowledged: the next step of the ladder when ack_timeout has passed since the
+ * last page. Returns 1 when a step was taken. */
+static int
+escalate(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *events,
+         gint64 now, GError **err)
+{
+	static const char *const pages[] = {"paged", "escalated", NULL};
+	static const char *const escalations[] = {"escalated", NULL};
+	g_autoptr(GPtrArray) steps = round_steps(cfg, now);
+	gint64 last = last_event(events, pages, NULL, NULL);
+	int done = 0;
+	g_autofree char *who = NULL, *detail = NULL, *waited = NULL;
+	GPtrArray *to;
+
+	last_event(events, escalations, NULL, &done);
+	if (last == 0)
+		last = inc->created_at;
+	if (steps->len == 0 || now < last + cfg->ack_timeout ||
+	    done >= (int)steps->len * cfg->repeat)
+		return 0;
+	to = steps->pdata[done % steps->len];
+	who = joined(to);
+	waited = util_duration(now - last);
+	detail = g_strdup_printf("Not acknowledged after %s: paged %s (round %d of %d)", waited,
+	                         who, done / (int)steps->len + 1, cfg->repeat);
+	return step(cfg, s, inc, "escalated", detail, to, NULL, now, err) == 0 ? 1 : -1;
+}
+
+/* A SEV1/SEV2 still open: the commander is reminded when no status mail went out (and no
+ * reminder either) for update_interval. */
+static int
+remind_update(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *events,
+              gint64 now, GError **err)
+{
+	static const char *const told[] = {"status", "severity", "updated", "reminded", NULL};
+	g_autoptr(GPtrArray) to = g_ptr_array_new();
+	gint64 last = MAX(last_event(events, told, NULL, NULL), inc->created_at);
+	g_autofree char *quiet = NULL, *detail = NULL, *text = NULL;
+
+	if (inc->severity < 1 || inc->severity > 2 || inc->commander == NULL ||
+	    inc->status == STATUS_TRIGGERED || now < last + cfg->update_interval)
+		return 0;
+	g_ptr_array_add(to, inc->commander);
+	quiet = util_duration(now - last);
+	detail = g_strdup_printf("Reminded %s: no status update for %s", inc->commander, quiet);
+	text = g_strdup_printf("No status update for %s. Reply UPDATE: what changed, or IMPACT: "
+	                       "and NEXT: lines, so the stakeholders hear from you.",
+	                       quiet);
+	return step(cfg, s, inc, "reminded", detail, to, text, now, err) == 0 ? 1 : -1;
+}
+
+/* Resolved SEV1/SEV2 without a post-mortem: the commander is reminded once [postmortem]
+ * due has passed, and again every further `due`. */
+static int
+remind_postmortem(const struct config *cfg, struct store *s, struct incident *inc,
+                  GPtrArray *events, gint64 now, GError **err)
+{
+	static const char *const reminded[] = {"reminded", NULL};
+	g_autoptr(GPtrArray) to = g_ptr_array_new();
+	gint64 last = MAX(last_event(events, reminded, "Post-mortem", NULL), inc->resolved_at);
+	g_autofree char *waited = NULL, *detail = NULL, *text = NULL;
+
+	if (inc->severity < 1 || inc->severity > 2 || inc->status != STATUS_RESOLVED ||
+	    inc->resolved_at == 0 || now < last + cfg->postmortem_due)
+		return 0;
+	g_ptr_array_add(to, inc->commander != NULL ? inc->commander : inc->acked_by);
+	if (to->pdata[0] == NULL)
+		return 0;
+	waited = util_duration(now - inc->resolved_at);
+	detail = g_strdup_printf("Post-mortem due: resolved %s ago, reminded %s", waited,
+	                         (const char *)to->pdata[0]);
+	text = g_strdup_printf("INC-%" G_GINT64_FORMAT " was resolved %s ago and has no "
+	                       "post-mortem yet. Reply ROOT CAUSE: and ACTION: lines, then "
+	                       "POSTMORTEM (or POSTMORTEM MEETING 2026-12-01 15:00).",
+	                       inc->id, waited);
+	return step(cfg, s, inc, "reminded", detail, to, text, now, err) == 0 ? 1 : -1;
+}
+
+int
+escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err)
+{
+	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE);
+	int taken = 0;
+
+	for (guint i = 0; i < incidents->len; i++) {
+		struct incident *inc = incidents->pdata[i];
+		g_autoptr(GPtrArray) events = NULL;
+		int rc = 0;
+
+		if (inc->status == STATUS_CLOSED)
+			continue;
+		events = store_events(s, inc->id);
+		if (inc->status == STATUS_TRIGGERED)
+			rc = escalate(cfg, s, inc, events, now, err);
+		else if (inc->status == STATUS_RESOLVED)
+			rc = remind_postmortem(cfg, s, inc, events, now, err);
+		else
+			rc = remind_update(cfg, s, inc, events, now, err);
+		if (rc < 0)
+			return -1;
+		taken += rc;
+	}
+	return taken;
+}

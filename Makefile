@@ -79,6 +79,16 @@ install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/templates
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/sevmail
 	install -m 644 templates/*.txt $(DESTDIR)$(SHAREDIR)/templates/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 doc/sevmail.1 $(DESTDIR)$(MANDIR)/man1/sevmail.1
+	install -m 644 doc/sevmail.conf.5 $(DESTDIR)$(MANDIR)/man5/sevmail.conf.5
+
+# The man pages: errors and warnings fail; style notes do not (a reference to a manual
+# that is not installed yet, such as sevmail.conf(5) before `make install`, is one).
+doc-lint:
+	mandoc -Tlint -W warning doc/sevmail.1 doc/sevmail.conf.5
+
+.PHONY: doc-lint
 
 format:
 	clang-format -i mailer/*.c mailer/*.h include/*.h tests/unit/*.c tests/fuzz/*.c

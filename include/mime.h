@@ -63,6 +63,7 @@ struct outmsg {
 	GPtrArray *headers;      /* const char * pairs: name, value, name, value ... or NULL */
 	const char *text;        /* text/plain body */
 	const char *html;        /* optional text/html alternative, or NULL */
+	const char *calendar;    /* optional text/calendar; method=REQUEST alternative, or NULL */
 	gint64 date;             /* unix time for Date: */
 };
 

@@ -39,6 +39,14 @@ int notify_help(const struct notify *n, struct incident *inc, const char *to,
  * while the severity is not assessed), and, unless author is NULL, once more to everyone
  * taking part in the incident who is neither the author nor on one of those lists. */
 int notify_status(const struct notify *n, struct incident *inc, const char *author, GError **err);
+/* Sends the post-mortem (templates/postmortem.txt) to the incident's lists and to every
+ * responder who acted on it, with an iCalendar invitation when meeting is given
+ * ("2026-12-01 15:00[ +01:00]", [postmortem] timezone otherwise). */
+int notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *events,
+                      const char *meeting, GError **err);
+/* The post-mortem as text ("Subject: ..." line, blank line, body). Caller frees. */
+char *notify_postmortem_text(const struct config *cfg, const struct incident *inc,
+                             GPtrArray *events, gint64 now, GError **err);
 /* The war room: a responder's free-text lines go to everyone else on the incident, in its
  * thread. */
 int notify_relay(const struct notify *n, struct incident *inc, const char *author, GPtrArray *notes,

@@ -20,6 +20,10 @@ char *view_incidents_json(GPtrArray *incidents);
  * (struct list_config *) and their subscribers (one GPtrArray of char * per list). */
 char *view_lists_json(GPtrArray *lists, GPtrArray *subscribers);
 
+/* Counts, MTTA and MTTR by severity (DESIGN.md's stats --json). */
+struct stats;
+char *view_stats_json(const struct stats *st);
+
 /* The outbox (struct outbox_row *) as JSON, or as text for people. */
 char *view_outbox_json(GPtrArray *rows);
 char *view_outbox_text(GPtrArray *rows);

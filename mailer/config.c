@@ -353,6 +353,13 @@ load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 	return 0;
 }
 
+static gboolean
+loopback(const char *host)
+{
+	return g_strcmp0(host, "127.0.0.1") == 0 || g_strcmp0(host, "::1") == 0 ||
+	       g_strcmp0(host, "localhost") == 0;
+}
+
 static int
 check_required(struct config *c, GError **err)
 {
@@ -371,6 +378,17 @@ check_required(struct config *c, GError **err)
 		           "'head -c 32 /dev/urandom | base64')");
 	if (c->imap.user == NULL)
 		c->imap.user = g_strdup(c->address);
+	/* plain text only on this machine, unless the operator says otherwise */
+	if (c->imap.security == SECURITY_NONE && !loopback(c->imap.host) && !c->allow_insecure)
+		return bad(err, c, "imap", "security",
+		           "none sends the password in clear text to %s; use tls or starttls, "
+		           "or set [security] allow_insecure = true",
+		           c->imap.host);
+	if (c->smtp.security == SECURITY_NONE && !loopback(c->smtp.host) && !c->allow_insecure)
+		return bad(err, c, "smtp", "security",
+		           "none sends mail in clear text to %s; use starttls, or set [security] "
+		           "allow_insecure = true",
+		           c->smtp.host);
 	return 0;
 }
 
@@ -505,13 +523,6 @@ config_alert_sender_allowed(const struct config *c, const char *address)
 	return FALSE;
 }
 
-static gboolean
-loopback(const char *host)
-{
-	return g_strcmp0(host, "127.0.0.1") == 0 || g_strcmp0(host, "::1") == 0 ||
-	       g_strcmp0(host, "localhost") == 0;
-}
-
 char **
 config_warnings(const struct config *c)
 {
@@ -525,9 +536,6 @@ config_warnings(const struct config *c)
 			    w, g_strdup_printf("[%s] security = none sends the password in clear "
 			                       "text to %s; use tls or starttls",
 			                       names[i], servers[i]->host));
-	if (c->imap.security != SECURITY_NONE)
-		g_ptr_array_add(w, g_strdup("[imap] this version does not verify the IMAP server's "
-		                            "TLS certificate: use it only on a network you trust"));
 	if (c->sender_auth == AUTH_NONE)
 		g_ptr_array_add(w, g_strdup("[security] sender_auth = none lets anyone who forges "
 		                            "a responder's From command incidents"));

@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "escalate.h"
 #include "incident.h"
+#include "postmortem.h"
 #include "reply.h"
 #include "util.h"
 #include <string.h>
@@ -223,6 +224,54 @@ explain_commands(struct ctx *c, const char *text, const struct command_list *cmd
 	c->x->commands = g_ptr_array_ref(cmds->commands);
 }
 
+/* POSTMORTEM [MEETING time]: after RESOLVED, the post-mortem goes to the lists and the
+ * responders (with an invitation for a meeting), and the incident is closed. */
+static int
+send_postmortem(struct ctx *c, struct incident *inc, const struct command *cmd,
+                struct incident_outcome *o, GError **err)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(c->cfg->timezone);
+	g_autoptr(GPtrArray) events = NULL;
+	g_autoptr(GError) bad = NULL;
+	const char *meeting = NULL;
+	gint64 start = 0;
+	char *was;
+
+	if (inc->status != STATUS_RESOLVED) {
+		g_ptr_array_add(
+		    o->refusals,
+		    g_strdup_printf("POSTMORTEM not done: %s.",
+		                    inc->status == STATUS_CLOSED
+		                        ? "its post-mortem was sent already"
+		                        : "the incident is not resolved; reply RESOLVED "
+		                          "first"));
+		return 0;
+	}
+	if (g_str_has_prefix(cmd->argument, "MEETING ")) {
+		meeting = cmd->argument + strlen("MEETING ");
+		if (!postmortem_parse_meeting(meeting, tz, &start, &bad)) {
+			g_ptr_array_add(o->refusals,
+			                g_strdup_printf("POSTMORTEM not done: %s.", bad->message));
+			return 0;
+		}
+	}
+	/* the post-mortem is built from the events: store this reply's first */
+	if (store_outcome(c, inc, o, err) != 0)
+		return -1;
+	g_ptr_array_set_size(o->events, 0);
+	events = store_events(c->store, inc->id);
+	if (notify_postmortem(&c->notify, inc, events, meeting, err) != 0)
+		return -1;
+	inc->status = STATUS_CLOSED;
+	was = meeting != NULL ? g_strdup_printf("Post-mortem sent, meeting %s", meeting)
+	                      : g_strdup("Post-mortem sent");
+	g_ptr_array_add(o->events, event_new(c->notify.now, c->mail->from_addr, "postmortem", was));
+	g_ptr_array_add(o->changes, was);
+	g_ptr_array_add(o->events, event_new(c->notify.now, c->mail->from_addr, "status",
+	                                     "Status: Resolved -> Closed"));
+	return 0;
+}
+
 static int
 apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 {
@@ -231,17 +280,21 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	g_autoptr(command_list) cmds = command_parse(text);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autoptr(GString) applied = g_string_new(NULL);
+	const struct command *postmortem = NULL;
 
 	explain_commands(c, text, cmds);
 	for (guint i = 0; i < cmds->commands->len; i++) {
 		const struct command *cmd = cmds->commands->pdata[i];
 
-		if (cmd->kind == CMD_DECLARE || cmd->kind == CMD_POSTMORTEM) {
+		if (cmd->kind == CMD_DECLARE) {
 			g_ptr_array_add(
 			    o->refusals,
-			    g_strdup_printf("%s not done: it is not available by mail in "
-			                    "this version.",
-			                    cmd->keyword));
+			    g_strdup("DECLARE not done: it opens a new incident; write a "
+			             "new mail instead of a reply."));
+			continue;
+		}
+		if (cmd->kind == CMD_POSTMORTEM) {
+			postmortem = cmd;
 			continue;
 		}
 		incident_apply(inc, cmd, actor, c->notify.now, o);
@@ -249,6 +302,9 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	}
 	for (guint i = 0; i < cmds->notes->len; i++)
 		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
+	/* last, so that ROOT CAUSE and ACTION lines of the same reply are in it */
+	if (postmortem != NULL && send_postmortem(c, inc, postmortem, o, err) != 0)
+		return -1;
 	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||
 	    store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
 	    notify_relay(&c->notify, inc, actor, cmds->notes, err) != 0)

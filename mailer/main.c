@@ -7,10 +7,13 @@
 #include "escalate.h"
 #include "intake.h"
 #include "notify.h"
+#include "stats.h"
+#include "statuspage.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
 #include "view.h"
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -198,7 +201,7 @@ ingest_stdin(const struct config *cfg, struct store *s)
 	g_io_channel_set_encoding(in, NULL, NULL);
 	if (g_io_channel_read_to_end(in, &raw, &len, &e) != G_IO_STATUS_NORMAL) {
 		fprintf(stderr, "sevmail: cannot read standard input: %s\n", e->message);
-		return EX_IOERR;
+		return EX_TEMPFAIL; /* the MTA keeps the message and tries again */
 	}
 	return ingest_one(cfg, s, "stdin", raw, len) == 0 ? 0 : EX_TEMPFAIL;
 }
@@ -557,9 +560,9 @@ cmd_oncall(int argc, char **argv)
 	}
 	printf("now:  %s\n", (const char *)now_order->pdata[0]);
 	if (cfg->rotation != NULL && cfg->rotation[0] != NULL) {
-		gint64 turn = now > cfg->rotation_start
+		gint64 turn = now >= cfg->rotation_start
 		                  ? (now - cfg->rotation_start) / cfg->rotation_length + 1
-		                  : 0;
+		                  : 1;
 		gint64 change = cfg->rotation_start + turn * cfg->rotation_length;
 		g_autoptr(GPtrArray) next = escalate_oncall_order(cfg, change);
 		g_autofree char *when = util_human_time(change);
@@ -570,6 +573,197 @@ cmd_oncall(int argc, char **argv)
 			printf("then: %s\n", (const char *)now_order->pdata[i]);
 	}
 	return 0;
+}
+
+/* Every incident and its events, for stats and the status page. */
+static GPtrArray *
+events_of(struct store *s, GPtrArray *incidents)
+{
+	GPtrArray *per = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+
+	for (guint i = 0; i < incidents->len; i++)
+		g_ptr_array_add(per, store_events(s, ((struct incident *)incidents->pdata[i])->id));
+	return per;
+}
+
+static int
+status_page_write(const char *dir, const char *file, const char *html, GError **err)
+{
+	g_autofree char *path = g_build_filename(dir, file, NULL);
+
+	/* g_file_set_contents writes a temporary file and renames it: readers never see half */
+	return g_file_set_contents(path, html, -1, err) ? 0 : -1;
+}
+
+static int
+cmd_status_page(int argc, char **argv)
+{
+	static char *opt_output = NULL;
+	GOptionEntry entries[] = {{"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+	                           "directory to write index.html and inc-N.html into", "DIR"},
+	                          {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- write the static HTML status page");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GPtrArray) incidents = NULL, per = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *index = NULL;
+	struct store *s = NULL;
+	gint64 now = util_now();
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (argc != 1 || opt_output == NULL)
+		return usage_error(ctx, "status-page needs --output DIR");
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	incidents = store_incident_list(s, TRUE);
+	per = events_of(s, incidents);
+	store_close(s);
+	if (g_mkdir_with_parents(opt_output, 0755) != 0) {
+		fprintf(stderr, "sevmail: cannot create %s: %s\n", opt_output, g_strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	index = statuspage_index(incidents, per, now, cfg->name);
+	if (status_page_write(opt_output, "index.html", index, &e) != 0)
+		goto fail;
+	for (guint i = 0; i < incidents->len; i++) {
+		const struct incident *inc = incidents->pdata[i];
+		g_autofree char *file = NULL, *html = NULL;
+
+		if (!statuspage_listed(inc, now))
+			continue;
+		file = statuspage_incident_file(inc);
+		html = statuspage_incident(inc, per->pdata[i], now, cfg->name);
+		if (status_page_write(opt_output, file, html, &e) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "sevmail: %s\n", e->message);
+	return EXIT_RUNTIME;
+}
+
+static int
+cmd_stats(int argc, char **argv)
+{
+	g_autofree char *since_text = NULL;
+	GOptionEntry entries[] = {{"since", 0, 0, G_OPTION_ARG_STRING, &since_text,
+	                           "only incidents declared since", "DATE"},
+	                          {"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
+	                          {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- counts, MTTA and MTTR");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GPtrArray) incidents = NULL, per = NULL;
+	g_autoptr(stats) st = NULL;
+	g_autofree char *out = NULL;
+	struct store *s = NULL;
+	gint64 since = 0;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (since_text != NULL) {
+		g_autofree char *iso = strchr(since_text, 'T') != NULL
+		                           ? g_strdup(since_text)
+		                           : g_strconcat(since_text, "T00:00:00Z", NULL);
+		g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
+
+		if (t == NULL)
+			return usage_error(ctx, "'%s' is not a date such as 2026-11-01",
+			                   since_text);
+		since = g_date_time_to_unix(t);
+	}
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	incidents = store_incident_list(s, TRUE);
+	per = events_of(s, incidents);
+	store_close(s);
+	st = stats_compute(incidents, per, since);
+	out = opt_json ? view_stats_json(st) : stats_text(st);
+	printf("%s%s", out, opt_json ? "\n" : "");
+	return 0;
+}
+
+/* Queues the post-mortem of a resolved incident and closes it, in one transaction. */
+static int
+postmortem_send(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *events,
+                GError **err)
+{
+	struct notify n = {cfg, s, util_now()};
+	struct event *done[2];
+	int rc;
+
+	if (inc->status != STATUS_RESOLVED) {
+		g_set_error(err, g_quark_from_static_string("sevmail"), 0,
+		            "INC-%" G_GINT64_FORMAT " is %s: a post-mortem is sent after it is "
+		            "resolved, once",
+		            inc->id, incident_status_name(inc->status));
+		return EXIT_RUNTIME;
+	}
+	done[0] =
+	    event_new(n.now, "sevmail", "postmortem", "Post-mortem sent (sevmail postmortem)");
+	done[1] = event_new(n.now, "sevmail", "status", "Status: Resolved -> Closed");
+	inc->status = STATUS_CLOSED;
+	rc = store_begin(s, err);
+	if (rc == 0)
+		rc = notify_postmortem(&n, inc, events, NULL, err);
+	for (int i = 0; rc == 0 && i < 2; i++)
+		rc = store_event_add(s, inc->id, done[i], NULL, err);
+	if (rc == 0)
+		rc = store_incident_update(s, inc, err);
+	if (rc == 0)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	event_free(done[0]);
+	event_free(done[1]);
+	return rc == 0 ? 0 : EXIT_RUNTIME;
+}
+
+static int
+cmd_postmortem(int argc, char **argv)
+{
+	gboolean send = FALSE;
+	GOptionEntry entries[] = {
+	    {"send", 0, 0, G_OPTION_ARG_NONE, &send, "queue it to the lists and responders", NULL},
+	    {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("ID - the post-mortem of an incident");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(incident) inc = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *text = NULL;
+	struct store *s = NULL;
+	gint64 id;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (argc != 2 || (id = parse_id(argv[1])) == 0)
+		return usage_error(ctx, "postmortem takes one incident number, such as 1 or INC-1");
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	if ((inc = store_incident_get(s, id)) == NULL) {
+		fprintf(stderr, "sevmail: there is no incident INC-%" G_GINT64_FORMAT "\n", id);
+		store_close(s);
+		return EXIT_RUNTIME;
+	}
+	events = store_events(s, id);
+	if (send)
+		rc = postmortem_send(cfg, s, inc, events, &e);
+	else if ((text = notify_postmortem_text(cfg, inc, events, util_now(), &e)) != NULL)
+		fputs(text, stdout);
+	store_close(s);
+	if (e != NULL) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	if (send)
+		printf("post-mortem of INC-%" G_GINT64_FORMAT " queued; INC-%" G_GINT64_FORMAT
+		       " is closed\n",
+		       id, id);
+	return rc;
 }
 
 static const struct cmd commands[] = {
@@ -585,6 +779,9 @@ static const struct cmd commands[] = {
     {"lists", "[--json]", "stakeholder lists and their subscribers", cmd_lists},
     {"members", "NAME", "the subscribers of one list", cmd_members},
     {"oncall", "", "who is on call now and next", cmd_oncall},
+    {"postmortem", "ID [--send]", "the post-mortem: print it, or queue it", cmd_postmortem},
+    {"stats", "[--since DATE] [--json]", "counts, MTTA and MTTR by severity", cmd_stats},
+    {"status-page", "--output DIR", "write the static HTML status page", cmd_status_page},
     {"outbox", "[--all] [--json] | retry ID", "queued and failed mail; requeue", cmd_outbox},
 };
 

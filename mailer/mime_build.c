@@ -128,6 +128,10 @@ mime_check_outmsg(const struct outmsg *m, GError **err)
 		g_set_error(err, MIME_ERROR, MIME_ERROR_BUILD, "the text body is not valid UTF-8");
 		return FALSE;
 	}
+	if (m->calendar != NULL && !g_utf8_validate(m->calendar, -1, NULL)) {
+		g_set_error(err, MIME_ERROR, MIME_ERROR_BUILD, "the calendar part is not UTF-8");
+		return FALSE;
+	}
 	if (m->html != NULL && !g_utf8_validate(m->html, -1, NULL)) {
 		g_set_error(err, MIME_ERROR, MIME_ERROR_BUILD, "the HTML body is not valid UTF-8");
 		return FALSE;
@@ -165,16 +169,25 @@ mime_body(const struct outmsg *m)
 	GMimeMultipart *alt;
 	GMimeObject *part;
 
-	if (m->html == NULL)
+	if (m->html == NULL && m->calendar == NULL)
 		return mime_text_part("plain", m->text);
 	alt = g_mime_multipart_new_with_subtype("alternative");
 	g_mime_multipart_set_boundary(alt, NULL); /* random, "=-" + base64: never in QP/base64 */
 	part = mime_text_part("plain", m->text);
 	g_mime_multipart_add(alt, part);
 	g_object_unref(part);
-	part = mime_text_part("html", m->html);
-	g_mime_multipart_add(alt, part);
-	g_object_unref(part);
+	if (m->html != NULL) {
+		part = mime_text_part("html", m->html);
+		g_mime_multipart_add(alt, part);
+		g_object_unref(part);
+	}
+	if (m->calendar != NULL) {
+		/* an invitation as the last alternative: what phone calendars accept */
+		part = mime_text_part("calendar", m->calendar);
+		g_mime_object_set_content_type_parameter(part, "method", "REQUEST");
+		g_mime_multipart_add(alt, part);
+		g_object_unref(part);
+	}
 	return GMIME_OBJECT(alt);
 }
 

@@ -5,6 +5,8 @@
  */
 #include "notify.h"
 
+#include "postmortem.h"
+
 #include "auth.h"
 #include "command.h"
 #include "mime.h"
@@ -45,6 +47,7 @@ struct envelope {
 	GPtrArray *headers;      /* extra name/value pairs, or NULL */
 	const char *template;    /* templates/TEMPLATE.txt when it is not the kind's name */
 	const char *message_id;  /* a fixed Message-ID, or NULL: inc-N.KIND.SEQ@domain */
+	const char *calendar;    /* an iCalendar invitation to add, or NULL */
 };
 
 static char *
@@ -94,6 +97,7 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	m.references = refs;
 	m.headers = headers;
 	m.text = body;
+	m.calendar = env->calendar;
 	m.date = n->now;
 	raw = mime_build(&m, &len, err);
 	if (raw == NULL)
@@ -297,17 +301,18 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
 
 static void next_update(const struct notify *n, const struct incident *inc, GHashTable *vars);
 
+/* Mail of kind (status, postmortem) to a list's subscribers, with the list headers. */
 static int
-status_to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
-               GPtrArray *subscribers, GError **err)
+to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
+        GPtrArray *subscribers, const char *kind, GHashTable *vars, const char *calendar,
+        GError **err)
 {
 	g_autoptr(GPtrArray) to = g_ptr_array_new();
 	g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 	const char *at = strrchr(l->address, '@');
 	g_autofree char *request = request_address(l);
 	struct envelope env = {
-	    .kind = "status", .to = to, .rcpts = subscribers, .headers = headers};
+	    .kind = kind, .to = to, .rcpts = subscribers, .headers = headers, .calendar = calendar};
 
 	if (subscribers->len == 0)
 		return 0;
@@ -319,8 +324,17 @@ status_to_list(const struct notify *n, struct incident *inc, const struct list_c
 	g_ptr_array_add(headers, g_strdup("Precedence"));
 	g_ptr_array_add(headers, g_strdup("list"));
 	g_hash_table_insert(vars, "unsubscribe", g_strdup(request));
-	next_update(n, inc, vars);
 	return queue(n, inc, &env, vars, err);
+}
+
+static int
+status_to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
+               GPtrArray *subscribers, GError **err)
+{
+	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+
+	next_update(n, inc, vars);
+	return to_list(n, inc, l, subscribers, "status", vars, NULL, err);
 }
 
 static void
@@ -369,6 +383,91 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 	return queue(n, inc, &env, vars, err);
 }
 
+static gboolean
+is_responder(const char *address, void *data)
+{
+	return config_responder(data, address) != NULL;
+}
+
+int
+notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *events,
+                  const char *meeting, GError **err)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(n->cfg->timezone);
+	struct postmortem_input in = {.inc = inc,
+	                              .events = events,
+	                              .is_responder = is_responder,
+	                              .responder_data = (void *)n->cfg,
+	                              .tz = tz,
+	                              .now = n->now,
+	                              .meeting = meeting,
+	                              .organizer = n->cfg->address,
+	                              .organizer_name = n->cfg->name,
+	                              .name = n->cfg->name,
+	                              .address = n->cfg->address};
+	g_autoptr(GPtrArray) attendees = postmortem_attendees(&in);
+	g_autoptr(GHashTable) covered = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GPtrArray) lists =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) people = g_ptr_array_new();
+	g_autofree char *uid = g_strdup_printf("inc-%" G_GINT64_FORMAT ".postmortem@%s", inc->id,
+	                                       util_domain(n->cfg->address));
+	g_autofree char *ics = NULL;
+	struct envelope env = {.kind = "postmortem"};
+
+	if (meeting != NULL && (ics = postmortem_ics(&in, uid, err)) == NULL)
+		return -1;
+	for (guint i = 0; inc->severity >= 1 && i < n->cfg->lists->len; i++) {
+		const struct list_config *l = n->cfg->lists->pdata[i];
+		g_autoptr(GHashTable) vars = NULL;
+		GPtrArray *subscribers;
+
+		if ((l->severities & (1u << inc->severity)) == 0)
+			continue;
+		subscribers = store_subscribers(n->store, l->name);
+		g_ptr_array_add(lists, subscribers);
+		for (guint j = 0; j < subscribers->len; j++)
+			g_hash_table_add(covered, subscribers->pdata[j]);
+		if (subscribers->len == 0)
+			continue;
+		vars = postmortem_vars(&in);
+		if (to_list(n, inc, l, subscribers, "postmortem", vars, ics, err) != 0)
+			return -1;
+	}
+	for (guint i = 0; i < attendees->len; i++)
+		if (!g_hash_table_contains(covered, attendees->pdata[i]))
+			g_ptr_array_add(people, attendees->pdata[i]);
+	if (people->len > 0) {
+		g_autoptr(GHashTable) vars = postmortem_vars(&in);
+
+		env.to = env.rcpts = people;
+		env.calendar = ics;
+		return queue(n, inc, &env, vars, err);
+	}
+	return 0;
+}
+
+char *
+notify_postmortem_text(const struct config *cfg, const struct incident *inc, GPtrArray *events,
+                       gint64 now, GError **err)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->timezone);
+	struct postmortem_input in = {.inc = inc,
+	                              .events = events,
+	                              .is_responder = is_responder,
+	                              .responder_data = (void *)cfg,
+	                              .tz = tz,
+	                              .now = now,
+	                              .name = cfg->name,
+	                              .address = cfg->address};
+	g_autoptr(GHashTable) vars = postmortem_vars(&in);
+	g_autofree char *subject = NULL, *body = NULL;
+
+	if (template_render(cfg->templates, "postmortem", vars, &subject, &body, err) != 0)
+		return NULL;
+	return g_strdup_printf("Subject: %s\n\n%s", subject, body);
+}
+
 int
 notify_check_templates(const struct config *cfg, GError **err)
 {
@@ -384,11 +483,14 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "subscription-goodbye",
 	                                    "subscription-notice",
 	                                    "declare-syntax",
-	                                    "repage"};
+	                                    "repage",
+	                                    "postmortem"};
 	static const char *const extra[] = {
-	    "changes", "refusals", "problem",    "commands", "unsubscribe",  "next_update",
-	    "notice",  "author",   "text",       "list",     "list_address", "request",
-	    "token",   "action",   "subscriber", "waiting"};
+	    "changes",  "refusals",   "problem",     "commands", "unsubscribe",  "next_update",
+	    "notice",   "author",     "text",        "list",     "list_address", "request",
+	    "token",    "action",     "subscriber",  "waiting",  "date",         "meeting",
+	    "declared", "resolved",   "mtta",        "mttr",     "timezone",     "attendees",
+	    "timeline", "root_cause", "action_items"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

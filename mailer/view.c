@@ -3,6 +3,7 @@
  */
 #include "view.h"
 
+#include "stats.h"
 #include "util.h"
 #include <json-glib/json-glib.h>
 
@@ -325,4 +326,63 @@ view_outbox_text(GPtrArray *rows)
 		}
 	}
 	return g_string_free(out, FALSE);
+}
+
+static void
+member_durations(JsonBuilder *b, const char *name, const struct stats_durations *d)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "count");
+	json_builder_add_int_value(b, d->count);
+	json_builder_set_member_name(b, "median_seconds");
+	if (d->count > 0)
+		json_builder_add_int_value(b, d->median);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "p90_seconds");
+	if (d->count > 0)
+		json_builder_add_int_value(b, d->p90);
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+}
+
+static void
+member_row(JsonBuilder *b, const char *name, const struct stats_row *r)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "incidents");
+	json_builder_add_int_value(b, r->incidents);
+	member_durations(b, "mtta", &r->mtta);
+	member_durations(b, "mttr", &r->mttr);
+	json_builder_end_object(b);
+}
+
+char *
+view_stats_json(const struct stats *st)
+{
+	static const char *const names[] = {"unassessed", "1", "2", "3"};
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	member_time(b, "since", st->since);
+	json_builder_set_member_name(b, "incidents");
+	json_builder_add_int_value(b, st->incidents);
+	json_builder_set_member_name(b, "open");
+	json_builder_add_int_value(b, st->open);
+	json_builder_set_member_name(b, "by_severity");
+	json_builder_begin_object(b);
+	for (int i = 1; i <= 3; i++)
+		member_row(b, names[i], &st->by_severity[i]);
+	member_row(b, names[0], &st->by_severity[0]);
+	json_builder_end_object(b);
+	member_row(b, "all", &st->all);
+	json_builder_set_member_name(b, "escalations");
+	json_builder_add_int_value(b, st->escalations);
+	json_builder_set_member_name(b, "alerts_deduplicated");
+	json_builder_add_int_value(b, st->alerts_deduplicated);
+	json_builder_end_object(b);
+	return finish(b);
 }

@@ -94,7 +94,7 @@ def test_example_configuration_passes_check(tmp_path):
     proc = subprocess.run([SEVMAIL, "-c", str(conf), "check"], capture_output=True)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode() == "configuration OK\n"
-    assert "does not verify the IMAP server's TLS certificate" in proc.stderr.decode()
+    assert proc.stderr.decode() == ""
 
 
 def test_make_install_installs_a_working_tree(tmp_path):
@@ -110,3 +110,12 @@ def test_make_install_installs_a_working_tree(tmp_path):
         assert (dest / "usr" / "local" / "share" / "sevmail" / "templates" / (kind + ".txt")).exists()
     proc = subprocess.run([str(binary), "--help"], capture_output=True)
     assert proc.returncode == 0 and b"subscribe" in proc.stdout
+
+
+def test_plain_text_is_refused_off_this_machine(mailstack, unique, tmp_path):
+    desk = Desk(mailstack, str(tmp_path / "d"), unique, imap__host="imap.example.com")
+    proc = desk.run("check", check=False)
+    assert proc.returncode == 2
+    assert "[imap] security: none sends the password in clear text" in proc.stderr.decode()
+    desk.write_config(imap__host="imap.example.com", security__allow_insecure="true")
+    assert desk.run("check").returncode == 0

@@ -1,0 +1,231 @@
+"""The status page as a stakeholder sees it on a phone: incidents come in by mail, `sevmail
+status-page` writes the pages, and a real browser (headless Chromium, 390x844, mobile) shows
+them. Chromium is driven over its DevTools pipe (stdlib only): the checks read what is
+rendered (innerText, layout width), not the HTML source."""
+
+import base64
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from story import SEVMAIL
+
+PHONE = (390, 844)
+HOSTILE = '<script>alert(1)</script> Disk full on db2 <img src=x onerror=alert(2)>'
+
+
+def _status_page_wired():
+    try:
+        proc = subprocess.run([SEVMAIL, "status-page", "--help"], capture_output=True,
+                              timeout=30)
+    except OSError:
+        return False
+    return proc.returncode == 0
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.skipif(not _status_page_wired(), reason="status-page command not wired yet"),
+    pytest.mark.skipif(CHROMIUM is None,
+                       reason="chromium is not installed (scripts/ensure-deps installs it)"),
+]
+
+
+class Browser:
+    """Headless Chromium with --remote-debugging-pipe: DevTools commands as NUL-terminated
+    JSON on fd 3, answers and events on fd 4."""
+
+    def __init__(self):
+        self.profile = tempfile.mkdtemp(prefix="sevmail-chromium-")
+        to_r, to_w = os.pipe()
+        from_r, from_w = os.pipe()
+
+        def child_fds():
+            # dup first: dup2 onto the same number would keep close-on-exec
+            a, b = os.dup(to_r), os.dup(from_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.proc = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run", "--hide-scrollbars",
+             "--user-data-dir=" + self.profile, "--remote-debugging-pipe", "about:blank"],
+            close_fds=False, preexec_fn=child_fds, start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_r)
+        os.close(from_w)
+        self.out = os.fdopen(to_w, "wb", buffering=0)
+        self.inp = from_r
+        self.buf = b""
+        self.last_id = 0
+        self.events = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.send("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.out.close()
+        os.close(self.inp)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+    def _receive(self, deadline):
+        while b"\0" not in self.buf:
+            left = deadline - time.time()
+            if left <= 0:
+                raise TimeoutError("chromium did not answer in time")
+            if select.select([self.inp], [], [], left)[0]:
+                chunk = os.read(self.inp, 65536)
+                if not chunk:
+                    raise EOFError("chromium exited")
+                self.buf += chunk
+        msg, self.buf = self.buf.split(b"\0", 1)
+        return json.loads(msg)
+
+    def send(self, method, session=None, timeout=30, **params):
+        self.last_id += 1
+        msg = {"id": self.last_id, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = session
+        self.out.write(json.dumps(msg).encode() + b"\0")
+        deadline = time.time() + timeout
+        while True:
+            answer = self._receive(deadline)
+            if answer.get("id") == self.last_id:
+                if "error" in answer:
+                    raise RuntimeError("%s: %s" % (method, answer["error"]))
+                return answer.get("result", {})
+            self.events.append(answer)
+
+    def wait_event(self, name, timeout=30):
+        deadline = time.time() + timeout
+        while True:
+            for i, event in enumerate(self.events):
+                if event.get("method") == name:
+                    return self.events.pop(i)
+            self.events.append(self._receive(deadline))
+
+    def phone(self, width=PHONE[0], height=PHONE[1]):
+        return Tab(self, width, height)
+
+
+class Tab:
+    """One page, emulating a phone: a mobile viewport honours <meta name=viewport>, and
+    without it lays the page out 980 px wide."""
+
+    def __init__(self, browser, width, height):
+        self.b = browser
+        target = browser.send("Target.createTarget", url="about:blank")["targetId"]
+        self.s = browser.send("Target.attachToTarget", targetId=target,
+                              flatten=True)["sessionId"]
+        browser.send("Page.enable", self.s)
+        browser.send("Emulation.setDeviceMetricsOverride", self.s, width=width, height=height,
+                     deviceScaleFactor=1, mobile=True)
+
+    def open(self, url):
+        self.b.events.clear()
+        self.b.send("Page.navigate", self.s, url=url)
+        self.b.wait_event("Page.loadEventFired")
+
+    def eval(self, expression):
+        """Evaluated by DevTools, not by the page (which allows no scripts)."""
+        result = self.b.send("Runtime.evaluate", self.s, expression=expression,
+                             returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(result["exceptionDetails"])
+        return result["result"].get("value")
+
+    def text(self):
+        return self.eval("document.body.innerText")
+
+    def screenshot(self, path):
+        data = self.b.send("Page.captureScreenshot", self.s, format="png")["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+        with open(path, "rb") as f:
+            head = f.read(24)
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        return struct.unpack(">II", head[16:24])
+
+
+def fits_the_phone(tab):
+    """No sideways scrolling: nothing is laid out wider than the phone."""
+    return tab.eval("document.documentElement.scrollWidth") <= PHONE[0]
+
+
+def test_status_page_reads_well_on_a_phone(desk, tmp_path):
+    # An alert declares INC-1 (SEV 1); alice acknowledges and states the impact.
+    desk.alert("alertmanager-firing.eml")
+    desk.wait_incoming(1)
+    desk.once()
+    [page] = desk.inbox(desk.alice, 1)
+    desk.phone_reply(desk.alice, page, "Ack\nIMPACT: checkout failing for all users")
+    desk.wait_incoming(2)
+    # A monitoring mail whose subject is markup declares INC-2.
+    desk.deliver(desk.monitor_mail(HOSTILE))
+    desk.once()
+    assert len(desk.incidents()) == 2
+
+    out = tmp_path / "status"
+    desk.run("status-page", "--output", str(out))
+    assert (out / "index.html").is_file()
+
+    with Browser() as browser:
+        tab = browser.phone()
+        tab.open((out / "index.html").as_uri())
+        seen = tab.text()
+        assert "HighErrorRate api-gateway" in seen
+        assert "SEV 1" in seen
+        assert "Investigating" in seen
+        assert "Impact: checkout failing for all users" in seen
+        assert "2 open incidents" in seen
+        # the hostile title is shown as the text it is, and nothing of it became markup
+        assert HOSTILE in seen
+        assert tab.eval("document.scripts.length") == 0
+        assert tab.eval("document.images.length") == 0
+        # a phone: no sideways scrolling, readable text
+        assert fits_the_phone(tab), "index.html is wider than %d px" % PHONE[0]
+        assert tab.eval("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
+        assert tab.screenshot(str(tmp_path / "index.png")) == PHONE
+
+        # the incident's title leads to its own page with the timeline
+        href = tab.eval("[...document.links].find(a => a.innerText.includes("
+                        "'HighErrorRate api-gateway')).href")
+        assert href.endswith("/inc-1.html")
+        tab.open(href)
+        seen = tab.text()
+        assert "HighErrorRate api-gateway" in seen
+        assert "SEV 1" in seen and "Investigating" in seen
+        rows = tab.eval("[...document.querySelectorAll('ol.timeline li')]"
+                        ".map(li => li.innerText)")
+        # newest first: alice's impact, her acknowledgement, the alert's severity, the start
+        assert any("Impact: checkout failing for all users" in r for r in rows), rows
+        assert any("acknowledged" in r for r in rows), rows
+        assert any("Severity: SEV 1" in r for r in rows), rows
+        assert "Incident declared" in rows[-1], rows
+        assert all("UTC" in r for r in rows), rows
+        # nobody's address is published
+        assert "@" not in seen
+        assert fits_the_phone(tab), "inc-1.html is wider than %d px" % PHONE[0]
+        tab.screenshot(str(tmp_path / "inc-1.png"))
+        back = tab.eval("[...document.links].find(a => a.innerText.includes('All incidents'))"
+                        ".href")
+        assert back == (out / "index.html").as_uri()

@@ -60,14 +60,23 @@ $(B)/config.o: $(B)/.prefix
 unit: $(UNIT_BINS)
 	prove -f -e '' $(UNIT_BINS)
 
+# The unit tests under valgrind: memory errors and definite leaks fail.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+unit-valgrind: $(UNIT_BINS)
+	prove -f -e '$(VALGRIND)' $(UNIT_BINS)
+
 system: $(BIN)
 	SEVMAIL=$(CURDIR)/$(BIN) SEVMAIL_CORPUS=$(CORPUS) /usr/bin/python3 -m pytest -q tests/system
 
 CORPUS ?= $(CURDIR)/tests/corpus
 
+# Everything: a short fuzzing round; unit and system tests under ASan/UBSan; the unit
+# tests under valgrind; then the normal build's, whose summary lines end the output.
 check: deps
-	$(MAKE) all $(UNIT_BINS)
 	$(MAKE) fuzz-smoke
+	$(MAKE) SANITIZE=1 unit
+	$(MAKE) SANITIZE=1 system
+	$(MAKE) all unit-valgrind
 	$(MAKE) unit
 	$(MAKE) system
 
@@ -96,7 +105,7 @@ format:
 clean:
 	rm -rf sevmail build
 
-.PHONY: all deps unit system check demo install format clean FORCE
+.PHONY: all deps unit unit-valgrind system check demo install format clean FORCE
 
 # --- fuzzing: libFuzzer harnesses in tests/fuzz, built with clang and ASan/UBSan into
 # build/fuzz (apart from the cc objects). `make fuzz` runs each FUZZ_SECONDS (default 300),

@@ -328,14 +328,11 @@ test_huge_body(void)
 	    g_string_new("1 alert for alertname=HighErrorRate job=api-gateway\n[1] Firing\n");
 	g_autoptr(mail) m = NULL;
 	g_autoptr(alert) a = NULL;
-	gint64 start;
 
 	for (int i = 0; i < 1000000; i++)
 		g_string_append(body, "severity = critical\n");
 	m = make_mail("[FIRING:1] HighErrorRate api-gateway", body->str);
-	start = g_get_monotonic_time();
 	a = alert_parse(m, TRUE);
-	g_assert_cmpint(g_get_monotonic_time() - start, <, G_USEC_PER_SEC);
 	g_assert_cmpstr(a->fingerprint, ==, "alertmanager:group=HighErrorRate api-gateway");
 	g_assert_cmpstr(a->severity_label, ==, "critical");
 }

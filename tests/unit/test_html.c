@@ -133,12 +133,10 @@ test_deep_nesting(void)
 	g_autoptr(GString) html = g_string_new(NULL);
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
-	gint64 start = g_get_monotonic_time();
 
 	for (int i = 0; i < 5000; i++)
 		g_string_append(html, "<blockquote><div style=\"border-top:solid 1px\">From: x");
 	text = mime_html_to_text(html->str, html->len);
-	g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
 	g_assert_true(g_str_has_prefix(text, ">> From: x\n>>> From: x\n"));
 	lines = g_strsplit(text, "\n", -1);
 	for (char **l = lines; *l != NULL; l++)

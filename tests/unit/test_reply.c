@@ -299,14 +299,11 @@ static void
 test_huge_body(void)
 {
 	g_autoptr(GString) body = g_string_new("ack\n\n");
-	gint64 start;
 	g_autofree char *text = NULL;
 
 	for (int i = 0; i < 1000000; i++)
 		g_string_append(body, "x\n");
-	start = g_get_monotonic_time();
 	text = reply_new_text(body->str);
-	g_assert_cmpint(g_get_monotonic_time() - start, <, G_USEC_PER_SEC);
 	g_assert_true(g_str_has_prefix(text, "ack\n\nx\nx\n"));
 	g_assert_cmpuint(strlen(text), <, 20000);
 }

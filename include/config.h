@@ -22,7 +22,8 @@ struct responder {
 struct list_config {
 	char *name;
 	char *address;
-	unsigned severities; /* bit n set = severity n included */
+	unsigned severities;     /* bit n set = severity n included */
+	gboolean severities_set; /* FALSE: the default, every severity */
 	enum list_policy policy;
 	char **domains; /* NULL-terminated, may be empty */
 };

@@ -24,6 +24,10 @@ int daemon_pass(const struct config *cfg, struct store *s, struct pass_stats *st
 /* Delivers what the outbox has due (also used after `ingest`). */
 int daemon_send(const struct config *cfg, struct store *s, struct pass_stats *st, GError **err);
 
+/* Tries the servers as `check --connect` does: IMAP login and mailbox, and the SMTP
+ * server's greeting. 0 when both answer, -1 + err naming the first problem. */
+int daemon_check_connect(const struct config *cfg, GError **err);
+
 /* Logs one line for a handled message. */
 struct intake_result;
 void daemon_log_result(const char *where, const struct intake_result *r);

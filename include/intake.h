@@ -22,6 +22,7 @@ struct intake_result {
 	char *route;        /* alert, reply, list, ignored, other */
 	char *reason;       /* one sentence for the log */
 	gint64 incident_id; /* or 0 */
+	char *message_id;   /* of the message, or NULL */
 };
 void intake_result_clear(struct intake_result *r);
 

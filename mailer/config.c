@@ -336,6 +336,7 @@ load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 		return bad(err, c, group, "address", "every list needs an e-mail address");
 	l->address = util_address(address);
 	sev = g_key_file_get_value(kf, group, "severities", NULL);
+	l->severities_set = sev != NULL;
 	sevs = split_list(sev != NULL ? sev : "1,2,3");
 	for (char **v = sevs; *v != NULL; v++) {
 		if (strlen(*v) != 1 || **v < '1' || **v > '3')
@@ -523,6 +524,15 @@ config_alert_sender_allowed(const struct config *c, const char *address)
 	return FALSE;
 }
 
+static gboolean
+has_role(const struct config *c, unsigned role)
+{
+	for (guint i = 0; i < c->responders->len; i++)
+		if (((struct responder *)c->responders->pdata[i])->roles & role)
+			return TRUE;
+	return FALSE;
+}
+
 char **
 config_warnings(const struct config *c)
 {
@@ -541,6 +551,25 @@ config_warnings(const struct config *c)
 		                            "a responder's From command incidents"));
 	if (c->responders->len == 0)
 		g_ptr_array_add(w, g_strdup("[responders] is empty: nobody can be paged"));
+	else if (!has_role(c, ROLE_ONCALL) && (c->rotation == NULL || c->rotation[0] == NULL))
+		g_ptr_array_add(w,
+		                g_strdup("no responder has the role oncall and [oncall] rotation "
+		                         "is not set: alerts page nobody"));
+	for (guint i = 0; i < c->lists->len; i++) {
+		const struct list_config *l = c->lists->pdata[i];
+
+		if (!l->severities_set)
+			g_ptr_array_add(w,
+			                g_strdup_printf("[list:%s] has no severities: it hears of "
+			                                "incidents of every severity",
+			                                l->name));
+	}
+	for (char **r = c->rotation; r != NULL && *r != NULL; r++)
+		if (config_responder(c, *r) == NULL)
+			g_ptr_array_add(
+			    w, g_strdup_printf("[oncall] rotation: %s is not in "
+			                       "[responders]: their replies will be refused",
+			                       *r));
 	g_ptr_array_add(w, NULL);
 	return (char **)g_ptr_array_free(w, FALSE);
 }

@@ -8,6 +8,7 @@
 #include "intake.h"
 #include "outbox.h"
 #include "util.h"
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,7 +34,9 @@ daemon_log_result(const char *where, const struct intake_result *r)
 
 	if (r->incident_id != 0)
 		g_snprintf(inc, sizeof inc, " INC-%" G_GINT64_FORMAT, r->incident_id);
-	g_message("%s: %s%s: %s", where, r->route, inc, r->reason);
+	g_message("%s <%s>: %s%s: %s", where,
+	          r->message_id != NULL ? r->message_id : "no Message-ID", r->route, inc,
+	          r->reason);
 }
 
 /* A backlog shows its progress: on a terminal as a counter that rewrites itself, in a log
@@ -148,6 +151,46 @@ daemon_send(const struct config *cfg, struct store *s, struct pass_stats *st, GE
 	st->deferred += os.deferred;
 	st->failed += os.failed;
 	return rc;
+}
+
+/* The SMTP server's greeting, over plain TCP: enough to tell an operator that the host
+ * and port are right (delivery itself is the outbox's, with TLS and AUTH). */
+static int
+smtp_greeting(const struct config *cfg, GError **err)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketConnection) conn = NULL;
+	g_autoptr(GDataInputStream) in = NULL;
+	g_autofree char *line = NULL;
+
+	g_socket_client_set_timeout(client, (guint)cfg->smtp.timeout);
+	conn = g_socket_client_connect_to_host(client, cfg->smtp.host, (guint16)cfg->smtp.port,
+	                                       NULL, err);
+	if (conn == NULL) {
+		g_prefix_error(err, "SMTP server %s:%d: ", cfg->smtp.host, cfg->smtp.port);
+		return -1;
+	}
+	in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
+	line = g_data_input_stream_read_line(in, NULL, NULL, err);
+	if (line == NULL || !g_str_has_prefix(line, "220")) {
+		g_clear_error(err);
+		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL,
+		            "%s:%d does not greet like an SMTP server (wrong port?)",
+		            cfg->smtp.host, cfg->smtp.port);
+		return -1;
+	}
+	return 0;
+}
+
+int
+daemon_check_connect(const struct config *cfg, GError **err)
+{
+	struct imap *im = connect_imap(cfg, err);
+
+	if (im == NULL)
+		return -1;
+	imap_close(im);
+	return smtp_greeting(cfg, err);
 }
 
 int

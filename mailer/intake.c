@@ -223,6 +223,7 @@ intake_result_clear(struct intake_result *r)
 {
 	g_free(r->route);
 	g_free(r->reason);
+	g_free(r->message_id);
 	memset(r, 0, sizeof *r);
 }
 
@@ -253,6 +254,7 @@ process(struct ctx *c, const char *raw, gsize len, const struct intake_source *s
 
 	c->mail = mail;
 	sm.message_id = c->message_id = mail != NULL ? mail->message_id : NULL;
+	c->res->message_id = g_strdup(c->message_id);
 	if (store_begin(c->store, err) != 0)
 		return -1;
 	if (store_message_known(c->store, sm.message_id, hash)) {

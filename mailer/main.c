@@ -275,6 +275,11 @@ cmd_explain(int argc, char **argv)
 static int
 cmd_check(int argc, char **argv)
 {
+	gboolean connect = FALSE;
+	GOptionEntry entries[] = {{"connect", 0, 0, G_OPTION_ARG_NONE, &connect,
+	                           "also log in to the IMAP server and greet the SMTP server",
+	                           NULL},
+	                          {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- validate the configuration");
 	g_autoptr(config) cfg = NULL;
 	g_autoptr(GError) e = NULL;
@@ -282,7 +287,7 @@ cmd_check(int argc, char **argv)
 	struct store *s = NULL;
 	int rc = 0;
 
-	if (!parse(ctx, NULL, &argc, &argv, &rc))
+	if (!parse(ctx, entries, &argc, &argv, &rc))
 		return rc;
 	if ((cfg = load_config(&rc)) == NULL)
 		return rc;
@@ -296,7 +301,11 @@ cmd_check(int argc, char **argv)
 	warnings = config_warnings(cfg);
 	for (char **w = warnings; *w != NULL; w++)
 		fprintf(stderr, "sevmail: warning: %s\n", *w);
-	printf("configuration OK\n");
+	if (connect && daemon_check_connect(cfg, &e) != 0) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	printf("configuration OK%s\n", connect ? "; the IMAP and SMTP servers answer" : "");
 	return 0;
 }
 
@@ -807,6 +816,10 @@ log_writer(GLogLevelFlags level, const GLogField *fields, gsize n, gpointer data
 	if ((level & G_LOG_LEVEL_DEBUG) && !opt_verbose)
 		return G_LOG_WRITER_HANDLED;
 	if ((level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) && opt_quiet)
+		return G_LOG_WRITER_HANDLED;
+	/* under systemd, structured fields to the journal; otherwise one line on stderr */
+	if (g_log_writer_is_journald(fileno(stderr)) &&
+	    g_log_writer_journald(level, fields, n, data) == G_LOG_WRITER_HANDLED)
 		return G_LOG_WRITER_HANDLED;
 	for (gsize i = 0; i < n; i++)
 		if (strcmp(fields[i].key, "MESSAGE") == 0)

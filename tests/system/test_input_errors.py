@@ -119,3 +119,24 @@ def test_plain_text_is_refused_off_this_machine(mailstack, unique, tmp_path):
     assert "[imap] security: none sends the password in clear text" in proc.stderr.decode()
     desk.write_config(imap__host="imap.example.com", security__allow_insecure="true")
     assert desk.run("check").returncode == 0
+
+
+def test_check_connect_tries_the_servers(desk):
+    ok = desk.run("check", "--connect")
+    assert b"the IMAP and SMTP servers answer" in ok.stdout
+    desk.write_config(smtp__port=1)
+    bad = desk.run("check", "--connect", check=False)
+    assert bad.returncode == 1 and b"SMTP server 127.0.0.1:1" in bad.stderr
+    desk.write_config(imap__password="wrong")
+    bad = desk.run("check", "--connect", check=False)
+    assert bad.returncode == 1 and b"IMAP login" in bad.stderr
+
+
+def test_check_warns_about_nobody_on_call(mailstack, unique, tmp_path):
+    desk = Desk(mailstack, str(tmp_path / "d"), unique)
+    with open(desk.config) as f:
+        text = f.read().replace("oncall, commander", "commander").replace("= oncall", "= responder")
+    with open(desk.config, "w") as f:
+        f.write(text)
+    proc = desk.run("check")
+    assert b"no responder has the role oncall" in proc.stderr

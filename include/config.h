@@ -69,6 +69,8 @@ struct config {
 	/* [postmortem] */
 	int postmortem_due; /* seconds after resolution before the commander is reminded */
 	char *timezone;     /* for meeting times without an offset */
+	/* [status_page] */
+	char *status_page_output; /* rewritten after every change when set, or NULL */
 	/* [security] */
 	enum sender_auth sender_auth;
 	char *authserv_id;

@@ -73,6 +73,7 @@ static const struct key keys[] = {
     {"oncall", "rotation_length", T_INT, "604800", FALSE, 3600, 31536000, F(rotation_length)},
     {"postmortem", "due", T_INT, "259200", FALSE, 3600, 31536000, F(postmortem_due)},
     {"postmortem", "timezone", T_STRING, "UTC", FALSE, 0, 0, F(timezone)},
+    {"status_page", "output", T_PATH, NULL, FALSE, 0, 0, F(status_page_output)},
     {"security", "sender_auth", T_AUTH, "token-or-dmarc", FALSE, 0, 0, F(sender_auth)},
     {"security", "authserv_id", T_STRING, NULL, FALSE, 0, 0, F(authserv_id)},
     {"security", "allow_insecure", T_BOOL, "false", FALSE, 0, 0, F(allow_insecure)},
@@ -424,7 +425,7 @@ config_load(const char *path, GError **err)
 			rc = bad(
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
-			    " oncall, postmortem, security, alerts, list:NAME)");
+			    " oncall, postmortem, status_page, security, alerts, list:NAME)");
 		if (rc != 0)
 			return NULL;
 	}
@@ -464,6 +465,7 @@ config_free(struct config *c)
 		g_ptr_array_unref(c->responders);
 	g_free(c->authserv_id);
 	g_strfreev(c->rotation);
+	g_free(c->status_page_output);
 	g_free(c->timezone);
 	g_strfreev(c->alert_senders);
 	if (c->severity_labels != NULL)

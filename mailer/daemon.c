@@ -7,6 +7,7 @@
 #include "imap.h"
 #include "intake.h"
 #include "outbox.h"
+#include "publish.h"
 #include "util.h"
 #include <gio/gio.h>
 #include <glib-unix.h>
@@ -132,12 +133,19 @@ connect_imap(const struct config *cfg, GError **err)
 	return imap_open(&p, err);
 }
 
-/* The timers of the checklist, then what the outbox has due. */
+/* The timers of the checklist, then what the outbox has due; with [status_page] output,
+ * the page is written again when mail or a timer changed something. */
 static int
 timers_and_send(const struct config *cfg, struct store *s, struct pass_stats *st, GError **err)
 {
-	if (escalate_run(cfg, s, util_now(), err) < 0)
+	g_autoptr(GError) e = NULL;
+	int steps = escalate_run(cfg, s, util_now(), err);
+
+	if (steps < 0)
 		return -1;
+	if (cfg->status_page_output != NULL && (steps > 0 || st->fetched > st->duplicates) &&
+	    publish_status_page(cfg, s, cfg->status_page_output, &e) != 0)
+		g_warning("status page not written: %s", e->message);
 	return daemon_send(cfg, s, st, err);
 }
 

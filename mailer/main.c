@@ -7,6 +7,7 @@
 #include "escalate.h"
 #include "intake.h"
 #include "notify.h"
+#include "publish.h"
 #include "stats.h"
 #include "statuspage.h"
 #include "store.h"
@@ -226,6 +227,11 @@ cmd_ingest(int argc, char **argv)
 	if (!setup(&cfg, &s, &rc))
 		return argc < 2 ? EX_TEMPFAIL : rc;
 	rc = argc < 2 ? ingest_stdin(cfg, s) : ingest_files(cfg, s, argc, argv);
+	if (cfg->status_page_output != NULL &&
+	    publish_status_page(cfg, s, cfg->status_page_output, &e) != 0) {
+		g_warning("status page not written: %s", e->message);
+		g_clear_error(&e);
+	}
 	/* What was committed stays committed: a failed send is the outbox's to retry. */
 	if (!no_send && daemon_send(cfg, s, &st, &e) != 0)
 		g_warning("%s (the outbox will retry)", e->message);
@@ -596,15 +602,6 @@ events_of(struct store *s, GPtrArray *incidents)
 }
 
 static int
-status_page_write(const char *dir, const char *file, const char *html, GError **err)
-{
-	g_autofree char *path = g_build_filename(dir, file, NULL);
-
-	/* g_file_set_contents writes a temporary file and renames it: readers never see half */
-	return g_file_set_contents(path, html, -1, err) ? 0 : -1;
-}
-
-static int
 cmd_status_page(int argc, char **argv)
 {
 	static char *opt_output = NULL;
@@ -613,44 +610,26 @@ cmd_status_page(int argc, char **argv)
 	                          {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- write the static HTML status page");
 	g_autoptr(config) cfg = NULL;
-	g_autoptr(GPtrArray) incidents = NULL, per = NULL;
 	g_autoptr(GError) e = NULL;
-	g_autofree char *index = NULL;
 	struct store *s = NULL;
-	gint64 now = util_now();
 	int rc = 0;
 
 	if (!parse(ctx, entries, &argc, &argv, &rc))
 		return rc;
-	if (argc != 1 || opt_output == NULL)
-		return usage_error(ctx, "status-page needs --output DIR");
 	if (!setup(&cfg, &s, &rc))
 		return rc;
-	incidents = store_incident_list(s, TRUE);
-	per = events_of(s, incidents);
+	if (argc != 1 || (opt_output == NULL && cfg->status_page_output == NULL)) {
+		store_close(s);
+		return usage_error(ctx, "status-page needs --output DIR (or [status_page] output)");
+	}
+	rc = publish_status_page(cfg, s, opt_output != NULL ? opt_output : cfg->status_page_output,
+	                         &e);
 	store_close(s);
-	if (g_mkdir_with_parents(opt_output, 0755) != 0) {
-		fprintf(stderr, "sevmail: cannot create %s: %s\n", opt_output, g_strerror(errno));
+	if (rc != 0) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
 		return EXIT_RUNTIME;
 	}
-	index = statuspage_index(incidents, per, now, cfg->name);
-	if (status_page_write(opt_output, "index.html", index, &e) != 0)
-		goto fail;
-	for (guint i = 0; i < incidents->len; i++) {
-		const struct incident *inc = incidents->pdata[i];
-		g_autofree char *file = NULL, *html = NULL;
-
-		if (!statuspage_listed(inc, now))
-			continue;
-		file = statuspage_incident_file(inc);
-		html = statuspage_incident(inc, per->pdata[i], now, cfg->name);
-		if (status_page_write(opt_output, file, html, &e) != 0)
-			goto fail;
-	}
 	return 0;
-fail:
-	fprintf(stderr, "sevmail: %s\n", e->message);
-	return EXIT_RUNTIME;
 }
 
 static int

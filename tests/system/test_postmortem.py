@@ -90,3 +90,19 @@ def test_postmortem_cli_and_stats(desk):
     assert st["by_severity"]["1"]["mtta"]["median_seconds"] == 240
     assert st["by_severity"]["1"]["mttr"]["median_seconds"] == 600
     assert "MTTA" in desk.run("stats").stdout.decode()
+
+
+def test_status_page_follows_every_change(desk, tmp_path):
+    out = tmp_path / "www"
+    desk.write_config(status_page__output=str(out))
+    desk.alert()
+    desk.wait_incoming(1)
+    at(desk, 0)
+    index = (out / "index.html").read_text()
+    assert "HighErrorRate api-gateway" in index and "Investigating" in index
+    page = desk.inbox(desk.alice, 1)[0]
+    desk.phone_reply(desk.alice, page, "MITIGATING")
+    desk.wait_incoming(2)
+    at(desk, 120)
+    assert "Mitigating" in (out / "index.html").read_text()
+    assert "Mitigating" in (out / "inc-1.html").read_text()

@@ -1,8 +1,10 @@
 /*
  * template: renders templates/KIND.txt, a "Subject:" line, a blank line and the body.
  * {{name}} inserts a value, {{#name}}...{{/name}} keeps its text only when the value is not
- * empty, {{^name}}...{{/name}} only when it is. Values are inserted once and never expanded
- * again, so text such as "{{subscribers}}" in an alert title is printed as it is.
+ * empty, {{^name}}...{{/name}} only when it is, and {{*name}}...{{/name}} repeats its text
+ * for every line of the value (a list: timeline rows, action items), {{.}} being the line. Values
+ * are inserted once and never expanded again, so text such as "{{subscribers}}" in an alert title
+ * is printed as it is.
  */
 #ifndef SEVMAIL_TEMPLATE_H
 #define SEVMAIL_TEMPLATE_H

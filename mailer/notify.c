@@ -146,14 +146,14 @@ notify_repage(const struct notify *n, struct incident *inc, const char *to, GErr
 	return to_one(n, inc, "repage", to, NULL, vars, err);
 }
 
+/* A list value for the template's loops: one item per line. */
 static char *
-bullet_lines(GPtrArray *lines)
+lines_of(GPtrArray *items)
 {
 	GString *s = g_string_new(NULL);
 
-	for (guint i = 0; lines != NULL && i < lines->len; i++)
-		g_string_append_printf(s, "%s- %s", i > 0 ? "\n" : "",
-		                       (const char *)lines->pdata[i]);
+	for (guint i = 0; items != NULL && i < items->len; i++)
+		g_string_append_printf(s, "%s%s", i > 0 ? "\n" : "", (const char *)items->pdata[i]);
 	return g_string_free(s, FALSE);
 }
 
@@ -163,8 +163,8 @@ notify_confirm(const struct notify *n, struct incident *inc, const char *to,
 {
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
-	g_hash_table_insert(vars, "changes", bullet_lines(o->changes));
-	g_hash_table_insert(vars, "refusals", bullet_lines(o->refusals));
+	g_hash_table_insert(vars, "changes", lines_of(o->changes));
+	g_hash_table_insert(vars, "refusals", lines_of(o->refusals));
 	return to_one(n, inc, "confirm", to, in_reply_to, vars, err);
 }
 

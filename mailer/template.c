@@ -17,9 +17,45 @@ line_of(const char *text, const char *p)
 	return line;
 }
 
+/* The {{/name}} that closes a section opened just before p, skipping sections of the same
+ * name nested inside it. NULL when there is none. */
+static const char *
+section_end(const char *p, const char *end, const char *name, gsize *tag_len)
+{
+	g_autofree char *close = g_strdup_printf("{{/%s}}", name);
+	int depth = 0;
+
+	*tag_len = strlen(close);
+	for (; p < end && (p = g_strstr_len(p, end - p, "{{")) != NULL; p += 2) {
+		if (strncmp(p, close, *tag_len) == 0 && depth-- == 0)
+			return p;
+		if (p[2] != '\0' && strchr("#^*", p[2]) != NULL &&
+		    strncmp(p + 3, name, strlen(name)) == 0 &&
+		    strncmp(p + 3 + strlen(name), "}}", 2) == 0)
+			depth++;
+	}
+	return NULL;
+}
+
+static int expand(const char *text, const char *start, const char *end, const char *file,
+                  GHashTable *vars, const char *dot, GString *out, GError **err);
+
+/* {{*name}}...{{/name}}: the body once per line of the value, {{.}} being that line. */
+static int
+repeat(const char *text, const char *body, const char *stop, const char *file, const char *value,
+       GHashTable *vars, GString *out, GError **err)
+{
+	g_auto(GStrv) items = g_strsplit(value != NULL ? value : "", "\n", -1);
+
+	for (char **item = items; *item != NULL; item++)
+		if (**item != '\0' && expand(text, body, stop, file, vars, *item, out, err) != 0)
+			return -1;
+	return 0;
+}
+
 static int
 expand(const char *text, const char *start, const char *end, const char *file, GHashTable *vars,
-       GString *out, GError **err)
+       const char *dot, GString *out, GError **err)
 {
 	const char *p = start;
 
@@ -40,21 +76,22 @@ expand(const char *text, const char *start, const char *end, const char *file, G
 			return -1;
 		}
 		name = g_strstrip(g_strndup(open + 2, close - open - 2));
-		if (name[0] == '#' || name[0] == '^') {
-			g_autofree char *end_tag = g_strdup_printf("{{/%s}}", name + 1);
+		if (name[0] == '#' || name[0] == '^' || name[0] == '*') {
 			const char *body = close + 2;
 			const char *stop;
+			gsize tag_len = 0;
 			const char *value = g_hash_table_lookup(vars, name + 1);
 			gboolean set = value != NULL && *value != '\0';
 
 			/* a section tag alone on its line leaves no line behind */
 			if (*body == '\n' && (open == text || open[-1] == '\n'))
 				body++;
-			stop = g_strstr_len(body, end - body, end_tag);
+			stop = section_end(body, end, name + 1, &tag_len);
 
 			if (stop == NULL) {
-				g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: section '%s' has no %s",
-				            file, line_of(text, open), name + 1, end_tag);
+				g_set_error(err, TEMPLATE_ERROR, 0,
+				            "%s:%d: section '%s' has no {{/%s}}", file,
+				            line_of(text, open), name + 1, name + 1);
 				return -1;
 			}
 			if (!g_hash_table_contains(vars, name + 1)) {
@@ -63,12 +100,21 @@ expand(const char *text, const char *start, const char *end, const char *file, G
 				            line_of(text, open), name + 1);
 				return -1;
 			}
-			if (set == (name[0] == '#') &&
-			    expand(text, body, stop, file, vars, out, err) != 0)
+			if (name[0] == '*') {
+				if (repeat(text, body, stop, file, value, vars, out, err) != 0)
+					return -1;
+			} else if (set == (name[0] == '#') &&
+			           expand(text, body, stop, file, vars, dot, out, err) != 0) {
 				return -1;
-			p = stop + strlen(end_tag);
+			}
+			p = stop + tag_len;
 			if (*p == '\n' && (stop == text || stop[-1] == '\n'))
 				p++;
+			continue;
+		}
+		if (strcmp(name, ".") == 0 && dot != NULL) {
+			g_string_append(out, dot);
+			p = close + 2;
 			continue;
 		}
 		if (!g_hash_table_contains(vars, name)) {
@@ -87,7 +133,7 @@ template_expand(const char *text, const char *file, GHashTable *vars, GError **e
 {
 	GString *out = g_string_new(NULL);
 
-	if (expand(text, text, text + strlen(text), file, vars, out, err) != 0) {
+	if (expand(text, text, text + strlen(text), file, vars, NULL, out, err) != 0) {
 		g_string_free(out, TRUE);
 		return NULL;
 	}

@@ -34,6 +34,20 @@ test_sections(void)
 }
 
 static void
+test_loops(void)
+{
+	g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree char *out = NULL, *none = NULL;
+
+	g_hash_table_insert(v, "items", "first\n{{items}}\n\nthird");
+	g_hash_table_insert(v, "empty", "");
+	out = template_expand("Items:\n{{*items}}\n- {{.}}\n{{/items}}\nend\n", "t", v, NULL);
+	g_assert_cmpstr(out, ==, "Items:\n- first\n- {{items}}\n- third\nend\n");
+	none = template_expand("[{{*empty}}x{{/empty}}]", "t", v, NULL);
+	g_assert_cmpstr(none, ==, "[]");
+}
+
+static void
 test_unknown_placeholder_names_file_and_line(void)
 {
 	g_autoptr(GHashTable) v = vars();
@@ -85,6 +99,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/template/values-once", test_values_inserted_once);
 	g_test_add_func("/template/sections", test_sections);
+	g_test_add_func("/template/loops", test_loops);
 	g_test_add_func("/template/unknown-placeholder",
 	                test_unknown_placeholder_names_file_and_line);
 	g_test_add_func("/template/unclosed-section", test_unclosed_section);

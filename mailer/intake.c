@@ -134,17 +134,13 @@ declaration(const struct mail *mail)
 static void
 explain_alert(struct ctx *c, const struct alert *a)
 {
-	static const char *const states[] = {
-	    [ALERT_FIRING] = "firing", [ALERT_RESOLVED] = "resolved"};
-
 	if (c->x == NULL)
 		return;
 	c->x->has_alert = TRUE;
 	c->x->alert_source = g_strdup(a->source);
 	c->x->alert_fingerprint = g_strdup(a->fingerprint);
 	c->x->alert_title = g_strdup(a->title);
-	c->x->alert_state =
-	    a->state < G_N_ELEMENTS(states) && states[a->state] != NULL ? states[a->state] : "info";
+	c->x->alert_state = alert_state_name(a->state);
 }
 
 static int

@@ -360,6 +360,31 @@ parse_id(const char *arg)
 	return *arg != '\0' && *end == '\0' && id > 0 ? id : 0;
 }
 
+/* The incident named by argv[1] with its events, for show and postmortem; NULL with *rc
+ * set (a usage error, or no such incident) and the store closed. */
+static struct incident *
+incident_arg(GOptionContext *ctx, int argc, char **argv, struct config **cfg, struct store **s,
+             GPtrArray **events, int *rc)
+{
+	struct incident *inc;
+	gint64 id;
+
+	if (argc != 2 || (id = parse_id(argv[1])) == 0) {
+		*rc = usage_error(ctx, "give one incident number, such as 1 or INC-1");
+		return NULL;
+	}
+	if (!setup(cfg, s, rc))
+		return NULL;
+	if ((inc = store_incident_get(*s, id)) == NULL) {
+		fprintf(stderr, "sevmail: there is no incident INC-%" G_GINT64_FORMAT "\n", id);
+		store_close(*s);
+		*rc = EXIT_RUNTIME;
+		return NULL;
+	}
+	*events = store_events(*s, id);
+	return inc;
+}
+
 static int
 cmd_show(int argc, char **argv)
 {
@@ -371,25 +396,15 @@ cmd_show(int argc, char **argv)
 	g_autoptr(GPtrArray) events = NULL;
 	g_autofree char *out = NULL;
 	struct store *s = NULL;
-	gint64 id;
 	int rc = 0;
 
 	if (!parse(ctx, entries, &argc, &argv, &rc))
 		return rc;
-	if (argc != 2 || (id = parse_id(argv[1])) == 0)
-		return usage_error(ctx, "show takes one incident number, such as 1 or INC-1");
-	if (!setup(&cfg, &s, &rc))
+	if ((inc = incident_arg(ctx, argc, argv, &cfg, &s, &events, &rc)) == NULL)
 		return rc;
-	inc = store_incident_get(s, id);
-	if (inc == NULL) {
-		fprintf(stderr, "sevmail: there is no incident INC-%" G_GINT64_FORMAT "\n", id);
-		store_close(s);
-		return EXIT_RUNTIME;
-	}
-	events = store_events(s, id);
+	store_close(s);
 	out = opt_json ? view_incident_json(inc, events) : view_incident_text(inc, events);
 	printf("%s%s", out, opt_json ? "\n" : "");
-	store_close(s);
 	return 0;
 }
 
@@ -723,21 +738,12 @@ cmd_postmortem(int argc, char **argv)
 	g_autoptr(GError) e = NULL;
 	g_autofree char *text = NULL;
 	struct store *s = NULL;
-	gint64 id;
 	int rc = 0;
 
 	if (!parse(ctx, entries, &argc, &argv, &rc))
 		return rc;
-	if (argc != 2 || (id = parse_id(argv[1])) == 0)
-		return usage_error(ctx, "postmortem takes one incident number, such as 1 or INC-1");
-	if (!setup(&cfg, &s, &rc))
+	if ((inc = incident_arg(ctx, argc, argv, &cfg, &s, &events, &rc)) == NULL)
 		return rc;
-	if ((inc = store_incident_get(s, id)) == NULL) {
-		fprintf(stderr, "sevmail: there is no incident INC-%" G_GINT64_FORMAT "\n", id);
-		store_close(s);
-		return EXIT_RUNTIME;
-	}
-	events = store_events(s, id);
 	if (send)
 		rc = postmortem_send(cfg, s, inc, events, &e);
 	else if ((text = notify_postmortem_text(cfg, inc, events, util_now(), &e)) != NULL)
@@ -748,9 +754,7 @@ cmd_postmortem(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (send)
-		printf("post-mortem of INC-%" G_GINT64_FORMAT " queued; INC-%" G_GINT64_FORMAT
-		       " is closed\n",
-		       id, id);
+		printf("post-mortem of INC-%" G_GINT64_FORMAT " queued; it is closed\n", inc->id);
 	return rc;
 }
 

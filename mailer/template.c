@@ -146,7 +146,9 @@ template_render(const char *dir, const char *kind, GHashTable *vars, char **subj
 {
 	g_autofree char *name = g_strconcat(kind, ".txt", NULL);
 	g_autofree char *path = g_build_filename(dir, name, NULL);
-	g_autofree char *text = NULL, *first = NULL;
+	g_autofree char *text = NULL;
+	g_autoptr(GString) first = g_string_new(NULL);
+	g_autoptr(GString) rest = g_string_new(NULL);
 	char *nl;
 
 	if (!g_file_get_contents(path, &text, NULL, err))
@@ -158,13 +160,11 @@ template_render(const char *dir, const char *kind, GHashTable *vars, char **subj
 		            path);
 		return -1;
 	}
-	*nl = '\0';
-	first = template_expand(text + strlen("Subject:"), path, vars, err);
-	if (first == NULL)
+	/* both parts are expanded against the whole file, so errors name the right line */
+	if (expand(text, text + strlen("Subject:"), nl, path, vars, NULL, first, err) != 0 ||
+	    expand(text, nl + 2, text + strlen(text), path, vars, NULL, rest, err) != 0)
 		return -1;
-	*body = template_expand(nl + 2, path, vars, err);
-	if (*body == NULL)
-		return -1;
-	*subject = g_strdup(g_strstrip(first));
+	*subject = g_strdup(g_strstrip(first->str));
+	*body = g_string_free(g_steal_pointer(&rest), FALSE);
 	return 0;
 }

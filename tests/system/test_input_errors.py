@@ -140,3 +140,17 @@ def test_check_warns_about_nobody_on_call(mailstack, unique, tmp_path):
         f.write(text)
     proc = desk.run("check")
     assert b"no responder has the role oncall" in proc.stderr
+
+
+def test_check_names_the_file_and_line_of_an_unknown_placeholder(desk, tmp_path):
+    import shutil
+    from story import ROOT
+    own = tmp_path / "templates"
+    shutil.copytree(os.path.join(ROOT, "templates"), own)
+    lines = (own / "status.txt").read_text().split("\n")
+    lines[4] += " {{subscriber_count}}"
+    (own / "status.txt").write_text("\n".join(lines))
+    desk.write_config(general__templates=str(own))
+    proc = desk.run("check", check=False)
+    assert proc.returncode == 2
+    assert "status.txt:5: unknown placeholder 'subscriber_count'" in proc.stderr.decode()

@@ -76,7 +76,7 @@ check: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) SANITIZE=1 system
-	$(MAKE) all unit-valgrind
+	$(MAKE) all unit-valgrind reliability-short
 	$(MAKE) unit
 	$(MAKE) system
 
@@ -140,3 +140,29 @@ fuzz-clean:
 	rm -rf build/fuzz/*.o build/fuzz/*.d $(FUZZ_BINS)
 
 .PHONY: fuzz fuzz-smoke fuzz-clean
+
+# --- reliability: tests/reliability drives the real binary through faults (SIGKILL during a
+# backlog, SMTP and IMAP outages, a busy database, a full disk), hostile mail and mail loops,
+# and prints the figures it measured. About 30 minutes; `make check` can run the short parts
+# with: /usr/bin/python3 -m pytest -q -m "not slow" tests/reliability
+RELIABILITY_FIGURES = $(CURDIR)/build/reliability-figures.txt
+
+check-reliability: $(BIN)
+	@mkdir -p build && rm -f $(RELIABILITY_FIGURES)
+	SEVMAIL=$(CURDIR)/$(BIN) SEVMAIL_FIGURES=$(RELIABILITY_FIGURES) \
+		/usr/bin/python3 -m pytest -q -s -rxX tests/reliability; rc=$$?; \
+	echo; echo "--- figures measured (nproc $$(nproc); $$(free -h | awk '/^Mem:/ {print $$2}') RAM)"; \
+	sed 's/^[0-9-]* [0-9:]* //' $(RELIABILITY_FIGURES) 2>/dev/null; exit $$rc
+
+# the parts of it that take seconds, not minutes (make check runs them)
+reliability-short: $(BIN)
+	SEVMAIL=$(CURDIR)/$(BIN) /usr/bin/python3 -m pytest -q -m "not slow" tests/reliability
+
+.PHONY: check-reliability reliability-short
+
+# --- benchmarks: bench/run.py times ./sevmail against a private mail stack and prints one
+# table (BENCHMARKS.md has the figures and the sizes to change with BENCH_* variables).
+bench: all
+	/usr/bin/python3 bench/run.py
+
+.PHONY: bench

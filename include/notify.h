@@ -10,6 +10,9 @@
 #include "incident.h"
 #include "store.h"
 
+/* Answers and relayed notes one address receives per hour, at most (loop safety). */
+#define NOTIFY_ANSWERS_PER_HOUR 20
+
 struct notify {
 	const struct config *cfg;
 	struct store *store;

@@ -71,6 +71,7 @@ struct outbox_item {
 	GPtrArray *rcpts; /* char *, recipients still to deliver */
 	int attempts;
 	gint64 created_at;
+	gint64 incident_id; /* or 0 */
 };
 void outbox_item_free(struct outbox_item *it);
 int store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const char *message_id,
@@ -78,7 +79,9 @@ int store_outbox_add(struct store *s, const char *kind, gint64 incident_id, cons
                      GError **err);
 /* How many messages of this kind were queued for the incident (numbering Message-IDs). */
 int store_outbox_count(struct store *s, gint64 incident_id, const char *kind);
-/* Messages with recipients due for an attempt at now. Caller frees. */
+/* Messages with recipients due for an attempt at now, oldest first; a message waits while
+ * an older one about the same incident is still waiting for its retry, so an incident's
+ * mail arrives in order after an outage. Caller frees. */
 GPtrArray *store_outbox_due(struct store *s, gint64 now);
 /* Records one recipient's outcome: state "sent", "failed" or "queued" with the error. */
 int store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,
@@ -105,7 +108,8 @@ GPtrArray *store_outbox_list(struct store *s, gboolean all);
  * the message exists, 0 when not, -1 on error. */
 int store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err);
 
-/* How many answers (confirm, error, help) were queued to address since t. */
+/* How many answers (confirm, error, help) and relayed notes were queued to address since
+ * t: what mail from people (or their auto-responders) caused them to receive. */
 int store_answers_since(struct store *s, const char *address, gint64 t);
 
 /* --- lists --- */

@@ -13,8 +13,6 @@
 #include "util.h"
 #include <string.h>
 
-#define ANSWERS_PER_HOUR 20
-
 static const char *
 sender(const struct ctx *c)
 {
@@ -189,9 +187,9 @@ answer(struct ctx *c, struct incident *inc, const struct command_list *cmds,
 
 	if (auth_no_answer(c->mail, c->cfg->address) != NULL)
 		return 0;
-	if (store_answers_since(c->store, to, c->notify.now - 3600) >= ANSWERS_PER_HOUR) {
+	if (store_answers_since(c->store, to, c->notify.now - 3600) >= NOTIFY_ANSWERS_PER_HOUR) {
 		g_message("not answering %s: %d answers in the last hour already", to,
-		          ANSWERS_PER_HOUR);
+		          NOTIFY_ANSWERS_PER_HOUR);
 		return 0;
 	}
 	for (guint i = 0; i < cmds->commands->len; i++) {

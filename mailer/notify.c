@@ -294,6 +294,12 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
 		g_string_append_printf(text, "%s%s", i ? "\n" : "", (const char *)notes->pdata[i]);
 	g_hash_table_insert(vars, "author", g_strdup(author));
 	g_hash_table_insert(vars, "text", g_string_free(text, FALSE));
+	/* two auto-responders on one incident would otherwise talk through sevmail forever:
+	 * whoever had their hour's share of answers and relays gets no more */
+	for (guint i = people->len; i > 0; i--)
+		if (store_answers_since(n->store, people->pdata[i - 1], n->now - 3600) >=
+		    NOTIFY_ANSWERS_PER_HOUR)
+			g_ptr_array_remove_index(people, i - 1);
 	if (people->len == 0 || notes->len == 0)
 		return 0;
 	return queue(n, inc, &env, vars, err);

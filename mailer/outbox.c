@@ -105,15 +105,18 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
              GError **err)
 {
 	g_autoptr(GPtrArray) due = store_outbox_due(s, now);
+	g_autoptr(GHashTable) held = g_hash_table_new(g_int64_hash, g_int64_equal);
 	struct relay_params p = {0};
 
 	relay_params(cfg, &p);
 	for (guint i = 0; i < due->len; i++) {
 		struct outbox_item *it = due->pdata[i];
 		GPtrArray *results;
-		int rc;
+		int rc, before = stats->deferred;
 
-		if (it->rcpts->len == 0)
+		/* an incident's mail goes out in order: after one stays queued, the later
+		 * ones wait for it */
+		if (it->rcpts->len == 0 || g_hash_table_contains(held, &it->incident_id))
 			continue;
 		stats->messages++;
 		results = send_batches(&p, it, cfg->smtp_max_recipients);
@@ -121,6 +124,8 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 		relay_results_free(results);
 		if (rc != 0)
 			return -1;
+		if (stats->deferred > before && it->incident_id != 0)
+			g_hash_table_add(held, &it->incident_id);
 	}
 	return 0;
 }

@@ -59,8 +59,12 @@ static const char *const migrations[] = {
 static int
 fail(struct store *s, GError **err, const char *what)
 {
-	g_set_error(err, STORE_ERROR, sqlite3_extended_errcode(s->db), "database: %s: %s", what,
-	            sqlite3_errmsg(s->db));
+	int sys = sqlite3_system_errno(s->db);
+
+	/* "disk I/O error" alone does not tell an operator that the disk is full */
+	g_set_error(err, STORE_ERROR, sqlite3_extended_errcode(s->db), "database: %s: %s%s%s%s",
+	            what, sqlite3_errmsg(s->db), sys != 0 ? " (" : "",
+	            sys != 0 ? g_strerror(sys) : "", sys != 0 ? ")" : "");
 	return -1;
 }
 
@@ -179,8 +183,8 @@ store_open(const char *path, int busy_timeout, GError **err)
 	}
 	sqlite3_busy_timeout(s->db, busy_timeout * 1000);
 	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
-		g_set_error(err, STORE_ERROR, 0, "cannot use database %s: %s", path,
-		            sqlite3_errmsg(s->db));
+		fail(s, err, "cannot use it");
+		g_prefix_error(err, "%s: ", path);
 		store_close(s);
 		return NULL;
 	}
@@ -530,9 +534,11 @@ GPtrArray *
 store_outbox_due(struct store *s, gint64 now)
 {
 	sqlite3_stmt *st = prepare(s,
-	                           "SELECT id, kind, message_id, sender, raw, attempts, created_at"
-	                           " FROM outbox WHERE state = 'queued' AND next_attempt <= ?"
-	                           " ORDER BY id",
+	                           "SELECT id, kind, message_id, sender, raw, attempts, created_at,"
+	                           " coalesce(incident_id, 0) FROM outbox o WHERE state = 'queued'"
+	                           " AND next_attempt <= ?1 AND NOT EXISTS (SELECT 1 FROM outbox e"
+	                           " WHERE e.incident_id = o.incident_id AND e.id < o.id AND"
+	                           " e.state = 'queued' AND e.next_attempt > ?1) ORDER BY id",
 	                           "i", now);
 	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
 
@@ -547,6 +553,7 @@ store_outbox_due(struct store *s, gint64 now)
 		it->raw = g_bytes_new(sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
 		it->attempts = sqlite3_column_int(st, 5);
 		it->created_at = sqlite3_column_int64(st, 6);
+		it->incident_id = sqlite3_column_int64(st, 7);
 		it->rcpts = g_ptr_array_new_with_free_func(g_free);
 		r = prepare(s,
 		            "SELECT address FROM outbox_rcpts WHERE outbox_id = ?"
@@ -689,7 +696,7 @@ store_answers_since(struct store *s, const char *address, gint64 t)
 	                              "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
 	                              " r.outbox_id = o.id WHERE r.address = ? AND"
 	                              " o.created_at >= ? AND o.kind IN ('confirm', 'error',"
-	                              " 'help')",
+	                              " 'help', 'relay')",
 	                              "si", address, t),
 	                      0);
 }

@@ -331,6 +331,24 @@ class MailStack:
         self._check_config("dovecot", [DOVECOT, "-n", "-c", conf], conf)
         self._spawn("dovecot", [DOVECOT, "-F", "-c", conf], log)
 
+    def restart_dovecot(self, down=0.0):
+        """Stop Dovecot (every IMAP connection drops), stay down `down` seconds, and start
+        it again on the same ports with the same mailboxes."""
+        for entry in [p for p in self._procs if p[0] == "dovecot"]:
+            _name, proc, ns, _log, _start = entry
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._signal_group(proc, signal.SIGKILL)
+                proc.wait(timeout=5)
+            if ns is not None:
+                self._kill_namespace(ns)
+            self._procs.remove(entry)
+        time.sleep(down)
+        self._start_dovecot()
+        self._wait_ready()
+
     # ---------------------------------------------------------------- OpenSMTPD
 
     def _start_smtpd(self):

@@ -1,0 +1,249 @@
+"""Helpers shared by the reliability tests: the daemon as a child process, its memory, the
+database's invariants, reply tokens computed the way sevmail computes them, bulk IMAP
+appends and counts, and peak memory of one child process."""
+
+import base64
+import email
+import email.policy
+import hashlib
+import hmac
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime, localtime, make_msgid
+
+from faultproxy import FaultProxy
+from story import SEVMAIL
+
+
+def name(n):
+    """A name without digits (the generic detector drops digits from fingerprints)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[n // 26 // 26 % 26] + letters[n // 26 % 26] + letters[n % 26]
+
+
+def db(desk):
+    return sqlite3.connect(desk.db, timeout=30)
+
+
+def scalar(desk, sql, *args):
+    conn = db(desk)
+    try:
+        return conn.execute(sql, args).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def integrity(desk):
+    return scalar(desk, "PRAGMA integrity_check")
+
+
+def env_of(desk):
+    env = dict(os.environ)
+    if desk.clock is not None:
+        env["SEVMAIL_NOW"] = str(int(desk.clock))
+    return env
+
+
+def daemon(desk, stderr_path=None):
+    """`sevmail run` in the background; its log goes to stderr_path (a file, so a long run
+    never blocks on a full pipe)."""
+    log = open(stderr_path or os.path.join(desk.dir, "daemon.log"), "ab")
+    try:
+        return subprocess.Popen([SEVMAIL, "-c", desk.config, "run"], stdout=log, stderr=log,
+                                env=env_of(desk))
+    finally:
+        log.close()
+
+
+def stop(proc, timeout=60):
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=timeout)
+
+
+def vm_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
+
+
+def wait_until(predicate, timeout, step=0.1, what="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+        time.sleep(step)
+
+
+# --- reply tokens, as mailer/auth.c computes them ---
+
+def secret_of(desk):
+    with open(os.path.join(desk.dir, "secret")) as f:
+        return f.read().strip()
+
+
+def token(desk, incident_id, secret=None):
+    key = (secret if secret is not None else secret_of(desk)).encode()
+    digest = hmac.new(key, b"incident:%d" % incident_id, hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def token_address(desk, incident_id, tok=None):
+    local, domain = desk.address.split("@")
+    return "%s+%d-%s@%s" % (local, incident_id, tok or token(desk, incident_id), domain)
+
+
+# --- mailboxes ---
+
+def append_many(stack, address, raws):
+    """APPEND every message on one IMAP connection (a backlog in seconds, not minutes)."""
+    with stack.imap(address) as conn:
+        for raw in raws:
+            typ, data = conn.append("INBOX", None, None, raw)
+            if typ != "OK":
+                raise AssertionError("APPEND failed: %r" % data)
+
+
+_MSGID = re.compile(rb"Message-ID:\s*(<[^>\r\n]*>)", re.I)
+
+
+def message_ids(stack, address):
+    """The Message-ID of every message in the mailbox, in UID (arrival) order, fetched in
+    one command."""
+    with stack.imap(address) as conn:
+        typ, _ = conn.select("INBOX", readonly=True)
+        if typ != "OK":
+            return []
+        typ, data = conn.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        if typ != "OK" or data == [None]:
+            return []
+        ids = []
+        for part in data:
+            if isinstance(part, tuple):
+                m = _MSGID.search(part[1])
+                ids.append(m.group(1).decode() if m else None)
+        return ids
+
+
+def mailbox_count(stack, address):
+    with stack.imap(address) as conn:
+        typ, data = conn.select("INBOX", readonly=True)
+        return int(data[0]) if typ == "OK" else 0
+
+
+# --- measuring one child ---
+
+def run_measured(argv, env=None, timeout=900):
+    """Runs argv under /usr/bin/time; returns (exit code, stderr, peak RSS in MiB, wall
+    seconds). /usr/bin/time forks a small process of its own, so the peak is sevmail's and
+    not that of a copy of this (large) test process, as wait4 on a direct child would be
+    right after fork."""
+    fd, stats = tempfile.mkstemp(prefix="sevmail-time-")
+    os.close(fd)
+    try:
+        started = time.monotonic()
+        proc = subprocess.run(["/usr/bin/time", "-o", stats, "-f", "%M"] + list(argv),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, env=env, timeout=timeout)
+        elapsed = time.monotonic() - started
+        with open(stats) as f:
+            lines = f.read().split()
+        peak_kib = int(lines[-1])
+    finally:
+        os.unlink(stats)
+    return proc.returncode, proc.stderr.decode(errors="replace"), peak_kib / 1024.0, elapsed
+
+
+# --- what sevmail hands to the SMTP server ---
+
+
+_WIRE_MSGID = re.compile(rb"\r\nMessage-ID:\s*<([^>\r\n]*)>", re.I)
+
+
+class RecordingProxy(FaultProxy):
+    """A FaultProxy in front of the SMTP server that also notes the Message-ID of every
+    message the client sends, in the order they go over the wire (`sent`)."""
+
+    def __init__(self, target_port):
+        super().__init__(target_port)
+        self.sent = []
+        self._record_lock = threading.Lock()
+
+    def _pump(self, src, dst, limit):
+        try:
+            to_server = src.getsockname()[1] == self.port
+        except OSError:
+            to_server = False
+        if not to_server:
+            return FaultProxy._pump(src, dst, limit)
+        seen = b""
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                before = len(_WIRE_MSGID.findall(seen))
+                seen += data
+                found = _WIRE_MSGID.findall(seen)
+                with self._record_lock:
+                    self.sent.extend(m.decode() for m in found[before:])
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(2)
+            except OSError:
+                pass
+
+
+# --- crafted replies ---
+
+
+def reply(desk, sender, text, to, subject="Re: [INC-1] incident", in_reply_to=None,
+          headers=(), date=None):
+    """Raw bytes of a plain reply from `sender` to the address `to`; `headers` (name, value)
+    pairs go on top, before From, as a receiving MX would put trace headers."""
+    msg = EmailMessage(policy=email.policy.SMTP)
+    for hname, value in headers:
+        msg[hname] = value
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(date or localtime())
+    msg["Message-ID"] = make_msgid(domain=sender.split("@")[1])
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    msg.set_content(text + "\n")
+    return msg.as_bytes()
+
+
+def fetch_new(stack, address, after_uid):
+    """(uid, message) for every message with a UID above after_uid, oldest first."""
+    with stack.imap(address) as conn:
+        typ, _ = conn.select("INBOX", readonly=True)
+        if typ != "OK":
+            return []
+        typ, data = conn.uid("SEARCH", None, "UID %d:*" % (after_uid + 1))
+        uids = [int(u) for u in data[0].split()] if typ == "OK" and data[0] else []
+        out = []
+        for uid in uids:
+            if uid <= after_uid:  # "N:*" always matches the last message
+                continue
+            typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            raw = next(part[1] for part in data if isinstance(part, tuple))
+            out.append((uid, email.message_from_bytes(raw.replace(b"\r\n", b"\n"),
+                                                      policy=email.policy.default)))
+        return out

@@ -66,8 +66,9 @@ typedef int (*imap_message_cb)(const struct imap_message *m, void *data);
 int imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *data,
                    GError **err);
 
-/* Marks a committed message processed: \Seen, or moved to p->processed when set. */
-int imap_mark_processed(struct imap *im, guint32 uid, GError **err);
+/* Marks committed messages processed: \Seen, or moved to p->processed when set. One
+ * command for all of them: the caller marks a batch at a time. */
+int imap_mark_processed(struct imap *im, const guint32 *uids, guint n, GError **err);
 
 /* IDLE (RFC 2177) for an event loop: imap_idle_start() sends IDLE; watch imap_idle_fd()
  * for input, then call imap_idle_done() (also before ~29 minutes pass). fetch and mark

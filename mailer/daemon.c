@@ -26,7 +26,27 @@ struct fetch_ctx {
 	guint32 uidvalidity;
 	struct pass_stats *stats;
 	GError *error;
+	GArray *committed; /* guint32 UIDs committed but not yet marked processed */
 };
+
+/* Committed messages are marked processed a batch at a time: one command instead of a round
+ * trip per message. A crash before the mark leaves them unmarked, not unprocessed: the
+ * checkpoint and the de-duplication keep them from being applied twice. */
+#define MARK_BATCH 50
+
+static void
+mark_committed(struct fetch_ctx *f)
+{
+	g_autoptr(GError) e = NULL;
+
+	if (f->committed->len == 0)
+		return;
+	if (imap_mark_processed(f->imap, (const guint32 *)(void *)f->committed->data,
+	                        f->committed->len, &e) != 0)
+		g_message("%s: %u committed message(s) could not be marked processed: %s",
+		          f->cfg->mailbox, f->committed->len, e->message);
+	g_array_set_size(f->committed, 0);
+}
 
 void
 daemon_log_result(const char *where, const struct intake_result *r)
@@ -61,7 +81,6 @@ on_message(const struct imap_message *m, void *data)
 	struct intake_source src = {f->cfg->mailbox, f->uidvalidity, m->uid, TRUE,
 	                            m->headers_only ? m->size : 0};
 	struct intake_result res;
-	g_autoptr(GError) e = NULL;
 	g_autofree char *where = g_strdup_printf("%s UID %u", f->cfg->mailbox, m->uid);
 
 	if (intake_message(f->cfg, f->store, m->raw, m->len, &src, &res, &f->error) != 0)
@@ -72,11 +91,9 @@ on_message(const struct imap_message *m, void *data)
 	f->stats->fetched++;
 	f->stats->duplicates += res.duplicate;
 	intake_result_clear(&res);
-	/* Only after the commit: a crash before this line re-fetches the message, and the
-	 * checkpoint and de-duplication keep it from being applied twice. */
-	if (imap_mark_processed(f->imap, m->uid, &e) != 0)
-		g_message("%s: committed, but could not be marked processed: %s", where,
-		          e->message);
+	g_array_append_val(f->committed, m->uid);
+	if (f->committed->len >= MARK_BATCH)
+		mark_committed(f);
 	return 0;
 }
 
@@ -102,7 +119,8 @@ static int
 fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_stats *st,
       GError **err)
 {
-	struct fetch_ctx f = {cfg, s, im, imap_uidvalidity(im), st, NULL};
+	g_autoptr(GArray) committed = g_array_new(FALSE, FALSE, sizeof(guint32));
+	struct fetch_ctx f = {cfg, s, im, imap_uidvalidity(im), st, NULL, committed};
 	guint32 stored_validity = 0, last_uid = 0;
 	int rc;
 
@@ -116,6 +134,8 @@ fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_st
 		last_uid = 0;
 	}
 	rc = imap_fetch_new(im, last_uid, on_message, &f, err);
+	if (rc >= 0 || f.error != NULL)
+		mark_committed(&f); /* what was committed, even when a later message failed */
 	if (f.error != NULL) {
 		g_clear_error(err);
 		g_propagate_error(err, f.error);

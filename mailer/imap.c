@@ -527,12 +527,25 @@ imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *dat
 }
 
 /* UID STORE uid +FLAGS.SILENT (flag); takes ownership of flag. */
+/* A UID set of uids[0..n). */
+static struct mailimap_set *
+imap_uid_set(const guint32 *uids, guint n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+
+	for (guint i = 0; i < n; i++)
+		mailimap_set_add_single(set, uids[i]);
+	return set;
+}
+
+/* UID STORE uids +FLAGS.SILENT (flag); takes ownership of flag. */
 static int
-imap_add_flag(struct imap *im, guint32 uid, struct mailimap_flag *flag, GError **err)
+imap_add_flag(struct imap *im, const guint32 *uids, guint n, struct mailimap_flag *flag,
+              GError **err)
 {
 	struct mailimap_flag_list *flags = mailimap_flag_list_new_empty();
 	struct mailimap_store_att_flags *att;
-	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_set *set = imap_uid_set(uids, n);
 	int r;
 
 	mailimap_flag_list_add(flags, flag);
@@ -542,7 +555,8 @@ imap_add_flag(struct imap *im, guint32 uid, struct mailimap_flag *flag, GError *
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-		                 "flagging message %u in IMAP mailbox %s failed", uid, im->mailbox);
+		                 "flagging %u message(s) from UID %u in IMAP mailbox %s failed", n,
+		                 uids[0], im->mailbox);
 	return 0;
 }
 
@@ -563,21 +577,22 @@ imap_processed_folder(struct imap *im, GError **err)
 	return 0;
 }
 
-/* Without MOVE (RFC 6851): COPY, \Deleted, and expunge only that message where UIDPLUS
+/* Without MOVE (RFC 6851): COPY, \Deleted, and expunge only those messages where UIDPLUS
  * allows; plain EXPUNGE otherwise. */
 static int
-imap_copy_delete(struct imap *im, guint32 uid, GError **err)
+imap_copy_delete(struct imap *im, const guint32 *uids, guint n, GError **err)
 {
-	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_set *set = imap_uid_set(uids, n);
 	int r;
 
 	r = mailimap_uid_copy(im->imap, set, im->processed);
 	if (r != MAILIMAP_NO_ERROR) {
 		mailimap_set_free(set);
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-		                 "copying message %u to IMAP folder %s failed", uid, im->processed);
+		                 "copying %u message(s) to IMAP folder %s failed", n,
+		                 im->processed);
 	}
-	if (imap_add_flag(im, uid, mailimap_flag_new_deleted(), err) == -1) {
+	if (imap_add_flag(im, uids, n, mailimap_flag_new_deleted(), err) == -1) {
 		mailimap_set_free(set);
 		return -1;
 	}
@@ -588,13 +603,13 @@ imap_copy_delete(struct imap *im, guint32 uid, GError **err)
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-		                 "expunging message %u from IMAP mailbox %s failed", uid,
+		                 "expunging %u message(s) from IMAP mailbox %s failed", n,
 		                 im->mailbox);
 	return 0;
 }
 
 static int
-imap_move(struct imap *im, guint32 uid, GError **err)
+imap_move(struct imap *im, const guint32 *uids, guint n, GError **err)
 {
 	struct mailimap_set *set;
 	int r;
@@ -602,26 +617,28 @@ imap_move(struct imap *im, guint32 uid, GError **err)
 	if (imap_processed_folder(im, err) == -1)
 		return -1;
 	if (!mailimap_has_extension(im->imap, "MOVE"))
-		return imap_copy_delete(im, uid, err);
-	set = mailimap_set_new_single(uid);
+		return imap_copy_delete(im, uids, n, err);
+	set = imap_uid_set(uids, n);
 	r = mailimap_uid_move(im->imap, set, im->processed);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_MAILBOX, err,
-		                 "moving message %u to IMAP folder %s failed", uid, im->processed);
+		                 "moving %u message(s) to IMAP folder %s failed", n, im->processed);
 	return 0;
 }
 
 int
-imap_mark_processed(struct imap *im, guint32 uid, GError **err)
+imap_mark_processed(struct imap *im, const guint32 *uids, guint n, GError **err)
 {
+	if (n == 0)
+		return 0;
 	if (imap_idle_stop(im, err) == -1)
 		return -1;
-	if (imap_add_flag(im, uid, mailimap_flag_new_seen(), err) == -1)
+	if (imap_add_flag(im, uids, n, mailimap_flag_new_seen(), err) == -1)
 		return -1;
 	if (im->processed == NULL)
 		return 0;
-	return imap_move(im, uid, err);
+	return imap_move(im, uids, n, err);
 }
 
 gboolean

@@ -143,8 +143,8 @@ fuzz-clean:
 
 # --- reliability: tests/reliability drives the real binary through faults (SIGKILL during a
 # backlog, SMTP and IMAP outages, a busy database, a full disk), hostile mail and mail loops,
-# and prints the figures it measured. About 30 minutes; `make check` can run the short parts
-# with: /usr/bin/python3 -m pytest -q -m "not slow" tests/reliability
+# and prints the figures it measured. About 15 minutes on 2 cores. The short parts,
+# `pytest -m "not slow" tests/reliability`, are `make reliability-short` (part of make check).
 RELIABILITY_FIGURES = $(CURDIR)/build/reliability-figures.txt
 
 check-reliability: $(BIN)
@@ -162,7 +162,8 @@ reliability-short: $(BIN)
 
 # --- benchmarks: bench/run.py times ./sevmail against a private mail stack and prints one
 # table (BENCHMARKS.md has the figures and the sizes to change with BENCH_* variables).
-bench: all
+bench: deps
+	$(MAKE) all
 	/usr/bin/python3 bench/run.py
 
 .PHONY: bench

@@ -10,6 +10,7 @@ import hmac
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -247,3 +248,98 @@ def fetch_new(stack, address, after_uid):
             out.append((uid, email.message_from_bytes(raw.replace(b"\r\n", b"\n"),
                                                       policy=email.policy.default)))
         return out
+
+
+class GreylistProxy:
+    """An SMTP-aware proxy in front of the real server that answers `450` (greylisted, try
+    later) to RCPT TO for every address containing one of `greylisted`, and passes
+    everything else through. It hides PIPELINING so that commands come one at a time.
+    `tempfailed` counts the refusals."""
+
+    def __init__(self, target_port, greylisted):
+        self.target_port = target_port
+        self.greylisted = [g.lower() for g in greylisted]
+        self.tempfailed = 0
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+
+    def __enter__(self):
+        self._listener.listen(16)
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._listener.close()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(client,), daemon=True).start()
+
+    @staticmethod
+    def _response(reader):
+        lines = []
+        while True:
+            line = reader.readline()
+            if not line:
+                break
+            lines.append(line)
+            if len(line) < 4 or line[3:4] != b"-":
+                break
+        return lines
+
+    def _session(self, client):
+        try:
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+        except OSError:
+            client.close()
+            return
+        c_in, s_in = client.makefile("rb"), server.makefile("rb")
+        try:
+            client.sendall(b"".join(self._response(s_in)))
+            while True:
+                line = c_in.readline()
+                if not line:
+                    break
+                verb = line[:10].upper()
+                if verb.startswith(b"RCPT TO:") and any(
+                        g.encode() in line.lower() for g in self.greylisted):
+                    self.tempfailed += 1
+                    client.sendall(b"450 4.2.0 Recipient address rejected: greylisted, try "
+                                   b"again later\r\n")
+                    continue
+                server.sendall(line)
+                reply = self._response(s_in)
+                if verb.startswith((b"EHLO", b"HELO")):
+                    reply = [r for r in reply if b"PIPELINING" not in r.upper()]
+                    if reply:
+                        reply[-1] = reply[-1][:3] + b" " + reply[-1][4:]
+                client.sendall(b"".join(reply))
+                if verb.startswith(b"DATA") and reply and reply[0].startswith(b"354"):
+                    while True:
+                        data = c_in.readline()
+                        if not data:
+                            return
+                        server.sendall(data)
+                        if data == b".\r\n":
+                            break
+                    client.sendall(b"".join(self._response(s_in)))
+                if verb.startswith(b"QUIT"):
+                    break
+        except OSError:
+            pass
+        finally:
+            for s in (client, server):
+                try:
+                    s.close()
+                except OSError:
+                    pass

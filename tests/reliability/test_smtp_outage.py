@@ -5,8 +5,6 @@ subscriber's mailbox (status mails inc-1.status.N in ascending N)."""
 import re
 import sqlite3
 
-import pytest
-
 from helpers import RecordingProxy, message_ids, reply, token_address
 
 

@@ -79,9 +79,10 @@ int store_outbox_add(struct store *s, const char *kind, gint64 incident_id, cons
                      GError **err);
 /* How many messages of this kind were queued for the incident (numbering Message-IDs). */
 int store_outbox_count(struct store *s, gint64 incident_id, const char *kind);
-/* Messages with recipients due for an attempt at now, oldest first; a message waits while
- * an older one about the same incident is still waiting for its retry, so an incident's
- * mail arrives in order after an outage. Caller frees. */
+/* Messages with recipients due for an attempt at now, oldest first. A message waits while
+ * an older one of the same kind about the same incident still waits for its retry, so
+ * status mails and confirmations arrive in order after an outage; pages and re-pages never
+ * wait, and one greylisted subscriber holds up only later status mails. Caller frees. */
 GPtrArray *store_outbox_due(struct store *s, gint64 now);
 /* Records one recipient's outcome: state "sent", "failed" or "queued" with the error. */
 int store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,

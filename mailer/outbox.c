@@ -105,7 +105,8 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
              GError **err)
 {
 	g_autoptr(GPtrArray) due = store_outbox_due(s, now);
-	g_autoptr(GHashTable) held = g_hash_table_new(g_int64_hash, g_int64_equal);
+	/* "incident kind" of messages this flush left queued */
+	g_autoptr(GHashTable) held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct relay_params p = {0};
 
 	relay_params(cfg, &p);
@@ -114,9 +115,14 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 		GPtrArray *results;
 		int rc, before = stats->deferred;
 
-		/* an incident's mail goes out in order: after one stays queued, the later
-		 * ones wait for it */
-		if (it->rcpts->len == 0 || g_hash_table_contains(held, &it->incident_id))
+		/* an incident's mail of one kind goes out in order: after one stays queued,
+		 * the later ones wait for it (pages and re-pages never wait) */
+		gboolean ordered = it->incident_id != 0 && g_strcmp0(it->kind, "page") != 0 &&
+		                   g_strcmp0(it->kind, "repage") != 0;
+		g_autofree char *key =
+		    g_strdup_printf("%" G_GINT64_FORMAT " %s", it->incident_id, it->kind);
+
+		if (it->rcpts->len == 0 || (ordered && g_hash_table_contains(held, key)))
 			continue;
 		stats->messages++;
 		results = send_batches(&p, it, cfg->smtp_max_recipients);
@@ -124,8 +130,8 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 		relay_results_free(results);
 		if (rc != 0)
 			return -1;
-		if (stats->deferred > before && it->incident_id != 0)
-			g_hash_table_add(held, &it->incident_id);
+		if (ordered && stats->deferred > before)
+			g_hash_table_add(held, g_steal_pointer(&key));
 	}
 	return 0;
 }

@@ -533,13 +533,15 @@ store_outbox_count(struct store *s, gint64 incident_id, const char *kind)
 GPtrArray *
 store_outbox_due(struct store *s, gint64 now)
 {
-	sqlite3_stmt *st = prepare(s,
-	                           "SELECT id, kind, message_id, sender, raw, attempts, created_at,"
-	                           " coalesce(incident_id, 0) FROM outbox o WHERE state = 'queued'"
-	                           " AND next_attempt <= ?1 AND NOT EXISTS (SELECT 1 FROM outbox e"
-	                           " WHERE e.incident_id = o.incident_id AND e.id < o.id AND"
-	                           " e.state = 'queued' AND e.next_attempt > ?1) ORDER BY id",
-	                           "i", now);
+	sqlite3_stmt *st =
+	    prepare(s,
+	            "SELECT id, kind, message_id, sender, raw, attempts, created_at,"
+	            " coalesce(incident_id, 0) FROM outbox o WHERE state = 'queued'"
+	            " AND next_attempt <= ?1 AND NOT (o.kind NOT IN ('page', 'repage')"
+	            " AND EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id ="
+	            " o.incident_id AND e.kind = o.kind AND e.id < o.id AND"
+	            " e.state = 'queued' AND e.next_attempt > ?1)) ORDER BY id",
+	            "i", now);
 	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
 
 	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {

@@ -11,10 +11,10 @@ from helpers import GreylistProxy, db, message_ids, reply, token_address
 T0 = 1795701600
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: an incident's later mail waits"
-                   " while an older one has any recipient queued, so one greylisted list"
-                   " subscriber holds up confirmations, status mail and pages until it is"
-                   " delivered or given up")
+@pytest.mark.xfail(strict=True, reason="known limitation: a status mail waits while an older"
+                   " status mail of the same incident has any recipient queued, so one"
+                   " greylisted list subscriber holds up the incident's later status mails"
+                   " (pages and re-pages never wait)")
 def test_a_greylisted_subscriber_does_not_hold_up_the_incidents_other_mail(desk, figure):
     grey = "grey-%s@example.net" % desk.tag
     desk.run("subscribe", "stakeholders", grey)
@@ -52,10 +52,6 @@ def test_a_greylisted_subscriber_does_not_hold_up_the_incidents_other_mail(desk,
     assert len([i for i in to_dave if ".status." in i]) >= 2, to_dave
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation: an incident's later mail waits"
-                   " while an older one has any recipient queued, so one greylisted list"
-                   " subscriber holds up confirmations, status mail and pages until it is"
-                   " delivered or given up")
 def test_a_greylisted_subscriber_does_not_hold_up_escalation(desk, figure):
     """Nobody acknowledges: the re-pages and the escalation to the next on-call go out while
     a status mail of the same incident waits for a greylisted subscriber."""

@@ -61,6 +61,10 @@ int store_event_add(struct store *s, gint64 incident_id, const struct event *e,
 /* struct event *, oldest first. Caller frees. */
 GPtrArray *store_events(struct store *s, gint64 incident_id);
 
+/* The events of each incident (struct incident *), as a parallel array of the arrays
+ * store_events returns. Caller frees. */
+GPtrArray *store_events_each(struct store *s, GPtrArray *incidents);
+
 /* --- outbox --- */
 struct outbox_item {
 	gint64 id;

@@ -605,17 +605,6 @@ cmd_oncall(int argc, char **argv)
 	return 0;
 }
 
-/* Every incident and its events, for stats and the status page. */
-static GPtrArray *
-events_of(struct store *s, GPtrArray *incidents)
-{
-	GPtrArray *per = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
-
-	for (guint i = 0; i < incidents->len; i++)
-		g_ptr_array_add(per, store_events(s, ((struct incident *)incidents->pdata[i])->id));
-	return per;
-}
-
 static int
 cmd_status_page(int argc, char **argv)
 {
@@ -680,7 +669,7 @@ cmd_stats(int argc, char **argv)
 	if (!setup(&cfg, &s, &rc))
 		return rc;
 	incidents = store_incident_list(s, TRUE);
-	per = events_of(s, incidents);
+	per = store_events_each(s, incidents);
 	store_close(s);
 	st = stats_compute(incidents, per, since);
 	out = opt_json ? view_stats_json(st) : stats_text(st);

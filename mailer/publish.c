@@ -20,13 +20,10 @@ int
 publish_status_page(const struct config *cfg, struct store *s, const char *dir, GError **err)
 {
 	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE);
-	g_autoptr(GPtrArray) per =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) per = store_events_each(s, incidents);
 	g_autofree char *index = NULL;
 	gint64 now = util_now();
 
-	for (guint i = 0; i < incidents->len; i++)
-		g_ptr_array_add(per, store_events(s, ((struct incident *)incidents->pdata[i])->id));
 	if (g_mkdir_with_parents(dir, 0755) != 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
 		            "cannot create the status page directory %s: %s", dir,

@@ -478,6 +478,16 @@ store_events(struct store *s, gint64 incident_id)
 	return list;
 }
 
+GPtrArray *
+store_events_each(struct store *s, GPtrArray *incidents)
+{
+	GPtrArray *per = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+
+	for (guint i = 0; i < incidents->len; i++)
+		g_ptr_array_add(per, store_events(s, ((struct incident *)incidents->pdata[i])->id));
+	return per;
+}
+
 /* --- outbox --- */
 
 void

@@ -40,6 +40,8 @@ struct server_config {
 
 struct config {
 	char *path;
+	GPtrArray *secret_files;   /* char *, the files secrets were read from */
+	gboolean inline_passwords; /* a password is written in the file itself */
 	/* [general] */
 	char *address; /* incidents@example.com */
 	char *name;    /* display name of mail sevmail sends */
@@ -79,6 +81,7 @@ struct config {
 	char **alert_senders; /* patterns, "*@domain" allowed; NULL-terminated, may be empty */
 	GHashTable *severity_labels; /* label (lower-case) -> GINT_TO_POINTER(severity) */
 	gboolean auto_resolve;       /* a recovery mail resolves the incident */
+	GHashTable *alert_keys;      /* secret key -> source name, or NULL: alert+KEY@domain */
 	/* [list:NAME] */
 	GPtrArray *lists; /* struct list_config * */
 };
@@ -94,6 +97,14 @@ const struct responder *config_responder(const struct config *c, const char *add
 /* The list whose address (or NAME-request address) is address, or NULL. */
 const struct list_config *config_list_by_address(const struct config *c, const char *address);
 const struct list_config *config_list_by_name(const struct config *c, const char *name);
+/* The responder with that address, or whose local part is that name when only one has
+ * it ("carol"); NULL otherwise. */
+const struct responder *config_responder_named(const struct config *c, const char *word);
+/* The source whose secret alert address (local+alert-KEY@domain) is among recipients, or
+ * NULL. */
+const char *config_alert_key_source(const struct config *c, GPtrArray *recipients);
+/* FALSE when no alert can ever be verified (no keys, no senders with an authserv_id). */
+gboolean config_alerts_verifiable(const struct config *c);
 /* TRUE when address matches one of [alerts] senders (always TRUE when none are set). */
 gboolean config_alert_sender_allowed(const struct config *c, const char *address);
 /* Warnings an operator should see (insecure settings); NULL-terminated, caller frees. */

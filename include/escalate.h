@@ -13,7 +13,8 @@
 #include "store.h"
 
 /* Carries out every step that is due at now, one transaction per step. Returns the
- * number of steps taken, or -1 + err when the database failed. */
+ * number of steps taken. A step that fails is logged and tried again at the next call;
+ * it never stops the steps of other incidents (err is only for the caller's signature). */
 int escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err);
 
 /* The on-call responders in paging order at time now: the [oncall] rotation (starting at

@@ -27,10 +27,12 @@ struct incident {
 	gint64 created_at, acked_at, resolved_at; /* unix time, 0 = not yet */
 	char *impact, *next_steps, *root_cause;   /* NULL when not given */
 	GPtrArray *action_items;                  /* char * */
-	char *fingerprint; /* alert identity, or NULL for incidents declared by hand */
-	char *source;      /* "alertmanager", "manual", ... */
-	char *details;     /* the alert's labels and annotations, for the page */
-	char *thread_id;   /* Message-ID (without <>) every mail about it references, or NULL */
+	char *fingerprint;   /* alert identity, or NULL for incidents declared by hand */
+	char *source;        /* "alertmanager", "manual", ... */
+	char *details;       /* the alert's labels and annotations, for the page */
+	char *thread_id;     /* Message-ID (without <>) every mail about it references, or NULL */
+	gboolean unverified; /* declared by an alert that was not authenticated, and nobody
+	                      * acknowledged it yet: kept off lists and the status page */
 };
 
 struct event {

@@ -15,11 +15,16 @@ struct intake_source {
 	guint32 uid;          /* 0 for ingest */
 	gboolean checkpoint;  /* advance (mailbox, uidvalidity, uid) in the same transaction */
 	gsize truncated_from; /* raw is only the header of a message this large, or 0 */
+	gboolean quarantine;  /* after INTAKE_TRIES failures of its own, keep it aside */
 };
+
+/* How often a message is tried before it is quarantined (its failures are its own: the
+ * same bytes fail the same way, so the tries follow each other at once). */
+#define INTAKE_TRIES 3
 
 struct intake_result {
 	gboolean duplicate; /* already stored before: nothing applied again */
-	char *route;        /* alert, reply, list, ignored, other */
+	char *route;        /* alert, reply, list, declare, ignored, other, quarantined */
 	char *reason;       /* one sentence for the log */
 	gint64 incident_id; /* or 0 */
 	char *message_id;   /* of the message, or NULL */
@@ -41,8 +46,10 @@ struct intake_explain {
 };
 void intake_explain_clear(struct intake_explain *x);
 
-/* Processes one message. 0 when committed; -1 + err when the transaction was rolled back
- * (the message stays unprocessed and is tried again later). */
+/* Processes one message. 0 when committed (or, with src->quarantine, quarantined after
+ * INTAKE_TRIES failures); -1 + err when the transaction was rolled back for a reason the
+ * message is not to blame for, such as a busy or full database (it stays unprocessed and
+ * is tried again later). */
 int intake_message(const struct config *cfg, struct store *s, const char *raw, gsize len,
                    const struct intake_source *src, struct intake_result *res, GError **err);
 

@@ -23,19 +23,49 @@ void store_rollback(struct store *s);
 
 /* --- inbound messages --- */
 struct stored_message {
-	const char *message_id; /* or NULL */
-	const char *hash;       /* SHA-256 of the raw bytes, hex */
-	const char *mailbox;    /* IMAP mailbox, or "ingest" */
-	guint32 uid;            /* 0 for ingest */
+	const char *message_id;   /* or NULL */
+	const char *hash;         /* SHA-256 of the raw bytes, hex */
+	const char *content_hash; /* SHA-256 of sender, subject and text, hex (or NULL) */
+	const char *mailbox;      /* IMAP mailbox, or "ingest" */
+	guint32 uid;              /* 0 for ingest */
 	gint64 received_at;
 	const char *raw;
 	gsize len;
 };
-/* TRUE when a message with this Message-ID (if any) or hash is already stored. */
-gboolean store_message_known(struct store *s, const char *message_id, const char *hash);
+/* Whether a message is stored already: the same bytes, or the same Message-ID with the
+ * same content (sender, subject, text). A Message-ID stored with other content is
+ * STORE_MESSAGE_REUSED_ID: a new message, not a duplicate. -1 + err when the look-up fails
+ * (never "not found"). */
+enum { STORE_MESSAGE_NEW, STORE_MESSAGE_KNOWN, STORE_MESSAGE_REUSED_ID };
+int store_message_known(struct store *s, const char *message_id, const char *hash,
+                        const char *content_hash, GError **err);
 gint64 store_message_add(struct store *s, const struct stored_message *m, GError **err);
 int store_message_outcome(struct store *s, gint64 id, const char *route, const char *reason,
                           gint64 incident_id, GError **err);
+
+/* TRUE when err is worth trying again later as it is: the database was busy, full,
+ * unwritable or out of memory. Other errors are the message's own. */
+gboolean store_error_transient(const GError *err);
+
+/* --- quarantine: messages that could not be processed --- */
+struct quarantined {
+	gint64 id, received_at;
+	char *message_id; /* or NULL */
+	char *mailbox;
+	guint32 uid;
+	char *error;
+	int tries;
+	GBytes *raw; /* NULL in lists */
+};
+void quarantined_free(struct quarantined *q);
+/* Keeps m (its raw bytes) with the error, in the caller's transaction. */
+int store_quarantine_add(struct store *s, const struct stored_message *m, const char *error,
+                         int tries, GError **err);
+/* struct quarantined * without raw, oldest first; NULL + err on failure. */
+GPtrArray *store_quarantine_list(struct store *s, GError **err);
+/* One with its raw bytes: 1 when found, 0 when not, -1 + err. */
+int store_quarantine_get(struct store *s, gint64 id, struct quarantined **out, GError **err);
+int store_quarantine_remove(struct store *s, gint64 id, GError **err);
 
 /* --- IMAP checkpoints --- */
 /* Returns TRUE and fills the values when the mailbox has a checkpoint. */

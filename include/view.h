@@ -27,6 +27,9 @@ char *view_stats_json(const struct stats *st);
 /* The outbox (struct outbox_row *) as JSON, or as text for people. */
 char *view_outbox_json(GPtrArray *rows);
 char *view_outbox_text(GPtrArray *rows);
+/* The quarantine (struct quarantined *) as JSON, or as text for people. */
+char *view_quarantine_json(GPtrArray *rows);
+char *view_quarantine_text(GPtrArray *rows);
 
 /* How a message is read (DESIGN.md's explain --json), as JSON or as text for people. */
 char *view_explain_json(const struct intake_result *r, const struct intake_explain *x);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "util.h"
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define CONFIG_ERROR (g_quark_from_static_string("sevmail-config-error"))
@@ -21,6 +22,7 @@ enum key_type {
 	T_PATTERNS,
 	T_SEVMAP,
 	T_TIME, /* ISO 8601 date and time, stored as unix time (gint64) */
+	T_KEYS, /* "source:key, ...": secret alert addresses, stored as key -> source */
 };
 
 struct key {
@@ -80,6 +82,7 @@ static const struct key keys[] = {
     {"alerts", "senders", T_PATTERNS, "", FALSE, 0, 0, F(alert_senders)},
     {"alerts", "auto_resolve", T_BOOL, "false", FALSE, 0, 0, F(auto_resolve)},
     {"alerts", "severity_map", T_SEVMAP, "", FALSE, 0, 0, F(severity_labels)},
+    {"alerts", "keys", T_KEYS, "", FALSE, 0, 0, F(alert_keys)},
 };
 #undef F
 
@@ -126,6 +129,41 @@ read_secret_file(const struct config *c, const struct key *k, const char *path, 
 		return NULL;
 	}
 	return g_strdup(g_strchomp(data));
+}
+
+/* The shortest alert key: it is a password that travels in an address. */
+#define ALERT_KEY_MIN 16
+
+/* "alertmanager:k3y..., grafana:..." into a table of key -> source. A key becomes the
+ * local part of alert+KEY@domain, so it is letters, digits, - and _ only. */
+static int
+parse_alert_keys(struct config *c, const struct key *k, const char *value, GError **err)
+{
+	g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+
+	if (c->alert_keys == NULL)
+		c->alert_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	for (char **p = parts; *p != NULL; p++) {
+		g_auto(GStrv) kv = g_strsplit(g_strstrip(*p), ":", 2);
+		const char *key;
+
+		if (**p == '\0')
+			continue;
+		if (kv[1] == NULL)
+			return bad(err, c, k->group, k->name,
+			           "'%s' is not SOURCE:KEY (e.g. alertmanager:%s)", *p,
+			           "a-long-random-string");
+		key = g_strstrip(kv[1]);
+		if (strlen(key) < ALERT_KEY_MIN ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(key))
+			return bad(
+			    err, c, k->group, k->name,
+			    "the key of %s must be at least %d lower-case letters, digits, - "
+			    "or _ (try: head -c 15 /dev/urandom | base32 | tr A-Z a-z)",
+			    g_strstrip(kv[0]), ALERT_KEY_MIN);
+		g_hash_table_replace(c->alert_keys, g_strdup(key), g_strdup(g_strstrip(kv[0])));
+	}
+	return 0;
 }
 
 /* "critical:1, warning:3" into a table of label -> severity. */
@@ -176,6 +214,9 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 	case T_SECRET: {
 		char *secret = read_secret_file(c, k, value, err);
 
+		if (secret != NULL)
+			g_ptr_array_add(c->secret_files, g_strdup(value));
+
 		if (secret == NULL)
 			return -1;
 		g_free(*(char **)field);
@@ -184,6 +225,7 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 	}
 	case T_STRING:
 	case T_PATH:
+		c->inline_passwords |= strcmp(k->name, "password") == 0;
 		g_free(*(char **)field);
 		*(char **)field = g_strdup(value);
 		return 0;
@@ -218,6 +260,8 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		return 0;
 	case T_SEVMAP:
 		return parse_sevmap(c, k, value, err);
+	case T_KEYS:
+		return parse_alert_keys(c, k, value, err);
 	case T_TIME: {
 		g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(value, NULL);
 
@@ -404,6 +448,7 @@ config_load(const char *path, GError **err)
 
 	c->path = g_strdup(path);
 	c->responders = g_ptr_array_new();
+	c->secret_files = g_ptr_array_new_with_free_func(g_free);
 	c->lists = g_ptr_array_new_with_free_func((GDestroyNotify)list_config_free);
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
 		g_set_error(err, CONFIG_ERROR, 0, "%s: %s", path, e->message);
@@ -468,6 +513,10 @@ config_free(struct config *c)
 	g_free(c->status_page_output);
 	g_free(c->timezone);
 	g_strfreev(c->alert_senders);
+	if (c->secret_files != NULL)
+		g_ptr_array_unref(c->secret_files);
+	if (c->alert_keys != NULL)
+		g_hash_table_unref(c->alert_keys);
 	if (c->severity_labels != NULL)
 		g_hash_table_unref(c->severity_labels);
 	if (c->lists != NULL)
@@ -526,6 +575,58 @@ config_alert_sender_allowed(const struct config *c, const char *address)
 	return FALSE;
 }
 
+const char *
+config_alert_key_source(const struct config *c, GPtrArray *recipients)
+{
+	const char *at = strrchr(c->address, '@');
+	size_t local = (size_t)(at - c->address);
+
+	for (guint i = 0; c->alert_keys != NULL && recipients != NULL && i < recipients->len; i++) {
+		const char *r = recipients->pdata[i];
+		const char *rat = strrchr(r, '@');
+		g_autofree char *key = NULL;
+
+		if (rat == NULL || g_ascii_strcasecmp(rat, at) != 0 ||
+		    g_ascii_strncasecmp(r, c->address, local) != 0 ||
+		    !g_str_has_prefix(r + local, "+alert-"))
+			continue;
+		key = g_strndup(r + local + 7, (gsize)(rat - r - local - 7));
+		if (g_hash_table_contains(c->alert_keys, key))
+			return g_hash_table_lookup(c->alert_keys, key);
+	}
+	return NULL;
+}
+
+gboolean
+config_alerts_verifiable(const struct config *c)
+{
+	return (c->alert_keys != NULL && g_hash_table_size(c->alert_keys) > 0) ||
+	       (c->alert_senders != NULL && c->alert_senders[0] != NULL &&
+	        (c->authserv_id != NULL || c->sender_auth == AUTH_NONE));
+}
+
+const struct responder *
+config_responder_named(const struct config *c, const char *word)
+{
+	g_autofree char *who = util_address(word);
+	const struct responder *found = NULL;
+
+	if (strchr(who, '@') != NULL)
+		return config_responder(c, who);
+	for (guint i = 0; *who != '\0' && i < c->responders->len; i++) {
+		const struct responder *r = c->responders->pdata[i];
+		const char *at = strchr(r->address, '@');
+
+		if (strlen(who) != (size_t)(at - r->address) ||
+		    g_ascii_strncasecmp(r->address, who, strlen(who)) != 0)
+			continue;
+		if (found != NULL)
+			return NULL; /* two carols: the name says nothing */
+		found = r;
+	}
+	return found;
+}
+
 static gboolean
 has_role(const struct config *c, unsigned role)
 {
@@ -533,6 +634,35 @@ has_role(const struct config *c, unsigned role)
 		if (((struct responder *)c->responders->pdata[i])->roles & role)
 			return TRUE;
 	return FALSE;
+}
+
+/* A file that every user may read, among those that hold secrets. */
+static void
+warn_mode(GPtrArray *w, const char *path, const char *what)
+{
+	GStatBuf st;
+
+	/* group read is allowed: the service reads root:sevmail 0640 files */
+	if (path != NULL && g_stat(path, &st) == 0 && (st.st_mode & 007) != 0)
+		g_ptr_array_add(w,
+		                g_strdup_printf("%s %s has mode %04o: every user of this "
+		                                "machine may read it; chmod o-rwx %s",
+		                                what, path, (unsigned)(st.st_mode & 07777), path));
+}
+
+/* The files of secrets: secret files, the database (reply mail, addresses), and the
+ * configuration file itself when it holds passwords or alert keys. */
+static void
+warn_modes(GPtrArray *w, const struct config *c)
+{
+	gboolean inline_secrets =
+	    (c->alert_keys != NULL && g_hash_table_size(c->alert_keys) > 0) || c->inline_passwords;
+
+	for (guint i = 0; i < c->secret_files->len; i++)
+		warn_mode(w, c->secret_files->pdata[i], "the secret file");
+	warn_mode(w, c->database, "the database");
+	if (inline_secrets)
+		warn_mode(w, c->path, "the configuration file (it holds passwords or alert keys)");
 }
 
 char **
@@ -551,6 +681,12 @@ config_warnings(const struct config *c)
 	if (c->sender_auth == AUTH_NONE)
 		g_ptr_array_add(w, g_strdup("[security] sender_auth = none lets anyone who forges "
 		                            "a responder's From command incidents"));
+	if (!config_alerts_verifiable(c))
+		g_ptr_array_add(w,
+		                g_strdup("[alerts] has no keys, and no senders with [security] "
+		                         "authserv_id: no alert can be verified, so every "
+		                         "alert reaches the lists and the status page only after "
+		                         "a responder acknowledges it; set [alerts] keys"));
 	if (c->responders->len == 0)
 		g_ptr_array_add(w, g_strdup("[responders] is empty: nobody can be paged"));
 	else if (!has_role(c, ROLE_ONCALL) && (c->rotation == NULL || c->rotation[0] == NULL))
@@ -572,6 +708,7 @@ config_warnings(const struct config *c)
 			    w, g_strdup_printf("[oncall] rotation: %s is not in "
 			                       "[responders]: their replies will be refused",
 			                       *r));
+	warn_modes(w, c);
 	g_ptr_array_add(w, NULL);
 	return (char **)g_ptr_array_free(w, FALSE);
 }

@@ -78,8 +78,8 @@ static int
 on_message(const struct imap_message *m, void *data)
 {
 	struct fetch_ctx *f = data;
-	struct intake_source src = {f->cfg->mailbox, f->uidvalidity, m->uid, TRUE,
-	                            m->headers_only ? m->size : 0};
+	struct intake_source src = {
+	    f->cfg->mailbox, f->uidvalidity, m->uid, TRUE, m->headers_only ? m->size : 0, TRUE};
 	struct intake_result res;
 	g_autofree char *where = g_strdup_printf("%s UID %u", f->cfg->mailbox, m->uid);
 
@@ -161,8 +161,6 @@ timers_and_send(const struct config *cfg, struct store *s, struct pass_stats *st
 	g_autoptr(GError) e = NULL;
 	int steps = escalate_run(cfg, s, util_now(), err);
 
-	if (steps < 0)
-		return -1;
 	if (cfg->status_page_output != NULL && (steps > 0 || st->fetched > st->duplicates) &&
 	    publish_status_page(cfg, s, cfg->status_page_output, &e) != 0)
 		g_warning("status page not written: %s", e->message);

@@ -218,8 +218,14 @@ escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err
 			rc = remind_postmortem(cfg, s, inc, events, now, err);
 		else
 			rc = remind_update(cfg, s, inc, events, now, err);
-		if (rc < 0)
-			return -1;
+		if (rc < 0) {
+			/* one incident's failure never stops the others' timers, nor the
+			 * outbox: it is logged and tried again at the next tick */
+			g_warning("INC-%" G_GINT64_FORMAT ": timer step failed: %s", inc->id,
+			          err != NULL && *err != NULL ? (*err)->message : "unknown error");
+			g_clear_error(err);
+			continue;
+		}
 		taken += rc;
 	}
 	return taken;

@@ -90,7 +90,8 @@ incident_new(const char *title, const char *source, gint64 now)
 {
 	struct incident *inc = g_new0(struct incident, 1);
 
-	inc->title = g_strdup(title);
+	/* the title reaches mail headers: one clean line, whatever an alert brought */
+	inc->title = title != NULL ? util_one_line(title, 300) : NULL;
 	inc->source = g_strdup(source);
 	inc->status = STATUS_TRIGGERED;
 	inc->created_at = now;

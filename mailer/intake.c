@@ -143,27 +143,60 @@ explain_alert(struct ctx *c, const struct alert *a)
 	c->x->alert_state = alert_state_name(a->state);
 }
 
+/* Whether an alert is who it says it is: it came to a secret alert address, or carries an
+ * aligned DMARC (or DKIM) pass from our own server for a sender among [alerts] senders.
+ * Sets *reason for explain and the log. */
+static gboolean
+alert_verified(struct ctx *c, const char **reason)
+{
+	const struct config *cfg = c->cfg;
+	const char *source = config_alert_key_source(cfg, c->mail->recipients);
+	gboolean listed = cfg->alert_senders != NULL && cfg->alert_senders[0] != NULL;
+
+	if (source != NULL) {
+		*reason = "verified: sent to the secret alert address";
+		return TRUE;
+	}
+	if (!listed) {
+		*reason = "unverified: [alerts] senders is not set and it did not come to a secret "
+		          "alert address";
+		return FALSE;
+	}
+	if (cfg->sender_auth == AUTH_NONE) {
+		*reason = "verified: the sender is among [alerts] senders (sender_auth = none)";
+		return TRUE;
+	}
+	if (auth_dmarc_pass(c->mail->auth_results, cfg->authserv_id, c->mail->from_addr)) {
+		*reason = "verified: the sender is among [alerts] senders, with DMARC pass";
+		return TRUE;
+	}
+	*reason = "unverified: the sender is among [alerts] senders, but without DMARC pass";
+	return FALSE;
+}
+
 static int
 route_alert(struct ctx *c, gboolean *handled, GError **err)
 {
 	gboolean listed = c->cfg->alert_senders != NULL && c->cfg->alert_senders[0] != NULL;
+	gboolean keyed = config_alert_key_source(c->cfg, c->mail->recipients) != NULL;
 	g_autoptr(alert) a = NULL;
+	const char *why = NULL;
+	gboolean verified;
 
 	*handled = FALSE;
-	if (!config_alert_sender_allowed(c->cfg, c->mail->from_addr))
+	if (!keyed && !config_alert_sender_allowed(c->cfg, c->mail->from_addr))
 		return 0;
-	a = alert_parse(c->mail, listed);
+	a = alert_parse(c->mail, listed || keyed);
 	if (a == NULL)
 		return 0;
 	*handled = TRUE;
 	explain_alert(c, a);
+	verified = alert_verified(c, &why);
 	if (c->x != NULL) {
-		c->x->authorized = TRUE;
-		c->x->auth_reason = g_strdup(listed ? "the sender is among [alerts] senders"
-		                                    : "[alerts] senders is not set: anyone may "
-		                                      "send alerts");
+		c->x->authorized = verified;
+		c->x->auth_reason = g_strdup(why);
 	}
-	return intake_handle_alert(c, a, err);
+	return intake_handle_alert(c, a, verified, err);
 }
 
 static int
@@ -236,6 +269,47 @@ intake_explain_clear(struct intake_explain *x)
 	memset(x, 0, sizeof *x);
 }
 
+/* What makes two mails with one Message-ID the same mail: sender, subject and text (the
+ * headers an MTA adds on the way differ between two deliveries of one message). */
+static char *
+content_hash(const struct mail *mail, const char *raw_hash)
+{
+	g_autoptr(GChecksum) sum = NULL;
+
+	if (mail == NULL)
+		return g_strdup(raw_hash);
+	sum = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(sum, (const guchar *)(mail->from_addr ? mail->from_addr : ""), -1);
+	g_checksum_update(sum, (const guchar *)"", 1);
+	g_checksum_update(sum, (const guchar *)(mail->subject ? mail->subject : ""), -1);
+	g_checksum_update(sum, (const guchar *)"", 1);
+	g_checksum_update(sum, (const guchar *)mail->text, -1);
+	return g_strdup(g_checksum_get_string(sum));
+}
+
+/* Stored already? Sets the duplicate outcome and returns 1 when so; 0 to go on. */
+static int
+known(struct ctx *c, const struct stored_message *sm, GError **err)
+{
+	int k = store_message_known(c->store, sm->message_id, sm->hash, sm->content_hash, err);
+
+	if (k < 0)
+		return -1;
+	if (k == STORE_MESSAGE_REUSED_ID)
+		g_message("Message-ID <%s> was seen before with other content: read as a new "
+		          "message",
+		          sm->message_id);
+	if (k != STORE_MESSAGE_KNOWN)
+		return 0;
+	if (c->x != NULL) {
+		c->x->already_processed = TRUE; /* explain it all the same */
+		return 0;
+	}
+	c->res->duplicate = TRUE;
+	intake_decide(c, "duplicate", 0, "already processed; not applied again");
+	return 1;
+}
+
 /* Everything of one message inside one transaction; commits (or, for explain, rolls
  * back) only when every step succeeded. */
 static int
@@ -245,23 +319,21 @@ process(struct ctx *c, const char *raw, gsize len, const struct intake_source *s
 	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
 	g_autoptr(GError) parse_error = NULL;
 	g_autoptr(mail) mail = mime_parse(raw, len, &parse_error);
-	struct stored_message sm = {NULL, hash, src->mailbox, src->uid, c->notify.now, raw, len};
+	g_autofree char *content = content_hash(mail, hash);
+	struct stored_message sm = {NULL,     hash,          content, src->mailbox,
+	                            src->uid, c->notify.now, raw,     len};
 	gint64 row = 0;
+	int dup;
 
 	c->mail = mail;
 	sm.message_id = c->message_id = mail != NULL ? mail->message_id : NULL;
 	c->res->message_id = g_strdup(c->message_id);
 	if (store_begin(c->store, err) != 0)
 		return -1;
-	if (store_message_known(c->store, sm.message_id, hash)) {
-		if (c->x != NULL) {
-			c->x->already_processed = TRUE; /* explain it all the same */
-		} else {
-			c->res->duplicate = TRUE;
-			intake_decide(c, "duplicate", 0, "already processed; not applied again");
-			goto done;
-		}
-	}
+	if ((dup = known(c, &sm, err)) < 0)
+		goto fail;
+	if (dup > 0)
+		goto done;
 	if (!(c->x != NULL && c->x->already_processed) &&
 	    (row = store_message_add(c->store, &sm, err)) < 0)
 		goto fail;
@@ -296,12 +368,46 @@ fail:
 	return -1;
 }
 
+/* A message that failed INTAKE_TRIES times with an error of its own is kept aside with
+ * that error, and the checkpoint moves past it: one bad message never blocks the ones
+ * behind it. */
+static int
+quarantine(struct ctx *c, const char *raw, gsize len, const struct intake_source *src,
+           const GError *why, GError **err)
+{
+	g_autofree char *hash =
+	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
+	struct stored_message sm = {c->res->message_id, hash,          NULL, src->mailbox,
+	                            src->uid,           c->notify.now, raw,  len};
+
+	if (store_begin(c->store, err) != 0)
+		return -1;
+	if (store_quarantine_add(c->store, &sm, why->message, INTAKE_TRIES, err) != 0 ||
+	    (src->checkpoint &&
+	     store_checkpoint_set(c->store, src->mailbox, src->uidvalidity, src->uid, err) != 0)) {
+		store_rollback(c->store);
+		return -1;
+	}
+	if (store_commit(c->store, err) != 0)
+		return -1;
+	g_free(c->res->route);
+	g_free(c->res->reason);
+	c->res->route = g_strdup("quarantined");
+	c->res->reason = g_strdup_printf("could not be processed (%s); quarantined after %d "
+	                                 "tries, see `sevmail quarantine`",
+	                                 why->message, INTAKE_TRIES);
+	g_warning("message <%s> quarantined: %s", c->res->message_id ? c->res->message_id : "?",
+	          why->message);
+	return 0;
+}
+
 int
 intake_message(const struct config *cfg, struct store *s, const char *raw, gsize len,
                const struct intake_source *src, struct intake_result *res, GError **err)
 {
 	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, NULL};
 	struct intake_source cut = *src;
+	g_autoptr(GError) last = NULL;
 
 	memset(res, 0, sizeof *res);
 	if (src->truncated_from == 0 && len > (gsize)cfg->max_message_size) {
@@ -315,7 +421,26 @@ intake_message(const struct config *cfg, struct store *s, const char *raw, gsize
 		len = end != NULL ? (gsize)(end - raw) + 2 : MIN(len, 65536);
 		src = &cut;
 	}
-	if (process(&c, raw, len, src, err) != 0) {
+	for (int tries = 1;; tries++) {
+		g_clear_error(&last);
+		if (process(&c, raw, len, src, &last) == 0)
+			return 0;
+		intake_result_clear(res);
+		/* a busy or full database is the machine's problem, not the message's: the
+		 * caller tries it again later, and it is never quarantined for that */
+		if (store_error_transient(last) || !src->quarantine || tries >= INTAKE_TRIES)
+			break;
+	}
+	if (store_error_transient(last) || !src->quarantine) {
+		g_propagate_error(err, g_steal_pointer(&last));
+		return -1;
+	}
+	{
+		g_autoptr(mail) m = mime_parse(raw, len, NULL);
+
+		res->message_id = m != NULL ? g_strdup(m->message_id) : NULL;
+	}
+	if (quarantine(&c, raw, len, src, last, err) != 0) {
 		intake_result_clear(res);
 		return -1;
 	}
@@ -326,7 +451,7 @@ int
 intake_explain(const struct config *cfg, struct store *s, const char *raw, gsize len,
                struct intake_result *res, struct intake_explain *x, GError **err)
 {
-	struct intake_source src = {"explain", 0, 0, FALSE, 0};
+	struct intake_source src = {"explain", 0, 0, FALSE, 0, FALSE};
 	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, x};
 
 	memset(res, 0, sizeof *res);

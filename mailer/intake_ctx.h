@@ -38,7 +38,10 @@ void intake_decide(struct ctx *c, const char *route, gint64 incident_id, const c
 /* Why the sender may not command, or NULL when they may (and records it for explain). */
 const char *intake_refuse_sender(struct ctx *c, const struct match *m);
 
-int intake_handle_alert(struct ctx *c, const struct alert *a, GError **err);
+/* verified: the alert was authenticated (alert_verified in intake.c); an unverified one
+ * is declared and paged all the same, but kept off the lists until acknowledged, and its
+ * recoveries never resolve. */
+int intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err);
 int intake_handle_reply(struct ctx *c, const struct match *m, GError **err);
 int intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **err);
 

@@ -73,7 +73,7 @@ page(struct ctx *c, struct incident *inc, const char *oncall, struct incident_ou
 /* --- alerts --- */
 
 static int
-declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
+declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
 {
 	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
@@ -86,9 +86,16 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 
 	inc->fingerprint = g_strdup(a->fingerprint);
 	inc->details = g_strdup(a->details);
+	inc->unverified = !verified;
 	if (store_incident_insert(c->store, inc, err) != 0)
 		return -1;
 	g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "declared", declared));
+	if (!verified)
+		g_ptr_array_add(
+		    o->events,
+		    event_new(c->notify.now, "sevmail", "unverified",
+		              "The alert could not be verified: the stakeholders and the "
+		              "status page hear of it once a responder acknowledges"));
 	if (sev != NULL) {
 		g_autofree char *detail = NULL;
 
@@ -112,44 +119,58 @@ declare_from_alert(struct ctx *c, const struct alert *a, GError **err)
 /* A recovery: recorded, the responders told, and with [alerts] auto_resolve the incident
  * resolved. */
 static int
-recover(struct ctx *c, gint64 id, const struct alert *a, GError **err)
+recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GError **err)
 {
 	g_autoptr(incident) inc = store_incident_get(c->store, id);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	struct command resolved = {CMD_RESOLVED, "RESOLVED", ""};
+	/* a forged recovery must never end a real incident */
+	gboolean resolve = c->cfg->auto_resolve && verified;
 	const char *to;
 
-	g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "alert_resolved",
-	                                     "The alert reports it is resolved"));
-	if (c->cfg->auto_resolve)
+	if (inc == NULL) {
+		g_set_error(err, g_quark_from_static_string("sevmail-intake-error"), 0,
+		            "INC-%" G_GINT64_FORMAT " could not be read", id);
+		return -1;
+	}
+	g_ptr_array_add(o->events,
+	                event_new(c->notify.now, sender(c), "alert_resolved",
+	                          verified ? "The alert reports it is resolved"
+	                                   : "An unverified mail reports the alert resolved"));
+	if (resolve)
 		incident_apply(inc, &resolved, sender(c), c->notify.now, o);
 	if (store_outcome(c, inc, o, err) != 0)
 		return -1;
 	to = inc->commander != NULL ? inc->commander : first_oncall(c, NULL);
 	if (to != NULL &&
 	    notify_notice(&c->notify, inc, to,
-	                  c->cfg->auto_resolve ? "The alert reports it is resolved, and the "
-	                                         "incident is resolved with it."
-	                                       : "The alert reports it is resolved. Reply "
-	                                         "RESOLVED when you agree.",
+	                  resolve    ? "The alert reports it is resolved, and the "
+	                               "incident is resolved with it."
+	                  : verified ? "The alert reports it is resolved. Reply "
+	                               "RESOLVED when you agree."
+	                             : "A mail that could not be verified as your monitoring's "
+	                               "says the alert is resolved. Check, and reply RESOLVED "
+	                               "if it is.",
 	                  err) != 0)
 		return -1;
 	if (o->communicate && notify_status(&c->notify, inc, sender(c), err) != 0)
 		return -1;
 	intake_decide(c, "alert", id, "recovery of the alert of INC-%" G_GINT64_FORMAT "%s", id,
-	              c->cfg->auto_resolve ? ", incident resolved" : ", responders told");
+	              resolve    ? ", incident resolved"
+	              : verified ? ", responders told"
+	                         : " (unverified: not resolved), responders told");
 	return 0;
 }
 
 int
-intake_handle_alert(struct ctx *c, const struct alert *a, GError **err)
+intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
 {
 	gint64 open = store_incident_open_by_fingerprint(c->store, a->fingerprint);
 
 	if (c->x != NULL)
 		c->x->incident = open;
 	if (a->state == ALERT_FIRING && open == 0)
-		return declare_from_alert(c, a, err);
+		return declare_from_alert(c, a, verified, err);
 	if (a->state == ALERT_FIRING) {
 		if (add_event(c, open, sender(c), "alert_repeat", "Alert repeated", err) != 0)
 			return -1;
@@ -171,7 +192,7 @@ intake_handle_alert(struct ctx *c, const struct alert *a, GError **err)
 		intake_decide(c, "alert", open, "a state change that is not a recovery; recorded");
 		return 0;
 	}
-	return recover(c, open, a, err);
+	return recover(c, open, a, verified, err);
 }
 
 /* --- replies --- */
@@ -270,6 +291,45 @@ send_postmortem(struct ctx *c, struct incident *inc, const struct command *cmd,
 	return 0;
 }
 
+/* IC names a configured responder ("me", an address, or a name such as carol): the
+ * address is checked here, when the command is read, so that a stranger's address (or a
+ * broken one) never becomes the commander that reminders are mailed to. */
+static void
+apply_commander(struct ctx *c, struct incident *inc, const struct command *cmd,
+                struct incident_outcome *o)
+{
+	g_autofree char *word = util_one_line(cmd->argument, 200);
+	const struct responder *r = *word == '\0' || g_ascii_strcasecmp(word, "me") == 0
+	                                ? config_responder(c->cfg, c->mail->from_addr)
+	                                : config_responder_named(c->cfg, word);
+	struct command ic = {CMD_IC, "IC", NULL};
+
+	if (r == NULL) {
+		g_ptr_array_add(o->refusals,
+		                g_strdup_printf("IC not done: \"%s\" is not a configured responder "
+		                                "(give \"me\", a responder's address or name).",
+		                                word));
+		return;
+	}
+	ic.argument = r->address;
+	incident_apply(inc, &ic, c->mail->from_addr, c->notify.now, o);
+}
+
+/* An incident declared by an unverified alert becomes real to the stakeholders once a
+ * responder acknowledged it: from then on the lists and the status page hear of it. */
+static void
+vouch(struct ctx *c, struct incident *inc, struct incident_outcome *o)
+{
+	if (!inc->unverified || inc->status == STATUS_TRIGGERED)
+		return;
+	inc->unverified = FALSE;
+	g_ptr_array_add(o->events, event_new(c->notify.now, c->mail->from_addr, "verified",
+	                                     "Acknowledged by a responder: the stakeholders hear "
+	                                     "of it from now on"));
+	if (inc->severity >= 1)
+		o->communicate = TRUE;
+}
+
 static int
 apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 {
@@ -295,11 +355,16 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 			postmortem = cmd;
 			continue;
 		}
+		if (cmd->kind == CMD_IC) {
+			apply_commander(c, inc, cmd, o);
+			continue;
+		}
 		incident_apply(inc, cmd, actor, c->notify.now, o);
 		g_string_append_printf(applied, "%s%s", applied->len ? ", " : "", cmd->keyword);
 	}
 	for (guint i = 0; i < cmds->notes->len; i++)
 		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
+	vouch(c, inc, o);
 	/* last, so that ROOT CAUSE and ACTION lines of the same reply are in it */
 	if (postmortem != NULL && send_postmortem(c, inc, postmortem, o, err) != 0)
 		return -1;
@@ -379,6 +444,9 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 		intake_decide(c, "declare", 0,
 		              "not declared: DECLARE without SEV1, SEV2 or SEV3 "
 		              "and a title");
+		if (store_answers_since(c->store, actor, c->notify.now - 3600) >=
+		    NOTIFY_ANSWERS_PER_HOUR)
+			return 0; /* the answer limit holds for this answer too */
 		return notify_declare_syntax(&c->notify, actor, c->mail->message_id, err);
 	}
 	inc = incident_new(*title != '\0' ? title : "Incident declared by mail", "manual",

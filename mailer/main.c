@@ -153,7 +153,7 @@ cmd_run(int argc, char **argv)
 static int
 ingest_one(const struct config *cfg, struct store *s, const char *name, const char *raw, gsize len)
 {
-	struct intake_source src = {"ingest", 0, 0, FALSE, 0};
+	struct intake_source src = {"ingest", 0, 0, FALSE, 0, TRUE};
 	struct intake_result res;
 	g_autoptr(GError) e = NULL;
 
@@ -541,6 +541,85 @@ cmd_outbox(int argc, char **argv)
 	return 0;
 }
 
+/* Tries a quarantined message again, as a new delivery: on success it leaves the
+ * quarantine; when it fails again it stays there (and is not quarantined twice). */
+static int
+quarantine_retry(const struct config *cfg, struct store *s, gint64 id)
+{
+	struct intake_source src = {"quarantine", 0, 0, FALSE, 0, FALSE};
+	struct quarantined *q = NULL;
+	struct intake_result res;
+	g_autoptr(GError) e = NULL;
+	gsize len = 0;
+	const char *raw;
+	int found = store_quarantine_get(s, id, &q, &e);
+
+	if (found <= 0) {
+		if (found == 0)
+			fprintf(stderr,
+			        "sevmail: the quarantine has no message %" G_GINT64_FORMAT
+			        "; `sevmail quarantine` lists them\n",
+			        id);
+		else
+			fprintf(stderr, "sevmail: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	raw = g_bytes_get_data(q->raw, &len);
+	if (intake_message(cfg, s, raw, len, &src, &res, &e) != 0) {
+		fprintf(stderr, "sevmail: message %" G_GINT64_FORMAT " still fails: %s\n", id,
+		        e->message);
+		quarantined_free(q);
+		return EXIT_RUNTIME;
+	}
+	quarantined_free(q);
+	daemon_log_result("quarantine", &res);
+	intake_result_clear(&res);
+	if (store_quarantine_remove(s, id, &e) != 0) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	printf("message %" G_GINT64_FORMAT " processed and taken out of the quarantine\n", id);
+	return 0;
+}
+
+static int
+cmd_quarantine(int argc, char **argv)
+{
+	GOptionEntry entries[] = {{"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL},
+	                          {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(
+	    "[retry ID] - messages that could not be processed; process one again");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *out = NULL;
+	struct store *s = NULL;
+	gint64 id = 0;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (argc > 1 && (strcmp(argv[1], "retry") != 0 || argc != 3 ||
+	                 (id = g_ascii_strtoll(argv[2], NULL, 10)) <= 0))
+		return usage_error(ctx, "use 'quarantine' to list, or 'quarantine retry ID'");
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	if (id != 0) {
+		rc = quarantine_retry(cfg, s, id);
+		store_close(s);
+		return rc;
+	}
+	rows = store_quarantine_list(s, &e);
+	store_close(s);
+	if (rows == NULL) {
+		fprintf(stderr, "sevmail: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	out = opt_json ? view_quarantine_json(rows) : view_quarantine_text(rows);
+	printf("%s%s", out, opt_json ? "\n" : "");
+	return 0;
+}
+
 static int
 cmd_members(int argc, char **argv)
 {
@@ -764,6 +843,8 @@ static const struct cmd commands[] = {
     {"stats", "[--since DATE] [--json]", "counts, MTTA and MTTR by severity", cmd_stats},
     {"status-page", "--output DIR", "write the static HTML status page", cmd_status_page},
     {"outbox", "[--all] [--json] | retry ID", "queued and failed mail; requeue", cmd_outbox},
+    {"quarantine", "[--json] | retry ID", "messages that could not be processed; retry one",
+     cmd_quarantine},
 };
 
 static int

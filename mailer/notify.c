@@ -34,6 +34,13 @@ incident_vars(const struct notify *n, const struct incident *inc)
 	g_hash_table_insert(v, "details", g_strdup(inc->details != NULL ? inc->details : ""));
 	g_hash_table_insert(v, "name", g_strdup(n->cfg->name));
 	g_hash_table_insert(v, "address", g_strdup(n->cfg->address));
+	g_hash_table_insert(
+	    v, "unverified",
+	    g_strdup(inc->unverified
+	                 ? "This alert could not be verified as coming from your monitoring: "
+	                   "check it before you act on it. The stakeholders hear of it only once "
+	                   "you acknowledge it."
+	                 : ""));
 	return v;
 }
 
@@ -59,6 +66,32 @@ next_message_id(const struct notify *n, const struct incident *inc, const char *
 	                       util_domain(n->cfg->address));
 }
 
+/* A mail that cannot be built from what it was given (an address or a header value a
+ * stranger's mail brought) is dropped, with an event that says why: one bad value never
+ * rolls back the message that caused it, nor stops the timers and the outbox. */
+static int
+dropped(const struct notify *n, struct incident *inc, const struct envelope *env, const GError *why,
+        GError **err)
+{
+	g_autoptr(GString) to = g_string_new(NULL);
+	g_autofree char *detail = NULL;
+	struct event *e;
+	int rc;
+
+	for (guint i = 0; i < env->rcpts->len; i++)
+		g_string_append_printf(to, "%s%s", i ? ", " : "",
+		                       (const char *)env->rcpts->pdata[i]);
+
+	g_warning("%s mail to %s not sent: %s", env->kind, to->str, why->message);
+	if (inc == NULL || inc->id == 0)
+		return 0;
+	detail = g_strdup_printf("Mail not sent (%s to %s): %s", env->kind, to->str, why->message);
+	e = event_new(n->now, "sevmail", "dropped", detail);
+	rc = store_event_add(n->store, inc->id, e, NULL, err);
+	event_free(e);
+	return rc;
+}
+
 static int
 queue(const struct notify *n, struct incident *inc, const struct envelope *env, GHashTable *vars,
       GError **err)
@@ -69,12 +102,18 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	g_autoptr(GPtrArray) refs = g_ptr_array_new();
 	g_autoptr(GPtrArray) headers = g_ptr_array_new();
 	const char *thread = inc != NULL ? inc->thread_id : NULL;
+	g_autoptr(GError) bad = NULL;
 	struct outmsg m = {0};
 	gsize len = 0;
+	char *line;
 
 	if (template_render(n->cfg->templates, env->template ? env->template : env->kind, vars,
 	                    &subject, &body, err) != 0)
 		return -1;
+	/* a title may hold anything an alert or a reply brought: one clean line */
+	line = util_one_line(subject, 900);
+	g_free(subject);
+	subject = line;
 	if (thread != NULL)
 		g_ptr_array_add(refs, (gpointer)thread);
 	if (env->in_reply_to != NULL && g_strcmp0(env->in_reply_to, thread) != 0)
@@ -99,9 +138,9 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	m.text = body;
 	m.calendar = env->calendar;
 	m.date = n->now;
-	raw = mime_build(&m, &len, err);
+	raw = mime_build(&m, &len, &bad);
 	if (raw == NULL)
-		return -1;
+		return dropped(n, inc, env, bad, err);
 	if (store_outbox_add(n->store, env->kind, inc != NULL ? inc->id : 0, message_id,
 	                     n->cfg->address, env->rcpts, raw, len, n->now, err) != 0)
 		return -1;
@@ -117,7 +156,11 @@ to_one(const struct notify *n, struct incident *inc, const char *kind, const cha
        const char *in_reply_to, GHashTable *vars, GError **err)
 {
 	g_autoptr(GPtrArray) list = g_ptr_array_new();
-	g_autofree char *reply_to = auth_reply_address(n->cfg->secret, n->cfg->address, inc->id);
+	/* a reply token commands the incident: only responders are ever given one */
+	g_autofree char *reply_to =
+	    config_responder(n->cfg, to) != NULL
+	        ? auth_reply_address(n->cfg->secret, n->cfg->address, inc->id)
+	        : NULL;
 	struct envelope env = {.kind = kind,
 	                       .to = list,
 	                       .rcpts = list,
@@ -363,7 +406,8 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 	g_autoptr(GHashTable) vars = NULL;
 	struct envelope env = {.kind = "status"};
 
-	for (guint i = 0; inc->severity >= 1 && i < n->cfg->lists->len; i++) {
+	/* an unverified alert's incident stays among the responders until one vouches for it */
+	for (guint i = 0; inc->severity >= 1 && !inc->unverified && i < n->cfg->lists->len; i++) {
 		const struct list_config *l = n->cfg->lists->pdata[i];
 		GPtrArray *subscribers;
 

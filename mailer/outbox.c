@@ -108,6 +108,7 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 	/* "incident kind" of messages this flush left queued */
 	g_autoptr(GHashTable) held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct relay_params p = {0};
+	int failures = 0;
 
 	relay_params(cfg, &p);
 	for (guint i = 0; i < due->len; i++) {
@@ -128,10 +129,23 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 		results = send_batches(&p, it, cfg->smtp_max_recipients);
 		rc = record(s, it, results, now, cfg->smtp_max_age, stats, err);
 		relay_results_free(results);
-		if (rc != 0)
-			return -1;
+		if (rc != 0) {
+			/* logged; the row is tried again at the next flush, the others go on */
+			g_warning("outbox: <%s>: %s", it->message_id,
+			          err != NULL && *err != NULL ? (*err)->message : "not recorded");
+			g_clear_error(err);
+			failures++;
+			continue;
+		}
 		if (ordered && stats->deferred > before)
 			g_hash_table_add(held, g_steal_pointer(&key));
+	}
+	if (failures > 0) {
+		g_set_error(
+		    err, g_quark_from_static_string("sevmail-outbox-error"), 0,
+		    "%d message(s) could not be recorded after sending; they are tried again",
+		    failures);
+		return -1;
 	}
 	return 0;
 }

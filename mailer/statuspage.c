@@ -109,6 +109,8 @@ resolved_time(const struct incident *inc)
 gboolean
 statuspage_listed(const struct incident *inc, gint64 now)
 {
+	if (inc->unverified)
+		return FALSE;
 	return is_open(inc) || resolved_time(inc) >= now - STATUSPAGE_RECENT;
 }
 
@@ -253,6 +255,8 @@ statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, gint64 no
 
 		if (events_per_incident != NULL && i < events_per_incident->len)
 			l.events = events_per_incident->pdata[i];
+		if (l.inc->unverified)
+			continue; /* an unverified alert's: nobody vouched for it yet */
 		if (is_open(l.inc))
 			g_array_append_val(open, l);
 		else if (statuspage_listed(l.inc, now))

@@ -4,8 +4,11 @@
  */
 #include "store.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
 
 struct store {
 	sqlite3 *db;
@@ -54,6 +57,12 @@ static const char *const migrations[] = {
     "  used_at INTEGER);"
     "CREATE TABLE participants (incident_id INTEGER NOT NULL REFERENCES incidents(id),"
     "  address TEXT NOT NULL, PRIMARY KEY (incident_id, address));",
+    /* 3: unverified alerts, Message-ID reuse told by content, quarantined messages */
+    "ALTER TABLE incidents ADD COLUMN unverified INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE messages ADD COLUMN content_hash TEXT;"
+    "CREATE TABLE quarantine (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL,"
+    "  message_id TEXT, hash TEXT NOT NULL, mailbox TEXT NOT NULL, uid INTEGER NOT NULL,"
+    "  error TEXT NOT NULL, tries INTEGER NOT NULL, raw BLOB NOT NULL);",
 };
 
 static int
@@ -174,6 +183,14 @@ store_open(const char *path, int busy_timeout, GError **err)
 	static const char *const pragmas =
 	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 
+	/* a new database is the owner's alone (it holds mail and addresses); SQLite gives its
+	 * -wal and -shm files the same mode */
+	if (*path != ':' && !g_file_test(path, G_FILE_TEST_EXISTS)) {
+		int fd = g_open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		g_set_error(err, STORE_ERROR, 0, "cannot open database %s: %s", path,
@@ -233,24 +250,39 @@ store_rollback(struct store *s)
 
 /* --- inbound messages --- */
 
-gboolean
-store_message_known(struct store *s, const char *message_id, const char *hash)
+int
+store_message_known(struct store *s, const char *message_id, const char *hash,
+                    const char *content_hash, GError **err)
 {
-	return query_int(prepare(s,
-	                         "SELECT 1 FROM messages WHERE hash = ?1 OR"
-	                         " (?2 IS NOT NULL AND message_id = ?2) LIMIT 1",
-	                         "ss", hash, message_id),
-	                 0) != 0;
+	/* the same bytes; else the same Message-ID with the same content (a row stored
+	 * before contents were compared counts as the same) */
+	sqlite3_stmt *st = prepare(s,
+	                           "SELECT hash = ?1, content_hash IS NULL OR content_hash = ?3"
+	                           " FROM messages WHERE hash = ?1 OR"
+	                           " (?2 IS NOT NULL AND message_id = ?2)",
+	                           "sss", hash, message_id, content_hash);
+	int known = STORE_MESSAGE_NEW, rc;
+
+	if (st == NULL)
+		return fail(s, err, "cannot look up the message");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && known != STORE_MESSAGE_KNOWN)
+		known = sqlite3_column_int(st, 0) || sqlite3_column_int(st, 1)
+		            ? STORE_MESSAGE_KNOWN
+		            : STORE_MESSAGE_REUSED_ID;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, err, "cannot look up the message");
+	return known;
 }
 
 gint64
 store_message_add(struct store *s, const struct stored_message *m, GError **err)
 {
 	sqlite3_stmt *st = prepare(s,
-	                           "INSERT INTO messages (message_id, hash, mailbox, uid,"
-	                           " received_at, raw) VALUES (?, ?, ?, ?, ?, ?)",
-	                           "sssiib", m->message_id, m->hash, m->mailbox, (gint64)m->uid,
-	                           m->received_at, (const void *)m->raw, m->len);
+	                           "INSERT INTO messages (message_id, hash, content_hash, mailbox,"
+	                           " uid, received_at, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                           "ssssiib", m->message_id, m->hash, m->content_hash, m->mailbox,
+	                           (gint64)m->uid, m->received_at, (const void *)m->raw, m->len);
 
 	if (run(s, st, err, "cannot store the message") != 0)
 		return -1;
@@ -267,6 +299,116 @@ store_message_outcome(struct store *s, gint64 id, const char *route, const char 
 	                   " WHERE id = ?",
 	                   "ssii", route, reason, incident_id, id),
 	           err, "cannot record the message's outcome");
+}
+
+gboolean
+store_error_transient(const GError *err)
+{
+	int primary = err != NULL && err->domain == STORE_ERROR ? err->code & 0xff : -1;
+
+	return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
+	       primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_NOMEM ||
+	       primary == SQLITE_CANTOPEN || primary == SQLITE_PROTOCOL;
+}
+
+/* --- quarantine --- */
+
+void
+quarantined_free(struct quarantined *q)
+{
+	if (q == NULL)
+		return;
+	g_free(q->message_id);
+	g_free(q->mailbox);
+	g_free(q->error);
+	if (q->raw != NULL)
+		g_bytes_unref(q->raw);
+	g_free(q);
+}
+
+int
+store_quarantine_add(struct store *s, const struct stored_message *m, const char *error, int tries,
+                     GError **err)
+{
+	return run(s,
+	           prepare(s,
+	                   "INSERT INTO quarantine (received_at, message_id, hash, mailbox, uid,"
+	                   " error, tries, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	                   "isssisib", m->received_at, m->message_id, m->hash, m->mailbox,
+	                   (gint64)m->uid, error, (gint64)tries, (const void *)m->raw, m->len),
+	           err, "cannot quarantine the message");
+}
+
+static const char quarantine_columns[] = "id, received_at, message_id, mailbox, uid, error, tries";
+
+static struct quarantined *
+quarantined_from_row(sqlite3_stmt *st)
+{
+	struct quarantined *q = g_new0(struct quarantined, 1);
+
+	q->id = sqlite3_column_int64(st, 0);
+	q->received_at = sqlite3_column_int64(st, 1);
+	q->message_id = column_text(st, 2);
+	q->mailbox = column_text(st, 3);
+	q->uid = (guint32)sqlite3_column_int64(st, 4);
+	q->error = column_text(st, 5);
+	q->tries = sqlite3_column_int(st, 6);
+	return q;
+}
+
+GPtrArray *
+store_quarantine_list(struct store *s, GError **err)
+{
+	g_autofree char *sql =
+	    g_strdup_printf("SELECT %s FROM quarantine ORDER BY id", quarantine_columns);
+	sqlite3_stmt *st = prepare(s, sql, "");
+	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)quarantined_free);
+	int rc;
+
+	if (st == NULL) {
+		fail(s, err, "cannot read the quarantine");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(list, quarantined_from_row(st));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, err, "cannot read the quarantine");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+int
+store_quarantine_get(struct store *s, gint64 id, struct quarantined **out, GError **err)
+{
+	g_autofree char *sql =
+	    g_strdup_printf("SELECT %s, raw FROM quarantine WHERE id = ?", quarantine_columns);
+	sqlite3_stmt *st = prepare(s, sql, "i", id);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return fail(s, err, "cannot read the quarantine");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = quarantined_from_row(st);
+		(*out)->raw =
+		    g_bytes_new(sqlite3_column_blob(st, 7), (gsize)sqlite3_column_bytes(st, 7));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, err, "cannot read the quarantine");
+	return *out != NULL;
+}
+
+int
+store_quarantine_remove(struct store *s, gint64 id, GError **err)
+{
+	return run(s, prepare(s, "DELETE FROM quarantine WHERE id = ?", "i", id), err,
+	           "cannot remove the message from the quarantine");
 }
 
 /* --- checkpoints --- */
@@ -304,7 +446,7 @@ store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidity, 
 
 static const char incident_columns[] =
     "id, title, severity, status, commander, acked_by, created_at, acked_at, resolved_at,"
-    " impact, next_steps, root_cause, fingerprint, source, details, thread_id";
+    " impact, next_steps, root_cause, fingerprint, source, details, thread_id, unverified";
 
 static struct incident *
 incident_from_row(struct store *s, sqlite3_stmt *st)
@@ -330,6 +472,7 @@ incident_from_row(struct store *s, sqlite3_stmt *st)
 	inc->source = column_text(st, 13);
 	inc->details = column_text(st, 14);
 	inc->thread_id = column_text(st, 15);
+	inc->unverified = sqlite3_column_int(st, 16) != 0;
 	items = prepare(s, "SELECT text FROM action_items WHERE incident_id = ? ORDER BY position",
 	                "i", inc->id);
 	while (items != NULL && sqlite3_step(items) == SQLITE_ROW)
@@ -380,11 +523,11 @@ store_incident_update(struct store *s, const struct incident *inc, GError **err)
 	    "UPDATE incidents SET title = ?, severity = NULLIF(?, 0), status = ?, commander = ?,"
 	    " acked_by = ?, acked_at = NULLIF(?, 0), resolved_at = NULLIF(?, 0), impact = ?,"
 	    " next_steps = ?, root_cause = ?, fingerprint = ?, source = ?, details = ?,"
-	    " thread_id = ? WHERE id = ?",
-	    "sisssiisssssssi", inc->title, (gint64)inc->severity, incident_status_name(inc->status),
-	    inc->commander, inc->acked_by, inc->acked_at, inc->resolved_at, inc->impact,
-	    inc->next_steps, inc->root_cause, inc->fingerprint, inc->source, inc->details,
-	    inc->thread_id, inc->id);
+	    " thread_id = ?, unverified = ? WHERE id = ?",
+	    "sisssiisssssssii", inc->title, (gint64)inc->severity,
+	    incident_status_name(inc->status), inc->commander, inc->acked_by, inc->acked_at,
+	    inc->resolved_at, inc->impact, inc->next_steps, inc->root_cause, inc->fingerprint,
+	    inc->source, inc->details, inc->thread_id, (gint64)inc->unverified, inc->id);
 
 	if (run(s, st, err, "cannot update the incident") != 0)
 		return -1;

@@ -302,6 +302,54 @@ view_outbox_json(GPtrArray *rows)
 }
 
 char *
+view_quarantine_json(GPtrArray *rows)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < rows->len; i++) {
+		const struct quarantined *q = rows->pdata[i];
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "id");
+		json_builder_add_int_value(b, q->id);
+		member_time(b, "received_at", q->received_at);
+		member_string(b, "message_id", q->message_id);
+		member_string(b, "mailbox", q->mailbox);
+		json_builder_set_member_name(b, "uid");
+		json_builder_add_int_value(b, q->uid);
+		member_string(b, "error", q->error);
+		json_builder_set_member_name(b, "tries");
+		json_builder_add_int_value(b, q->tries);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return finish(b);
+}
+
+char *
+view_quarantine_text(GPtrArray *rows)
+{
+	GString *out = g_string_new(NULL);
+
+	if (rows->len == 0)
+		g_string_append(out, "the quarantine is empty: every message was processed\n");
+	for (guint i = 0; i < rows->len; i++) {
+		const struct quarantined *q = rows->pdata[i];
+		g_autofree char *at = util_human_time(q->received_at);
+
+		g_string_append_printf(out,
+		                       "%" G_GINT64_FORMAT "  %s  <%s>  %s UID %u, %d tries\n"
+		                       "    %s\n",
+		                       q->id, at, q->message_id ? q->message_id : "no Message-ID",
+		                       q->mailbox, q->uid, q->tries, q->error);
+	}
+	if (rows->len > 0)
+		g_string_append(out, "fix the cause, then `sevmail quarantine retry ID`\n");
+	return g_string_free(out, FALSE);
+}
+
+char *
 view_outbox_text(GPtrArray *rows)
 {
 	GString *out = g_string_new(NULL);

@@ -84,6 +84,9 @@ def test_example_configuration_passes_check(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("0123456789abcdef0123456789abcdef\n")
     (tmp_path / "imap-password").write_text("pw\n")
+    # as the README's steps make them: nobody but the owner (and group) reads secrets
+    os.chmod(secret, 0o600)
+    os.chmod(tmp_path / "imap-password", 0o640)
     text = open(os.path.join(ROOT, "contrib", "sevmail.conf.example")).read()
     text = (text.replace("/etc/sevmail/secret", str(secret))
                 .replace("/etc/sevmail/imap-password", str(tmp_path / "imap-password"))
@@ -95,6 +98,24 @@ def test_example_configuration_passes_check(tmp_path):
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode() == "configuration OK\n"
     assert proc.stderr.decode() == ""
+    # the database it created is the owner's alone
+    assert os.stat(tmp_path / "db").st_mode & 0o077 == 0
+
+
+def test_check_warns_about_a_secret_anyone_may_read(tmp_path):
+    import subprocess
+    from story import ROOT, SEVMAIL
+    secret = tmp_path / "secret"
+    secret.write_text("0123456789abcdef0123456789abcdef\n")
+    os.chmod(secret, 0o644)
+    conf = tmp_path / "sevmail.conf"
+    conf.write_text("[general]\naddress = i@example.com\nsecret_file = %s\n"
+                    "database = %s\ntemplates = %s\n[responders]\na@example.com = oncall\n"
+                    % (secret, tmp_path / "db", os.path.join(ROOT, "templates")))
+    proc = subprocess.run([SEVMAIL, "-c", str(conf), "check"], capture_output=True)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "the secret file %s has mode 0644" % secret in proc.stderr.decode()
+    assert "chmod o-rwx" in proc.stderr.decode()
 
 
 def test_make_install_installs_a_working_tree(tmp_path):

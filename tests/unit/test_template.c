@@ -77,7 +77,7 @@ test_shipped_templates_render(void)
 	const char *names[] = {"id",       "title",       "severity",    "status",   "commander",
 	                       "impact",   "next_steps",  "created",     "source",   "details",
 	                       "name",     "address",     "changes",     "refusals", "problem",
-	                       "commands", "unsubscribe", "next_update", "notice"};
+	                       "commands", "unsubscribe", "next_update", "notice",   "unverified"};
 	g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
 
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)

@@ -17,9 +17,20 @@ char *auth_reply_address(const char *secret, const char *address, gint64 inciden
 gint64 auth_token_incident(const char *secret, const char *address, GPtrArray *recipients,
                            gboolean *forged);
 
-/* TRUE when the topmost Authentication-Results from authserv_id says dmarc=pass for the
+/*
+ * TRUE when the topmost Authentication-Results from authserv_id says dmarc=pass for the
  * From domain (or dkim=pass aligned with it). Headers from other ids are ignored; a lower
- * header from the trusted id never overrides the topmost one. */
+ * header from the trusted id never overrides the topmost one. That header is read by the
+ * grammar of RFC 8601 (authres.h): a ';' or "dmarc=pass" inside a quoted value or a
+ * comment is data. It passes when
+ *   - one resinfo is dmarc=pass with its own header.from equal to the From domain, and no
+ *     dmarc resinfo says anything but pass; or
+ *   - there is no dmarc resinfo at all, and one resinfo is dkim=pass with its own header.d
+ *     equal to the From domain (header.i's part after '@' when it has no header.d).
+ * Verdict and domain always come from the same resinfo; a dkim=pass for another domain never
+ * counts. Domains compare exactly, ignoring case (no relaxed alignment). A malformed trusted
+ * header is no pass.
+ */
 gboolean auth_dmarc_pass(GPtrArray *auth_results, const char *authserv_id, const char *from_addr);
 
 /* Why this mail must never be answered (auto-submitted, bulk, bounce, our own, loop), or

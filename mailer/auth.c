@@ -3,6 +3,7 @@
  */
 #include "auth.h"
 
+#include "authres.h"
 #include "util.h"
 #include <string.h>
 
@@ -83,50 +84,51 @@ auth_token_incident(const char *secret, const char *address, GPtrArray *recipien
 	return 0;
 }
 
-/* Value of "name=value" among the resinfo parts of one header, lower-case. */
-static char *
-result_of(char **parts, const char *method)
+/*
+ * Whether one resinfo speaks for the From domain. Alignment is exact (case-insensitive),
+ * not DMARC's relaxed organizational match: dmarc=pass already carries the MX's own
+ * alignment check, and for the DKIM fallback a signature of a parent domain is refused
+ * rather than guessed at without the public suffix list. A DKIM signature's domain is
+ * header.d; header.i (its "@domain" part) is looked at only when header.d is absent, as
+ * Gmail writes it.
+ */
+static gboolean
+aligned(const struct authres_result *r, const char *domain)
 {
-	for (char **p = parts; *p != NULL; p++) {
-		g_autofree char *s = g_ascii_strdown(g_strstrip(*p), -1);
-		size_t n = strlen(method);
+	const char *d;
 
-		if (strncmp(s, method, n) == 0 && s[n] == '=') {
-			char *end = s + n + 1;
-
-			end[strcspn(end, " \t(")] = '\0';
-			return g_strdup(end);
-		}
+	if (strcmp(r->method, "dmarc") == 0) {
+		d = authres_prop(r, "header.from");
+		return d != NULL && g_ascii_strcasecmp(d, domain) == 0;
 	}
-	return NULL;
+	d = authres_prop(r, "header.d");
+	if (d != NULL)
+		return g_ascii_strcasecmp(d, domain) == 0;
+	d = authres_prop(r, "header.i");
+	d = d != NULL ? strrchr(d, '@') : NULL;
+	return d != NULL && g_ascii_strcasecmp(d + 1, domain) == 0;
 }
 
-/* TRUE when one resinfo of method carries prop=domain (or prop=@domain) exactly. */
+/* The rule of auth.h over one parsed header: verdict and domain from the same resinfo. */
 static gboolean
-has_property(char **parts, const char *method, const char *prop, const char *domain)
+verdict(const struct authres *a, const char *domain)
 {
-	g_autofree char *lower = g_ascii_strdown(domain, -1);
+	gboolean dmarc = FALSE, dmarc_pass = FALSE, dkim_pass = FALSE;
 
-	for (char **p = parts; *p != NULL; p++) {
-		g_autofree char *s = g_ascii_strdown(g_strstrip(*p), -1);
-		g_auto(GStrv) words = NULL;
+	for (guint i = 0; i < a->results->len; i++) {
+		const struct authres_result *r = a->results->pdata[i];
+		gboolean pass = strcmp(r->result, "pass") == 0;
 
-		if (!g_str_has_prefix(s, method))
-			continue;
-		words = g_strsplit_set(s, " \t\r\n", -1);
-		for (char **w = words; *w != NULL; w++) {
-			size_t n = strlen(prop);
-			const char *v = *w + n + 1;
-
-			if (strncmp(*w, prop, n) != 0 || (*w)[n] != '=')
-				continue;
-			if (*v == '@')
-				v++;
-			if (strcmp(v, lower) == 0)
-				return TRUE;
+		if (strcmp(r->method, "dmarc") == 0) {
+			if (!pass)
+				return FALSE; /* a DMARC failure is never saved by DKIM */
+			dmarc = TRUE;
+			dmarc_pass = dmarc_pass || aligned(r, domain);
+		} else if (strcmp(r->method, "dkim") == 0 && pass && aligned(r, domain)) {
+			dkim_pass = TRUE;
 		}
 	}
-	return FALSE;
+	return dmarc ? dmarc_pass : dkim_pass;
 }
 
 gboolean
@@ -137,23 +139,16 @@ auth_dmarc_pass(GPtrArray *auth_results, const char *authserv_id, const char *fr
 	if (authserv_id == NULL || *domain == '\0')
 		return FALSE;
 	for (guint i = 0; auth_results != NULL && i < auth_results->len; i++) {
-		g_auto(GStrv) parts = g_strsplit(auth_results->pdata[i], ";", -1);
-		g_autofree char *id = g_strstrip(g_strdup(parts[0] != NULL ? parts[0] : ""));
-		g_autofree char *dmarc = NULL, *dkim = NULL;
+		g_autofree char *id = authres_authserv_id(auth_results->pdata[i]);
+		g_autoptr(authres) a = NULL;
 
-		id[strcspn(id, " \t")] = '\0';
-		if (g_ascii_strcasecmp(id, authserv_id) != 0)
+		if (id == NULL || g_ascii_strcasecmp(id, authserv_id) != 0)
 			continue;
 		/* Only the topmost header from our own server counts: anything below it
-		 * could have been written by the sender. */
-		dmarc = result_of(parts + 1, "dmarc");
-		dkim = result_of(parts + 1, "dkim");
-		if (g_strcmp0(dmarc, "pass") == 0)
-			return has_property(parts + 1, "dmarc", "header.from", domain);
-		if (dmarc == NULL && g_strcmp0(dkim, "pass") == 0)
-			return has_property(parts + 1, "dkim", "header.d", domain) ||
-			       has_property(parts + 1, "dkim", "header.i", domain);
-		return FALSE;
+		 * could have been written by the sender. A malformed one is no pass, and
+		 * never lets a lower one speak instead. */
+		a = authres_parse(auth_results->pdata[i], NULL);
+		return a != NULL && verdict(a, domain);
 	}
 	return FALSE;
 }

@@ -209,6 +209,15 @@ route(struct ctx *c, GError **err)
 	gboolean handled;
 	struct match m;
 
+	/* a reply that carries its incident's token or references is a reply, even when it
+	 * also went to a list address (Reply-All): its commands are never lost to the list */
+	match_incident(c, &m);
+	if (c->x != NULL) {
+		c->x->incident = m.incident_id;
+		c->x->matched_by = m.by;
+	}
+	if (m.incident_id != 0 && g_strcmp0(m.by, "subject") != 0)
+		return intake_handle_reply(c, &m, err);
 	if (lists_request(c->cfg, mail, &request)) {
 		g_autofree char *reason = NULL;
 
@@ -217,13 +226,6 @@ route(struct ctx *c, GError **err)
 		intake_decide(c, "list", 0, "%s", reason);
 		return 0;
 	}
-	match_incident(c, &m);
-	if (c->x != NULL) {
-		c->x->incident = m.incident_id;
-		c->x->matched_by = m.by;
-	}
-	if (m.incident_id != 0 && g_strcmp0(m.by, "subject") != 0)
-		return intake_handle_reply(c, &m, err);
 	if (route_alert(c, &handled, err) != 0)
 		return -1;
 	if (handled)

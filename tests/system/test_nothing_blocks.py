@@ -178,3 +178,14 @@ def test_a_message_that_keeps_failing_is_quarantined_and_can_be_retried(desk):
     assert json.loads(desk.run("quarantine", "--json").stdout) == []
     assert any(i["title"] == "poison pill" for i in desk.incidents())
     assert token_address(page)
+
+
+def test_a_tokened_reply_that_also_went_to_a_list_is_a_reply(desk):
+    desk.alert("alertmanager-firing.eml")
+    desk.wait_incoming(1)
+    desk.once()
+    [page] = desk.inbox(desk.alice, 1)
+    desk.phone_reply(desk.alice, page, "ACK", headers={"Cc": desk.list_address})
+    desk.wait_incoming(2)
+    desk.once()
+    assert desk.show(1)["status"] == "investigating"

@@ -1,0 +1,146 @@
+/* The configuration: alert keys, responders by name, and the warnings about secrets. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+/* A config file in a fresh temp dir with a secret file beside it; caller frees. */
+static struct config *
+load(const char *extra, char **dir, GError **err)
+{
+	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
+
+	*dir = g_dir_make_tmp("sevmail-config-XXXXXX", NULL);
+	conf = g_build_filename(*dir, "sevmail.conf", NULL);
+	secret = g_build_filename(*dir, "secret", NULL);
+	g_assert_true(g_file_set_contents(secret, "0123456789abcdef0123456789abcdef\n", -1, NULL));
+	g_chmod(secret, 0600);
+	text = g_strdup_printf("[general]\naddress = incidents@example.com\nsecret_file = %s\n"
+	                       "database = %s/db\n[responders]\nalice@example.com = oncall\n"
+	                       "carol@example.com = commander\ncarol@example.net = oncall\n"
+	                       "bob@example.com = oncall\n%s",
+	                       secret, *dir, extra);
+	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+	g_chmod(conf, 0600);
+	return config_load(conf, err);
+}
+
+static void
+cleanup(char *dir)
+{
+	g_autofree char *conf = g_build_filename(dir, "sevmail.conf", NULL);
+	g_autofree char *secret = g_build_filename(dir, "secret", NULL);
+
+	g_unlink(conf);
+	g_unlink(secret);
+	g_rmdir(dir);
+	g_free(dir);
+}
+
+static void
+test_alert_keys_name_their_source(void)
+{
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	g_autoptr(config) c =
+	    load("[alerts]\nkeys = alertmanager:abcdefghijklmnop0123, grafana:q3vd7kx2m9wz4hbt\n",
+	         &dir, &e);
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
+
+	g_assert_no_error(e);
+	g_ptr_array_add(rcpts, "incidents@example.com");
+	g_assert_null(config_alert_key_source(c, rcpts));
+	g_ptr_array_add(rcpts, "incidents+alert-wrongwrongwrongwrong@example.com");
+	g_assert_null(config_alert_key_source(c, rcpts));
+	g_ptr_array_add(rcpts, "incidents+alert-q3vd7kx2m9wz4hbt@evil.test");
+	g_assert_null(config_alert_key_source(c, rcpts)); /* another domain */
+	g_ptr_array_add(rcpts, "incidents+alert-q3vd7kx2m9wz4hbt@example.com");
+	g_assert_cmpstr(config_alert_key_source(c, rcpts), ==, "grafana");
+	g_assert_true(config_alerts_verifiable(c));
+	cleanup(dir);
+}
+
+static void
+test_short_or_odd_alert_keys_are_refused(void)
+{
+	const char *bad[] = {"alertmanager:short", "alertmanager:has space in it 123456",
+	                     "alertmanager:UPPERCASEKEY1234567", "alertmanager"};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) e = NULL;
+		g_autofree char *extra = g_strdup_printf("[alerts]\nkeys = %s\n", bad[i]);
+		char *dir = NULL;
+		g_autoptr(config) c = load(extra, &dir, &e);
+
+		g_assert_null(c);
+		g_assert_nonnull(e);
+		g_assert_nonnull(strstr(e->message, "[alerts] keys"));
+		cleanup(dir);
+	}
+}
+
+static void
+test_responders_by_address_or_unique_name(void)
+{
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	g_autoptr(config) c = load("", &dir, &e);
+
+	g_assert_no_error(e);
+	g_assert_cmpstr(config_responder_named(c, "alice")->address, ==, "alice@example.com");
+	g_assert_cmpstr(config_responder_named(c, "BOB")->address, ==, "bob@example.com");
+	g_assert_cmpstr(config_responder_named(c, "<carol@example.net>")->address, ==,
+	                "carol@example.net");
+	g_assert_null(config_responder_named(c, "carol")); /* two carols: ambiguous */
+	g_assert_null(config_responder_named(c, "mallory@evil.example"));
+	g_assert_null(config_responder_named(c, "bob@example.com>x"));
+	g_assert_null(config_responder_named(c, "ali"));
+	g_assert_null(config_responder_named(c, ""));
+	g_assert_false(config_alerts_verifiable(c));
+	cleanup(dir);
+}
+
+static gboolean
+warns(struct config *c, const char *needle)
+{
+	g_auto(GStrv) w = config_warnings(c);
+
+	for (char **p = w; *p != NULL; p++)
+		if (strstr(*p, needle) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+static void
+test_secrets_anyone_may_read_are_warned_about(void)
+{
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	g_autoptr(config) c =
+	    load("[alerts]\nkeys = alertmanager:abcdefghijklmnop0123\n", &dir, &e);
+	g_autofree char *secret = g_build_filename(dir, "secret", NULL);
+
+	g_assert_no_error(e);
+	g_assert_false(warns(c, "every user of this machine may read it"));
+	g_chmod(secret, 0640); /* root:sevmail 0640 is how the service reads it */
+	g_assert_false(warns(c, "the secret file"));
+	g_chmod(secret, 0644);
+	g_assert_true(warns(c, "the secret file"));
+	g_chmod(c->path, 0644);
+	g_assert_true(warns(c, "the configuration file (it holds passwords or alert keys)"));
+	cleanup(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/config/alert_keys_name_their_source", test_alert_keys_name_their_source);
+	g_test_add_func("/config/short_or_odd_alert_keys_are_refused",
+	                test_short_or_odd_alert_keys_are_refused);
+	g_test_add_func("/config/responders_by_address_or_unique_name",
+	                test_responders_by_address_or_unique_name);
+	g_test_add_func("/config/secrets_anyone_may_read_are_warned_about",
+	                test_secrets_anyone_may_read_are_warned_about);
+	return g_test_run();
+}

@@ -100,9 +100,9 @@ domain_allowed(const struct list_config *l, const char *address)
 {
 	const char *domain = util_domain(address);
 
-	if (l->domains[0] == NULL)
+	if (l->any_domain)
 		return TRUE;
-	for (char **d = l->domains; *d != NULL; d++)
+	for (char **d = l->domains; d != NULL && *d != NULL; d++)
 		if (g_ascii_strcasecmp(*d, domain) == 0)
 			return TRUE;
 	return FALSE;

@@ -716,6 +716,25 @@ store_answers_since(struct store *s, const char *address, gint64 t)
 /* --- lists --- */
 
 int
+store_subscription_mails_since(struct store *s, const char *address, gint64 t, GError **err)
+{
+	sqlite3_stmt *st = prepare(s,
+	                           "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
+	                           " r.outbox_id = o.id WHERE r.address = ? AND"
+	                           " o.created_at >= ? AND o.kind = 'subscription'",
+	                           "si", address, t);
+	int n = -1;
+
+	/* a failed count must not read as "none sent": that would lift the limit */
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	if (n < 0)
+		fail(s, err, "cannot count the subscription mail sent to an address");
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
 store_subscribe(struct store *s, const char *list, const char *address, gint64 now, GError **err)
 {
 	return run(s,

@@ -15,7 +15,8 @@
 enum list_action { LIST_NONE, LIST_SUBSCRIBE, LIST_UNSUBSCRIBE, LIST_CONFIRM, LIST_POST };
 
 /* Subscription mail sent in answer to requests: at most LISTS_MAILS_PER_ADDRESS to one
- * address per LISTS_MAIL_WINDOW seconds (counted from the outbox), so that forged
+ * address (its +detail forms included) per LISTS_MAIL_WINDOW seconds (counted from the
+ * outbox), so that forged
  * requests cannot flood the address they name. The welcome or goodbye that follows a
  * confirmed token is not limited: each token confirms once, and tokens go out only within
  * the limit. */

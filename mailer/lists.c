@@ -239,22 +239,29 @@ confirm(const struct notify *n, const struct list_request *r, const char *from, 
 }
 
 /* Requests nobody has proven to be theirs are answered at most LISTS_MAILS_PER_ADDRESS
- * times per address and window: forged requests must not flood the address they name. */
+ * times per address and window: forged requests must not flood the address they name,
+ * nor its mailbox through victim+1@, victim+2@... */
 static int
 over_limit(const struct notify *n, const struct list_request *r, const char *from, char **reason,
            GError **err)
 {
-	int sent = store_subscription_mails_since(n->store, from, n->now - LISTS_MAIL_WINDOW, err);
+	const char *plus = strchr(from, '+');
+	const char *at = strchr(from, '@');
+	g_autofree char *mailbox = plus != NULL && plus != from && plus < at
+	                               ? g_strdup_printf("%.*s%s", (int)(plus - from), from, at)
+	                               : g_strdup(from);
+	int sent =
+	    store_subscription_mails_since(n->store, mailbox, n->now - LISTS_MAIL_WINDOW, err);
 
 	if (sent < 0)
 		return -1;
 	if (sent < LISTS_MAILS_PER_ADDRESS)
 		return 0;
 	*reason = g_strdup_printf("%s for %s to %s not carried out and not answered: %d "
-	                          "subscription mails went to that address in the last %d "
-	                          "hours, the most sevmail sends",
+	                          "subscription mails went to %s in the last %d hours, the "
+	                          "most sevmail sends",
 	                          r->action == LIST_NONE ? "list request" : action_words[r->action],
-	                          from, r->list->name, sent, LISTS_MAIL_WINDOW / 3600);
+	                          from, r->list->name, sent, mailbox, LISTS_MAIL_WINDOW / 3600);
 	return 1;
 }
 

@@ -716,13 +716,17 @@ store_answers_since(struct store *s, const char *address, gint64 t)
 /* --- lists --- */
 
 int
-store_subscription_mails_since(struct store *s, const char *address, gint64 t, GError **err)
+store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, GError **err)
 {
-	sqlite3_stmt *st = prepare(s,
-	                           "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
-	                           " r.outbox_id = o.id WHERE r.address = ? AND"
-	                           " o.created_at >= ? AND o.kind = 'subscription'",
-	                           "si", address, t);
+	/* local+detail@domain counts as local@domain: one mailbox, many addresses */
+	sqlite3_stmt *st =
+	    prepare(s,
+	            "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id"
+	            " WHERE o.kind = 'subscription' AND o.created_at >= ?2 AND (r.address = ?1 OR"
+	            " (instr(r.address, '+') BETWEEN 2 AND instr(r.address, '@') - 1 AND"
+	            " substr(r.address, 1, instr(r.address, '+') - 1) ||"
+	            " substr(r.address, instr(r.address, '@')) = ?1))",
+	            "si", mailbox, t);
 	int n = -1;
 
 	/* a failed count must not read as "none sent": that would lift the limit */

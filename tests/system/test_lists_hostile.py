@@ -1,7 +1,7 @@
 """Attacking the stakeholder lists with nothing but mail: a flood of requests from a domain the
 list does not take gets no answer at all (no backscatter); forged subscribe requests for one
-victim send at most LISTS_MAILS_PER_ADDRESS (include/lists.h: 3 in 24 hours) confirmations,
-and the victim can still confirm; senders that are not plain addresses are refused without
+victim (or its +detail forms) send at most LISTS_MAILS_PER_ADDRESS (include/lists.h: 3 in 24
+hours) confirmations, and the victim can still confirm; senders that are not plain addresses are refused without
 stopping intake; a list without `domains` takes only the incident address's domain, and
 `domains = *` takes anyone and makes `sevmail check` warn."""
 
@@ -129,6 +129,21 @@ def test_forged_subscribe_requests_send_the_victim_at_most_three_mails(desk, tmp
                   name="later")
     assert proc.returncode == 0, proc.stderr.decode()
     assert desk.inbox(victim, LIMIT + 2)[LIMIT + 1]["Subject"].startswith("confirm ")
+
+
+def test_plus_addresses_of_one_mailbox_share_the_limit(desk, tmp_path):
+    """victim+1@, victim+2@... all land in victim's mailbox: they count as one address."""
+    local, domain = ("victim-%s@example.net" % desk.tag).split("@")
+    forms = ["%s+%d@%s" % (local, i, domain) for i in range(40)]
+    raws = [request_raw(who, request_address(desk), "subscribe") for who in forms]
+
+    proc = ingest(desk, tmp_path, raws)
+
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert recipients(outbox(desk)) == forms[:LIMIT]
+    assert len(desk.inbox("%s@%s" % (local, domain), LIMIT)) == LIMIT
+    reasons = [reason for _, reason in outcomes(desk)]
+    assert sum("not carried out and not answered" in r for r in reasons) == 40 - LIMIT
 
 
 HOSTILE_FROM = [

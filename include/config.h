@@ -25,7 +25,10 @@ struct list_config {
 	unsigned severities;     /* bit n set = severity n included */
 	gboolean severities_set; /* FALSE: the default, every severity */
 	enum list_policy policy;
-	char **domains; /* NULL-terminated, may be empty */
+	/* Who may subscribe by mail: any_domain (`domains = *`), else the domains listed,
+	 * lower-case and NULL-terminated; without `domains` the incident address's domain. */
+	gboolean any_domain;
+	char **domains;
 };
 
 struct server_config {

@@ -14,6 +14,15 @@
 
 enum list_action { LIST_NONE, LIST_SUBSCRIBE, LIST_UNSUBSCRIBE, LIST_CONFIRM, LIST_POST };
 
+/* Subscription mail sent in answer to requests: at most LISTS_MAILS_PER_ADDRESS to one
+ * address (its +detail forms included) per LISTS_MAIL_WINDOW seconds (counted from the
+ * outbox), so that forged
+ * requests cannot flood the address they name. The welcome or goodbye that follows a
+ * confirmed token is not limited: each token confirms once, and tokens go out only within
+ * the limit. */
+#define LISTS_MAILS_PER_ADDRESS 3
+#define LISTS_MAIL_WINDOW (24 * 3600)
+
 struct list_request {
 	const struct list_config *list;
 	enum list_action action;
@@ -23,6 +32,12 @@ struct list_request {
 /* TRUE when the mail is addressed to a list (its address, its -request address, or our
  * +NAME-subscribe / +NAME-unsubscribe address); fills r. Pure. */
 gboolean lists_request(const struct config *cfg, const struct mail *m, struct list_request *r);
+
+/* Why a list request is stored with no effect and no answer (caller frees), or NULL when
+ * it may be carried out: mail to a list's own address, mail that must never be answered
+ * (auth_no_answer), a sender address that is missing, not a plain address
+ * (util_address_valid) or sevmail's own, or a domain the list does not take. Pure. */
+char *lists_refusal(const struct config *cfg, const struct mail *m, const struct list_request *r);
 
 /* Carries the request out: subscriptions, tokens, and the mail they cause. Sets *reason to
  * a sentence for the log (caller frees). */

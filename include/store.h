@@ -148,6 +148,10 @@ int store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err);
 int store_answers_since(struct store *s, const char *address, gint64 t);
 
 /* --- lists --- */
+/* How many subscription mails (confirmations, welcomes, goodbyes, notices) were queued
+ * since t to mailbox (local@domain, lower-case, without +detail) or to any of its
+ * local+detail@domain forms; -1 + err when the count fails. */
+int store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, GError **err);
 int store_subscribe(struct store *s, const char *list, const char *address, gint64 now,
                     GError **err);
 /* Returns 1 when removed, 0 when not subscribed, -1 on error. */

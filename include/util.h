@@ -22,5 +22,14 @@ char *util_duration(gint64 seconds);
 char *util_address(const char *s);
 /* The domain part of an address (pointer into s), or "" when there is none. */
 const char *util_domain(const char *address);
+/* TRUE when name is a host name: ASCII letters, digits and '-' in dot-separated labels of
+ * 1 to 63 characters that neither start nor end with '-', at most 253 in all, the last
+ * label not all digits (an IP address is not a host name). */
+gboolean util_hostname_valid(const char *name);
+/* TRUE when address is a bare, plain, deliverable addr-spec that is safe to put in an
+ * envelope and a header: local@domain with one '@', an ASCII dot-atom local part of at most
+ * 64 characters (no quotes, commas, semicolons, spaces or control characters), a host name
+ * as the domain, at most 254 characters in all. Pure. */
+gboolean util_address_valid(const char *address);
 
 #endif

@@ -360,6 +360,29 @@ list_config_free(struct list_config *l)
 	g_free(l);
 }
 
+/* `domains = *` opens the list to everyone; otherwise every entry must be a host name, so a
+ * typo such as "*.example.com" is an error rather than a list nobody can join. */
+static int
+load_list_domains(struct config *c, struct list_config *l, const char *group, const char *value,
+                  GError **err)
+{
+	l->domains = split_list(value);
+	if (l->domains[0] == NULL)
+		return bad(err, c, group, "domains",
+		           "is empty: name the domains that may subscribe by mail, or * for any");
+	if (strcmp(l->domains[0], "*") == 0 && l->domains[1] == NULL) {
+		l->any_domain = TRUE;
+		return 0;
+	}
+	for (char **d = l->domains; *d != NULL; d++)
+		if (!util_hostname_valid(*d))
+			return bad(err, c, group, "domains",
+			           "'%s' is not a domain name (write domains such as example.com, "
+			           "or * alone to let anyone subscribe)",
+			           *d);
+	return 0;
+}
+
 static int
 load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 {
@@ -395,8 +418,20 @@ load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 		           policy);
 	l->policy = (enum list_policy)p;
 	domains = g_key_file_get_value(kf, group, "domains", NULL);
-	l->domains = split_list(domains != NULL ? domains : "");
-	return 0;
+	return domains != NULL ? load_list_domains(c, l, group, domains, err) : 0;
+}
+
+/* A list without `domains` takes only the incident address's domain: post-mortems carry
+ * notes and addresses that outsiders should not read just by asking. */
+static void
+default_list_domains(struct config *c)
+{
+	for (guint i = 0; i < c->lists->len; i++) {
+		struct list_config *l = c->lists->pdata[i];
+
+		if (l->domains == NULL && !l->any_domain)
+			l->domains = split_list(util_domain(c->address));
+	}
 }
 
 static gboolean
@@ -476,6 +511,7 @@ config_load(const char *path, GError **err)
 	}
 	if (check_required(c, err) != 0)
 		return NULL;
+	default_list_domains(c);
 	return g_steal_pointer(&c);
 }
 
@@ -701,6 +737,14 @@ config_warnings(const struct config *c)
 			                g_strdup_printf("[list:%s] has no severities: it hears of "
 			                                "incidents of every severity",
 			                                l->name));
+		if (l->any_domain && l->policy != POLICY_CLOSED)
+			g_ptr_array_add(
+			    w, g_strdup_printf(
+			           "[list:%s] is open to everyone (domains = *, policy = "
+			           "%s): anyone may subscribe and read its status mails "
+			           "and post-mortems; name the domains that may subscribe, "
+			           "or set policy = closed",
+			           l->name, policy_names[l->policy]));
 	}
 	for (char **r = c->rotation; r != NULL && *r != NULL; r++)
 		if (config_responder(c, *r) == NULL)

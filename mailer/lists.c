@@ -100,12 +100,61 @@ domain_allowed(const struct list_config *l, const char *address)
 {
 	const char *domain = util_domain(address);
 
-	if (l->domains[0] == NULL)
+	if (l->any_domain)
 		return TRUE;
-	for (char **d = l->domains; *d != NULL; d++)
+	for (char **d = l->domains; d != NULL && *d != NULL; d++)
 		if (g_ascii_strcasecmp(*d, domain) == 0)
 			return TRUE;
 	return FALSE;
+}
+
+/* The incident address with any +detail, a list address or a request address: mail to
+ * it would only come back to sevmail's own mailbox. */
+static gboolean
+own_address(const struct config *cfg, const char *address)
+{
+	const char *at = strrchr(cfg->address, '@');
+	size_t local = (size_t)(at - cfg->address);
+
+	if (config_list_by_address(cfg, address) != NULL)
+		return TRUE;
+	return g_ascii_strcasecmp(util_domain(address), at + 1) == 0 &&
+	       g_ascii_strncasecmp(address, cfg->address, local) == 0 &&
+	       (address[local] == '@' || address[local] == '+');
+}
+
+char *
+lists_refusal(const struct config *cfg, const struct mail *m, const struct list_request *r)
+{
+	const char *from = m->from_addr;
+	const char *quiet = auth_no_answer(m, cfg->address);
+	g_autofree char *shown = util_one_line(from, 80);
+
+	if (r->action == LIST_POST)
+		return g_strdup_printf("mail to the address of list %s: sevmail does not forward "
+		                       "mail to lists; stored with no effect",
+		                       r->list->name);
+	if (quiet != NULL || from == NULL)
+		return g_strdup_printf("list request not answered: %s",
+		                       quiet != NULL ? quiet : "no sender address");
+	/* checked before anything is built from it: a quoted or overlong address cannot be
+	 * a header, and the answer would fail with the message it answers */
+	if (!util_address_valid(from))
+		return g_strdup_printf("list request from %s not answered: not a plain mail "
+		                       "address (quotes, commas, spaces or an overlong part)",
+		                       shown);
+	if (own_address(cfg, from))
+		return g_strdup_printf("list request from %s not answered: it is one of "
+		                       "sevmail's own addresses",
+		                       from);
+	/* no mail to outsiders: their address may be forged, an answer would be backscatter */
+	if (!domain_allowed(r->list, from))
+		return g_strdup_printf("%s for %s refused without an answer: the domain %s may not "
+		                       "subscribe to %s (its domains setting)",
+		                       r->action == LIST_NONE ? "list request"
+		                                              : action_words[r->action],
+		                       from, util_domain(from), r->list->name);
+	return NULL;
 }
 
 /* A confirmation to answer, or a welcome/goodbye/notice about what happened. */
@@ -189,25 +238,47 @@ confirm(const struct notify *n, const struct list_request *r, const char *from, 
 	return tell(n, l, from, subscribe ? "welcome" : "goodbye", r->token, action, "", err);
 }
 
+/* Requests nobody has proven to be theirs are answered at most LISTS_MAILS_PER_ADDRESS
+ * times per address and window: forged requests must not flood the address they name,
+ * nor its mailbox through victim+1@, victim+2@... */
+static int
+over_limit(const struct notify *n, const struct list_request *r, const char *from, char **reason,
+           GError **err)
+{
+	const char *plus = strchr(from, '+');
+	const char *at = strchr(from, '@');
+	g_autofree char *mailbox = plus != NULL && plus != from && plus < at
+	                               ? g_strdup_printf("%.*s%s", (int)(plus - from), from, at)
+	                               : g_strdup(from);
+	int sent =
+	    store_subscription_mails_since(n->store, mailbox, n->now - LISTS_MAIL_WINDOW, err);
+
+	if (sent < 0)
+		return -1;
+	if (sent < LISTS_MAILS_PER_ADDRESS)
+		return 0;
+	*reason = g_strdup_printf("%s for %s to %s not carried out and not answered: %d "
+	                          "subscription mails went to %s in the last %d hours, the "
+	                          "most sevmail sends",
+	                          r->action == LIST_NONE ? "list request" : action_words[r->action],
+	                          from, r->list->name, sent, mailbox, LISTS_MAIL_WINDOW / 3600);
+	return 1;
+}
+
 int
 lists_handle(const struct notify *n, const struct mail *m, const struct list_request *r,
              char **reason, GError **err)
 {
 	const char *from = m->from_addr;
-	const char *quiet = auth_no_answer(m, n->cfg->address);
+	int limited;
 
-	if (r->action == LIST_POST) {
-		*reason =
-		    g_strdup_printf("mail to the address of list %s: sevmail does not forward "
-		                    "mail to lists; stored with no effect",
-		                    r->list->name);
+	if ((*reason = lists_refusal(n->cfg, m, r)) != NULL)
 		return 0;
-	}
-	if (quiet != NULL || from == NULL) {
-		*reason = g_strdup_printf("list request not answered: %s",
-		                          quiet != NULL ? quiet : "no sender address");
-		return 0;
-	}
+	/* a confirmation carries a token that only the address's owner has seen */
+	if (r->action == LIST_CONFIRM)
+		return confirm(n, r, from, reason, err);
+	if ((limited = over_limit(n, r, from, reason, err)) != 0)
+		return limited < 0 ? -1 : 0;
 	if (r->action == LIST_NONE) {
 		*reason = g_strdup_printf("mail to %s-request with no subscribe, unsubscribe or "
 		                          "confirm; answered with how to use it",
@@ -215,14 +286,5 @@ lists_handle(const struct notify *n, const struct mail *m, const struct list_req
 		return tell(n, r->list, from, "notice", NULL, "",
 		            "Write \"subscribe\" or \"unsubscribe\" as the subject.", err);
 	}
-	if (!domain_allowed(r->list, from)) {
-		/* no mail: an outsider's address may be forged, and an answer would be
-		 * backscatter */
-		*reason = g_strdup_printf("%s refused for %s: the domain %s is not allowed",
-		                          action_words[r->action], from, util_domain(from));
-		return 0;
-	}
-	if (r->action == LIST_CONFIRM)
-		return confirm(n, r, from, reason, err);
 	return request(n, r, from, reason, err);
 }

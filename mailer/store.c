@@ -859,6 +859,29 @@ store_answers_since(struct store *s, const char *address, gint64 t)
 /* --- lists --- */
 
 int
+store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, GError **err)
+{
+	/* local+detail@domain counts as local@domain: one mailbox, many addresses */
+	sqlite3_stmt *st =
+	    prepare(s,
+	            "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id"
+	            " WHERE o.kind = 'subscription' AND o.created_at >= ?2 AND (r.address = ?1 OR"
+	            " (instr(r.address, '+') BETWEEN 2 AND instr(r.address, '@') - 1 AND"
+	            " substr(r.address, 1, instr(r.address, '+') - 1) ||"
+	            " substr(r.address, instr(r.address, '@')) = ?1))",
+	            "si", mailbox, t);
+	int n = -1;
+
+	/* a failed count must not read as "none sent": that would lift the limit */
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	if (n < 0)
+		fail(s, err, "cannot count the subscription mail sent to an address");
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
 store_subscribe(struct store *s, const char *list, const char *address, gint64 now, GError **err)
 {
 	return run(s,

@@ -1,5 +1,6 @@
 /*
- * util: clock, time formatting and one-line text cleaning shared by every module.
+ * util: clock, time formatting, one-line text cleaning and address checks shared by every
+ * module.
  */
 #include "util.h"
 
@@ -93,6 +94,54 @@ util_domain(const char *address)
 	const char *at = address != NULL ? strrchr(address, '@') : NULL;
 
 	return at != NULL ? at + 1 : "";
+}
+
+gboolean
+util_hostname_valid(const char *name)
+{
+	g_auto(GStrv) labels = NULL;
+	const char *last = NULL;
+
+	if (name == NULL || *name == '\0' || strlen(name) > 253)
+		return FALSE;
+	labels = g_strsplit(name, ".", -1);
+	for (char **l = labels; *l != NULL; l++) {
+		size_t len = strlen(*l);
+
+		if (len == 0 || len > 63 || (*l)[0] == '-' || (*l)[len - 1] == '-' ||
+		    strspn(*l, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") !=
+		        len)
+			return FALSE;
+		last = *l;
+	}
+	return strspn(last, "0123456789") != strlen(last);
+}
+
+/* RFC 5322 dot-atom: atext runs joined by single dots. Quoted strings are left out on
+ * purpose: a quoted local part is where commas, spaces and quotes hide. */
+static gboolean
+local_part_valid(const char *local, size_t len)
+{
+	static const char atext[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                            "0123456789!#$%&'*+-/=?^_`{|}~";
+
+	if (len == 0 || len > 64 || local[0] == '.' || local[len - 1] == '.')
+		return FALSE;
+	for (size_t i = 0; i < len; i++) {
+		if (local[i] == '.' ? local[i + 1] == '.' : strchr(atext, local[i]) == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+util_address_valid(const char *address)
+{
+	const char *at = address != NULL ? strchr(address, '@') : NULL;
+
+	if (at == NULL || strchr(at + 1, '@') != NULL || strlen(address) > 254)
+		return FALSE;
+	return local_part_valid(address, (size_t)(at - address)) && util_hostname_valid(at + 1);
 }
 
 char *

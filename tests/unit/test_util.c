@@ -1,4 +1,4 @@
-/* util: one-line cleaning and truncation, addresses, the test clock. */
+/* util: one-line cleaning and truncation, addresses and their checks, the test clock. */
 #include "util.h"
 
 static void
@@ -52,6 +52,87 @@ test_address_and_domain(void)
 }
 
 static void
+test_plain_addresses_are_valid(void)
+{
+	static const char *const good[] = {
+	    "alice@example.com",           "o'neil@example.com", "Dave.Smith+ops@mail.example.net",
+	    "x_y-z=1/2!#$%&*?^`{|}~@a.io", "root@localhost",     "a@b-c.example",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(good); i++)
+		g_assert_true(util_address_valid(good[i]));
+}
+
+static void
+test_hostile_addresses_are_not(void)
+{
+	static const char *const bad[] = {
+	    "\"a,b\"@evil.test",
+	    "\"o'neil;--\"@evil.test",
+	    "a,b@evil.test",
+	    "a;b@evil.test",
+	    "a b@evil.test",
+	    "a\tb@evil.test",
+	    "a\r\nbcc@evil.test",
+	    "a\x01@evil.test",
+	    "<a@evil.test>",
+	    "a@b@evil.test",
+	    "@evil.test",
+	    "a@",
+	    "nobody",
+	    "",
+	    ".a@evil.test",
+	    "a.@evil.test",
+	    "a..b@evil.test",
+	    "a@evil..test",
+	    "a@-evil.test",
+	    "a@evil-.test",
+	    "a@evil.test.",
+	    "a@.evil.test",
+	    "a@evil_x.test",
+	    "a@[192.0.2.1]",
+	    "a@192.0.2.1",
+	    "ü@evil.test",
+	    "a@ëvil.test",
+	    "a(c)@evil.test",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		if (util_address_valid(bad[i]))
+			g_error("%s was taken for a plain address", bad[i]);
+	}
+	g_assert_false(util_address_valid(NULL));
+}
+
+static void
+test_address_lengths(void)
+{
+	g_autofree char *local64 = g_strnfill(64, 'a');
+	g_autofree char *local65 = g_strnfill(65, 'a');
+	g_autofree char *local300 = g_strnfill(300, 'a');
+	g_autofree char *label63 = g_strnfill(63, 'b');
+	g_autofree char *label64 = g_strnfill(64, 'b');
+	g_autofree char *ok = g_strdup_printf("%s@evil.test", local64);
+	g_autofree char *long_local = g_strdup_printf("%s@evil.test", local65);
+	g_autofree char *huge_local = g_strdup_printf("%s@evil.test", local300);
+	g_autofree char *ok_label = g_strdup_printf("a@%s.test", label63);
+	g_autofree char *long_label = g_strdup_printf("a@%s.test", label64);
+	/* 64 + 1 + 63 * 3 + 3 dots: 257 characters, each part within its own limit */
+	g_autofree char *too_long =
+	    g_strdup_printf("%s@%s.%s.%s.t", local64, label63, label63, label63);
+
+	g_assert_true(util_address_valid(ok));
+	g_assert_false(util_address_valid(long_local));
+	g_assert_false(util_address_valid(huge_local));
+	g_assert_true(util_address_valid(ok_label));
+	g_assert_false(util_address_valid(long_label));
+	g_assert_false(util_address_valid(too_long));
+	g_assert_true(util_hostname_valid("example.com"));
+	g_assert_false(util_hostname_valid("*"));
+	g_assert_false(util_hostname_valid("10.0.0.1"));
+}
+
+static void
 test_clock_can_be_set(void)
 {
 	g_setenv("SEVMAIL_NOW", "1795701792", TRUE);
@@ -70,6 +151,9 @@ main(int argc, char **argv)
 	g_test_add_func("/util/one-line/bounded", test_one_line_never_longer_than_asked);
 	g_test_add_func("/util/one-line/fits", test_one_line_keeps_what_fits);
 	g_test_add_func("/util/address", test_address_and_domain);
+	g_test_add_func("/util/address/plain-is-valid", test_plain_addresses_are_valid);
+	g_test_add_func("/util/address/hostile-is-not", test_hostile_addresses_are_not);
+	g_test_add_func("/util/address/lengths", test_address_lengths);
 	g_test_add_func("/util/clock", test_clock_can_be_set);
 	return g_test_run();
 }

@@ -27,6 +27,7 @@ struct incident {
 	gint64 created_at, acked_at, resolved_at; /* unix time, 0 = not yet */
 	char *impact, *next_steps, *root_cause;   /* NULL when not given */
 	GPtrArray *action_items;                  /* char * */
+	char *latest_update; /* the last UPDATE: text, for the stakeholders, or NULL */
 	char *fingerprint;   /* alert identity, or NULL for incidents declared by hand */
 	char *source;        /* "alertmanager", "manual", ... */
 	char *details;       /* the alert's labels and annotations, for the page */

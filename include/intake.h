@@ -58,4 +58,10 @@ int intake_message(const struct config *cfg, struct store *s, const char *raw, g
 int intake_explain(const struct config *cfg, struct store *s, const char *raw, gsize len,
                    struct intake_result *res, struct intake_explain *x, GError **err);
 
+/* Declares an incident by hand (`sevmail declare`): severity 1-3, a title, an optional
+ * impact; the on-call is paged and the lists told, in one transaction. by names who did it
+ * in the timeline. Sets *id. */
+int intake_declare(const struct config *cfg, struct store *s, int severity, const char *title,
+                   const char *impact, const char *by, gint64 *id, GError **err);
+
 #endif

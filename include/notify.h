@@ -29,9 +29,10 @@ int notify_confirm(const struct notify *n, struct incident *inc, const char *to,
 /* Tells the sender that nothing was done, and why. */
 int notify_error(const struct notify *n, struct incident *inc, const char *to, const char *problem,
                  const char *in_reply_to, GError **err);
-/* Tells a responder something sevmail noticed (an alert's recovery). */
-int notify_notice(const struct notify *n, struct incident *inc, const char *to, const char *notice,
-                  GError **err);
+/* Tells a responder something (an alert's recovery, a reminder, who acknowledged, a new
+ * commander): headline is the subject's words before the title, notice the text. */
+int notify_notice(const struct notify *n, struct incident *inc, const char *to,
+                  const char *headline, const char *notice, GError **err);
 /* Tells a responder how DECLARE is written. */
 int notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to,
                           GError **err);
@@ -59,6 +60,19 @@ int notify_relay(const struct notify *n, struct incident *inc, const char *autho
 int notify_subscription(const struct notify *n, const struct list_config *l, const char *to,
                         const char *variant, const char *token, const char *action,
                         const char *text, GError **err);
+
+/* Everyone paged for inc and its commander (before the acknowledgement), but `by`: inc was
+ * acknowledged by `by`. */
+int notify_acknowledged(const struct notify *n, struct incident *inc, const char *by,
+                        const char *commander, GError **err);
+/* The new commander (unless they set it themselves) and the old one (unless they made the
+ * change) hear that inc->commander replaced old. */
+int notify_commander(const struct notify *n, struct incident *inc, const char *old, const char *by,
+                     GError **err);
+/* A responder's mail was refused (why): one answer to their configured address, saying how
+ * to act, within the answer limit. */
+int notify_refused(const struct notify *n, struct incident *inc, const char *to, const char *why,
+                   const char *in_reply_to, GError **err);
 
 /* Renders every template against a sample incident: unknown placeholders and unreadable
  * files are errors naming the file and line. */

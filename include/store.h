@@ -67,6 +67,12 @@ GPtrArray *store_quarantine_list(struct store *s, GError **err);
 int store_quarantine_get(struct store *s, gint64 id, struct quarantined **out, GError **err);
 int store_quarantine_remove(struct store *s, gint64 id, GError **err);
 
+/* --- the lists an incident's status mail went to: they hear of it to the end --- */
+int store_incident_list_told(struct store *s, gint64 incident_id, const char *list, GError **err);
+/* 1 when list was told of the incident, 0 when not, -1 + err. */
+int store_incident_list_was_told(struct store *s, gint64 incident_id, const char *list,
+                                 GError **err);
+
 /* --- IMAP checkpoints --- */
 /* Returns TRUE and fills the values when the mailbox has a checkpoint. */
 gboolean store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity,

@@ -96,8 +96,9 @@ step(const struct config *cfg, struct store *s, struct incident *inc, const char
 		if (reminder == NULL)
 			rc = store_participant_add(s, inc->id, to->pdata[i], err);
 		if (rc == 0)
-			rc = reminder != NULL ? notify_notice(&n, inc, to->pdata[i], reminder, err)
-			                      : notify_repage(&n, inc, to->pdata[i], err);
+			rc = reminder != NULL
+			         ? notify_notice(&n, inc, to->pdata[i], "Reminder", reminder, err)
+			         : notify_repage(&n, inc, to->pdata[i], err);
 	}
 	if (rc == 0)
 		rc = store_event_add(s, inc->id, e, NULL, err);

@@ -115,6 +115,7 @@ incident_free(struct incident *inc)
 	g_free(inc->source);
 	g_free(inc->details);
 	g_free(inc->thread_id);
+	g_free(inc->latest_update);
 	g_free(inc);
 }
 

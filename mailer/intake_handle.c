@@ -144,6 +144,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 	to = inc->commander != NULL ? inc->commander : first_oncall(c, NULL);
 	if (to != NULL &&
 	    notify_notice(&c->notify, inc, to,
+	                  verified ? "The alert recovered" : "Unverified recovery",
 	                  resolve    ? "The alert reports it is resolved, and the "
 	                               "incident is resolved with it."
 	                  : verified ? "The alert reports it is resolved. Reply "
@@ -339,6 +340,8 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autoptr(GString) applied = g_string_new(NULL);
 	const struct command *postmortem = NULL;
+	g_autofree char *old_commander = g_strdup(inc->commander);
+	gboolean was_triggered = inc->status == STATUS_TRIGGERED;
 
 	explain_commands(c, text, cmds);
 	for (guint i = 0; i < cmds->commands->len; i++) {
@@ -360,6 +363,10 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 			continue;
 		}
 		incident_apply(inc, cmd, actor, c->notify.now, o);
+		if (cmd->kind == CMD_UPDATE && *cmd->argument != '\0') {
+			g_free(inc->latest_update);
+			inc->latest_update = util_one_line(cmd->argument, 1000);
+		}
 		g_string_append_printf(applied, "%s%s", applied->len ? ", " : "", cmd->keyword);
 	}
 	for (guint i = 0; i < cmds->notes->len; i++)
@@ -373,6 +380,12 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	    notify_relay(&c->notify, inc, actor, cmds->notes, err) != 0)
 		return -1;
 	if (o->communicate && notify_status(&c->notify, inc, actor, err) != 0)
+		return -1;
+	/* the people around the incident: those paged stand down, commanders change */
+	if (was_triggered && inc->status != STATUS_TRIGGERED && inc->acked_by != NULL &&
+	    notify_acknowledged(&c->notify, inc, inc->acked_by, old_commander, err) != 0)
+		return -1;
+	if (notify_commander(&c->notify, inc, old_commander, actor, err) != 0)
 		return -1;
 	intake_decide(c, "reply", inc->id,
 	              "reply from %s to INC-%" G_GINT64_FORMAT " (matched by %s): %s%s", actor,
@@ -407,6 +420,11 @@ intake_handle_reply(struct ctx *c, const struct match *m, GError **err)
 		if (add_event(c, inc->id, sender(c), "rejected", detail, err) != 0)
 			return -1;
 		intake_decide(c, "reply", inc->id, "rejected: %s", refusal);
+		/* a responder hears why (at their configured address, not a Reply-To); a
+		 * stranger never hears anything */
+		if (config_responder(c->cfg, c->mail->from_addr) != NULL)
+			return notify_refused(&c->notify, inc, c->mail->from_addr, refusal,
+			                      c->mail->message_id, err);
 		return 0;
 	}
 	return apply_reply(c, inc, m->by, err);
@@ -455,6 +473,8 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 		return -1;
 	what = g_strdup_printf("Declared by %s: %s", actor, inc->title);
 	g_ptr_array_add(o->events, event_new(c->notify.now, actor, "declared", what));
+	g_ptr_array_add(o->changes, g_strdup_printf("Declared INC-%" G_GINT64_FORMAT ": %s",
+	                                            inc->id, inc->title));
 	/* who declares is on it: acknowledged and commander */
 	incident_apply(inc, &ack, actor, c->notify.now, o);
 	severity.argument = digit;
@@ -473,4 +493,41 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	intake_decide(c, "declare", inc->id, "INC-%" G_GINT64_FORMAT " declared by %s", inc->id,
 	              actor);
 	return 0;
+}
+
+/* --- declarations on the command line --- */
+
+int
+intake_declare(const struct config *cfg, struct store *s, int severity, const char *title,
+               const char *impact, const char *by, gint64 *id, GError **err)
+{
+	struct intake_result res = {0};
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, &res, NULL};
+	g_autoptr(incident) inc = incident_new(title, "manual", c.notify.now);
+	g_autoptr(incident_outcome) o = incident_outcome_new();
+	g_autofree char *what = NULL;
+	char digit[2] = {(char)('0' + severity), '\0'};
+	struct command sev = {CMD_SEV, "SEV", digit};
+	struct command imp = {CMD_IMPACT, "IMPACT", (char *)impact};
+
+	if (store_begin(s, err) != 0)
+		return -1;
+	if (store_incident_insert(s, inc, err) != 0)
+		goto fail;
+	what = g_strdup_printf("Declared on the command line by %s: %s", by, inc->title);
+	g_ptr_array_add(o->events, event_new(c.notify.now, by, "declared", what));
+	incident_apply(inc, &sev, by, c.notify.now, o);
+	if (impact != NULL)
+		incident_apply(inc, &imp, by, c.notify.now, o);
+	if (page(&c, inc, first_oncall(&c, NULL), o, err) != 0 ||
+	    store_outcome(&c, inc, o, err) != 0 || notify_status(&c.notify, inc, NULL, err) != 0 ||
+	    store_commit(s, err) != 0)
+		goto fail;
+	*id = inc->id;
+	intake_result_clear(&res);
+	return 0;
+fail:
+	store_rollback(s);
+	intake_result_clear(&res);
+	return -1;
 }

@@ -621,6 +621,46 @@ cmd_quarantine(int argc, char **argv)
 }
 
 static int
+cmd_declare(int argc, char **argv)
+{
+	int severity = 0;
+	g_autofree char *title = NULL, *impact = NULL;
+	GOptionEntry entries[] = {
+	    {"severity", 0, 0, G_OPTION_ARG_INT, &severity, "1, 2 or 3", "N"},
+	    {"title", 0, 0, G_OPTION_ARG_STRING, &title, "what is happening", "TEXT"},
+	    {"impact", 0, 0, G_OPTION_ARG_STRING, &impact, "who or what is affected", "TEXT"},
+	    {NULL}};
+	g_autoptr(GOptionContext) ctx =
+	    g_option_context_new("- declare an incident: page the on-call, tell the lists");
+	g_autoptr(config) cfg = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *by = NULL;
+	struct store *s = NULL;
+	struct pass_stats st = {0};
+	gint64 id = 0;
+	int rc = 0;
+
+	if (!parse(ctx, entries, &argc, &argv, &rc))
+		return rc;
+	if (severity < 1 || severity > 3 || title == NULL || *g_strstrip(title) == '\0' || argc > 1)
+		return usage_error(ctx, "use 'declare --severity 1|2|3 --title TEXT "
+		                        "[--impact TEXT]'");
+	if (!setup(&cfg, &s, &rc))
+		return rc;
+	by = g_strdup_printf("%s (command line)", g_get_user_name());
+	if (intake_declare(cfg, s, severity, title, impact, by, &id, &e) != 0) {
+		fprintf(stderr, "sevmail: nothing was declared: %s\n", e->message);
+		store_close(s);
+		return EXIT_RUNTIME;
+	}
+	printf("INC-%" G_GINT64_FORMAT " declared\n", id);
+	if (daemon_send(cfg, s, &st, &e) != 0)
+		g_warning("%s (the outbox will retry)", e->message);
+	store_close(s);
+	return 0;
+}
+
+static int
 cmd_members(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx = g_option_context_new("NAME - the subscribers of a list");
@@ -826,6 +866,8 @@ cmd_postmortem(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_help(int argc, char **argv);
+
 static const struct cmd commands[] = {
     {"run", "[--once]", "fetch and process mail, send what is due; repeat", cmd_run},
     {"ingest", "[FILE...]", "process messages from files (or stdin) through the intake",
@@ -845,6 +887,8 @@ static const struct cmd commands[] = {
     {"outbox", "[--all] [--json] | retry ID", "queued and failed mail; requeue", cmd_outbox},
     {"quarantine", "[--json] | retry ID", "messages that could not be processed; retry one",
      cmd_quarantine},
+    {"declare", "--severity N --title T [--impact I]", "declare an incident by hand", cmd_declare},
+    {"help", "[COMMAND]", "this list, or one command's options", cmd_help},
 };
 
 static int
@@ -859,6 +903,23 @@ usage(FILE *to)
 	}
 	fprintf(to, "\n'sevmail COMMAND --help' shows a command's options.\n");
 	return to == stdout ? 0 : EXIT_USAGE;
+}
+
+/* help [COMMAND]: the same as --help, for people who type the word. */
+static int
+cmd_help(int argc, char **argv)
+{
+	char *help[] = {argv[0], "--help", NULL};
+
+	if (argc < 2)
+		return usage(stdout);
+	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			help[0] = argv[1];
+			return commands[i].run(2, help);
+		}
+	fprintf(stderr, "sevmail: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
 }
 
 static GLogWriterOutput

@@ -32,6 +32,8 @@ incident_vars(const struct notify *n, const struct incident *inc)
 	g_hash_table_insert(v, "created", util_human_time(inc->created_at));
 	g_hash_table_insert(v, "source", g_strdup(inc->source));
 	g_hash_table_insert(v, "details", g_strdup(inc->details != NULL ? inc->details : ""));
+	g_hash_table_insert(v, "latest_update",
+	                    g_strdup(inc->latest_update != NULL ? inc->latest_update : ""));
 	g_hash_table_insert(v, "name", g_strdup(n->cfg->name));
 	g_hash_table_insert(v, "address", g_strdup(n->cfg->address));
 	g_hash_table_insert(
@@ -206,6 +208,11 @@ notify_confirm(const struct notify *n, struct incident *inc, const char *to,
 {
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
+	g_autofree char *all = lines_of(o->changes);
+	g_auto(GStrv) each = g_strsplit(all, "\n", -1);
+	g_autofree char *joined = g_strjoinv("; ", each);
+
+	g_hash_table_insert(vars, "summary", util_one_line(joined, 80));
 	g_hash_table_insert(vars, "changes", lines_of(o->changes));
 	g_hash_table_insert(vars, "refusals", lines_of(o->refusals));
 	return to_one(n, inc, "confirm", to, in_reply_to, vars, err);
@@ -217,17 +224,19 @@ notify_error(const struct notify *n, struct incident *inc, const char *to, const
 {
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
+	g_hash_table_insert(vars, "summary", util_one_line(problem, 80));
 	g_hash_table_insert(vars, "problem", util_one_line(problem, 500));
 	g_hash_table_insert(vars, "commands", g_strdup(command_help()));
 	return to_one(n, inc, "error", to, in_reply_to, vars, err);
 }
 
 int
-notify_notice(const struct notify *n, struct incident *inc, const char *to, const char *notice,
-              GError **err)
+notify_notice(const struct notify *n, struct incident *inc, const char *to, const char *headline,
+              const char *notice, GError **err)
 {
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
+	g_hash_table_insert(vars, "headline", util_one_line(headline, 80));
 	g_hash_table_insert(vars, "notice", util_one_line(notice, 500));
 	return to_one(n, inc, "notice", to, NULL, vars, err);
 }
@@ -350,6 +359,26 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
 
 static void next_update(const struct notify *n, const struct incident *inc, GHashTable *vars);
 
+/* Whether a list hears of inc: its severities include inc's, or it was told of inc before
+ * (a SEV1 list is not left with "Investigating" when the incident becomes a SEV3). An
+ * unverified alert's incident stays among the responders until one vouches for it. With
+ * record, a list that hears is remembered. 1, 0, or -1 + err. */
+static int
+list_hears(const struct notify *n, const struct incident *inc, const struct list_config *l,
+           gboolean record, GError **err)
+{
+	int told;
+
+	if (inc->unverified)
+		return 0;
+	if (inc->severity >= 1 && (l->severities & (1u << inc->severity)) != 0)
+		return !record || store_incident_list_told(n->store, inc->id, l->name, err) == 0
+		           ? 1
+		           : -1;
+	told = store_incident_list_was_told(n->store, inc->id, l->name, err);
+	return told;
+}
+
 /* Mail of kind (status, postmortem) to a list's subscribers, with the list headers. */
 static int
 to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
@@ -406,12 +435,14 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 	g_autoptr(GHashTable) vars = NULL;
 	struct envelope env = {.kind = "status"};
 
-	/* an unverified alert's incident stays among the responders until one vouches for it */
-	for (guint i = 0; inc->severity >= 1 && !inc->unverified && i < n->cfg->lists->len; i++) {
+	for (guint i = 0; i < n->cfg->lists->len; i++) {
 		const struct list_config *l = n->cfg->lists->pdata[i];
 		GPtrArray *subscribers;
+		int hears = list_hears(n, inc, l, TRUE, err);
 
-		if ((l->severities & (1u << inc->severity)) == 0)
+		if (hears < 0)
+			return -1;
+		if (hears == 0)
 			continue;
 		subscribers = store_subscribers(n->store, l->name);
 		g_ptr_array_add(lists, subscribers);
@@ -467,12 +498,15 @@ notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *event
 
 	if (meeting != NULL && (ics = postmortem_ics(&in, uid, err)) == NULL)
 		return -1;
-	for (guint i = 0; inc->severity >= 1 && i < n->cfg->lists->len; i++) {
+	for (guint i = 0; i < n->cfg->lists->len; i++) {
 		const struct list_config *l = n->cfg->lists->pdata[i];
 		g_autoptr(GHashTable) vars = NULL;
 		GPtrArray *subscribers;
+		int hears = list_hears(n, inc, l, FALSE, err);
 
-		if ((l->severities & (1u << inc->severity)) == 0)
+		if (hears < 0)
+			return -1;
+		if (hears == 0)
 			continue;
 		subscribers = store_subscribers(n->store, l->name);
 		g_ptr_array_add(lists, subscribers);
@@ -536,11 +570,11 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "repage",
 	                                    "postmortem"};
 	static const char *const extra[] = {
-	    "changes",  "refusals",   "problem",     "commands", "unsubscribe",  "next_update",
-	    "notice",   "author",     "text",        "list",     "list_address", "request",
-	    "token",    "action",     "subscriber",  "waiting",  "date",         "meeting",
-	    "declared", "resolved",   "mtta",        "mttr",     "timezone",     "attendees",
-	    "timeline", "root_cause", "action_items"};
+	    "changes",  "refusals",   "problem",      "commands", "unsubscribe",  "next_update",
+	    "notice",   "author",     "text",         "list",     "list_address", "request",
+	    "token",    "action",     "subscriber",   "waiting",  "date",         "meeting",
+	    "declared", "resolved",   "mtta",         "mttr",     "timezone",     "attendees",
+	    "timeline", "root_cause", "action_items", "summary",  "headline"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

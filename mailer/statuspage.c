@@ -227,6 +227,11 @@ append_card(GString *out, const struct listed *l)
 		append_esc(out, inc->impact);
 		g_string_append(out, "</p>\n");
 	}
+	if (inc->latest_update != NULL) {
+		g_string_append(out, "<p>Latest update: ");
+		append_esc(out, inc->latest_update);
+		g_string_append(out, "</p>\n");
+	}
 	g_string_append(out, "</article>\n");
 }
 
@@ -333,6 +338,7 @@ statuspage_incident(const struct incident *inc, GPtrArray *events, gint64 now, c
 	g_string_append(out, "</p>\n</header>\n<main>\n<dl>\n");
 	append_field(out, "Impact", inc->impact);
 	append_field(out, "Next steps", inc->next_steps);
+	append_field(out, "Latest update", inc->latest_update);
 	g_string_append(out, "<dt>Declared</dt><dd>");
 	append_time(out, inc->created_at);
 	g_string_append(out, "</dd>\n");

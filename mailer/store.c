@@ -62,7 +62,12 @@ static const char *const migrations[] = {
     "ALTER TABLE messages ADD COLUMN content_hash TEXT;"
     "CREATE TABLE quarantine (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL,"
     "  message_id TEXT, hash TEXT NOT NULL, mailbox TEXT NOT NULL, uid INTEGER NOT NULL,"
-    "  error TEXT NOT NULL, tries INTEGER NOT NULL, raw BLOB NOT NULL);",
+    "  error TEXT NOT NULL, tries INTEGER NOT NULL, raw BLOB NOT NULL);"
+    /* the latest UPDATE for the stakeholders, snoozes, and the lists told of an incident */
+    "ALTER TABLE incidents ADD COLUMN latest_update TEXT;"
+    "ALTER TABLE incidents ADD COLUMN snooze_until INTEGER;"
+    "CREATE TABLE incident_lists (incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+    "  list TEXT NOT NULL, PRIMARY KEY (incident_id, list));",
 };
 
 static int
@@ -411,6 +416,34 @@ store_quarantine_remove(struct store *s, gint64 id, GError **err)
 	           "cannot remove the message from the quarantine");
 }
 
+int
+store_incident_list_told(struct store *s, gint64 incident_id, const char *list, GError **err)
+{
+	return run(s,
+	           prepare(s,
+	                   "INSERT INTO incident_lists (incident_id, list) VALUES (?, ?)"
+	                   " ON CONFLICT DO NOTHING",
+	                   "is", incident_id, list),
+	           err, "cannot record the list told of the incident");
+}
+
+int
+store_incident_list_was_told(struct store *s, gint64 incident_id, const char *list, GError **err)
+{
+	sqlite3_stmt *st =
+	    prepare(s, "SELECT 1 FROM incident_lists WHERE incident_id = ? AND list = ?", "is",
+	            incident_id, list);
+	int rc;
+
+	if (st == NULL)
+		return fail(s, err, "cannot read the lists told of the incident");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, err, "cannot read the lists told of the incident");
+	return rc == SQLITE_ROW;
+}
+
 /* --- checkpoints --- */
 
 gboolean
@@ -446,7 +479,8 @@ store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidity, 
 
 static const char incident_columns[] =
     "id, title, severity, status, commander, acked_by, created_at, acked_at, resolved_at,"
-    " impact, next_steps, root_cause, fingerprint, source, details, thread_id, unverified";
+    " impact, next_steps, root_cause, fingerprint, source, details, thread_id, unverified,"
+    " latest_update";
 
 static struct incident *
 incident_from_row(struct store *s, sqlite3_stmt *st)
@@ -473,6 +507,7 @@ incident_from_row(struct store *s, sqlite3_stmt *st)
 	inc->details = column_text(st, 14);
 	inc->thread_id = column_text(st, 15);
 	inc->unverified = sqlite3_column_int(st, 16) != 0;
+	inc->latest_update = column_text(st, 17);
 	items = prepare(s, "SELECT text FROM action_items WHERE incident_id = ? ORDER BY position",
 	                "i", inc->id);
 	while (items != NULL && sqlite3_step(items) == SQLITE_ROW)
@@ -523,11 +558,12 @@ store_incident_update(struct store *s, const struct incident *inc, GError **err)
 	    "UPDATE incidents SET title = ?, severity = NULLIF(?, 0), status = ?, commander = ?,"
 	    " acked_by = ?, acked_at = NULLIF(?, 0), resolved_at = NULLIF(?, 0), impact = ?,"
 	    " next_steps = ?, root_cause = ?, fingerprint = ?, source = ?, details = ?,"
-	    " thread_id = ?, unverified = ? WHERE id = ?",
-	    "sisssiisssssssii", inc->title, (gint64)inc->severity,
+	    " thread_id = ?, unverified = ?, latest_update = ? WHERE id = ?",
+	    "sisssiisssssssisi", inc->title, (gint64)inc->severity,
 	    incident_status_name(inc->status), inc->commander, inc->acked_by, inc->acked_at,
 	    inc->resolved_at, inc->impact, inc->next_steps, inc->root_cause, inc->fingerprint,
-	    inc->source, inc->details, inc->thread_id, (gint64)inc->unverified, inc->id);
+	    inc->source, inc->details, inc->thread_id, (gint64)inc->unverified, inc->latest_update,
+	    inc->id);
 
 	if (run(s, st, err, "cannot update the incident") != 0)
 		return -1;

@@ -26,7 +26,7 @@ def test_unanswered_page_escalates_until_ack(desk):
     assert "escalated" not in kinds(desk)
     at(desk, 301)  # round 1: alice again
     repage = desk.inbox(desk.alice, 2)[1]
-    assert "NOT ACKNOWLEDGED" in repage["Subject"]
+    assert "Still not acknowledged" in repage["Subject"]
     assert "5 min" in body_of(repage)
     at(desk, 602)  # the next on-call
     [bob_page] = desk.inbox(desk.bob, 1)

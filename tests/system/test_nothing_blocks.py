@@ -59,7 +59,7 @@ def test_a_stray_character_in_IC_is_refused_when_read_and_mail_keeps_flowing(des
     desk.clock += 3600
     desk.deliver(desk.monitor_mail("QueueBacklog worker", "backlog\n"))
     desk.once()
-    reminders = desk.inbox(desk.bob, 1)
+    reminders = desk.inbox(desk.bob, 2)  # told he is commander, then reminded
     assert any("No status update" in body_of(m) for m in reminders)
     pages = [m for m in desk.inbox(desk.alice, 4) if m["Subject"].startswith("[INC-2]")]
     assert pages

@@ -51,6 +51,12 @@ import uuid
 DEFAULT_DOMAINS = ("example.com", "example.net", "example.org", "example.test")
 DEFAULT_PASSWORD = "sevmail-test-password"
 
+# Deadlines, not durations: how long to wait at most for a delivery to show up in a
+# mailbox, and for one SMTP or IMAP exchange. Generous, because tests run on loaded
+# machines; a test that gets what it waits for does not wait any longer.
+DELIVERY_TIMEOUT = 120
+IO_TIMEOUT = 120
+
 DOVECOT = "/usr/sbin/dovecot"
 SMTPD = "/usr/sbin/smtpd"
 UNSHARE = "/usr/bin/unshare"
@@ -138,7 +144,7 @@ class MailStack:
     """
 
     def __init__(self, base_dir, domains=DEFAULT_DOMAINS, password=DEFAULT_PASSWORD,
-                 start_timeout=30.0, tls=False):
+                 start_timeout=120.0, tls=False):
         self.base_dir = os.path.abspath(base_dir)
         self.domains = tuple(d.lower() for d in domains)
         self.password = password
@@ -290,7 +296,7 @@ class MailStack:
         # unshare(2) happens just after exec; wait for it so the recorded namespace
         # is the new one and never our own (which stop() would then sweep).
         ns = None
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             ns = _mount_ns(proc.pid)
             if ns is not None and ns != own_ns:
@@ -471,12 +477,12 @@ class MailStack:
         if isinstance(rcpt_tos, str):
             rcpt_tos = [rcpt_tos]
         raw_bytes = _BARE_LF.sub(b"\r\n", raw_bytes)
-        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as smtp:
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=IO_TIMEOUT) as smtp:
             smtp.sendmail(mail_from, list(rcpt_tos), raw_bytes)
 
     def imap(self, address):
         """A logged-in imaplib connection for address (use as a context manager)."""
-        conn = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=30)
+        conn = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=IO_TIMEOUT)
         try:
             conn.login(address, self.password)
         except BaseException:
@@ -507,8 +513,14 @@ class MailStack:
                                          policy=email.policy.default)
                 for raw in self.fetch_raw(address, mailbox)]
 
-    def wait_for(self, address, count, timeout=10, mailbox="INBOX"):
-        """Poll until the mailbox holds at least count messages; return them all."""
+    def wait_for(self, address, count, timeout=None, mailbox="INBOX"):
+        """Poll until the mailbox holds at least count messages; return them all, in the
+        order the MTA delivered them (which need not be the order they were sent in).
+
+        The deadline is generous (DELIVERY_TIMEOUT): on a loaded machine the MTA's queue
+        runs late, and waiting costs nothing when the mail is there."""
+        if timeout is None:
+            timeout = DELIVERY_TIMEOUT
         deadline = time.monotonic() + timeout
         while True:
             messages = self.fetch_all(address, mailbox)

@@ -8,6 +8,7 @@ import email.policy
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import uuid
 from email.message import EmailMessage
@@ -17,6 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CORPUS = os.environ.get("SEVMAIL_CORPUS") or os.path.join(HERE, "corpus")
 SEVMAIL = os.environ.get("SEVMAIL") or os.path.join(ROOT, "sevmail")
+# A guard against a hung sevmail, not a measure of its speed (the sanitizer build on a
+# loaded machine is slow): `make bench` measures that.
+RUN_TIMEOUT = 600
 
 
 class Desk:
@@ -87,7 +91,7 @@ class Desk:
         if self.clock is not None:
             env["SEVMAIL_NOW"] = str(int(self.clock))
         proc = subprocess.run([SEVMAIL, "-c", self.config] + list(args), input=input,
-                              capture_output=True, timeout=120, env=env)
+                              capture_output=True, timeout=RUN_TIMEOUT, env=env)
         if check and proc.returncode != 0:
             raise AssertionError("sevmail %s exited %d:\n%s%s" % (
                 " ".join(args), proc.returncode, proc.stdout.decode(errors="replace"),
@@ -105,7 +109,7 @@ class Desk:
         args = ["list", "--json"] + (["--all"] if everything else [])
         return json.loads(self.run(*args).stdout)
 
-    def wait_incoming(self, count, timeout=10):
+    def wait_incoming(self, count, timeout=None):
         """Wait until sevmail's own mailbox has count messages (SMTP delivery is async)."""
         return self.stack.wait_for(self.address, count, timeout=timeout)
 
@@ -164,8 +168,32 @@ class Desk:
         self.stack.send(msg.as_bytes(), sender, [reply_to])
         return msg
 
-    def inbox(self, who, count, timeout=10):
+    def inbox(self, who, count, timeout=None):
         return self.stack.wait_for(who, count, timeout=timeout)
+
+    # --- what sevmail sent (its outbox), which it controls, unlike the MTA's delivery ---
+
+    def outbox(self, address=None):
+        """(outbox kind, recipient, recipient state) of everything sevmail queued, in the
+        order it was queued; only `address`'s part with one given."""
+        conn = sqlite3.connect(self.db, timeout=60)
+        try:
+            return conn.execute(
+                "SELECT o.kind, r.address, r.state FROM outbox o JOIN outbox_rcpts r"
+                " ON r.outbox_id = o.id WHERE ?1 IS NULL OR r.address = ?1"
+                " ORDER BY o.id, r.address", (address,)).fetchall()
+        finally:
+            conn.close()
+
+    def sent_to(self, address):
+        """The kind of every mail the SMTP server accepted from sevmail for address."""
+        return [kind for kind, _, state in self.outbox(address) if state == "sent"]
+
+    def delivered(self, who, timeout=None):
+        """Every mail sevmail has handed over for `who`, once all of it is in who's mailbox
+        (a poll with a generous deadline): in the MTA's delivery order, so pick messages
+        by what they are, not by their position."""
+        return self.stack.wait_for(who, len(self.sent_to(who)), timeout=timeout)
 
 
 def body_of(msg):

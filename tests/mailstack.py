@@ -91,6 +91,15 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _hold_port(port):
+    """A socket bound to 127.0.0.1:port without listening: the port stays taken, and
+    connections to it are refused."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    return s
+
+
 def _tail(path, lines=40, offset=0):
     try:
         with open(path, "r", errors="replace") as f:
@@ -310,7 +319,7 @@ class MailStack:
 
     # ---------------------------------------------------------------- Dovecot
 
-    def _start_dovecot(self):
+    def _start_dovecot(self, before_spawn=None):
         mail_uid, mail_gid = _user_ids("nobody", "nogroup", 65534)
         os.makedirs(self.maildir_root, exist_ok=True)
         os.chown(self.maildir_root, mail_uid, mail_gid)
@@ -334,7 +343,11 @@ class MailStack:
                 mail_gid=mail_gid,
                 mail_root=self.maildir_root,
             ))
-        self._check_config("dovecot", [DOVECOT, "-n", "-c", conf], conf)
+        try:
+            self._check_config("dovecot", [DOVECOT, "-n", "-c", conf], conf)
+        finally:
+            if before_spawn is not None:
+                before_spawn()
         self._spawn("dovecot", [DOVECOT, "-F", "-c", conf], log)
 
     def restart_dovecot(self, down=0.0):
@@ -351,8 +364,19 @@ class MailStack:
             if ns is not None:
                 self._kill_namespace(ns)
             self._procs.remove(entry)
-        time.sleep(down)
-        self._start_dovecot()
+        # Hold the ports while Dovecot is down (bound, not listening: connections are
+        # refused as by a server that is down), so that nothing else is given them
+        # meanwhile; they are let go just before Dovecot binds them again.
+        held = [_hold_port(p) for p in (self.imap_port, self.imaps_port) if p]
+
+        def release():
+            for s in held:
+                s.close()
+        try:
+            time.sleep(down)
+            self._start_dovecot(before_spawn=release)
+        finally:
+            release()
         self._wait_ready()
 
     # ---------------------------------------------------------------- OpenSMTPD

@@ -8,8 +8,10 @@ import email.policy
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
+import time
 import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime, localtime, make_msgid, parseaddr
@@ -86,12 +88,16 @@ class Desk:
 
     # --- running sevmail ---
 
-    def run(self, *args, check=True, input=None):
+    def env(self):
+        """The environment sevmail runs in: this one, with the desk's clock if it has one."""
         env = dict(os.environ)
         if self.clock is not None:
             env["SEVMAIL_NOW"] = str(int(self.clock))
+        return env
+
+    def run(self, *args, check=True, input=None):
         proc = subprocess.run([SEVMAIL, "-c", self.config] + list(args), input=input,
-                              capture_output=True, timeout=RUN_TIMEOUT, env=env)
+                              capture_output=True, timeout=RUN_TIMEOUT, env=self.env())
         if check and proc.returncode != 0:
             raise AssertionError("sevmail %s exited %d:\n%s%s" % (
                 " ".join(args), proc.returncode, proc.stdout.decode(errors="replace"),
@@ -194,6 +200,50 @@ class Desk:
         (a poll with a generous deadline): in the MTA's delivery order, so pick messages
         by what they are, not by their position."""
         return self.stack.wait_for(who, len(self.sent_to(who)), timeout=timeout)
+
+
+# How long to wait at most for the daemon to log something it is about to do: a deadline
+# for slow (loaded, sanitizer) runs, never a measure of speed.
+LOG_TIMEOUT = 120
+
+
+class Daemon:
+    """`sevmail run` with its log in a file, so that a test can wait for what it says."""
+
+    def __init__(self, desk):
+        self.log = os.path.join(desk.dir, "daemon.log")
+        with open(self.log, "wb") as f:
+            self.proc = subprocess.Popen([SEVMAIL, "-c", desk.config, "run"],
+                                         stdout=subprocess.DEVNULL, stderr=f,
+                                         env=desk.env())
+        # Its signal handlers are in place once it says it is running; a signal before
+        # that would simply kill it.
+        try:
+            self.wait_log("running: ")
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+    def text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, what, count=1):
+        deadline = time.monotonic() + LOG_TIMEOUT
+        while self.text().count(what) < count:
+            if self.proc.poll() is not None:
+                raise AssertionError("the daemon exited %s before logging %r:\n%s"
+                                     % (self.proc.returncode, what, self.text()))
+            if time.monotonic() > deadline:
+                raise AssertionError("the daemon did not log %r within %ss:\n%s"
+                                     % (what, LOG_TIMEOUT, self.text()))
+            time.sleep(0.1)
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=LOG_TIMEOUT)
+        return self.proc.returncode, self.text()
 
 
 def body_of(msg):

@@ -208,10 +208,11 @@ LOG_TIMEOUT = 120
 
 
 class Daemon:
-    """`sevmail run` with its log in a file, so that a test can wait for what it says."""
+    """`sevmail run` (with the desk's clock) and its log in a file, so that a test can wait
+    for what it says."""
 
-    def __init__(self, desk):
-        self.log = os.path.join(desk.dir, "daemon.log")
+    def __init__(self, desk, log=None):
+        self.log = log or os.path.join(desk.dir, "daemon.log")
         with open(self.log, "wb") as f:
             self.proc = subprocess.Popen([SEVMAIL, "-c", desk.config, "run"],
                                          stdout=subprocess.DEVNULL, stderr=f,
@@ -224,6 +225,13 @@ class Daemon:
             self.proc.kill()
             self.proc.wait()
             raise
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def poll(self):
+        return self.proc.poll()
 
     def text(self):
         with open(self.log, errors="replace") as f:

@@ -89,8 +89,10 @@ class Desk:
     # --- running sevmail ---
 
     def env(self):
-        """The environment sevmail runs in: this one, with the desk's clock if it has one."""
+        """The environment sevmail runs in: this one, with the desk's clock if it has one
+        and the real clock if not (whatever SEVMAIL_NOW the caller's environment has)."""
         env = dict(os.environ)
+        env.pop("SEVMAIL_NOW", None)
         if self.clock is not None:
             env["SEVMAIL_NOW"] = str(int(self.clock))
         return env

@@ -44,13 +44,6 @@ def integrity(desk):
     return scalar(desk, "PRAGMA integrity_check")
 
 
-def env_of(desk):
-    env = dict(os.environ)
-    if desk.clock is not None:
-        env["SEVMAIL_NOW"] = str(int(desk.clock))
-    return env
-
-
 def daemon(desk, stderr_path=None):
     """`sevmail run` in the background (a story.Daemon), once it runs; its log goes to
     stderr_path (a file, so a long run never blocks on a full pipe, and a test can wait

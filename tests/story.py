@@ -252,7 +252,12 @@ class Daemon:
 
     def stop(self, sig=signal.SIGTERM):
         self.proc.send_signal(sig)
-        self.proc.wait(timeout=LOG_TIMEOUT)
+        try:
+            self.proc.wait(timeout=LOG_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # no daemon outlives its test
+            self.proc.wait()
+            raise
         return self.proc.returncode, self.text()
 
 

@@ -131,6 +131,26 @@ def _mount_ns(pid):
         return None
 
 
+class _Namespace:
+    """The mount namespace a server runs in, held open by a file descriptor.
+
+    The kernel gives a namespace's number to the next new namespace as soon as the old
+    one is gone (`unshare --mount` three times in a row gets the same number three
+    times). Had stop() looked for a bare number, it would find, once this stack's
+    processes were gone, some other mail stack's freshly started server (another test
+    run's on the same machine) and kill it. An open descriptor keeps the namespace, and
+    with it the number, this stack's until close()."""
+
+    def __init__(self, pid):
+        self.fd = os.open("/proc/%d/ns/mnt" % pid, os.O_RDONLY | os.O_CLOEXEC)
+        self.id = "mnt:[%d]" % os.fstat(self.fd).st_ino
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 def _user_ids(user, group, fallback):
     try:
         uid = pwd.getpwnam(user).pw_uid
@@ -247,12 +267,15 @@ class MailStack:
             except subprocess.TimeoutExpired:
                 pass
         for _name, proc, ns, _log, _start in procs:
-            # Children of a dead leader stay in its process group; finish them off.
-            self._signal_group(proc, signal.SIGKILL)
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
+            # A master that did not stop goes with its process group. (Only one not yet
+            # reaped: the pid of a reaped one may by now be another process's.)
+            if proc.returncode is None:
+                self._signal_group(proc, signal.SIGKILL)
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            # Whatever is left, in any process group, is found by its namespace.
             if ns is not None:
                 self._kill_namespace(ns)
 
@@ -267,19 +290,23 @@ class MailStack:
     def _kill_namespace(ns):
         # Every process of a stack lives in a mount namespace of its own (see
         # _spawn), so even one that changed its session or process group can be
-        # found and killed; this is what makes stop() leave nothing behind.
-        for _ in range(50):
-            found = False
-            for entry in os.listdir("/proc"):
-                if entry.isdigit() and _mount_ns(int(entry)) == ns:
-                    found = True
-                    try:
-                        os.kill(int(entry), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-            if not found:
-                return
-            time.sleep(0.1)
+        # found and killed; this is what makes stop() leave nothing behind. The
+        # namespace is held open (_Namespace) until the sweep is over.
+        try:
+            for _ in range(50):
+                found = False
+                for entry in os.listdir("/proc"):
+                    if entry.isdigit() and _mount_ns(int(entry)) == ns.id:
+                        found = True
+                        try:
+                            os.kill(int(entry), signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+                if not found:
+                    return
+                time.sleep(0.1)
+        finally:
+            ns.close()
 
     def _spawn(self, name, argv, log_path):
         """Run argv in its own session and its own mount namespace.
@@ -307,9 +334,15 @@ class MailStack:
         ns = None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            ns = _mount_ns(proc.pid)
-            if ns is not None and ns != own_ns:
+            try:
+                # not reaped yet, so the pid is still this server's
+                ns = _Namespace(proc.pid)
+            except OSError:
+                ns = None
+            if ns is not None and ns.id != own_ns:
                 break
+            if ns is not None:
+                ns.close()
             ns = None
             time.sleep(0.01)
         self._procs.append((name, proc, ns, log_path, log_start))

@@ -16,10 +16,12 @@ class FaultProxy:
         self._conns = []
         self._stop = threading.Event()
         self._listener = None
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
+        # The port stays bound from here to close(): listening, or held without listening
+        # while refusing (connections to it are refused all the same). A port handed
+        # back to the kernel for the length of an outage may be given to anyone binding
+        # port 0 meanwhile, and listen() would then fail or, worse, proxy to a stranger.
+        self._held = self._bind(0)
+        self.port = self._held.getsockname()[1]
 
     def __enter__(self):
         self.listen()
@@ -28,11 +30,18 @@ class FaultProxy:
     def __exit__(self, *exc):
         self.close()
 
-    def listen(self):
-        """Accept connections again (after refuse())."""
+    @staticmethod
+    def _bind(port):
         s = socket.socket()
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", self.port))
+        s.bind(("127.0.0.1", port))
+        return s
+
+    def listen(self):
+        """Accept connections again (after refuse())."""
+        s, self._held = self._held, None
+        if s is None:
+            s = self._bind(self.port)
         s.listen(16)
         self._listener = s
         threading.Thread(target=self._accept, args=(s,), daemon=True).start()
@@ -49,6 +58,9 @@ class FaultProxy:
             self._listener.close()
             self._listener = None
         self.drop_all()
+        # keep the port (bound, not listening) until listen() or close()
+        if self._held is None and not self._stop.is_set():
+            self._held = self._bind(self.port)
 
     def drop_all(self):
         with self._lock:
@@ -63,6 +75,9 @@ class FaultProxy:
     def close(self):
         self._stop.set()
         self.refuse()
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def _track(self, *socks):
         with self._lock:

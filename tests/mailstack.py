@@ -51,6 +51,12 @@ import uuid
 DEFAULT_DOMAINS = ("example.com", "example.net", "example.org", "example.test")
 DEFAULT_PASSWORD = "sevmail-test-password"
 
+# Deadlines, not durations: how long to wait at most for a delivery to show up in a
+# mailbox, and for one SMTP or IMAP exchange. Generous, because tests run on loaded
+# machines; a test that gets what it waits for does not wait any longer.
+DELIVERY_TIMEOUT = 120
+IO_TIMEOUT = 120
+
 DOVECOT = "/usr/sbin/dovecot"
 SMTPD = "/usr/sbin/smtpd"
 UNSHARE = "/usr/bin/unshare"
@@ -85,6 +91,15 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _hold_port(port):
+    """A socket bound to 127.0.0.1:port without listening: the port stays taken, and
+    connections to it are refused."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    return s
+
+
 def _tail(path, lines=40, offset=0):
     try:
         with open(path, "r", errors="replace") as f:
@@ -116,6 +131,26 @@ def _mount_ns(pid):
         return None
 
 
+class _Namespace:
+    """The mount namespace a server runs in, held open by a file descriptor.
+
+    The kernel gives a namespace's number to the next new namespace as soon as the old
+    one is gone (`unshare --mount` three times in a row gets the same number three
+    times). Had stop() looked for a bare number, it would find, once this stack's
+    processes were gone, some other mail stack's freshly started server (another test
+    run's on the same machine) and kill it. An open descriptor keeps the namespace, and
+    with it the number, this stack's until close()."""
+
+    def __init__(self, pid):
+        self.fd = os.open("/proc/%d/ns/mnt" % pid, os.O_RDONLY | os.O_CLOEXEC)
+        self.id = "mnt:[%d]" % os.fstat(self.fd).st_ino
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 def _user_ids(user, group, fallback):
     try:
         uid = pwd.getpwnam(user).pw_uid
@@ -138,7 +173,7 @@ class MailStack:
     """
 
     def __init__(self, base_dir, domains=DEFAULT_DOMAINS, password=DEFAULT_PASSWORD,
-                 start_timeout=30.0, tls=False):
+                 start_timeout=120.0, tls=False):
         self.base_dir = os.path.abspath(base_dir)
         self.domains = tuple(d.lower() for d in domains)
         self.password = password
@@ -232,12 +267,15 @@ class MailStack:
             except subprocess.TimeoutExpired:
                 pass
         for _name, proc, ns, _log, _start in procs:
-            # Children of a dead leader stay in its process group; finish them off.
-            self._signal_group(proc, signal.SIGKILL)
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
+            # A master that did not stop goes with its process group. (Only one not yet
+            # reaped: the pid of a reaped one may by now be another process's.)
+            if proc.returncode is None:
+                self._signal_group(proc, signal.SIGKILL)
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            # Whatever is left, in any process group, is found by its namespace.
             if ns is not None:
                 self._kill_namespace(ns)
 
@@ -252,19 +290,23 @@ class MailStack:
     def _kill_namespace(ns):
         # Every process of a stack lives in a mount namespace of its own (see
         # _spawn), so even one that changed its session or process group can be
-        # found and killed; this is what makes stop() leave nothing behind.
-        for _ in range(50):
-            found = False
-            for entry in os.listdir("/proc"):
-                if entry.isdigit() and _mount_ns(int(entry)) == ns:
-                    found = True
-                    try:
-                        os.kill(int(entry), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-            if not found:
-                return
-            time.sleep(0.1)
+        # found and killed; this is what makes stop() leave nothing behind. The
+        # namespace is held open (_Namespace) until the sweep is over.
+        try:
+            for _ in range(50):
+                found = False
+                for entry in os.listdir("/proc"):
+                    if entry.isdigit() and _mount_ns(int(entry)) == ns.id:
+                        found = True
+                        try:
+                            os.kill(int(entry), signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+                if not found:
+                    return
+                time.sleep(0.1)
+        finally:
+            ns.close()
 
     def _spawn(self, name, argv, log_path):
         """Run argv in its own session and its own mount namespace.
@@ -290,11 +332,17 @@ class MailStack:
         # unshare(2) happens just after exec; wait for it so the recorded namespace
         # is the new one and never our own (which stop() would then sweep).
         ns = None
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            ns = _mount_ns(proc.pid)
-            if ns is not None and ns != own_ns:
+            try:
+                # not reaped yet, so the pid is still this server's
+                ns = _Namespace(proc.pid)
+            except OSError:
+                ns = None
+            if ns is not None and ns.id != own_ns:
                 break
+            if ns is not None:
+                ns.close()
             ns = None
             time.sleep(0.01)
         self._procs.append((name, proc, ns, log_path, log_start))
@@ -304,7 +352,7 @@ class MailStack:
 
     # ---------------------------------------------------------------- Dovecot
 
-    def _start_dovecot(self):
+    def _start_dovecot(self, before_spawn=None):
         mail_uid, mail_gid = _user_ids("nobody", "nogroup", 65534)
         os.makedirs(self.maildir_root, exist_ok=True)
         os.chown(self.maildir_root, mail_uid, mail_gid)
@@ -328,7 +376,11 @@ class MailStack:
                 mail_gid=mail_gid,
                 mail_root=self.maildir_root,
             ))
-        self._check_config("dovecot", [DOVECOT, "-n", "-c", conf], conf)
+        try:
+            self._check_config("dovecot", [DOVECOT, "-n", "-c", conf], conf)
+        finally:
+            if before_spawn is not None:
+                before_spawn()
         self._spawn("dovecot", [DOVECOT, "-F", "-c", conf], log)
 
     def restart_dovecot(self, down=0.0):
@@ -345,8 +397,19 @@ class MailStack:
             if ns is not None:
                 self._kill_namespace(ns)
             self._procs.remove(entry)
-        time.sleep(down)
-        self._start_dovecot()
+        # Hold the ports while Dovecot is down (bound, not listening: connections are
+        # refused as by a server that is down), so that nothing else is given them
+        # meanwhile; they are let go just before Dovecot binds them again.
+        held = [_hold_port(p) for p in (self.imap_port, self.imaps_port) if p]
+
+        def release():
+            for s in held:
+                s.close()
+        try:
+            time.sleep(down)
+            self._start_dovecot(before_spawn=release)
+        finally:
+            release()
         self._wait_ready()
 
     # ---------------------------------------------------------------- OpenSMTPD
@@ -471,12 +534,12 @@ class MailStack:
         if isinstance(rcpt_tos, str):
             rcpt_tos = [rcpt_tos]
         raw_bytes = _BARE_LF.sub(b"\r\n", raw_bytes)
-        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as smtp:
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=IO_TIMEOUT) as smtp:
             smtp.sendmail(mail_from, list(rcpt_tos), raw_bytes)
 
     def imap(self, address):
         """A logged-in imaplib connection for address (use as a context manager)."""
-        conn = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=30)
+        conn = imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=IO_TIMEOUT)
         try:
             conn.login(address, self.password)
         except BaseException:
@@ -507,8 +570,14 @@ class MailStack:
                                          policy=email.policy.default)
                 for raw in self.fetch_raw(address, mailbox)]
 
-    def wait_for(self, address, count, timeout=10, mailbox="INBOX"):
-        """Poll until the mailbox holds at least count messages; return them all."""
+    def wait_for(self, address, count, timeout=None, mailbox="INBOX"):
+        """Poll until the mailbox holds at least count messages; return them all, in the
+        order the MTA delivered them (which need not be the order they were sent in).
+
+        The deadline is generous (DELIVERY_TIMEOUT): on a loaded machine the MTA's queue
+        runs late, and waiting costs nothing when the mail is there."""
+        if timeout is None:
+            timeout = DELIVERY_TIMEOUT
         deadline = time.monotonic() + timeout
         while True:
             messages = self.fetch_all(address, mailbox)

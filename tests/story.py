@@ -8,7 +8,10 @@ import email.policy
 import json
 import os
 import re
+import signal
+import sqlite3
 import subprocess
+import time
 import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime, localtime, make_msgid, parseaddr
@@ -17,6 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CORPUS = os.environ.get("SEVMAIL_CORPUS") or os.path.join(HERE, "corpus")
 SEVMAIL = os.environ.get("SEVMAIL") or os.path.join(ROOT, "sevmail")
+# A guard against a hung sevmail, not a measure of its speed (the sanitizer build on a
+# loaded machine is slow): `make bench` measures that.
+RUN_TIMEOUT = 600
 
 
 class Desk:
@@ -86,12 +92,18 @@ class Desk:
 
     # --- running sevmail ---
 
-    def run(self, *args, check=True, input=None):
+    def env(self):
+        """The environment sevmail runs in: this one, with the desk's clock if it has one
+        and the real clock if not (whatever SEVMAIL_NOW the caller's environment has)."""
         env = dict(os.environ)
+        env.pop("SEVMAIL_NOW", None)
         if self.clock is not None:
             env["SEVMAIL_NOW"] = str(int(self.clock))
+        return env
+
+    def run(self, *args, check=True, input=None):
         proc = subprocess.run([SEVMAIL, "-c", self.config] + list(args), input=input,
-                              capture_output=True, timeout=120, env=env)
+                              capture_output=True, timeout=RUN_TIMEOUT, env=self.env())
         if check and proc.returncode != 0:
             raise AssertionError("sevmail %s exited %d:\n%s%s" % (
                 " ".join(args), proc.returncode, proc.stdout.decode(errors="replace"),
@@ -109,7 +121,7 @@ class Desk:
         args = ["list", "--json"] + (["--all"] if everything else [])
         return json.loads(self.run(*args).stdout)
 
-    def wait_incoming(self, count, timeout=10):
+    def wait_incoming(self, count, timeout=None):
         """Wait until sevmail's own mailbox has count messages (SMTP delivery is async)."""
         return self.stack.wait_for(self.address, count, timeout=timeout)
 
@@ -168,8 +180,89 @@ class Desk:
         self.stack.send(msg.as_bytes(), sender, [reply_to])
         return msg
 
-    def inbox(self, who, count, timeout=10):
+    def inbox(self, who, count, timeout=None):
         return self.stack.wait_for(who, count, timeout=timeout)
+
+    # --- what sevmail sent (its outbox), which it controls, unlike the MTA's delivery ---
+
+    def outbox(self, address=None):
+        """(outbox kind, recipient, recipient state) of everything sevmail queued, in the
+        order it was queued; only `address`'s part with one given."""
+        conn = sqlite3.connect(self.db, timeout=60)
+        try:
+            return conn.execute(
+                "SELECT o.kind, r.address, r.state FROM outbox o JOIN outbox_rcpts r"
+                " ON r.outbox_id = o.id WHERE ?1 IS NULL OR r.address = ?1"
+                " ORDER BY o.id, r.address", (address,)).fetchall()
+        finally:
+            conn.close()
+
+    def sent_to(self, address):
+        """The kind of every mail the SMTP server accepted from sevmail for address."""
+        return [kind for kind, _, state in self.outbox(address) if state == "sent"]
+
+    def delivered(self, who, timeout=None):
+        """Every mail sevmail has handed over for `who`, once all of it is in who's mailbox
+        (a poll with a generous deadline): in the MTA's delivery order, so pick messages
+        by what they are, not by their position."""
+        return self.stack.wait_for(who, len(self.sent_to(who)), timeout=timeout)
+
+
+# How long to wait at most for the daemon to log something it is about to do: a deadline
+# for slow (loaded, sanitizer) runs, never a measure of speed.
+LOG_TIMEOUT = 120
+
+
+class Daemon:
+    """`sevmail run` (with the desk's clock) and its log in a file, so that a test can wait
+    for what it says."""
+
+    def __init__(self, desk, log=None):
+        self.log = log or os.path.join(desk.dir, "daemon.log")
+        with open(self.log, "wb") as f:
+            self.proc = subprocess.Popen([SEVMAIL, "-c", desk.config, "run"],
+                                         stdout=subprocess.DEVNULL, stderr=f,
+                                         env=desk.env())
+        # Its signal handlers are in place once it says it is running; a signal before
+        # that would simply kill it.
+        try:
+            self.wait_log("running: ")
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def poll(self):
+        return self.proc.poll()
+
+    def text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def wait_log(self, what, count=1):
+        deadline = time.monotonic() + LOG_TIMEOUT
+        while self.text().count(what) < count:
+            if self.proc.poll() is not None:
+                raise AssertionError("the daemon exited %s before logging %r:\n%s"
+                                     % (self.proc.returncode, what, self.text()))
+            if time.monotonic() > deadline:
+                raise AssertionError("the daemon did not log %r within %ss:\n%s"
+                                     % (what, LOG_TIMEOUT, self.text()))
+            time.sleep(0.1)
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=LOG_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # no daemon outlives its test
+            self.proc.wait()
+            raise
+        return self.proc.returncode, self.text()
 
 
 def body_of(msg):

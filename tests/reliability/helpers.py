@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import os
 import re
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -20,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, localtime, make_msgid
 
 from faultproxy import FaultProxy
-from story import SEVMAIL
+from story import Daemon
 
 
 def name(n):
@@ -45,27 +44,15 @@ def integrity(desk):
     return scalar(desk, "PRAGMA integrity_check")
 
 
-def env_of(desk):
-    env = dict(os.environ)
-    if desk.clock is not None:
-        env["SEVMAIL_NOW"] = str(int(desk.clock))
-    return env
-
-
 def daemon(desk, stderr_path=None):
-    """`sevmail run` in the background; its log goes to stderr_path (a file, so a long run
-    never blocks on a full pipe)."""
-    log = open(stderr_path or os.path.join(desk.dir, "daemon.log"), "ab")
-    try:
-        return subprocess.Popen([SEVMAIL, "-c", desk.config, "run"], stdout=log, stderr=log,
-                                env=env_of(desk))
-    finally:
-        log.close()
+    """`sevmail run` in the background (a story.Daemon), once it runs; its log goes to
+    stderr_path (a file, so a long run never blocks on a full pipe, and a test can wait
+    for what the daemon says)."""
+    return Daemon(desk, stderr_path)
 
 
-def stop(proc, timeout=60):
-    proc.send_signal(signal.SIGTERM)
-    return proc.wait(timeout=timeout)
+def stop(proc):
+    return proc.stop()[0]
 
 
 def vm_rss_kib(pid):
@@ -76,7 +63,7 @@ def vm_rss_kib(pid):
     raise AssertionError("no VmRSS for %d" % pid)
 
 
-def wait_until(predicate, timeout, step=0.1, what="condition"):
+def wait_until(predicate, timeout=120, step=0.1, what="condition"):
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -135,6 +122,21 @@ def message_ids(stack, address):
                 m = _MSGID.search(part[1])
                 ids.append(m.group(1).decode() if m else None)
         return ids
+
+
+def delivered_ids(desk, address, timeout=120):
+    """message_ids() of address's mailbox once all that sevmail handed to the SMTP server
+    for it (its outbox says what) has arrived: in the MTA's delivery order."""
+    want = len(desk.sent_to(address))
+    deadline = time.monotonic() + timeout
+    while True:
+        ids = message_ids(desk.stack, address)
+        if len(ids) >= want:
+            return ids
+        if time.monotonic() > deadline:
+            raise AssertionError("%s has %d of the %d mails sent to it after %ss"
+                                 % (address, len(ids), want, timeout))
+        time.sleep(0.2)
 
 
 def mailbox_count(stack, address):

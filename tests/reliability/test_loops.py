@@ -47,7 +47,7 @@ def simulate(desk, responders, minutes=60, cap=None):
             return replies, minute
         for who in responders:
             expected = delivered_count(desk, who)
-            wait_until(lambda: mailbox_count(desk.stack, who) >= expected, 60,
+            wait_until(lambda: mailbox_count(desk.stack, who) >= expected,
                        what="%d mails for %s" % (expected, who))
             for uid, msg in fetch_new(desk.stack, who, seen[who]):
                 seen[who] = uid

@@ -13,8 +13,11 @@ import time
 
 import pytest
 
-from faultproxy import FaultProxy
-from helpers import (daemon, db, integrity, message_ids, name, scalar, stop, wait_until)
+from helpers import (RecordingProxy, append_many, daemon, db, integrity, message_ids, name,
+                     scalar, stop, wait_until)
+
+# A fixed clock (SEVMAIL_NOW): no escalation timer adds a re-page, however long a test takes
+T0 = 1795701600
 
 
 def stored_and_checkpoint(desk):
@@ -36,9 +39,18 @@ def assert_checkpoint_not_ahead(desk):
     return stored
 
 
+def page_recorded_sent(desk, count):
+    """Wait until sevmail has recorded `count` pages as accepted by the SMTP server. A page
+    in the mailbox is not enough: sevmail records it just after the server's answer, and a
+    fault injected in between makes it send the page again (at-least-once)."""
+    wait_until(lambda: desk.sent_to(desk.alice).count("page") >= count,
+               what="%d page(s) recorded as sent" % count)
+
+
 @contextlib.contextmanager
 def writer_holding_the_lock(desk):
-    holder = sqlite3.connect(desk.db, timeout=1)
+    # a generous timeout: sevmail may be in the middle of a write of its own
+    holder = sqlite3.connect(desk.db, timeout=60)
     holder.execute("BEGIN IMMEDIATE")
     try:
         yield holder
@@ -48,6 +60,7 @@ def writer_holding_the_lock(desk):
 
 
 def test_busy_database_rolls_back_and_retries(desk, figure):
+    desk.clock = T0
     desk.write_config(general__busy_timeout=1)
     for n in range(3):
         desk.deliver(desk.monitor_mail("Busy test first %s" % name(n)))
@@ -71,28 +84,32 @@ def test_busy_database_rolls_back_and_retries(desk, figure):
     assert scalar(desk, "SELECT count(*) FROM events WHERE kind = 'declared'") == 7
     assert scalar(desk, "SELECT count(*) FROM outbox WHERE kind = 'page'") == 7
     assert integrity(desk) == "ok"
-    desk.inbox(desk.alice, 7, timeout=30)
+    desk.inbox(desk.alice, 7)
     assert len(set(message_ids(desk.stack, desk.alice))) == 7
 
 
 def test_busy_database_under_the_daemon(desk, figure):
+    desk.clock = T0
     desk.write_config(general__busy_timeout=1, imap__poll_interval=1)
     log = os.path.join(desk.dir, "daemon.log")
     proc = daemon(desk, log)
     try:
         desk.deliver(desk.monitor_mail("Daemon busy test %s" % name(0)))
-        desk.inbox(desk.alice, 1, timeout=30)
+        desk.inbox(desk.alice, 1)
+        page_recorded_sent(desk, 1)
         with writer_holding_the_lock(desk):
-            for n in range(1, 6):
-                desk.deliver(desk.monitor_mail("Daemon busy test %s" % name(n)))
-            time.sleep(4)  # several passes run into the lock
+            append_many(desk.stack, desk.address,
+                        [desk.monitor_mail("Daemon busy test %s" % name(n)) for n in range(1, 6)])
+            # a pass runs into the lock: the daemon says so (however long that takes) ...
+            proc.wait_log("database is locked")
+            # ... and has stored nothing
             assert assert_checkpoint_not_ahead(desk) == 1
         released = time.monotonic()
-        wait_until(lambda: scalar(desk, "SELECT count(*) FROM messages") == 6, 60,
+        wait_until(lambda: scalar(desk, "SELECT count(*) FROM messages") == 6,
                    what="the backlog after the lock is released")
         figure("from the lock released to everything applied", "%.1f s"
                % (time.monotonic() - released))
-        desk.inbox(desk.alice, 6, timeout=30)
+        desk.inbox(desk.alice, 6)
         assert proc.poll() is None
     finally:
         code = stop(proc)
@@ -110,8 +127,8 @@ def test_busy_database_under_the_daemon(desk, figure):
 def test_busy_database_while_recording_a_delivery(desk, figure):
     """The SMTP server accepted a page, then the database is too busy to record it: the
     page is sent again on the next pass (at-least-once). Measured, not forbidden."""
-    desk.clock = 1795701600
-    with FaultProxy(desk.stack.smtp_port) as proxy:
+    desk.clock = T0
+    with RecordingProxy(desk.stack.smtp_port) as proxy:
         desk.write_config(general__busy_timeout=1, smtp__port=proxy.port)
         proxy.refuse()
         desk.deliver(desk.monitor_mail("Recorded late on %s" % name(0)))
@@ -123,11 +140,16 @@ def test_busy_database_while_recording_a_delivery(desk, figure):
         assert busy.returncode == 1
         desk.clock += 100
         desk.once()
-    time.sleep(2)
-    delivered = message_ids(desk.stack, desk.alice)
+        sent = list(proxy.sent)
+    # every copy the SMTP server accepted arrives: wait for as many as went over the wire
+    delivered = wait_until(
+        lambda: (lambda ids: ids if len(ids) >= len(sent) else None)(
+            message_ids(desk.stack, desk.alice)), what="%d copies of the page" % len(sent))
     figure("pages queued", 1)
+    figure("pages sent when the database was busy at recording time", len(sent))
     figure("pages delivered when the database was busy at recording time", len(delivered))
-    assert len(delivered) >= 1 and len(set(delivered)) == 1
+    assert len(sent) >= 1 and len(set(sent)) == 1
+    assert len(delivered) == len(sent) and len(set(delivered)) == 1
     assert scalar(desk, "SELECT count(*) FROM outbox_rcpts WHERE state = 'sent'") == 1
     assert integrity(desk) == "ok"
 
@@ -177,6 +199,7 @@ def big_alert(desk, n):
 
 
 def test_disk_full_rolls_back_and_retries(desk, figure):
+    desk.clock = T0
     with small_tmpfs(os.path.join(desk.dir, "small")) as mount:
         on_tmpfs(desk, mount)
         for n in range(3):
@@ -205,11 +228,12 @@ def test_disk_full_rolls_back_and_retries(desk, figure):
         assert scalar(desk, "SELECT count(*) FROM events WHERE kind = 'declared'") == 8
         assert scalar(desk, "SELECT count(*) FROM outbox WHERE kind = 'page'") == 8
         assert integrity(desk) == "ok"
-    desk.inbox(desk.alice, 8, timeout=30)
+    desk.inbox(desk.alice, 8)
     assert len(set(message_ids(desk.stack, desk.alice))) == 8
 
 
 def test_disk_full_under_the_daemon(desk, figure):
+    desk.clock = T0
     with small_tmpfs(os.path.join(desk.dir, "small")) as mount:
         on_tmpfs(desk, mount)
         desk.write_config(general__database=desk.db, imap__poll_interval=1)
@@ -217,20 +241,21 @@ def test_disk_full_under_the_daemon(desk, figure):
         proc = daemon(desk, log)
         try:
             desk.deliver(big_alert(desk, 0))
-            desk.inbox(desk.alice, 1, timeout=30)
+            desk.inbox(desk.alice, 1)
+            page_recorded_sent(desk, 1)
             filler, _ = fill(mount)
-            for n in range(1, 5):
-                desk.deliver(big_alert(desk, n))
-            time.sleep(4)
+            append_many(desk.stack, desk.address, [big_alert(desk, n) for n in range(1, 5)])
+            # a pass runs into the full disk: the daemon says so, and has stored nothing
+            proc.wait_log("database or disk is full")
             assert assert_checkpoint_not_ahead(desk) == 1
             assert integrity(desk) == "ok"
             os.unlink(filler)
             freed = time.monotonic()
-            wait_until(lambda: scalar(desk, "SELECT count(*) FROM messages") == 5, 60,
+            wait_until(lambda: scalar(desk, "SELECT count(*) FROM messages") == 5,
                        what="the backlog after space is freed")
             figure("from space freed to everything applied", "%.1f s"
                    % (time.monotonic() - freed))
-            desk.inbox(desk.alice, 5, timeout=30)
+            desk.inbox(desk.alice, 5)
             assert proc.poll() is None
         finally:
             code = stop(proc)

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from story import CORPUS, ROOT, SEVMAIL
+from story import CORPUS, ROOT, RUN_TIMEOUT, SEVMAIL
 
 SECRET = "corpus-test-secret-0123456789abcdef"
 CONFIG = """\
@@ -75,7 +75,7 @@ class Corpus:
 
     def run(self, *args, input=None):
         proc = subprocess.run([SEVMAIL, "-c", self.config] + list(args), input=input,
-                              capture_output=True, timeout=60)
+                              capture_output=True, timeout=RUN_TIMEOUT)
         assert proc.returncode == 0, proc.stderr.decode()
         return proc.stdout
 

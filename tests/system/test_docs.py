@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from story import ROOT, SEVMAIL
+from story import ROOT, RUN_TIMEOUT, SEVMAIL
 
 MAN1 = os.path.join(ROOT, "doc", "sevmail.1")
 MAN5 = os.path.join(ROOT, "doc", "sevmail.conf.5")
@@ -213,7 +213,7 @@ def test_every_example_command_runs(desk, tmp_path):
     for line in lines:
         proc = subprocess.run(runnable(line, desk.config, str(tmp_path / "www")), shell=True,
                               cwd=str(tmp_path),
-                              capture_output=True, timeout=120)
+                              capture_output=True, timeout=RUN_TIMEOUT)
         assert proc.returncode == 0, "%s exited %d:\n%s%s" % (
             line, proc.returncode, proc.stdout.decode(errors="replace"),
             proc.stderr.decode(errors="replace"))

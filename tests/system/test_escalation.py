@@ -89,4 +89,4 @@ def test_rotation_decides_who_is_paged(desk):
     desk.wait_incoming(1)
     desk.once()
     assert len(desk.inbox(desk.bob, 1)) == 1
-    assert desk.stack.fetch_all(desk.alice) == []
+    assert desk.outbox(desk.alice) == []

@@ -25,8 +25,10 @@ def request(desk, who, to, subject, in_reply_to=None):
 
 
 def declare_sev1(desk):
+    # the alert is read only once it is in the mailbox, after what is there already
+    waiting = len(desk.stack.fetch_raw(desk.address))
     desk.alert()
-    desk.wait_incoming(1)
+    desk.wait_incoming(waiting + 1)
     desk.once()
     return desk.inbox(desk.alice, 1)[0]
 
@@ -77,7 +79,7 @@ def test_plus_address_and_refusals(desk):
     desk.once()
     [confirm] = desk.inbox(carol, 1)
     assert confirm["Subject"].startswith("confirm ")
-    assert desk.stack.fetch_all(mallory) == []  # no backscatter to a refused domain
+    assert desk.outbox(mallory) == []  # no backscatter to a refused domain
     # mallory replays carol's token: issued to someone else, no effect
     request(desk, mallory, desk.list_address.replace("@", "-request@"),
             "Re: " + confirm["Subject"])
@@ -92,7 +94,9 @@ def test_every_mail_of_an_incident_threads(desk):
     desk.wait_incoming(2)
     desk.once()
     root = page["Message-ID"]
-    mails = desk.stack.fetch_all(desk.alice) + desk.stack.fetch_all(desk.dave)
+    # everything sevmail sent them, once it has arrived
+    to_dave = desk.delivered(desk.dave)
+    mails = desk.delivered(desk.alice) + to_dave
     assert len(mails) >= 4
     for m in mails:
         assert m["Subject"].startswith("[INC-1] ")
@@ -101,7 +105,7 @@ def test_every_mail_of_an_incident_threads(desk):
         if m["Message-ID"] != root:
             assert m["References"].split()[0] == root
             assert m["In-Reply-To"]
-    for m in desk.stack.fetch_all(desk.dave):
+    for m in to_dave:
         assert m["Reply-To"] is None  # the token is only for responders
         assert m["Precedence"] == "list"
 
@@ -124,7 +128,8 @@ def test_smtp_outage_then_everything_delivered_once(desk):
     assert len(desk.inbox(desk.dave, 1)) == 1
     desk.clock += 7200
     desk.once()
-    assert len(desk.stack.fetch_all(desk.alice)) == 1
+    assert desk.sent_to(desk.alice) == ["page"]  # sent once, and not again
+    assert len(desk.delivered(desk.alice)) == 1
     assert b"empty" in desk.run("outbox").stdout
 
 
@@ -149,11 +154,14 @@ def test_a_hostile_alert_subject_adds_no_header(desk):
         raw = f.read()
     desk.deliver(raw)
     desk.once()
-    for m in desk.stack.fetch_all(desk.alice):
+    pages = desk.delivered(desk.alice)
+    assert len(pages) == 1
+    for m in pages:
         assert m["Bcc"] is None and m["X-Injected"] is None
         assert "\r" not in m["Subject"] and "\n" not in m["Subject"]
-    assert len(desk.stack.fetch_all(desk.alice)) == 1
-    assert desk.stack.fetch_all("mallory@example.org") == []
+    # the injected Bcc reached no envelope (sevmail's outbox, rather than a mailbox every
+    # test could write to)
+    assert "mallory@example.org" not in [address for _, address, _ in desk.outbox()]
 
 
 def test_a_large_list_goes_out_in_batched_transactions(desk):
@@ -171,5 +179,5 @@ def test_a_large_list_goes_out_in_batched_transactions(desk):
     sent = db.execute("SELECT count(*) FROM outbox_rcpts WHERE state = 'sent'").fetchone()[0]
     assert sent == n + 2
     for i in (0, n - 1):
-        [m] = desk.stack.wait_for("sub%04d-%s@example.net" % (i, desk.tag), 1, timeout=60)
+        [m] = desk.stack.wait_for("sub%04d-%s@example.net" % (i, desk.tag), 1)
         assert "Status: Investigating" in body_of(m)

@@ -42,7 +42,7 @@ def test_postmortem_by_reply_with_a_meeting(desk):
     assert inc["root_cause"] == "connection pool lowered from 512 to 64"
     assert inc["action_items"] == ["canary stage for api-gateway", "alert on pool saturation"]
 
-    [pm] = [m for m in desk.stack.fetch_all(desk.dave) if "Post-mortem for" in m["Subject"]]
+    [pm] = [m for m in desk.delivered(desk.dave) if "Post-mortem for" in m["Subject"]]
     text = body_of(pm)
     assert pm["Subject"] == "[INC-1] Post-mortem for [SEV 1] HighErrorRate api-gateway"
     for line in ("Title: Post-mortem for [SEV 1] HighErrorRate api-gateway",
@@ -65,7 +65,7 @@ def test_postmortem_by_reply_with_a_meeting(desk):
     assert any(desk.alice in a for a in attendees) and any(desk.bob in a for a in attendees)
 
     # responders get it too, and the incident is closed: a second POSTMORTEM is refused
-    assert any("Post-mortem for" in m["Subject"] for m in desk.stack.fetch_all(desk.bob))
+    assert any("Post-mortem for" in m["Subject"] for m in desk.delivered(desk.bob))
     printed = desk.run("postmortem", "1").stdout.decode()
     assert "Root Cause:" in printed and "canary stage" in printed
 

@@ -287,6 +287,12 @@ test_talon_ack(gconstpointer data)
 	g_assert_cmpuint(l->notes->len, ==, 0);
 }
 
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void
 add_dir_tests(const char *prefix, const char *sub, const char *suffix, GTestDataFunc fn)
 {
@@ -301,6 +307,8 @@ add_dir_tests(const char *prefix, const char *sub, const char *suffix, GTestData
 	while ((name = g_dir_read_name(d)) != NULL)
 		if (g_str_has_suffix(name, suffix))
 			g_ptr_array_add(names, g_strdup(name));
+	/* in name order, not the file system's: the same run order everywhere */
+	g_ptr_array_sort(names, compare_names);
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree char *test =
 		    g_strdup_printf("%s/%s", prefix, (char *)g_ptr_array_index(names, i));

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mime.h"
+#include "reply.h"
 
 /* Elements that end a line before and after them. */
 static const char *const html_blocks[] = {
@@ -46,12 +47,6 @@ static const char *const html_divider_ids[] = {
     "divRplyFwdMsg", "appendonsend", "stopSpelling", "zwchr", NULL,
 };
 static const char *const html_divider_classes[] = {"OutlookMessageHeader", NULL};
-
-/* The first word of a copied header block under a border-top divider, in the languages
- * reply.c knows ("From:", "Von:", "De :", "От:" ...). */
-static const char *const html_header_words[] = {
-    "from", "von", "de", "da", "van", "från", "fra", "od", "от", "lähettäjä", "feladó", NULL,
-};
 
 /* Class names and ids of signature blocks; their content is not the reply's text. */
 static const char *const html_signature_marks[] = {
@@ -134,23 +129,15 @@ html_text_start(const xmlNode *n)
 	return g_string_free(s, FALSE);
 }
 
-/* TRUE when the element's text starts with a header label such as "From:" or "De :". */
+/* TRUE when the element's text starts with a header label such as "From:", "De :" or
+ * "差出人:", in the languages reply.c knows. */
 static gboolean
 html_starts_with_header(const xmlNode *n)
 {
 	g_autofree char *raw = html_text_start(n);
 	g_autofree char *head = g_utf8_make_valid(raw, -1);
-	g_autofree char *lower = NULL;
-	char *colon = strchr(head, ':');
 
-	if (colon == NULL)
-		return FALSE;
-	*colon = '\0';
-	lower = g_utf8_strdown(g_strstrip(head), -1);
-	for (const char *const *w = html_header_words; *w != NULL; w++)
-		if (strcmp(lower, *w) == 0)
-			return TRUE;
-	return FALSE;
+	return reply_starts_with_from_label(head);
 }
 
 /* Outlook desktop's (and Windows Mail's) reply header box: a div with a solid top border,

@@ -50,6 +50,14 @@ static const struct html_case cases[] = {
      "<p>ack</p><div style=\"border:none; border-top:solid #B5C4DF 1.0pt\"><p><b>Von:</b> "
      "Incident Desk</p></div><p>" PAGE_HTML "</p>",
      "ACK|"},
+    {"outlook-desktop-japanese",
+     "<p>ack</p><div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><p><b>差出人:</b> "
+     "Incident Desk<br><b>送信日時:</b> 2026年11月26日 15:04</p></div><p>" PAGE_HTML "</p>",
+     "ACK|"},
+    {"outlook-desktop-korean",
+     "<p>ack</p><div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><p><b>보낸 사람:</b> "
+     "Incident Desk<br><b>보낸 날짜:</b> 2026년 11월 26일</p></div><p>" PAGE_HTML "</p>",
+     "ACK|"},
     {"hotmail-stop-spelling", "<div>ack</div><hr id=\"stopSpelling\">Subject: x<br>" PAGE_HTML,
      "ACK|"},
     {"thunderbird-cite",

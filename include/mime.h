@@ -41,7 +41,9 @@ struct mail {
 };
 
 /* Parses raw bytes. Returns NULL and sets err when nothing usable is there (empty input).
- * Never hangs or recurses without bound on hostile input. Caller frees with mail_free. */
+ * Never hangs or recurses without bound on hostile input. The body text comes from the
+ * first text/plain part, or text/html when that is missing or blank; a part that is an
+ * attachment or has a file name is never the text. Caller frees with mail_free. */
 struct mail *mime_parse(const char *raw, gsize len, GError **err);
 void mail_free(struct mail *m);
 typedef struct mail mail; /* for g_autoptr(mail) */

@@ -445,8 +445,8 @@ mime_plain_text(GMimePart *part)
 }
 
 struct mime_found {
-	GMimePart *plain; /* first inline text/plain */
-	GMimePart *html;  /* first inline text/html */
+	GMimePart *plain; /* first inline, unnamed text/plain */
+	GMimePart *html;  /* first inline, unnamed text/html */
 };
 
 static void
@@ -455,7 +455,9 @@ mime_consider(struct mime_found *f, GMimeObject *obj)
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	GMimePart *part = GMIME_PART(obj);
 
-	if (ct == NULL || g_mime_part_is_attachment(part))
+	/* a named part is a file, whatever its disposition says: a text file attached to a
+	 * reply, or planted in one, is never its text */
+	if (ct == NULL || g_mime_part_is_attachment(part) || g_mime_part_get_filename(part) != NULL)
 		return;
 	if (f->plain == NULL && g_mime_content_type_is_type(ct, "text", "plain"))
 		f->plain = part;

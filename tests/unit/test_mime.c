@@ -327,6 +327,56 @@ test_blank_plain_uses_html(void)
 	g_assert_true(m->text_from_html);
 }
 
+/* A text part that is a file (a name, or an attachment disposition) is never the body,
+ * whatever comes first: here each planted RESOLVED precedes the real reply "ack". */
+static const struct named_case {
+	const char *planted; /* the headers of the part named like a file */
+	const char *real;    /* the type of the reply's own part */
+} named_cases[] = {
+    {"Content-Type: text/plain; charset=utf-8; name=\"details.txt\"\n", "text/plain"},
+    {"Content-Type: text/plain\nContent-Disposition: inline; filename=\"notes.txt\"\n",
+     "text/plain"},
+    {"Content-Type: text/plain\nContent-Disposition: attachment\n", "text/plain"},
+    {"Content-Type: text/plain\nContent-Disposition: INLINE; FILENAME*=utf-8''n%C3%B6tes.txt\n",
+     "text/plain"},
+    {"Content-Type: text/html; name=page.html\n", "text/html"},
+    {"Content-Type: text/html\nContent-Disposition: inline; filename=page.html\n", "text/html"},
+};
+
+static void
+test_named_part_not_body(gconstpointer data)
+{
+	const struct named_case *c = data;
+	g_autofree char *raw = g_strdup_printf("From: carol@example.com\n"
+	                                       "Content-Type: multipart/mixed; boundary=\"b\"\n"
+	                                       "\n"
+	                                       "--b\n"
+	                                       "%s"
+	                                       "\n"
+	                                       "<p>RESOLVED</p>\n"
+	                                       "--b\n"
+	                                       "Content-Type: %s\n"
+	                                       "\n"
+	                                       "ack\n"
+	                                       "--b--\n",
+	                                       c->planted, c->real);
+	g_autoptr(mail) m = parse_str(raw);
+
+	g_assert_cmpstr(m->text, ==, "ack");
+}
+
+/* With nothing but a named text part, the mail has no text. */
+static void
+test_only_named_part(void)
+{
+	g_autoptr(mail) m = parse_str("From: carol@example.com\n"
+	                              "Content-Type: text/plain; name=\"alert-details.txt\"\n"
+	                              "\n"
+	                              "RESOLVED\n");
+
+	g_assert_cmpstr(m->text, ==, "");
+}
+
 static void
 test_no_charset_latin1(void)
 {
@@ -787,6 +837,12 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/body/plain-preferred", test_plain_preferred_over_html);
 	g_test_add_func("/mime/body/blank-plain-uses-html", test_blank_plain_uses_html);
 	g_test_add_func("/mime/body/no-charset-latin1", test_no_charset_latin1);
+	for (gsize i = 0; i < G_N_ELEMENTS(named_cases); i++) {
+		g_autofree char *name = g_strdup_printf("/mime/body/named-part-not-body/%zu", i);
+
+		g_test_add_data_func(name, &named_cases[i], test_named_part_not_body);
+	}
+	g_test_add_func("/mime/body/only-named-part", test_only_named_part);
 	g_test_add_func("/mime/bad/header-injection-subject", test_header_injection_subject);
 	g_test_add_func("/mime/bad/header-injection-from-name", test_header_injection_from_name);
 	g_test_add_func("/mime/bad/nul-bytes", test_nul_bytes);

@@ -31,8 +31,11 @@ struct mail {
 	GPtrArray *recipients;   /* char *, lower-case: Delivered-To, X-Original-To, To, Cc */
 	char *return_path;       /* without <>; "" for a null return path, NULL if absent */
 	char *auto_submitted;    /* header value or NULL */
-	char *precedence;        /* header value or NULL */
-	char *x_loop;            /* header value or NULL */
+	char *precedence;        /* Precedence value, else X-Precedence's, else NULL */
+	GPtrArray *x_loops;      /* char *, every X-Loop value, in order */
+	const char *auto_marker; /* when another header marks automatic or list mail (X-Autoreply,
+	                          * List-Id ...): why, as auth_no_answer says it; static storage;
+	                          * NULL when none */
 	GPtrArray *auth_results; /* char *, Authentication-Results values, topmost first */
 	gint64 date;             /* Date: as unix time, 0 when absent or unparsable */
 	char *text;              /* best text body as valid UTF-8 without NULs; "" when none */

@@ -220,7 +220,47 @@ mime_return_path(const char *value)
 	return addr != NULL ? addr : g_strdup("");
 }
 
-/* Headers that may occur more than once, in the order they appear. */
+/*
+ * Headers that mark mail no person wrote, or mail from a list, besides Auto-Submitted and
+ * Precedence (auth.c judges their values): autoresponders' own headers and the list headers
+ * of RFC 2919 and RFC 2369. Each with what its value must contain (ASCII case ignored), or
+ * NULL when being there is enough. X-Auto-Response-Suppress is none of them: it asks us not
+ * to answer automatically, and a person's mail may carry it.
+ */
+static const struct mime_marker {
+	const char *header;
+	const char *contains;
+	const char *why; /* struct mail's auto_marker */
+} mime_markers[] = {
+    {"X-Autoreply", NULL, "it is an automatic reply (X-Autoreply)"},
+    {"X-Autorespond", NULL, "it is an automatic reply (X-Autorespond)"},
+    {"X-Autoreply-From", NULL, "it is an automatic reply (X-Autoreply-From)"},
+    {"X-Mail-Autoreply", NULL, "it is an automatic reply (X-Mail-Autoreply)"},
+    {"X-POST-MessageClass", "autoresponder", "it is an automatic reply (X-POST-MessageClass)"},
+    {"X-FC-MachineGenerated", NULL, "it is machine-generated (X-FC-MachineGenerated)"},
+    {"List-Id", NULL, "it is mailing-list mail (List-Id)"},
+    {"List-Unsubscribe", NULL, "it is list or bulk mail (List-Unsubscribe)"},
+};
+
+/* The auto_marker a header sets, or NULL. */
+static const char *
+mime_marker(const char *name, GMimeHeader *h)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(mime_markers); i++) {
+		const struct mime_marker *k = &mime_markers[i];
+		g_autofree char *value = NULL;
+
+		if (g_ascii_strcasecmp(name, k->header) != 0)
+			continue;
+		if (k->contains == NULL)
+			return k->why;
+		value = mime_raw_value(h);
+		return strcasestr(value, k->contains) != NULL ? k->why : NULL;
+	}
+	return NULL;
+}
+
+/* Headers that may occur more than once, in the order they appear, and the markers. */
 static void
 mime_scan_headers(struct mail *m, GMimeObject *obj)
 {
@@ -243,6 +283,10 @@ mime_scan_headers(struct mail *m, GMimeObject *obj)
 		} else if (g_ascii_strcasecmp(name, "Return-Path") == 0 && m->return_path == NULL) {
 			value = mime_raw_value(h);
 			m->return_path = mime_return_path(value);
+		} else if (g_ascii_strcasecmp(name, "X-Loop") == 0) {
+			g_ptr_array_add(m->x_loops, mime_raw_value(h));
+		} else if (m->auto_marker == NULL) {
+			m->auto_marker = mime_marker(name, h);
 		}
 	}
 }
@@ -333,7 +377,8 @@ mime_fill_headers(struct mail *m, GMimeMessage *msg)
 	mime_add_list(m->recipients, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_CC));
 	m->auto_submitted = mime_line(g_mime_object_get_header(obj, "Auto-Submitted"));
 	m->precedence = mime_line(g_mime_object_get_header(obj, "Precedence"));
-	m->x_loop = mime_line(g_mime_object_get_header(obj, "X-Loop"));
+	if (m->precedence == NULL)
+		m->precedence = mime_line(g_mime_object_get_header(obj, "X-Precedence"));
 	m->date = date != NULL ? g_date_time_to_unix(date) : 0;
 }
 
@@ -546,6 +591,7 @@ mail_new(void)
 	m->references = g_ptr_array_new_with_free_func(g_free);
 	m->recipients = g_ptr_array_new_with_free_func(g_free);
 	m->auth_results = g_ptr_array_new_with_free_func(g_free);
+	m->x_loops = g_ptr_array_new_with_free_func(g_free);
 	return m;
 }
 
@@ -564,7 +610,7 @@ mail_free(struct mail *m)
 	g_free(m->return_path);
 	g_free(m->auto_submitted);
 	g_free(m->precedence);
-	g_free(m->x_loop);
+	g_clear_pointer(&m->x_loops, g_ptr_array_unref); /* mails built by hand may lack it */
 	g_ptr_array_unref(m->auth_results);
 	g_free(m->text);
 	g_free(m);

@@ -88,7 +88,7 @@ assert_valid_mail(const struct mail *m)
 	assert_utf8("return_path", m->return_path, TRUE);
 	assert_utf8("auto_submitted", m->auto_submitted, TRUE);
 	assert_utf8("precedence", m->precedence, TRUE);
-	assert_utf8("x_loop", m->x_loop, TRUE);
+	assert_utf8_array("x_loops", m->x_loops);
 	assert_utf8_array("auth_results", m->auth_results);
 	assert_utf8("text", m->text, FALSE);
 	g_assert_null(strpbrk(m->subject, "\r\n\t"));
@@ -271,7 +271,9 @@ test_recipients_order(void)
 	g_assert_null(m->message_id);
 	g_assert_cmpint(m->date, ==, 0);
 	g_assert_cmpstr(m->precedence, ==, "bulk");
-	g_assert_cmpstr(m->x_loop, ==, "incidents@example.com");
+	g_assert_cmpuint(m->x_loops->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(m->x_loops, 0), ==, "incidents@example.com");
+	g_assert_null(m->auto_marker);
 	g_assert_cmpuint(m->auth_results->len, ==, 0);
 	g_assert_cmpuint(m->references->len, ==, 0);
 	g_assert_null(m->in_reply_to);
@@ -701,7 +703,7 @@ test_build_roundtrip(void)
 	g_assert_cmpstr(m->from_addr, ==, "incidents@example.com");
 	g_assert_cmpstr(m->from_name, ==, "Incident Desk");
 	g_assert_cmpstr(m->auto_submitted, ==, "auto-generated");
-	g_assert_cmpstr(m->x_loop, ==, "incidents@example.com");
+	g_assert_true(has_string(m->x_loops, "incidents@example.com"));
 	g_assert_true(has_string(m->recipients, "alice@example.com"));
 	g_assert_true(has_string(m->recipients, "bob@example.com"));
 	g_assert_cmpint(m->date, ==, o.date);

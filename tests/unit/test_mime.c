@@ -504,6 +504,96 @@ test_long_header(void)
 	assert_valid_mail(m);
 }
 
+/* Recipients are capped and kept in order, each once: the delivery's own address, which
+ * routing needs, stays first however many Cc a mail lists. */
+static void
+test_recipients_cap(void)
+{
+	g_autoptr(GString) raw =
+	    g_string_new("Delivered-To: incidents+1-tok@example.com\n"
+	                 "From: mallory@example.org\nTo: incidents@example.com\n"
+	                 "Cc: ");
+	g_autoptr(mail) m = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (int i = 0; i < 5000; i++)
+		g_string_append_printf(raw, "%su%d@example.org", i > 0 ? ", " : "", i % 2500);
+	g_string_append(raw, "\nSubject: many\n\nack\n");
+	m = parse_str(raw->str);
+	g_assert_cmpuint(m->recipients->len, ==, MIME_MAX_RECIPIENTS);
+	g_assert_cmpstr(g_ptr_array_index(m->recipients, 0), ==, "incidents+1-tok@example.com");
+	g_assert_cmpstr(g_ptr_array_index(m->recipients, 1), ==, "incidents@example.com");
+	g_assert_cmpstr(g_ptr_array_index(m->recipients, 2), ==, "u0@example.org");
+	for (guint i = 0; i < m->recipients->len; i++)
+		g_assert_true(g_hash_table_add(seen, g_ptr_array_index(m->recipients, i)));
+}
+
+/* References keeps the thread's root and the newest Message-IDs. */
+static void
+test_references_cap(void)
+{
+	g_autoptr(GString) raw = g_string_new("From: alice@example.com\nReferences:");
+	g_autoptr(mail) m = NULL;
+	g_autofree char *second = NULL, *last = NULL;
+
+	for (int i = 0; i < 5000; i++)
+		g_string_append_printf(raw, " <r%d@example.com>", i);
+	g_string_append(raw, "\nSubject: deep thread\n\nack\n");
+	m = parse_str(raw->str);
+	second = g_strdup_printf("r%d@example.com", 5000 - (MIME_MAX_REFERENCES - 1));
+	g_assert_cmpuint(m->references->len, ==, MIME_MAX_REFERENCES);
+	g_assert_cmpstr(g_ptr_array_index(m->references, 0), ==, "r0@example.com");
+	g_assert_cmpstr(g_ptr_array_index(m->references, 1), ==, second);
+	g_assert_cmpstr(g_ptr_array_index(m->references, MIME_MAX_REFERENCES - 1), ==,
+	                "r4999@example.com");
+}
+
+/* A header block over the cap: the first headers are read, the body is not. One just under
+ * the cap is read whole. */
+static void
+test_header_block_cap(void)
+{
+	static const char head[] = "From: mallory@example.org\nTo: incidents@example.com\n"
+	                           "Subject: [INC-1] big\n";
+	g_autoptr(GString) raw = g_string_new(head);
+	g_autoptr(mail) over = NULL;
+	g_autoptr(mail) under = NULL;
+
+	while (raw->len < MIME_MAX_HEADER_BYTES - 200)
+		g_string_append(raw, "X-Junk: 0123456789012345678901234567890123456789\n");
+	g_string_append(raw, "\nRESOLVED\n");
+	under = parse_str(raw->str);
+	g_assert_cmpstr(under->text, ==, "RESOLVED\n");
+	g_string_insert(raw, strlen(head),
+	                "X-Junk: 0123456789012345678901234567890123456789\n"
+	                "X-Junk: 0123456789012345678901234567890123456789\n"
+	                "X-Junk: 0123456789012345678901234567890123456789\n"
+	                "X-Junk: 0123456789012345678901234567890123456789\n"
+	                "X-Junk: 0123456789012345678901234567890123456789\n");
+	over = parse_str(raw->str);
+	g_assert_cmpstr(over->text, ==, "");
+	g_assert_cmpstr(over->subject, ==, "[INC-1] big");
+	g_assert_true(has_string(over->recipients, "incidents@example.com"));
+	g_assert_cmpstr(over->from_addr, ==, "mallory@example.org");
+}
+
+/* One header line longer than the cap is cut within it; the mail still parses. */
+static void
+test_header_line_over_cap(void)
+{
+	gsize len = MIME_MAX_HEADER_BYTES + 4096;
+	g_autofree char *raw = g_malloc(len + 1);
+	g_autoptr(mail) m = NULL;
+
+	memcpy(raw, "Subject: ", 9);
+	memset(raw + 9, 'x', len - 9);
+	raw[len] = '\0';
+	m = parse_str(raw);
+	g_assert_cmpstr(m->text, ==, "");
+	g_assert_cmpuint(strlen(m->subject), <=, MIME_MAX_HEADER_BYTES);
+	g_assert_true(g_str_has_prefix(m->subject, "xxxx"));
+}
+
 static void
 test_empty(void)
 {
@@ -856,6 +946,10 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/bad/invalid-base64", test_invalid_base64);
 	g_test_add_func("/mime/bad/long-header", test_long_header);
 	g_test_add_func("/mime/bad/empty", test_empty);
+	g_test_add_func("/mime/bad/caps/recipients", test_recipients_cap);
+	g_test_add_func("/mime/bad/caps/references", test_references_cap);
+	g_test_add_func("/mime/bad/caps/header-block", test_header_block_cap);
+	g_test_add_func("/mime/bad/caps/header-line", test_header_line_over_cap);
 	g_test_add_func("/mime/bad/mbox-from-line", test_mbox_from_line);
 	g_test_add_func("/mime/bad/headers-only", test_headers_only);
 	g_test_add_func("/mime/bad/no-message-id-no-date", test_no_message_id_no_date);

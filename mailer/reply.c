@@ -237,7 +237,8 @@ reply_is_cut_line(const char *content)
 gboolean
 reply_starts_with_from_label(const char *text)
 {
-	return text != NULL && reply_match(reply_regexes()->header_from, reply_content(text));
+	return text != NULL && g_utf8_validate(text, -1, NULL) &&
+	       reply_match(reply_regexes()->header_from, reply_content(text));
 }
 
 /* A copied header block: three or more header lines in a row, one of them "From:" (Outlook

@@ -64,10 +64,12 @@ static const char *const html_signature_marks[] = {
     NULL,
 };
 
-/* The colours in effect inside an element (HTML_COLOR_* or 0xRRGGBB). */
+/* What is in effect inside an element for its text: colours (HTML_COLOR_* or 0xRRGGBB) and
+ * whether the font is too small to see. */
 struct html_frame {
 	gint32 color;
 	gint32 background;
+	gboolean tiny_font;
 };
 
 struct html_out {
@@ -366,6 +368,7 @@ html_open(struct html_out *o, const xmlNode *n)
 	hidden = html_attr(n, "hidden") != NULL || html_decls_hide(&d);
 	f.color = html_decls_color(&d);
 	f.background = html_decls_background(&d);
+	f.tiny_font = html_decls_tiny_font(&d, up->tiny_font);
 	html_decls_clear(&d);
 	if (hidden)
 		return FALSE;
@@ -383,14 +386,14 @@ html_close(struct html_out *o, const xmlNode *n)
 	g_array_set_size(o->frames, o->frames->len - 1);
 }
 
-/* Text in its element's colours, unless they make it unreadable. */
+/* Text in its element's font and colours, unless they make it unreadable. */
 static void
 html_visible_text(struct html_out *o, const char *text)
 {
 	const struct html_frame *f =
 	    &g_array_index(o->frames, struct html_frame, o->frames->len - 1);
 
-	if (!html_color_hides(f->color, f->background))
+	if (!f->tiny_font && !html_color_hides(f->color, f->background))
 		html_text(o, text);
 }
 
@@ -500,7 +503,7 @@ mime_html_to_text(const char *html, gsize len)
 	o.s = g_string_new(NULL);
 	o.frames = g_array_new(FALSE, FALSE, sizeof(struct html_frame));
 	/* mail is read black on white unless it says otherwise */
-	g_array_append_val(o.frames, ((struct html_frame){0x000000, 0xffffff}));
+	g_array_append_val(o.frames, ((struct html_frame){0x000000, 0xffffff, FALSE}));
 	root = xmlDocGetRootElement(doc);
 	if (root != NULL) {
 		o.sheet = html_collect_sheet(root);

@@ -102,7 +102,8 @@ html_decls_clear(struct html_decls *d)
 
 /* ---- lengths ---- */
 
-/* The length at the start of v in px (16 to the em, a percentage of pct_base, a number
+/* The length at the start of v in px (16 to the em, a percentage of pct_base, the viewport
+ * a 600px wide mail, a number
  * without unit times unitless), or FALSE when v starts with none. */
 static gboolean
 html_length(const char *v, double pct_base, double unitless, double *px)
@@ -163,16 +164,46 @@ html_value_is(const struct html_decls *d, enum html_prop p, const char *word)
 	return d->value[p] != NULL && strcmp(d->value[p], word) == 0;
 }
 
-/* The size in the font shorthand ("0/0 a", "bold 1px Arial") is tiny. */
-static gboolean
-html_font_tiny(const char *font)
+/* The font size of the declarations: font-size, else the size in the font shorthand
+ * ("0/0 a", "bold 1px Arial"), copied to *word for the caller to free, else NULL. */
+static const char *
+html_font_size(const struct html_decls *d, char **word)
 {
-	g_auto(GStrv) words = font != NULL ? g_strsplit_set(font, " \t", -1) : NULL;
+	g_auto(GStrv) words = NULL;
 
-	for (char **w = words; w != NULL && *w != NULL; w++)
+	if (d->value[HTML_PROP_FONT_SIZE] != NULL || d->value[HTML_PROP_FONT] == NULL)
+		return d->value[HTML_PROP_FONT_SIZE];
+	words = g_strsplit_set(d->value[HTML_PROP_FONT], " \t", -1);
+	for (char **w = words; *w != NULL; w++)
 		if (g_ascii_isdigit(**w) || **w == '.')
-			return html_tiny(*w, 16, 16);
+			return *word = g_strdup(*w);
+	return NULL;
+}
+
+/* A size relative to the parent's: 0 of it stays 0. */
+static gboolean
+html_relative_size(const char *size)
+{
+	static const char *const relative[] = {"%", "em", "ex", "ch", "smaller", "larger"};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(relative); i++)
+		if (g_str_has_suffix(size, relative[i]) && !g_str_has_suffix(size, "rem"))
+			return TRUE;
 	return FALSE;
+}
+
+gboolean
+html_decls_tiny_font(const struct html_decls *d, gboolean inherited)
+{
+	g_autofree char *word = NULL;
+	const char *size = html_font_size(d, &word);
+	double px;
+
+	if (size == NULL)
+		return inherited;
+	if (html_relative_size(size) && inherited)
+		return TRUE;
+	return html_length(size, 16, 1, &px) && px >= 0 && px <= HTML_TINY_PX;
 }
 
 /* A scale() of transform that shrinks to nothing. */
@@ -245,9 +276,8 @@ html_decls_hide(const struct html_decls *d)
 	       html_value_is(d, HTML_PROP_VISIBILITY, "hidden") ||
 	       html_value_is(d, HTML_PROP_VISIBILITY, "collapse") ||
 	       html_value_is(d, HTML_PROP_MSO_HIDE, "all") ||
-	       html_opacity_none(v[HTML_PROP_OPACITY]) ||
-	       html_tiny(v[HTML_PROP_FONT_SIZE], 16, 1) || html_font_tiny(v[HTML_PROP_FONT]) ||
-	       html_box_hides(d) || html_offscreen(v[HTML_PROP_TEXT_INDENT]) ||
+	       html_opacity_none(v[HTML_PROP_OPACITY]) || html_box_hides(d) ||
+	       html_offscreen(v[HTML_PROP_TEXT_INDENT]) ||
 	       (placed &&
 	        (html_offscreen(v[HTML_PROP_LEFT]) || html_offscreen(v[HTML_PROP_TOP]))) ||
 	       html_clipped_away(v[HTML_PROP_CLIP]) || html_scaled_away(v[HTML_PROP_TRANSFORM]);

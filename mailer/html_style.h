@@ -55,9 +55,14 @@ void html_decls_set(struct html_decls *d, enum html_prop prop, const char *value
 void html_decls_clear(struct html_decls *d);
 
 /* TRUE when the declarations hide the element and all it holds: display:none,
- * visibility:hidden, mso-hide:all, opacity near 0, a font of 2px or less, a box of 2px or
- * less that clips (or is that small both ways), or a place far off-screen. */
+ * visibility:hidden, mso-hide:all, opacity near 0, a box of 2px or less that clips (or is
+ * that small both ways), a place far off-screen, clip:rect(0 0 0 0) or scale(0). */
 gboolean html_decls_hide(const struct html_decls *d);
+/* TRUE when text is too small to see (2px or less) under these declarations, where the
+ * parent's is inherited: a size can set it either way (templates set font-size:0 on a
+ * wrapper to drop the blanks between columns, and the size back on each column), and a
+ * relative size of a tiny parent stays tiny. */
+gboolean html_decls_tiny_font(const struct html_decls *d, gboolean inherited);
 /* The text colour, and the background colour, the declarations set (HTML_COLOR_*). */
 gint32 html_decls_color(const struct html_decls *d);
 gint32 html_decls_background(const struct html_decls *d);

@@ -112,6 +112,10 @@ static const struct hidden_case hidden_cases[] = {
     {"font-size-half-px", ACK "<p style=\"font-size:0.5px\">RESOLVED</p>"},
     {"font-size-1pt", ACK "<p style=\"font-size:1pt\">RESOLVED</p>"},
     {"font-shorthand-0", ACK "<p style=\"font:0/0 a\">RESOLVED</p>"},
+    {"font-size-0-inherited", ACK "<div style=\"font-size:0\"><p><b>RESOLVED</b></p></div>"},
+    {"font-size-0-relative-child", ACK "<div style=\"font-size:0\"><span style=\"font-size:"
+                                       "150%\">RESOLVED</span><span style=\"font-size:2em\">"
+                                       "RESOLVED</span></div>"},
     {"max-height-0-overflow", ACK "<div style=\"max-height:0;overflow:hidden\">RESOLVED</div>"},
     {"height-0-overflow-y", ACK "<div style=\"height:0px; overflow-y:hidden\">RESOLVED</div>"},
     {"line-height-0-overflow", ACK "<div style=\"line-height:0;overflow:hidden\">RESOLVED</div>"},
@@ -181,6 +185,11 @@ static const struct hidden_case visible_cases[] = {
                                "style=\"display:block\">ack</div>"},
     {"child-recoloured", "<div style=\"color:#fff\">RESOLVED<span style=\"color:#222\">ack"
                          "</span></div>"},
+    /* MJML and other templates: font-size:0 on the wrapper, the size again on each column */
+    {"font-size-0-wrapper", "<div style=\"font-size:0px;text-align:left\"><div style=\""
+                            "display:inline-block;font-size:13px\">ack</div></div>"},
+    {"font-size-0-wrapper-rem", "<td style=\"font-size:0\"><div style=\"font:1rem/1.5 Ubuntu\">"
+                                "ack</div></td>"},
     {"small-but-readable", "<p style=\"font-size:9px;line-height:11px;overflow:hidden\">ack</p>"},
     {"pseudo-class-ignored", "<style>p:hover{display:none}</style><p>ack</p>"},
     /* a fuzzer finding: a parenthesis that never closes */

@@ -21,18 +21,38 @@ GQuark mime_error_quark(void);
  * daemon may call it at start-up. */
 void mime_init(void);
 
+/*
+ * Bounds on what a hostile header block costs. Header parsing is linear in the input, and:
+ * - a header block (everything before the first empty line) over MIME_MAX_HEADER_BYTES is
+ *   read only up to its last whole line within that size, and the body is not read at all
+ *   (text is ""): no mail client writes such headers, so no command is taken from such
+ *   mail, while routing, de-duplication and the never-answer rules still see the headers
+ *   that came first (those a mail system adds on delivery among them);
+ * - recipients keeps the first MIME_MAX_RECIPIENTS addresses in the order below, so the
+ *   ones a delivery adds (Delivered-To, X-Original-To) always stay;
+ * - references keeps the first Message-ID of References (the thread's root) and the last
+ *   MIME_MAX_REFERENCES - 1 (the newest, which name the mail being answered).
+ */
+#define MIME_MAX_HEADER_BYTES (1024 * 1024)
+#define MIME_MAX_RECIPIENTS 1000
+#define MIME_MAX_REFERENCES 100
+
 struct mail {
 	char *message_id;        /* without <>, NULL when the message has none */
 	char *from_addr;         /* bare lower-case address, NULL when absent or unparsable */
 	char *from_name;         /* display name, decoded; may contain anything (never a header) */
 	char *subject;           /* decoded UTF-8; CR/LF and controls replaced by spaces */
 	char *in_reply_to;       /* first Message-ID of In-Reply-To, without <>, or NULL */
-	GPtrArray *references;   /* char *, Message-IDs from References, without <> */
-	GPtrArray *recipients;   /* char *, lower-case: Delivered-To, X-Original-To, To, Cc */
+	GPtrArray *references;   /* char *, Message-IDs from References, without <> (capped) */
+	GPtrArray *recipients;   /* char *, lower-case, each once: Delivered-To, X-Original-To,
+	                          * To, Cc (capped) */
 	char *return_path;       /* without <>; "" for a null return path, NULL if absent */
 	char *auto_submitted;    /* header value or NULL */
-	char *precedence;        /* header value or NULL */
-	char *x_loop;            /* header value or NULL */
+	char *precedence;        /* Precedence value, else X-Precedence's, else NULL */
+	GPtrArray *x_loops;      /* char *, every X-Loop value, in order */
+	const char *auto_marker; /* when another header marks automatic or list mail (X-Autoreply,
+	                          * List-Id ...): why, as auth_no_answer says it; static storage;
+	                          * NULL when none */
 	GPtrArray *auth_results; /* char *, Authentication-Results values, topmost first */
 	gint64 date;             /* Date: as unix time, 0 when absent or unparsable */
 	char *text;              /* best text body as valid UTF-8 without NULs; "" when none */
@@ -41,7 +61,10 @@ struct mail {
 };
 
 /* Parses raw bytes. Returns NULL and sets err when nothing usable is there (empty input).
- * Never hangs or recurses without bound on hostile input. Caller frees with mail_free. */
+ * Never hangs or recurses without bound on hostile input (see the bounds above). The body
+ * text comes from the first text/plain part, or text/html when that is missing or blank;
+ * a part that is an attachment or has a file name is never the text. Caller frees with
+ * mail_free. */
 struct mail *mime_parse(const char *raw, gsize len, GError **err);
 void mail_free(struct mail *m);
 typedef struct mail mail; /* for g_autoptr(mail) */

@@ -10,4 +10,9 @@
 /* Returns the new text of a reply body (trimmed, lines joined by \n). Caller frees. */
 char *reply_new_text(const char *body);
 
+/* TRUE when text (leading blanks aside) starts with the sender's label of a copied header
+ * block, "From:", "Von:", "差出人:" ..., in any language reply_new_text knows: html.c
+ * recognises Outlook's reply divider by it. */
+gboolean reply_starts_with_from_label(const char *text);
+
 #endif

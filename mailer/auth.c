@@ -156,19 +156,32 @@ auth_dmarc_pass(GPtrArray *auth_results, const char *authserv_id, const char *fr
 const char *
 auth_no_answer(const struct mail *m, const char *address)
 {
-	if (m->auto_submitted != NULL && g_ascii_strncasecmp(m->auto_submitted, "no", 2) != 0)
+	static const char *const precedences[] = {"bulk", "junk", "list", "auto_reply"};
+	g_autoptr(GString) keyword = g_string_new(NULL);
+	int depth = 0;
+
+	/* Auto-Submitted's keyword alone: "no (sent by hand)" and "No; x=y" are "no",
+	 * "notification" is not */
+	for (const char *p = m->auto_submitted; p != NULL && *p != '\0' && *p != ';'; p++)
+		if (*p == '(' || *p == ')')
+			depth = MAX(0, depth + (*p == '(' ? 1 : -1));
+		else if (depth == 0 && !g_ascii_isspace(*p))
+			g_string_append_c(keyword, *p);
+	if (m->auto_submitted != NULL && g_ascii_strcasecmp(keyword->str, "no") != 0)
 		return "it is auto-submitted (an automatic reply or notification)";
-	if (m->precedence != NULL && (g_ascii_strcasecmp(m->precedence, "bulk") == 0 ||
-	                              g_ascii_strcasecmp(m->precedence, "junk") == 0 ||
-	                              g_ascii_strcasecmp(m->precedence, "list") == 0))
-		return "it is bulk or list mail (Precedence)";
+	for (gsize i = 0; m->precedence != NULL && i < G_N_ELEMENTS(precedences); i++)
+		if (g_ascii_strcasecmp(m->precedence, precedences[i]) == 0)
+			return "it is bulk, list or automatic mail (Precedence)";
+	if (m->auto_marker != NULL)
+		return m->auto_marker;
 	if (m->is_report || (m->return_path != NULL && *m->return_path == '\0'))
 		return "it is a bounce (empty return path or delivery report)";
 	if (m->from_addr != NULL && g_str_has_prefix(m->from_addr, "mailer-daemon@"))
 		return "it is from MAILER-DAEMON";
 	if (m->from_addr != NULL && g_ascii_strcasecmp(m->from_addr, address) == 0)
 		return "it is from sevmail's own address";
-	if (m->x_loop != NULL && strstr(m->x_loop, address) != NULL)
-		return "it carries sevmail's own X-Loop header";
+	for (guint i = 0; m->x_loops != NULL && i < m->x_loops->len; i++)
+		if (strcasestr(g_ptr_array_index(m->x_loops, i), address) != NULL)
+			return "it carries sevmail's own X-Loop header";
 	return NULL;
 }

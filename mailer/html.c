@@ -10,12 +10,18 @@
  * reply divider (div#divRplyFwdMsg, #appendonsend, the border-top header box, Hotmail's
  * hr#stopSpelling), under which the original follows unquoted. Signature blocks that the
  * clients mark as such are left out.
+ *
+ * Nothing a reader does not see is read: elements that style (inline or through a <style>
+ * sheet), the hidden attribute or old presentational attributes make invisible are left out
+ * with all they hold, and so is text in the colour of its background (html_style.c).
  */
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <string.h>
 
+#include "html_style.h"
 #include "mime.h"
+#include "reply.h"
 
 /* Elements that end a line before and after them. */
 static const char *const html_blocks[] = {
@@ -47,12 +53,6 @@ static const char *const html_divider_ids[] = {
 };
 static const char *const html_divider_classes[] = {"OutlookMessageHeader", NULL};
 
-/* The first word of a copied header block under a border-top divider, in the languages
- * reply.c knows ("From:", "Von:", "De :", "От:" ...). */
-static const char *const html_header_words[] = {
-    "from", "von", "de", "da", "van", "från", "fra", "od", "от", "lähettäjä", "feladó", NULL,
-};
-
 /* Class names and ids of signature blocks; their content is not the reply's text. */
 static const char *const html_signature_marks[] = {
     "gmail_signature",
@@ -64,12 +64,22 @@ static const char *const html_signature_marks[] = {
     NULL,
 };
 
+/* What is in effect inside an element for its text: colours (HTML_COLOR_* or 0xRRGGBB) and
+ * whether the font is too small to see. */
+struct html_frame {
+	gint32 color;
+	gint32 background;
+	gboolean tiny_font;
+};
+
 struct html_out {
 	GString *s;
-	gboolean pending_space; /* whitespace seen since the last visible character */
-	int pre;                /* depth of <pre>: whitespace kept as is */
-	int quote;              /* depth of quoting elements around the current node */
-	gboolean history;       /* a reply divider was passed: the rest is the original */
+	GArray *frames;           /* struct html_frame of each open element, the page's first */
+	struct html_sheet *sheet; /* the document's <style> rules */
+	gboolean pending_space;   /* whitespace seen since the last visible character */
+	int pre;                  /* depth of <pre>: whitespace kept as is */
+	int quote;                /* depth of quoting elements around the current node */
+	gboolean history;         /* a reply divider was passed: the rest is the original */
 };
 
 static gboolean
@@ -134,23 +144,15 @@ html_text_start(const xmlNode *n)
 	return g_string_free(s, FALSE);
 }
 
-/* TRUE when the element's text starts with a header label such as "From:" or "De :". */
+/* TRUE when the element's text starts with a header label such as "From:", "De :" or
+ * "差出人:", in the languages reply.c knows. */
 static gboolean
 html_starts_with_header(const xmlNode *n)
 {
 	g_autofree char *raw = html_text_start(n);
 	g_autofree char *head = g_utf8_make_valid(raw, -1);
-	g_autofree char *lower = NULL;
-	char *colon = strchr(head, ':');
 
-	if (colon == NULL)
-		return FALSE;
-	*colon = '\0';
-	lower = g_utf8_strdown(g_strstrip(head), -1);
-	for (const char *const *w = html_header_words; *w != NULL; w++)
-		if (strcmp(lower, *w) == 0)
-			return TRUE;
-	return FALSE;
+	return reply_starts_with_from_label(head);
 }
 
 /* Outlook desktop's (and Windows Mail's) reply header box: a div with a solid top border,
@@ -317,26 +319,105 @@ html_leave(struct html_out *o, const xmlNode *n)
 		o->pending_space = TRUE;
 }
 
+/* The value of an attribute without a copy (libxml2 keeps a plain value as one text
+ * node), or NULL; this runs for every element, xmlGetProp would allocate each time. */
+static const char *
+html_attr(const xmlNode *n, const char *name)
+{
+	for (const xmlAttr *a = n->properties; a != NULL; a = a->next)
+		if (g_ascii_strcasecmp((const char *)a->name, name) == 0)
+			return a->children != NULL && a->children->type == XML_TEXT_NODE &&
+			               a->children->content != NULL
+			           ? (const char *)a->children->content
+			           : "";
+	return NULL;
+}
+
+/* The colours and presentational attributes of an element, its sheet's rules, then its
+ * style attribute, in the order they override each other. */
+static void
+html_decls_of(const struct html_out *o, const xmlNode *n, struct html_decls *d)
+{
+	const char *v;
+
+	if ((v = html_attr(n, "bgcolor")) != NULL)
+		html_decls_set(d, HTML_PROP_BACKGROUND_COLOR, v);
+	if ((html_is(n, "font") && (v = html_attr(n, "color")) != NULL) ||
+	    (html_is(n, "body") && (v = html_attr(n, "text")) != NULL))
+		html_decls_set(d, HTML_PROP_COLOR, v);
+	if (o->sheet != NULL)
+		html_sheet_apply(o->sheet, d, (const char *)n->name, html_attr(n, "class"),
+		                 html_attr(n, "id"));
+	html_decls_add(d, html_attr(n, "style"));
+}
+
+/* Enters an element unless it is dropped or hidden; TRUE when entered, and html_close must
+ * follow. Colours are inherited; a background that lets its parent's show keeps that. */
+static gboolean
+html_open(struct html_out *o, const xmlNode *n)
+{
+	const struct html_frame *up =
+	    &g_array_index(o->frames, struct html_frame, o->frames->len - 1);
+	struct html_decls d = {0};
+	struct html_frame f;
+	gboolean hidden;
+
+	if (html_is_dropped(n))
+		return FALSE;
+	html_decls_of(o, n, &d);
+	hidden = html_attr(n, "hidden") != NULL || html_decls_hide(&d);
+	f.color = html_decls_color(&d);
+	f.background = html_decls_background(&d);
+	f.tiny_font = html_decls_tiny_font(&d, up->tiny_font);
+	html_decls_clear(&d);
+	if (hidden)
+		return FALSE;
+	f.color = f.color == HTML_COLOR_NONE ? up->color : f.color;
+	f.background = f.background == HTML_COLOR_NONE ? up->background : f.background;
+	g_array_append_val(o->frames, f);
+	html_enter(o, n);
+	return TRUE;
+}
+
+static void
+html_close(struct html_out *o, const xmlNode *n)
+{
+	html_leave(o, n);
+	g_array_set_size(o->frames, o->frames->len - 1);
+}
+
+/* Text in its element's font and colours, unless they make it unreadable. */
+static void
+html_visible_text(struct html_out *o, const char *text)
+{
+	const struct html_frame *f =
+	    &g_array_index(o->frames, struct html_frame, o->frames->len - 1);
+
+	if (!f->tiny_font && !html_color_hides(f->color, f->background))
+		html_text(o, text);
+}
+
 static void
 html_walk(struct html_out *o, xmlNode *root)
 {
 	xmlNode *n = root;
 
 	for (;;) {
-		if (n->type == XML_ELEMENT_NODE && !html_is_dropped(n)) {
-			html_enter(o, n);
-			if (n->children != NULL) {
-				n = n->children;
-				continue;
-			}
-		} else if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			if (n->content != NULL)
-				html_text(o, (const char *)n->content);
+		gboolean open = FALSE;
+
+		if (n->type == XML_ELEMENT_NODE && (open = html_open(o, n)) &&
+		    n->children != NULL) {
+			n = n->children;
+			continue;
 		}
-		/* n is done: leave it and every ancestor whose last child it was. */
-		for (;;) {
-			if (!html_is_dropped(n))
-				html_leave(o, n);
+		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
+		    n->content != NULL)
+			html_visible_text(o, (const char *)n->content);
+		/* n is done: leave it and every ancestor whose last child it was (all of which
+		 * were entered, or their children would not have been reached). */
+		for (;; open = TRUE) {
+			if (open)
+				html_close(o, n);
 			if (n == root)
 				return;
 			if (n->next != NULL) {
@@ -346,6 +427,31 @@ html_walk(struct html_out *o, xmlNode *root)
 			n = n->parent;
 		}
 	}
+}
+
+/* The document's <style> sheets, wherever they are. */
+static struct html_sheet *
+html_collect_sheet(xmlNode *root)
+{
+	struct html_sheet *sheet = html_sheet_new();
+	xmlNode *n = root;
+
+	while (n != NULL) {
+		if (html_is(n, "style")) {
+			xmlChar *css = xmlNodeGetContent(n);
+
+			if (css != NULL)
+				html_sheet_add(sheet, (const char *)css);
+			xmlFree(css);
+		} else if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
+			n = n->children;
+			continue;
+		}
+		while (n != root && n->next == NULL)
+			n = n->parent;
+		n = n != root ? n->next : NULL;
+	}
+	return sheet;
 }
 
 /* Trims lines' trailing blanks and the whole text, and keeps at most one empty line in a row. */
@@ -395,11 +501,18 @@ mime_html_to_text(const char *html, gsize len)
 	if (doc == NULL)
 		return g_strdup("");
 	o.s = g_string_new(NULL);
+	o.frames = g_array_new(FALSE, FALSE, sizeof(struct html_frame));
+	/* mail is read black on white unless it says otherwise */
+	g_array_append_val(o.frames, ((struct html_frame){0x000000, 0xffffff, FALSE}));
 	root = xmlDocGetRootElement(doc);
-	if (root != NULL)
+	if (root != NULL) {
+		o.sheet = html_collect_sheet(root);
 		html_walk(&o, root);
+	}
 	xmlFreeDoc(doc);
 	text = html_tidy(o.s->str);
 	g_string_free(o.s, TRUE);
+	g_array_free(o.frames, TRUE);
+	html_sheet_free(o.sheet);
 	return text;
 }

@@ -1,8 +1,8 @@
 /*
  * mime: raw bytes to struct mail through gmime. Never calls g_mime_multipart_get_boundary()
  * (it loops forever on hostile parameters in gmime 3.2.13, issue #165) and walks the MIME tree
- * with an explicit stack, so hostile nesting costs neither time nor stack. Building is in
- * mime_build.c, HTML to text in html.c.
+ * with an explicit stack, so hostile nesting costs neither time nor stack; hostile header
+ * blocks are bounded as mime.h says. Building is in mime_build.c, HTML to text in html.c.
  */
 #include <gmime/gmime.h>
 #include <string.h>
@@ -147,55 +147,74 @@ mime_raw_value(GMimeHeader *h)
 	return mime_line(unfolded);
 }
 
-static void
-mime_add_recipient(GPtrArray *list, const char *addr)
-{
-	char *a = mime_addr(addr);
+/* The recipients being collected, each address once (seen owns no strings). */
+struct mime_rcpts {
+	GPtrArray *list;
+	GHashTable *seen;
+};
 
-	if (a == NULL)
+static gboolean
+mime_rcpts_full(const struct mime_rcpts *r)
+{
+	return r->list->len >= MIME_MAX_RECIPIENTS;
+}
+
+static void
+mime_add_recipient(struct mime_rcpts *r, const char *addr)
+{
+	char *a;
+
+	if (mime_rcpts_full(r) || (a = mime_addr(addr)) == NULL)
 		return;
-	if (g_ptr_array_find_with_equal_func(list, a, g_str_equal, NULL))
+	if (g_hash_table_contains(r->seen, a)) {
 		g_free(a);
-	else
-		g_ptr_array_add(list, a);
+		return;
+	}
+	g_ptr_array_add(r->list, a);
+	g_hash_table_add(r->seen, a);
+}
+
+/* Adds the mailboxes of a group's members. */
+static void
+mime_add_group(struct mime_rcpts *r, InternetAddressGroup *group)
+{
+	InternetAddressList *members = internet_address_group_get_members(group);
+	int n = internet_address_list_length(members);
+
+	for (int i = 0; i < n && !mime_rcpts_full(r); i++) {
+		InternetAddress *m = internet_address_list_get_address(members, i);
+
+		if (INTERNET_ADDRESS_IS_MAILBOX(m))
+			mime_add_recipient(
+			    r, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(m)));
+	}
 }
 
 /* Adds every mailbox of a list (and of its groups) to the recipients. */
 static void
-mime_add_list(GPtrArray *out, InternetAddressList *list)
+mime_add_list(struct mime_rcpts *r, InternetAddressList *list)
 {
 	int n = list != NULL ? internet_address_list_length(list) : 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !mime_rcpts_full(r); i++) {
 		InternetAddress *ia = internet_address_list_get_address(list, i);
 
-		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
 			mime_add_recipient(
-			    out, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
-		} else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			InternetAddressList *members =
-			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
-			int k = internet_address_list_length(members);
-
-			for (int j = 0; j < k; j++) {
-				InternetAddress *m = internet_address_list_get_address(members, j);
-
-				if (INTERNET_ADDRESS_IS_MAILBOX(m))
-					mime_add_recipient(out, internet_address_mailbox_get_addr(
-					                            INTERNET_ADDRESS_MAILBOX(m)));
-			}
-		}
+			    r, internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+		else if (INTERNET_ADDRESS_IS_GROUP(ia))
+			mime_add_group(r, INTERNET_ADDRESS_GROUP(ia));
 	}
 }
 
 static void
-mime_add_parsed(GPtrArray *out, const char *value)
+mime_add_parsed(struct mime_rcpts *r, const char *value)
 {
 	InternetAddressList *list = internet_address_list_parse(NULL, value);
 
 	if (list == NULL)
 		return;
-	mime_add_list(out, list);
+	mime_add_list(r, list);
 	g_object_unref(list);
 }
 
@@ -220,9 +239,49 @@ mime_return_path(const char *value)
 	return addr != NULL ? addr : g_strdup("");
 }
 
-/* Headers that may occur more than once, in the order they appear. */
+/*
+ * Headers that mark mail no person wrote, or mail from a list, besides Auto-Submitted and
+ * Precedence (auth.c judges their values): autoresponders' own headers and the list headers
+ * of RFC 2919 and RFC 2369. Each with what its value must contain (ASCII case ignored), or
+ * NULL when being there is enough. X-Auto-Response-Suppress is none of them: it asks us not
+ * to answer automatically, and a person's mail may carry it.
+ */
+static const struct mime_marker {
+	const char *header;
+	const char *contains;
+	const char *why; /* struct mail's auto_marker */
+} mime_markers[] = {
+    {"X-Autoreply", NULL, "it is an automatic reply (X-Autoreply)"},
+    {"X-Autorespond", NULL, "it is an automatic reply (X-Autorespond)"},
+    {"X-Autoreply-From", NULL, "it is an automatic reply (X-Autoreply-From)"},
+    {"X-Mail-Autoreply", NULL, "it is an automatic reply (X-Mail-Autoreply)"},
+    {"X-POST-MessageClass", "autoresponder", "it is an automatic reply (X-POST-MessageClass)"},
+    {"X-FC-MachineGenerated", NULL, "it is machine-generated (X-FC-MachineGenerated)"},
+    {"List-Id", NULL, "it is mailing-list mail (List-Id)"},
+    {"List-Unsubscribe", NULL, "it is list or bulk mail (List-Unsubscribe)"},
+};
+
+/* The auto_marker a header sets, or NULL. */
+static const char *
+mime_marker(const char *name, GMimeHeader *h)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(mime_markers); i++) {
+		const struct mime_marker *k = &mime_markers[i];
+		g_autofree char *value = NULL;
+
+		if (g_ascii_strcasecmp(name, k->header) != 0)
+			continue;
+		if (k->contains == NULL)
+			return k->why;
+		value = mime_raw_value(h);
+		return strcasestr(value, k->contains) != NULL ? k->why : NULL;
+	}
+	return NULL;
+}
+
+/* Headers that may occur more than once, in the order they appear, and the markers. */
 static void
-mime_scan_headers(struct mail *m, GMimeObject *obj)
+mime_scan_headers(struct mail *m, GMimeObject *obj, struct mime_rcpts *r)
 {
 	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
 	int n = g_mime_header_list_get_count(hl);
@@ -237,12 +296,16 @@ mime_scan_headers(struct mail *m, GMimeObject *obj)
 		if (g_ascii_strcasecmp(name, "Delivered-To") == 0 ||
 		    g_ascii_strcasecmp(name, "X-Original-To") == 0) {
 			value = mime_raw_value(h);
-			mime_add_parsed(m->recipients, value);
+			mime_add_parsed(r, value);
 		} else if (g_ascii_strcasecmp(name, "Authentication-Results") == 0) {
 			g_ptr_array_add(m->auth_results, mime_raw_value(h));
 		} else if (g_ascii_strcasecmp(name, "Return-Path") == 0 && m->return_path == NULL) {
 			value = mime_raw_value(h);
 			m->return_path = mime_return_path(value);
+		} else if (g_ascii_strcasecmp(name, "X-Loop") == 0) {
+			g_ptr_array_add(m->x_loops, mime_raw_value(h));
+		} else if (m->auto_marker == NULL) {
+			m->auto_marker = mime_marker(name, h);
 		}
 	}
 }
@@ -273,6 +336,22 @@ mime_msgid(const char *id)
 	return clean;
 }
 
+/* Keeps the first of References (the thread's root) and the last MIME_MAX_REFERENCES - 1
+ * (the newest, which a reply to sevmail's latest mail names). */
+static void
+mime_fill_references(struct mail *m, GMimeReferences *refs)
+{
+	int n = g_mime_references_length(refs);
+	int newest = MAX(1, n - (MIME_MAX_REFERENCES - 1));
+
+	for (int i = 0; i < n; i = i == 0 ? newest : i + 1) {
+		char *id = mime_msgid(g_mime_references_get_message_id(refs, i));
+
+		if (id != NULL)
+			g_ptr_array_add(m->references, id);
+	}
+}
+
 static void
 mime_fill_threading(struct mail *m, GMimeObject *obj)
 {
@@ -283,14 +362,10 @@ mime_fill_threading(struct mail *m, GMimeObject *obj)
 	if (refs != NULL)
 		g_mime_references_free(refs);
 	refs = mime_references(obj, "References");
-	for (int i = 0; refs != NULL && i < g_mime_references_length(refs); i++) {
-		char *id = mime_msgid(g_mime_references_get_message_id(refs, i));
-
-		if (id != NULL)
-			g_ptr_array_add(m->references, id);
-	}
-	if (refs != NULL)
+	if (refs != NULL) {
+		mime_fill_references(m, refs);
 		g_mime_references_free(refs);
+	}
 }
 
 static void
@@ -321,6 +396,7 @@ mime_fill_headers(struct mail *m, GMimeMessage *msg)
 {
 	GMimeObject *obj = GMIME_OBJECT(msg);
 	GDateTime *date = g_mime_message_get_date(msg);
+	struct mime_rcpts r = {m->recipients, g_hash_table_new(g_str_hash, g_str_equal)};
 
 	m->message_id = mime_msgid(g_mime_message_get_message_id(msg));
 	mime_fill_from(m, msg);
@@ -328,12 +404,14 @@ mime_fill_headers(struct mail *m, GMimeMessage *msg)
 	if (m->subject == NULL)
 		m->subject = g_strdup("");
 	mime_fill_threading(m, obj);
-	mime_scan_headers(m, obj);
-	mime_add_list(m->recipients, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO));
-	mime_add_list(m->recipients, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_CC));
+	mime_scan_headers(m, obj, &r);
+	mime_add_list(&r, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO));
+	mime_add_list(&r, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_CC));
+	g_hash_table_destroy(r.seen);
 	m->auto_submitted = mime_line(g_mime_object_get_header(obj, "Auto-Submitted"));
 	m->precedence = mime_line(g_mime_object_get_header(obj, "Precedence"));
-	m->x_loop = mime_line(g_mime_object_get_header(obj, "X-Loop"));
+	if (m->precedence == NULL)
+		m->precedence = mime_line(g_mime_object_get_header(obj, "X-Precedence"));
 	m->date = date != NULL ? g_date_time_to_unix(date) : 0;
 }
 
@@ -445,8 +523,8 @@ mime_plain_text(GMimePart *part)
 }
 
 struct mime_found {
-	GMimePart *plain; /* first inline text/plain */
-	GMimePart *html;  /* first inline text/html */
+	GMimePart *plain; /* first inline, unnamed text/plain */
+	GMimePart *html;  /* first inline, unnamed text/html */
 };
 
 static void
@@ -455,7 +533,9 @@ mime_consider(struct mime_found *f, GMimeObject *obj)
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	GMimePart *part = GMIME_PART(obj);
 
-	if (ct == NULL || g_mime_part_is_attachment(part))
+	/* a named part is a file, whatever its disposition says: a text file attached to a
+	 * reply, or planted in one, is never its text */
+	if (ct == NULL || g_mime_part_is_attachment(part) || g_mime_part_get_filename(part) != NULL)
 		return;
 	if (f->plain == NULL && g_mime_content_type_is_type(ct, "text", "plain"))
 		f->plain = part;
@@ -544,6 +624,7 @@ mail_new(void)
 	m->references = g_ptr_array_new_with_free_func(g_free);
 	m->recipients = g_ptr_array_new_with_free_func(g_free);
 	m->auth_results = g_ptr_array_new_with_free_func(g_free);
+	m->x_loops = g_ptr_array_new_with_free_func(g_free);
 	return m;
 }
 
@@ -562,7 +643,7 @@ mail_free(struct mail *m)
 	g_free(m->return_path);
 	g_free(m->auto_submitted);
 	g_free(m->precedence);
-	g_free(m->x_loop);
+	g_clear_pointer(&m->x_loops, g_ptr_array_unref); /* mails built by hand may lack it */
 	g_ptr_array_unref(m->auth_results);
 	g_free(m->text);
 	g_free(m);
@@ -586,6 +667,36 @@ mime_skip_mbox_from(const char **raw, gsize *len)
 	*raw = nl + 1;
 }
 
+/* The length of the header block: up to the empty line that ends it, or all of raw. */
+static gsize
+mime_header_length(const char *raw, gsize len)
+{
+	const char *p = raw, *end = raw + len, *nl;
+
+	while ((nl = memchr(p, '\n', (gsize)(end - p))) != NULL) {
+		if (nl + 1 < end && nl[1] == '\n')
+			return (gsize)(nl + 1 - raw);
+		if (nl + 2 < end && nl[1] == '\r' && nl[2] == '\n')
+			return (gsize)(nl + 1 - raw);
+		p = nl + 1;
+	}
+	return len;
+}
+
+/* A header block over MIME_MAX_HEADER_BYTES is cut after its last whole line within the
+ * cap, and the body dropped with the rest (see mime.h): gmime then never holds the
+ * hostile bulk, and parsing stays linear in the cap. */
+static void
+mime_cap_headers(const char *raw, gsize *len)
+{
+	const char *nl;
+
+	if (mime_header_length(raw, *len) <= MIME_MAX_HEADER_BYTES)
+		return;
+	nl = memrchr(raw, '\n', MIME_MAX_HEADER_BYTES);
+	*len = nl != NULL ? (gsize)(nl + 1 - raw) : MIME_MAX_HEADER_BYTES;
+}
+
 /* Returns the parsed mail, or NULL with err when the input is empty or unparsable. Caller
  * frees with mail_free. */
 struct mail *
@@ -600,6 +711,7 @@ mime_parse(const char *raw, gsize len, GError **err)
 	if (raw == NULL)
 		len = 0;
 	mime_skip_mbox_from(&raw, &len);
+	mime_cap_headers(raw, &len);
 	if (len == 0) {
 		g_set_error(err, MIME_ERROR, MIME_ERROR_EMPTY, "the message is empty");
 		return NULL;

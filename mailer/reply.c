@@ -30,7 +30,8 @@ static const char *const reply_cut_patterns[] = {
     "messaggio originale|messaggio inoltrato|oorspronkelijk bericht|doorgestuurd bericht|"
     "originalmeddelande|vidarebefordrat meddelande|oprindelig meddelelse|"
     "opprinnelig melding|alkuperäinen viesti|oryginalna wiadomość|původní zpráva|"
-    "исходное сообщение|пересылаемое сообщение)\\s*-{2,}$",
+    "исходное сообщение|пересылаемое сообщение|original|原始邮件|原始郵件|元のメッセージ|"
+    "원본 메시지)\\s*-{2,}$",
     "^(begin forwarded message|anfang der weitergeleiteten nachricht|"
     "début du message réexpédié|inicio del mensaje reenviado)\\s*:$",
     /* Outlook's separator above its From:/Sent: block, and mailing-list footers */
@@ -47,28 +48,56 @@ static const char *const reply_cut_patterns[] = {
     "^(inviato da|inviato dal mio) .{1,40}$",
     "^(verzonden vanaf|verzonden met|verstuurd vanaf|verstuurd met) .{1,40}$",
     "^(skickat från|sendt fra|lähetetty|wysłane z) .{1,40}$",
+    "^(.{1,30}から送信|发自我的.{1,30}|從我的.{1,30}傳送|.{1,30}에서 보냄)$",
 };
 
 /* "On <date>, <name> wrote:" in the languages the peer fixtures and phones use; the verb
  * may be followed by the name (German Apple Mail: "Am ... schrieb Name <addr>:"), and
- * Russian webmail writes "<date> от <name>:". Yandex has no verb at all, only a date, a
- * name and an address. */
+ * Russian webmail writes "<date> от <name>:". Yandex (and Gmail in Japanese) have no verb
+ * at all, only a date, a name and an address. */
 static const char reply_attribution_pattern[] =
     "(?<!\\p{L})(wrote|writes|schrieb|a écrit|escribió|ha escrito|escreveu|ha scritto|"
     "scrisse|schreef|skrev|kirjoitti|napisał|napsal|написал|написала|от|έγραψε|yazdı|írta|"
-    "写道)(?!\\p{L}).{0,200}[:：]$"
-    "|^\\d{1,4}[./-]\\d{1,2}[./-]\\d{1,4}\\b.{0,200}<[^<>@\\s]+@[^<>\\s]+>\\s*[:：]$";
+    "写道|寫道|작성|のメール)(?!\\p{L}).{0,200}[:：]$"
+    "|^\\d{1,4}\\s*[./年년-]\\s*\\d{1,2}\\s*[./月월-]\\s*\\d{1,4}(?!\\d).{0,200}"
+    "<[^<>@\\s]+@[^<>\\s]+>\\s*[:：]$";
 
 /* How a wrapped attribution starts: "On", "Am", "Le", ... or a date ("02.04.2012 14:20 ..."). */
 static const char reply_lead_pattern[] = "^((on|am|le|el|il|op|em|den|dne|w dniu|στις|в)\\s|\\d)";
 
-/* Outlook's header block below its separator (or instead of one). */
-static const char reply_header_from_pattern[] =
-    "^\\*?(from|von|de|da|van|från|fra|od|от|lähettäjä|feladó)\\s*:";
-static const char reply_header_field_pattern[] =
-    "^\\*?(sent|date|to|cc|subject|gesendet|datum|an|betreff|envoyé|à|objet|enviado|fecha|"
-    "para|asunto|inviato|data|a|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|sendt|til|"
-    "emne|отправлено|кому|тема)\\s*:";
+/*
+ * The header block Outlook (and webmail forwarding) copies above the original, which then
+ * follows unquoted: per language the sender's label, then the labels that may follow it
+ * (sent, date, to, cc, subject). A block is three or more such lines, one the sender's;
+ * the languages mix freely (Gmail writes "Von:" above "Date:"). A space in a label stands
+ * for any run of blanks.
+ */
+static const struct reply_header_labels {
+	const char *from;
+	const char *fields;
+} reply_header_labels[] = {
+    {"from", "sent|date|to|cc|bcc|subject"},                        /* en */
+    {"von", "gesendet|datum|an|cc|betreff"},                        /* de */
+    {"de", "envoyé|date|à|cc|cci|objet"},                           /* fr */
+    {"de", "enviado el|enviado|fecha|para|cc|asunto"},              /* es */
+    {"de", "enviada|enviado|data|para|cc|assunto"},                 /* pt */
+    {"da", "inviato|data|a|cc|oggetto"},                            /* it */
+    {"van", "verzonden|datum|aan|cc|onderwerp"},                    /* nl */
+    {"från", "skickat|datum|till|kopia|ämne"},                      /* sv */
+    {"fra", "sendt|dato|til|kopi|cc|emne"},                         /* da, nb */
+    {"lähettäjä", "lähetetty|päivämäärä|vastaanottaja|kopio|aihe"}, /* fi */
+    {"od", "wysłano|data|do|dw|temat"},                             /* pl */
+    {"od", "odesláno|datum|komu|kopie|předmět"},                    /* cs */
+    {"feladó", "elküldve|dátum|címzett|másolatot kap|tárgy"},       /* hu */
+    {"kimden", "gönderildi|tarih|kime|bilgi|konu"},                 /* tr */
+    {"από", "στάλθηκε|ημερομηνία|προς|κοιν\\.?|θέμα"},              /* el */
+    {"от", "отправлено|дата|кому|копия|тема"},                      /* ru */
+    {"від", "надіслано|дата|кому|копія|тема"},                      /* uk */
+    {"差出人", "送信日時|日時|日付|宛先|cc|件名"},                  /* ja */
+    {"发件人", "发送时间|时间|日期|收件人|抄送|主题"},              /* zh-CN */
+    {"寄件者", "寄件日期|傳送時間|日期|收件者|副本|主旨"},          /* zh-TW */
+    {"보낸 사람", "보낸 날짜|날짜|받는 사람|참조|제목"},            /* ko */
+};
 
 /* A top part made only of this is no reply yet: look below the quote too ("Hi," + inline). */
 static const char reply_greeting_pattern[] =
@@ -117,6 +146,28 @@ reply_compile_any(const char *const *patterns, gsize n)
 	return reply_compile(any->str);
 }
 
+/* "^*?(label|...)\\s*:" over the senders' labels of reply_header_labels, or over the others
+ * (fields); the colon may be a full-width one. */
+static GRegex *
+reply_compile_labels(gboolean fields)
+{
+	g_autoptr(GString) re = g_string_new("^\\*?(");
+
+	for (gsize i = 0; i < G_N_ELEMENTS(reply_header_labels); i++) {
+		const struct reply_header_labels *l = &reply_header_labels[i];
+
+		if (i > 0)
+			g_string_append_c(re, '|');
+		for (const char *p = fields ? l->fields : l->from; *p != '\0'; p++)
+			if (*p == ' ')
+				g_string_append(re, "\\s+");
+			else
+				g_string_append_c(re, *p);
+	}
+	g_string_append(re, ")\\s*[:：]");
+	return reply_compile(re->str);
+}
+
 /* The patterns, compiled once for the life of the process. */
 static const struct reply_regexes *
 reply_regexes(void)
@@ -128,8 +179,8 @@ reply_regexes(void)
 		r.cut = reply_compile_any(reply_cut_patterns, G_N_ELEMENTS(reply_cut_patterns));
 		r.attribution = reply_compile(reply_attribution_pattern);
 		r.lead = reply_compile(reply_lead_pattern);
-		r.header_from = reply_compile(reply_header_from_pattern);
-		r.header_field = reply_compile(reply_header_field_pattern);
+		r.header_from = reply_compile_labels(FALSE);
+		r.header_field = reply_compile_labels(TRUE);
 		r.greeting = reply_compile(reply_greeting_pattern);
 		r.snip = reply_compile(reply_snip_pattern);
 		r.signoff = reply_compile(reply_signoff_pattern);
@@ -181,6 +232,13 @@ reply_is_cut_line(const char *content)
 	const struct reply_regexes *r = reply_regexes();
 
 	return reply_match(r->cut, content);
+}
+
+gboolean
+reply_starts_with_from_label(const char *text)
+{
+	return text != NULL && g_utf8_validate(text, -1, NULL) &&
+	       reply_match(reply_regexes()->header_from, reply_content(text));
 }
 
 /* A copied header block: three or more header lines in a row, one of them "From:" (Outlook

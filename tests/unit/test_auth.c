@@ -284,9 +284,10 @@ test_no_answer_rules(void)
 	m.return_path = "";
 	g_assert_nonnull(auth_no_answer(&m, "incidents@example.com"));
 	m.return_path = NULL;
-	m.x_loop = "incidents@example.com";
+	m.x_loops = g_ptr_array_new();
+	g_ptr_array_add(m.x_loops, "incidents@example.com");
 	g_assert_nonnull(auth_no_answer(&m, "incidents@example.com"));
-	m.x_loop = NULL;
+	g_clear_pointer(&m.x_loops, g_ptr_array_unref);
 	m.from_addr = "incidents@example.com";
 	g_assert_nonnull(auth_no_answer(&m, "incidents@example.com"));
 }

@@ -50,6 +50,14 @@ static const struct html_case cases[] = {
      "<p>ack</p><div style=\"border:none; border-top:solid #B5C4DF 1.0pt\"><p><b>Von:</b> "
      "Incident Desk</p></div><p>" PAGE_HTML "</p>",
      "ACK|"},
+    {"outlook-desktop-japanese",
+     "<p>ack</p><div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><p><b>差出人:</b> "
+     "Incident Desk<br><b>送信日時:</b> 2026年11月26日 15:04</p></div><p>" PAGE_HTML "</p>",
+     "ACK|"},
+    {"outlook-desktop-korean",
+     "<p>ack</p><div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><p><b>보낸 사람:</b> "
+     "Incident Desk<br><b>보낸 날짜:</b> 2026년 11월 26일</p></div><p>" PAGE_HTML "</p>",
+     "ACK|"},
     {"hotmail-stop-spelling", "<div>ack</div><hr id=\"stopSpelling\">Subject: x<br>" PAGE_HTML,
      "ACK|"},
     {"thunderbird-cite",
@@ -74,6 +82,141 @@ static const struct html_case cases[] = {
      "<blockquote type=\"cite\">" PAGE_HTML "</blockquote><div>IMPACT: EU only</div>",
      "IMPACT|EU only"},
 };
+
+static char *commands_of(const char *html);
+
+/*
+ * Text a reader does not see is never read: each document shows "ack" and hides a line
+ * "RESOLVED" (planted, say, by whoever wrote the mail being answered) another way.
+ */
+struct hidden_case {
+	const char *name;
+	const char *html;
+};
+
+#define ACK "<div>ack</div>"
+
+static const struct hidden_case hidden_cases[] = {
+    {"display-none", ACK "<div style=\"display:none\">RESOLVED</div>"},
+    {"display-none-spelling", ACK "<div style=\"COLOR:red ;  Display : NONE !important\">"
+                                  "RESOLVED</div>"},
+    {"display-none-inherited", ACK "<div style=\"display:none\"><table><tr><td><p><b>RESOLVED"
+                                   "</b></p></td></tr></table></div>"},
+    {"visibility-hidden", ACK "<p style=\"visibility:hidden\">RESOLVED</p>"},
+    {"visibility-collapse", ACK "<table><tr style=\"visibility: collapse\"><td>RESOLVED</td>"
+                                "</tr></table>"},
+    {"hidden-attribute", ACK "<div hidden>RESOLVED</div>"},
+    {"hidden-attribute-value", ACK "<section hidden=\"until-found\"><p>RESOLVED</p></section>"},
+    {"font-size-0", ACK "<span style=\"font-size:0\">RESOLVED</span>"},
+    {"font-size-0px", ACK "<p style=\"font-size: 0px\">RESOLVED</p>"},
+    {"font-size-half-px", ACK "<p style=\"font-size:0.5px\">RESOLVED</p>"},
+    {"font-size-1pt", ACK "<p style=\"font-size:1pt\">RESOLVED</p>"},
+    {"font-shorthand-0", ACK "<p style=\"font:0/0 a\">RESOLVED</p>"},
+    {"font-size-0-inherited", ACK "<div style=\"font-size:0\"><p><b>RESOLVED</b></p></div>"},
+    {"font-size-0-relative-child", ACK "<div style=\"font-size:0\"><span style=\"font-size:"
+                                       "150%\">RESOLVED</span><span style=\"font-size:2em\">"
+                                       "RESOLVED</span></div>"},
+    {"max-height-0-overflow", ACK "<div style=\"max-height:0;overflow:hidden\">RESOLVED</div>"},
+    {"height-0-overflow-y", ACK "<div style=\"height:0px; overflow-y:hidden\">RESOLVED</div>"},
+    {"line-height-0-overflow", ACK "<div style=\"line-height:0;overflow:hidden\">RESOLVED</div>"},
+    {"width-0-height-0", ACK "<div style=\"width:0;height:0\">RESOLVED</div>"},
+    {"screen-reader-only", ACK "<span style=\"position:absolute;width:1px;height:1px;"
+                               "overflow:hidden;clip:rect(0,0,0,0)\">RESOLVED</span>"},
+    {"opacity-0", ACK "<div style=\"opacity:0\">RESOLVED</div>"},
+    {"opacity-0-01", ACK "<div style=\"opacity:.01\">RESOLVED</div>"},
+    {"opacity-0-percent", ACK "<div style=\"opacity:0%\">RESOLVED</div>"},
+    {"mso-hide", ACK "<div style=\"mso-hide:all\">RESOLVED</div>"},
+    {"text-indent-off-screen", ACK "<div style=\"text-indent:-9999px\">RESOLVED</div>"},
+    {"left-off-screen", ACK "<div style=\"position:absolute;left:-10000px\">RESOLVED</div>"},
+    {"scale-0", ACK "<div style=\"transform:scale(0)\">RESOLVED</div>"},
+    {"white-on-white-hex3", ACK "<div style=\"background:#fff\"><span style=\"color:#fff\">"
+                                "RESOLVED</span></div>"},
+    {"white-on-white-hex6", ACK "<div style=\"background-color:#FFFFFF\"><p style=\"color:"
+                                "#ffffff\">RESOLVED</p></div>"},
+    {"white-on-white-names", ACK "<div style=\"background-color:White\"><p style=\"color:"
+                                 "white\">RESOLVED</p></div>"},
+    {"white-on-white-rgb", ACK "<div style=\"background: rgb(255, 255, 255)\"><p style=\""
+                               "color:rgb(255 255 255)\">RESOLVED</p></div>"},
+    {"white-on-white-hsl", ACK "<p style=\"color:hsl(0, 0%, 100%)\">RESOLVED</p>"},
+    {"white-on-white-same-element", ACK "<p style=\"color:#fff;background-color:#fff\">"
+                                        "RESOLVED</p>"},
+    {"white-on-default-page", ACK "<p style=\"color:#ffffff\">RESOLVED</p>"},
+    {"near-white", ACK "<p style=\"color:#fefefe\">RESOLVED</p>"},
+    {"whitesmoke-on-white", ACK "<p style=\"color:whitesmoke\">RESOLVED</p>"},
+    {"color-inherited", ACK "<div style=\"color:#fff\"><ul><li>RESOLVED</li></ul></div>"},
+    {"font-color-on-bgcolor", ACK "<table bgcolor=\"white\"><tr><td><font color=\"#FFFFFF\">"
+                                  "RESOLVED</font></td></tr></table>"},
+    {"font-color-bare-hex", ACK "<font color=\"ffffff\">RESOLVED</font>"},
+    {"black-on-black", ACK "<table bgcolor=\"#000000\"><tr><td><font color=\"#010101\">"
+                           "RESOLVED</font></td></tr></table>"},
+    {"body-text-attribute", "<body bgcolor=\"#ffffff\" text=\"#ffffff\">RESOLVED"
+                            "<div style=\"color:#000\">ack</div></body>"},
+    {"transparent", ACK "<p style=\"color:transparent\">RESOLVED</p>"},
+    {"rgba-alpha-0", ACK "<p style=\"color:rgba(0,0,0,0)\">RESOLVED</p>"},
+    {"hex-alpha-0", ACK "<p style=\"color:#00000000\">RESOLVED</p>"},
+    {"sheet-class", "<style>.x { display: none }</style>" ACK "<div class=\"a x\">RESOLVED</div>"},
+    {"sheet-id", "<style>div#y{font-size:0px}</style>" ACK "<div id=\"y\">RESOLVED</div>"},
+    {"sheet-tag", "<style>em{color:#fff}</style>" ACK "<p><em>RESOLVED</em></p>"},
+    {"sheet-descendant", "<style>body .wrap span.h{visibility:hidden}</style>" ACK
+                         "<div class=\"wrap\"><span class=\"h\">RESOLVED</span></div>"},
+    {"sheet-media",
+     "<style>@media screen { .m { display:none } }</style>" ACK "<p class=\"m\">RESOLVED</p>"},
+    {"sheet-in-head-comment", "<html><head><style><!-- /* x */ .c{opacity:0} --></style>"
+                              "</head><body>" ACK "<p class=c>RESOLVED</p></body></html>"},
+    {"template", ACK "<template><p>RESOLVED</p></template>"},
+    {"script", ACK "<script>document.write('RESOLVED')</script>"},
+    {"style-text", ACK "<style>RESOLVED{}</style>"},
+    {"head-title", "<html><head><title>RESOLVED</title></head><body>" ACK "</body></html>"},
+    {"comment", ACK "<!--\nRESOLVED\n-->"},
+};
+
+/* ... while what a reader does see stays, however it is styled. */
+static const struct hidden_case visible_cases[] = {
+    {"aria-hidden", "<div aria-hidden=\"true\">ack</div>"},
+    {"white-on-dark", "<div style=\"background:#1a1a1a;color:#fff\">ack</div>"},
+    {"white-on-dark-bgcolor", "<table bgcolor=\"#2e2e2e\"><tr><td><font color=white>ack"
+                              "</font></td></tr></table>"},
+    {"grey-on-white", "<p style=\"color:#999999\">ack</p>"},
+    {"white-on-image", "<div style=\"background:url(bg.png) #fff;color:#fff\">ack</div>"},
+    {"white-on-gradient", "<div style=\"background-image:linear-gradient(red,blue);"
+                          "background:linear-gradient(#000,#333);color:white\">ack</div>"},
+    {"unknown-colours", "<p style=\"color:var(--text)\">ack</p>"},
+    {"inline-overrides-sheet", "<style>.x{display:none}</style><div class=x "
+                               "style=\"display:block\">ack</div>"},
+    {"child-recoloured", "<div style=\"color:#fff\">RESOLVED<span style=\"color:#222\">ack"
+                         "</span></div>"},
+    /* MJML and other templates: font-size:0 on the wrapper, the size again on each column */
+    {"font-size-0-wrapper", "<div style=\"font-size:0px;text-align:left\"><div style=\""
+                            "display:inline-block;font-size:13px\">ack</div></div>"},
+    {"font-size-0-wrapper-rem", "<td style=\"font-size:0\"><div style=\"font:1rem/1.5 Ubuntu\">"
+                                "ack</div></td>"},
+    {"small-but-readable", "<p style=\"font-size:9px;line-height:11px;overflow:hidden\">ack</p>"},
+    {"pseudo-class-ignored", "<style>p:hover{display:none}</style><p>ack</p>"},
+    /* a fuzzer finding: a parenthesis that never closes */
+    {"unclosed-background", "<div style=\"background:rgb(9, 9\">ack</div>"},
+    {"print-media-too", "<style>@media print{.p{color:#000}}</style><p class=p>ack</p>"},
+};
+
+static void
+test_hidden(gconstpointer data)
+{
+	const struct hidden_case *c = data;
+	g_autofree char *text = mime_html_to_text(c->html, strlen(c->html));
+	g_autofree char *commands = commands_of(c->html);
+
+	g_assert_nonnull(strstr(text, "ack"));
+	g_assert_null(strstr(text, "RESOLVED"));
+	g_assert_cmpstr(commands, ==, "ACK|");
+}
+
+static void
+test_visible(gconstpointer data)
+{
+	const struct hidden_case *c = data;
+	g_autofree char *commands = commands_of(c->html);
+
+	g_assert_true(g_str_has_suffix(commands, "ACK|"));
+}
 
 static char *
 commands_of(const char *html)
@@ -195,6 +338,16 @@ main(int argc, char **argv)
 		g_autofree char *name = g_strdup_printf("/html/reply/%s", cases[i].name);
 
 		g_test_add_data_func(name, &cases[i], test_case);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(hidden_cases); i++) {
+		g_autofree char *name = g_strdup_printf("/html/hidden/%s", hidden_cases[i].name);
+
+		g_test_add_data_func(name, &hidden_cases[i], test_hidden);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(visible_cases); i++) {
+		g_autofree char *name = g_strdup_printf("/html/visible/%s", visible_cases[i].name);
+
+		g_test_add_data_func(name, &visible_cases[i], test_visible);
 	}
 	g_test_add_func("/html/markers", test_markers);
 	g_test_add_func("/html/alert-untouched", test_alert_html_untouched);

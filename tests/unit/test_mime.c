@@ -88,7 +88,7 @@ assert_valid_mail(const struct mail *m)
 	assert_utf8("return_path", m->return_path, TRUE);
 	assert_utf8("auto_submitted", m->auto_submitted, TRUE);
 	assert_utf8("precedence", m->precedence, TRUE);
-	assert_utf8("x_loop", m->x_loop, TRUE);
+	assert_utf8_array("x_loops", m->x_loops);
 	assert_utf8_array("auth_results", m->auth_results);
 	assert_utf8("text", m->text, FALSE);
 	g_assert_null(strpbrk(m->subject, "\r\n\t"));
@@ -271,7 +271,9 @@ test_recipients_order(void)
 	g_assert_null(m->message_id);
 	g_assert_cmpint(m->date, ==, 0);
 	g_assert_cmpstr(m->precedence, ==, "bulk");
-	g_assert_cmpstr(m->x_loop, ==, "incidents@example.com");
+	g_assert_cmpuint(m->x_loops->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(m->x_loops, 0), ==, "incidents@example.com");
+	g_assert_null(m->auto_marker);
 	g_assert_cmpuint(m->auth_results->len, ==, 0);
 	g_assert_cmpuint(m->references->len, ==, 0);
 	g_assert_null(m->in_reply_to);
@@ -325,6 +327,56 @@ test_blank_plain_uses_html(void)
 
 	g_assert_cmpstr(m->text, ==, "ACK");
 	g_assert_true(m->text_from_html);
+}
+
+/* A text part that is a file (a name, or an attachment disposition) is never the body,
+ * whatever comes first: here each planted RESOLVED precedes the real reply "ack". */
+static const struct named_case {
+	const char *planted; /* the headers of the part named like a file */
+	const char *real;    /* the type of the reply's own part */
+} named_cases[] = {
+    {"Content-Type: text/plain; charset=utf-8; name=\"details.txt\"\n", "text/plain"},
+    {"Content-Type: text/plain\nContent-Disposition: inline; filename=\"notes.txt\"\n",
+     "text/plain"},
+    {"Content-Type: text/plain\nContent-Disposition: attachment\n", "text/plain"},
+    {"Content-Type: text/plain\nContent-Disposition: INLINE; FILENAME*=utf-8''n%C3%B6tes.txt\n",
+     "text/plain"},
+    {"Content-Type: text/html; name=page.html\n", "text/html"},
+    {"Content-Type: text/html\nContent-Disposition: inline; filename=page.html\n", "text/html"},
+};
+
+static void
+test_named_part_not_body(gconstpointer data)
+{
+	const struct named_case *c = data;
+	g_autofree char *raw = g_strdup_printf("From: carol@example.com\n"
+	                                       "Content-Type: multipart/mixed; boundary=\"b\"\n"
+	                                       "\n"
+	                                       "--b\n"
+	                                       "%s"
+	                                       "\n"
+	                                       "<p>RESOLVED</p>\n"
+	                                       "--b\n"
+	                                       "Content-Type: %s\n"
+	                                       "\n"
+	                                       "ack\n"
+	                                       "--b--\n",
+	                                       c->planted, c->real);
+	g_autoptr(mail) m = parse_str(raw);
+
+	g_assert_cmpstr(m->text, ==, "ack");
+}
+
+/* With nothing but a named text part, the mail has no text. */
+static void
+test_only_named_part(void)
+{
+	g_autoptr(mail) m = parse_str("From: carol@example.com\n"
+	                              "Content-Type: text/plain; name=\"alert-details.txt\"\n"
+	                              "\n"
+	                              "RESOLVED\n");
+
+	g_assert_cmpstr(m->text, ==, "");
 }
 
 static void
@@ -450,6 +502,96 @@ test_long_header(void)
 	g_assert_cmpuint(strlen(m->subject), ==, 10000 - strlen("Subject: "));
 	g_assert_true(g_str_has_prefix(m->subject, "[FIRING:250] KubePodNotReady checkout ("));
 	assert_valid_mail(m);
+}
+
+/* Recipients are capped and kept in order, each once: the delivery's own address, which
+ * routing needs, stays first however many Cc a mail lists. */
+static void
+test_recipients_cap(void)
+{
+	g_autoptr(GString) raw =
+	    g_string_new("Delivered-To: incidents+1-tok@example.com\n"
+	                 "From: mallory@example.org\nTo: incidents@example.com\n"
+	                 "Cc: ");
+	g_autoptr(mail) m = NULL;
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (int i = 0; i < 5000; i++)
+		g_string_append_printf(raw, "%su%d@example.org", i > 0 ? ", " : "", i % 2500);
+	g_string_append(raw, "\nSubject: many\n\nack\n");
+	m = parse_str(raw->str);
+	g_assert_cmpuint(m->recipients->len, ==, MIME_MAX_RECIPIENTS);
+	g_assert_cmpstr(g_ptr_array_index(m->recipients, 0), ==, "incidents+1-tok@example.com");
+	g_assert_cmpstr(g_ptr_array_index(m->recipients, 1), ==, "incidents@example.com");
+	g_assert_cmpstr(g_ptr_array_index(m->recipients, 2), ==, "u0@example.org");
+	for (guint i = 0; i < m->recipients->len; i++)
+		g_assert_true(g_hash_table_add(seen, g_ptr_array_index(m->recipients, i)));
+}
+
+/* References keeps the thread's root and the newest Message-IDs. */
+static void
+test_references_cap(void)
+{
+	g_autoptr(GString) raw = g_string_new("From: alice@example.com\nReferences:");
+	g_autoptr(mail) m = NULL;
+	g_autofree char *second = NULL, *last = NULL;
+
+	for (int i = 0; i < 5000; i++)
+		g_string_append_printf(raw, " <r%d@example.com>", i);
+	g_string_append(raw, "\nSubject: deep thread\n\nack\n");
+	m = parse_str(raw->str);
+	second = g_strdup_printf("r%d@example.com", 5000 - (MIME_MAX_REFERENCES - 1));
+	g_assert_cmpuint(m->references->len, ==, MIME_MAX_REFERENCES);
+	g_assert_cmpstr(g_ptr_array_index(m->references, 0), ==, "r0@example.com");
+	g_assert_cmpstr(g_ptr_array_index(m->references, 1), ==, second);
+	g_assert_cmpstr(g_ptr_array_index(m->references, MIME_MAX_REFERENCES - 1), ==,
+	                "r4999@example.com");
+}
+
+/* A header block over the cap: the first headers are read, the body is not. One just under
+ * the cap is read whole. */
+static void
+test_header_block_cap(void)
+{
+	static const char head[] = "From: mallory@example.org\nTo: incidents@example.com\n"
+	                           "Subject: [INC-1] big\n";
+	g_autoptr(GString) raw = g_string_new(head);
+	g_autoptr(mail) over = NULL;
+	g_autoptr(mail) under = NULL;
+
+	while (raw->len < MIME_MAX_HEADER_BYTES - 200)
+		g_string_append(raw, "X-Junk: 0123456789012345678901234567890123456789\n");
+	g_string_append(raw, "\nRESOLVED\n");
+	under = parse_str(raw->str);
+	g_assert_cmpstr(under->text, ==, "RESOLVED\n");
+	g_string_insert(raw, strlen(head),
+	                "X-Junk: 0123456789012345678901234567890123456789\n"
+	                "X-Junk: 0123456789012345678901234567890123456789\n"
+	                "X-Junk: 0123456789012345678901234567890123456789\n"
+	                "X-Junk: 0123456789012345678901234567890123456789\n"
+	                "X-Junk: 0123456789012345678901234567890123456789\n");
+	over = parse_str(raw->str);
+	g_assert_cmpstr(over->text, ==, "");
+	g_assert_cmpstr(over->subject, ==, "[INC-1] big");
+	g_assert_true(has_string(over->recipients, "incidents@example.com"));
+	g_assert_cmpstr(over->from_addr, ==, "mallory@example.org");
+}
+
+/* One header line longer than the cap is cut within it; the mail still parses. */
+static void
+test_header_line_over_cap(void)
+{
+	gsize len = MIME_MAX_HEADER_BYTES + 4096;
+	g_autofree char *raw = g_malloc(len + 1);
+	g_autoptr(mail) m = NULL;
+
+	memcpy(raw, "Subject: ", 9);
+	memset(raw + 9, 'x', len - 9);
+	raw[len] = '\0';
+	m = parse_str(raw);
+	g_assert_cmpstr(m->text, ==, "");
+	g_assert_cmpuint(strlen(m->subject), <=, MIME_MAX_HEADER_BYTES);
+	g_assert_true(g_str_has_prefix(m->subject, "xxxx"));
 }
 
 static void
@@ -651,7 +793,7 @@ test_build_roundtrip(void)
 	g_assert_cmpstr(m->from_addr, ==, "incidents@example.com");
 	g_assert_cmpstr(m->from_name, ==, "Incident Desk");
 	g_assert_cmpstr(m->auto_submitted, ==, "auto-generated");
-	g_assert_cmpstr(m->x_loop, ==, "incidents@example.com");
+	g_assert_true(has_string(m->x_loops, "incidents@example.com"));
 	g_assert_true(has_string(m->recipients, "alice@example.com"));
 	g_assert_true(has_string(m->recipients, "bob@example.com"));
 	g_assert_cmpint(m->date, ==, o.date);
@@ -787,6 +929,12 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/body/plain-preferred", test_plain_preferred_over_html);
 	g_test_add_func("/mime/body/blank-plain-uses-html", test_blank_plain_uses_html);
 	g_test_add_func("/mime/body/no-charset-latin1", test_no_charset_latin1);
+	for (gsize i = 0; i < G_N_ELEMENTS(named_cases); i++) {
+		g_autofree char *name = g_strdup_printf("/mime/body/named-part-not-body/%zu", i);
+
+		g_test_add_data_func(name, &named_cases[i], test_named_part_not_body);
+	}
+	g_test_add_func("/mime/body/only-named-part", test_only_named_part);
 	g_test_add_func("/mime/bad/header-injection-subject", test_header_injection_subject);
 	g_test_add_func("/mime/bad/header-injection-from-name", test_header_injection_from_name);
 	g_test_add_func("/mime/bad/nul-bytes", test_nul_bytes);
@@ -798,6 +946,10 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/bad/invalid-base64", test_invalid_base64);
 	g_test_add_func("/mime/bad/long-header", test_long_header);
 	g_test_add_func("/mime/bad/empty", test_empty);
+	g_test_add_func("/mime/bad/caps/recipients", test_recipients_cap);
+	g_test_add_func("/mime/bad/caps/references", test_references_cap);
+	g_test_add_func("/mime/bad/caps/header-block", test_header_block_cap);
+	g_test_add_func("/mime/bad/caps/header-line", test_header_line_over_cap);
 	g_test_add_func("/mime/bad/mbox-from-line", test_mbox_from_line);
 	g_test_add_func("/mime/bad/headers-only", test_headers_only);
 	g_test_add_func("/mime/bad/no-message-id-no-date", test_no_message_id_no_date);

@@ -253,6 +253,91 @@ static const struct reply_case edge_cases[] = {
      ""},
 };
 
+/*
+ * Outlook's copied header block in each language, with the original below it unquoted, as
+ * Outlook (and Exchange turning HTML into text) writes it without a separator line. The
+ * original holds the page's command words and a RESOLVED planted at a line start: none may
+ * be read.
+ */
+#define DESK "Incident Desk <incidents@example.com>"
+#define CAROL "Carol Example <carol@example.com>"
+#define SUBJ "[INC-1] HighErrorRate api-gateway"
+#define ORIGINAL PAGE("", "") "RESOLVED\n"
+#define BLOCK_CASE(lang, block)                                                                    \
+	{                                                                                          \
+		"outlook-block-" lang, "ACK\n\n" block "\n" ORIGINAL, "ACK", "ACK|", ""            \
+	}
+#define NBSP "\xC2\xA0"
+
+static const struct reply_case block_cases[] = {
+    BLOCK_CASE("ja", "差出人: " DESK "\n送信日時: 2026年11月26日 15:04\n宛先: " CAROL
+                     "\n件名: " SUBJ "\n"),
+    BLOCK_CASE("ja-new-outlook", "差出人: " DESK "\n日時: 2026年11月26日木曜日 15:04\n宛先: " CAROL
+                                 "\n件名: RE: " SUBJ "\n"),
+    BLOCK_CASE("zh-cn", "发件人: " DESK "\n发送时间: 2026年11月26日 15:04\n收件人: " CAROL
+                        "\n抄送: dave@example.net\n主题: " SUBJ "\n"),
+    BLOCK_CASE("zh-cn-fullwidth-colons",
+               "发件人：" DESK "\n发送时间：2026年11月26日 15:04\n收件人：" CAROL "\n主题：" SUBJ
+               "\n"),
+    BLOCK_CASE("zh-tw",
+               "寄件者: " DESK "\n寄件日期: 2026年11月26日 星期四 下午 3:04\n收件者: " CAROL
+               "\n主旨: " SUBJ "\n"),
+    BLOCK_CASE("ko", "보낸 사람: " DESK
+                     "\n보낸 날짜: 2026년 11월 26일 목요일 오후 3:04\n받는 사람: " CAROL
+                     "\n참조: dave@example.net\n제목: " SUBJ "\n"),
+    BLOCK_CASE("fr-nbsp",
+               "De" NBSP ": " DESK "\nEnvoyé" NBSP ": jeudi 26 novembre 2026 15:04\nÀ" NBSP
+               ": " CAROL "\nObjet" NBSP ": " SUBJ "\n"),
+    BLOCK_CASE("es-enviado-el", "De: " DESK "\nEnviado el: jueves, 26 de noviembre de 2026 15:04\n"
+                                "Para: " CAROL "\nAsunto: " SUBJ "\n"),
+    BLOCK_CASE("it", "Da: " DESK "\nInviato: giovedì 26 novembre 2026 15:04\nA: " CAROL
+                     "\nOggetto: " SUBJ "\n"),
+    BLOCK_CASE("pt-br",
+               "De: " DESK "\nEnviado: quinta-feira, 26 de novembro de 2026 15:04\nPara: " CAROL
+               "\nAssunto: " SUBJ "\n"),
+    BLOCK_CASE("pt-pt", "De: " DESK "\nEnviada: 26 de novembro de 2026 15:04\nAssunto: " SUBJ "\n"),
+    BLOCK_CASE("nl", "Van: " DESK "\nVerzonden: donderdag 26 november 2026 15:04\nAan: " CAROL
+                     "\nOnderwerp: " SUBJ "\n"),
+    BLOCK_CASE("ru", "От: " DESK "\nОтправлено: 26 ноября 2026 г. 15:04\nКому: " CAROL
+                     "\nКопия: dave@example.net\nТема: " SUBJ "\n"),
+    BLOCK_CASE("uk", "Від: " DESK "\nНадіслано: 26 листопада 2026 р. 15:04\nКому: " CAROL
+                     "\nТема: " SUBJ "\n"),
+    BLOCK_CASE("pl", "Od: " DESK "\nWysłano: czwartek, 26 listopada 2026 15:04\nDo: " CAROL
+                     "\nDW: dave@example.net\nTemat: " SUBJ "\n"),
+    BLOCK_CASE("cs", "Od: " DESK "\nOdesláno: čtvrtek 26. listopadu 2026 15:04\nKomu: " CAROL
+                     "\nPředmět: " SUBJ "\n"),
+    BLOCK_CASE("sv", "Från: " DESK "\nSkickat: den 26 november 2026 15:04\nKopia: " CAROL
+                     "\nÄmne: " SUBJ "\n"),
+    BLOCK_CASE("nb", "Fra: " DESK "\nSendt: torsdag 26. november 2026 15:04\nKopi: " CAROL
+                     "\nEmne: " SUBJ "\n"),
+    BLOCK_CASE("fi", "Lähettäjä: " DESK "\nLähetetty: torstai 26. marraskuuta 2026 15.04\n"
+                     "Vastaanottaja: " CAROL "\nAihe: " SUBJ "\n"),
+    BLOCK_CASE("hu", "Feladó: " DESK "\nElküldve: 2026. november 26. 15:04\nCímzett: " CAROL
+                     "\nTárgy: " SUBJ "\n"),
+    BLOCK_CASE("tr", "Kimden: " DESK "\nGönderildi: 26 Kasım 2026 Perşembe 15:04\nKime: " CAROL
+                     "\nKonu: " SUBJ "\n"),
+    BLOCK_CASE("el", "Από: " DESK "\nΣτάλθηκε: Πέμπτη, 26 Νοεμβρίου 2026 15:04\nΠρος: " CAROL
+                     "\nΘέμα: " SUBJ "\n"),
+    /* QQ Mail and Foxmail put a banner above theirs */
+    BLOCK_CASE("zh-qq-banner", "------------------ 原始邮件 ------------------\n"),
+    BLOCK_CASE("ja-banner", "-----元のメッセージ-----\n"),
+    BLOCK_CASE("ko-banner", "-----원본 메시지-----\n"),
+    /* phones' signatures and Gmail's attributions in the same languages */
+    {"ja-iphone", "ACK\n\niPhoneから送信\n\nRESOLVED\n", "ACK", "ACK|", ""},
+    {"zh-iphone", "ACK\n\n发自我的iPhone\n\nRESOLVED\n", "ACK", "ACK|", ""},
+    {"zh-tw-iphone", "ACK\n\n從我的 iPhone 傳送\n\nRESOLVED\n", "ACK", "ACK|", ""},
+    {"ko-iphone", "ACK\n\niPhone에서 보냄\n\nRESOLVED\n", "ACK", "ACK|", ""},
+    {"ja-gmail-attribution", "ACK\n\n2026年11月26日(木) 15:04 " DESK ":\n\n" ORIGINAL, "ACK",
+     "ACK|", ""},
+    {"ko-gmail-attribution",
+     "ACK\n\n2026년 11월 26일 (목) 오후 3:04, " DESK "님이 작성:\n\n" ORIGINAL, "ACK", "ACK|", ""},
+    {"ja-apple-mail-attribution", "ACK\n\n2026/11/26 15:04、" DESK "のメール:\n\n" ORIGINAL, "ACK",
+     "ACK|", ""},
+    /* header words without the sender's label are the reply's own text */
+    {"ja-labels-without-sender", "件名: 決済の障害\n宛先: 全員\n日時: 今から\nACK\n",
+     "件名: 決済の障害\n宛先: 全員\n日時: 今から\nACK", "ACK|", NULL},
+};
+
 static char *
 join_commands(const struct command_list *l)
 {
@@ -321,6 +406,11 @@ main(int argc, char **argv)
 		g_autofree char *name = g_strdup_printf("/reply/edge/%s", edge_cases[i].name);
 
 		g_test_add_data_func(name, &edge_cases[i], test_reply_case);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(block_cases); i++) {
+		g_autofree char *name = g_strdup_printf("/reply/languages/%s", block_cases[i].name);
+
+		g_test_add_data_func(name, &block_cases[i], test_reply_case);
 	}
 	g_test_add_func("/reply/huge-body", test_huge_body);
 	return g_test_run();

@@ -1,0 +1,471 @@
+/*
+ * html_style: what CSS makes invisible, so that html.c never reads text a reader does not
+ * see (a command hidden in a reply must not act). Declarations are read loosely, the way
+ * mail clients render them; whatever is not understood hides nothing.
+ */
+#include <string.h>
+
+#include "html_style.h"
+
+#define HTML_TINY_PX 2.0       /* text this small, or a box this small, shows nothing */
+#define HTML_OFFSCREEN_PX -500 /* a place this far left or up is off the screen */
+#define HTML_CLEAR_ALPHA 0.05  /* an opacity this low shows nothing */
+#define HTML_SHEET_BYTES (256 * 1024)
+#define HTML_SHEET_CLASSES 32 /* classes of one element looked up in the sheet */
+
+/* The CSS name of each enum html_prop. */
+static const char *const html_prop_names[HTML_PROP_COUNT] = {
+    [HTML_PROP_DISPLAY] = "display",
+    [HTML_PROP_VISIBILITY] = "visibility",
+    [HTML_PROP_OPACITY] = "opacity",
+    [HTML_PROP_MSO_HIDE] = "mso-hide",
+    [HTML_PROP_FONT] = "font",
+    [HTML_PROP_FONT_SIZE] = "font-size",
+    [HTML_PROP_WIDTH] = "width",
+    [HTML_PROP_MAX_WIDTH] = "max-width",
+    [HTML_PROP_HEIGHT] = "height",
+    [HTML_PROP_MAX_HEIGHT] = "max-height",
+    [HTML_PROP_LINE_HEIGHT] = "line-height",
+    [HTML_PROP_OVERFLOW] = "overflow",
+    [HTML_PROP_OVERFLOW_X] = "overflow-x",
+    [HTML_PROP_OVERFLOW_Y] = "overflow-y",
+    [HTML_PROP_POSITION] = "position",
+    [HTML_PROP_LEFT] = "left",
+    [HTML_PROP_TOP] = "top",
+    [HTML_PROP_TEXT_INDENT] = "text-indent",
+    [HTML_PROP_CLIP] = "clip",
+    [HTML_PROP_TRANSFORM] = "transform",
+    [HTML_PROP_COLOR] = "color",
+    [HTML_PROP_BACKGROUND] = "background",
+    [HTML_PROP_BACKGROUND_COLOR] = "background-color",
+};
+
+/* ---- declarations ---- */
+
+void
+html_decls_set(struct html_decls *d, enum html_prop prop, const char *value)
+{
+	g_free(d->value[prop]);
+	d->value[prop] = g_ascii_strdown(value, -1);
+	g_strstrip(d->value[prop]);
+}
+
+/* The property named by the len bytes at name (blanks around them aside), or -1. */
+static int
+html_prop_of(const char *name, gsize len)
+{
+	while (len > 0 && g_ascii_isspace(*name))
+		name++, len--;
+	while (len > 0 && g_ascii_isspace(name[len - 1]))
+		len--;
+	for (int p = 0; p < HTML_PROP_COUNT; p++)
+		if (strlen(html_prop_names[p]) == len &&
+		    g_ascii_strncasecmp(name, html_prop_names[p], len) == 0)
+			return p;
+	return -1;
+}
+
+/* One "name: value" of the len bytes at decl (a piece between semicolons). */
+static void
+html_decls_add_one(struct html_decls *d, const char *decl, gsize len)
+{
+	const char *colon = memchr(decl, ':', len);
+	g_autofree char *value = NULL;
+	char *bang;
+	int prop;
+
+	if (colon == NULL || (prop = html_prop_of(decl, (gsize)(colon - decl))) < 0)
+		return;
+	value = g_strndup(colon + 1, len - (gsize)(colon + 1 - decl));
+	if ((bang = g_strrstr(value, "!")) != NULL)
+		*bang = '\0'; /* !important */
+	html_decls_set(d, prop, value);
+}
+
+void
+html_decls_add(struct html_decls *d, const char *css)
+{
+	for (const char *p = css; p != NULL && *p != '\0';) {
+		gsize len = strcspn(p, ";");
+
+		html_decls_add_one(d, p, len);
+		p += len + (p[len] == ';' ? 1 : 0);
+	}
+}
+
+void
+html_decls_clear(struct html_decls *d)
+{
+	for (int p = 0; p < HTML_PROP_COUNT; p++)
+		g_clear_pointer(&d->value[p], g_free);
+}
+
+/* ---- lengths ---- */
+
+/* The length at the start of v in px (16 to the em, a percentage of pct_base, the viewport
+ * a 600px wide mail, a number
+ * without unit times unitless), or FALSE when v starts with none. */
+static gboolean
+html_length(const char *v, double pct_base, double unitless, double *px)
+{
+	static const struct {
+		const char *unit;
+		double px;
+	} units[] = {{"px", 1},   {"pt", 4.0 / 3}, {"pc", 16}, {"em", 16},   {"rem", 16},
+	             {"ex", 8},   {"ch", 8},       {"in", 96}, {"cm", 37.8}, {"mm", 3.78},
+	             {"q", 0.95}, {"vw", 6},       {"vh", 6},  {"vmin", 6},  {"vmax", 6}};
+	char *end;
+	double n;
+	gsize len;
+
+	if (v == NULL)
+		return FALSE;
+	n = g_ascii_strtod(v, &end);
+	if (end == v)
+		return FALSE;
+	len = strcspn(end, " \t\r\n/,)");
+	if (len == 0) {
+		*px = n * unitless;
+		return TRUE;
+	}
+	if (len == 1 && *end == '%') {
+		*px = n * pct_base / 100;
+		return TRUE;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(units); i++)
+		if (strlen(units[i].unit) == len && strncmp(end, units[i].unit, len) == 0) {
+			*px = n * units[i].px;
+			return TRUE;
+		}
+	return FALSE;
+}
+
+static gboolean
+html_tiny(const char *v, double pct_base, double unitless)
+{
+	double px;
+
+	return html_length(v, pct_base, unitless, &px) && px >= 0 && px <= HTML_TINY_PX;
+}
+
+static gboolean
+html_offscreen(const char *v)
+{
+	double px;
+
+	return html_length(v, 600, 1, &px) && px <= HTML_OFFSCREEN_PX;
+}
+
+/* ---- hiding ---- */
+
+static gboolean
+html_value_is(const struct html_decls *d, enum html_prop p, const char *word)
+{
+	return d->value[p] != NULL && strcmp(d->value[p], word) == 0;
+}
+
+/* The font size of the declarations: font-size, else the size in the font shorthand
+ * ("0/0 a", "bold 1px Arial"), copied to *word for the caller to free, else NULL. */
+static const char *
+html_font_size(const struct html_decls *d, char **word)
+{
+	g_auto(GStrv) words = NULL;
+
+	if (d->value[HTML_PROP_FONT_SIZE] != NULL || d->value[HTML_PROP_FONT] == NULL)
+		return d->value[HTML_PROP_FONT_SIZE];
+	words = g_strsplit_set(d->value[HTML_PROP_FONT], " \t", -1);
+	for (char **w = words; *w != NULL; w++)
+		if (g_ascii_isdigit(**w) || **w == '.')
+			return *word = g_strdup(*w);
+	return NULL;
+}
+
+/* A size relative to the parent's: 0 of it stays 0. */
+static gboolean
+html_relative_size(const char *size)
+{
+	static const char *const relative[] = {"%", "em", "ex", "ch", "smaller", "larger"};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(relative); i++)
+		if (g_str_has_suffix(size, relative[i]) && !g_str_has_suffix(size, "rem"))
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+html_decls_tiny_font(const struct html_decls *d, gboolean inherited)
+{
+	g_autofree char *word = NULL;
+	const char *size = html_font_size(d, &word);
+	double px;
+
+	if (size == NULL)
+		return inherited;
+	if (html_relative_size(size) && inherited)
+		return TRUE;
+	return html_length(size, 16, 1, &px) && px >= 0 && px <= HTML_TINY_PX;
+}
+
+/* A scale() of transform that shrinks to nothing. */
+static gboolean
+html_scaled_away(const char *transform)
+{
+	for (const char *p = transform; p != NULL && (p = strstr(p, "scale")) != NULL; p++) {
+		const char *open = p + strspn(p, "scalexyz3d");
+		double n;
+
+		if (*open != '(')
+			continue;
+		n = g_ascii_strtod(open + 1, NULL);
+		if (n >= -HTML_CLEAR_ALPHA && n <= HTML_CLEAR_ALPHA)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* clip: rect(0 0 0 0), in any spelling of zero. */
+static gboolean
+html_clipped_away(const char *clip)
+{
+	if (clip == NULL || !g_str_has_prefix(clip, "rect("))
+		return FALSE;
+	for (const char *p = clip + 5; *p != '\0' && *p != ')'; p++)
+		if (strchr("0. ,\tpx", *p) == NULL)
+			return FALSE;
+	return TRUE;
+}
+
+static gboolean
+html_opacity_none(const char *v)
+{
+	char *end;
+	double n;
+
+	if (v == NULL)
+		return FALSE;
+	n = g_ascii_strtod(v, &end);
+	if (end == v)
+		return FALSE;
+	return (*end == '%' ? n / 100 : n) <= HTML_CLEAR_ALPHA;
+}
+
+/* A box that shows nothing: small both ways, or small one way and clipping. */
+static gboolean
+html_box_hides(const struct html_decls *d)
+{
+	const char *const *v = (const char *const *)d->value;
+	gboolean w =
+	    html_tiny(v[HTML_PROP_WIDTH], 600, 1) || html_tiny(v[HTML_PROP_MAX_WIDTH], 600, 1);
+	gboolean h =
+	    html_tiny(v[HTML_PROP_HEIGHT], 600, 1) || html_tiny(v[HTML_PROP_MAX_HEIGHT], 600, 1);
+	gboolean clips = FALSE;
+
+	for (int p = HTML_PROP_OVERFLOW; p <= HTML_PROP_OVERFLOW_Y; p++)
+		clips = clips || html_value_is(d, p, "hidden") || html_value_is(d, p, "clip");
+	return (w && h) || (clips && (w || h || html_tiny(v[HTML_PROP_LINE_HEIGHT], 16, 16)));
+}
+
+gboolean
+html_decls_hide(const struct html_decls *d)
+{
+	const char *const *v = (const char *const *)d->value;
+	gboolean placed = html_value_is(d, HTML_PROP_POSITION, "absolute") ||
+	                  html_value_is(d, HTML_PROP_POSITION, "fixed");
+
+	return html_value_is(d, HTML_PROP_DISPLAY, "none") ||
+	       html_value_is(d, HTML_PROP_VISIBILITY, "hidden") ||
+	       html_value_is(d, HTML_PROP_VISIBILITY, "collapse") ||
+	       html_value_is(d, HTML_PROP_MSO_HIDE, "all") ||
+	       html_opacity_none(v[HTML_PROP_OPACITY]) || html_box_hides(d) ||
+	       html_offscreen(v[HTML_PROP_TEXT_INDENT]) ||
+	       (placed &&
+	        (html_offscreen(v[HTML_PROP_LEFT]) || html_offscreen(v[HTML_PROP_TOP]))) ||
+	       html_clipped_away(v[HTML_PROP_CLIP]) || html_scaled_away(v[HTML_PROP_TRANSFORM]);
+}
+
+/* ---- style sheets ---- */
+
+struct html_sheet {
+	GHashTable *rules; /* ".class", "#id", "tag", "*" -> struct html_decls */
+	gsize budget;      /* bytes of sheets still to read */
+};
+
+static void
+html_decls_free(gpointer p)
+{
+	html_decls_clear(p);
+	g_free(p);
+}
+
+struct html_sheet *
+html_sheet_new(void)
+{
+	struct html_sheet *s = g_new0(struct html_sheet, 1);
+
+	s->rules = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, html_decls_free);
+	s->budget = HTML_SHEET_BYTES;
+	return s;
+}
+
+void
+html_sheet_free(struct html_sheet *s)
+{
+	if (s == NULL)
+		return;
+	g_hash_table_destroy(s->rules);
+	g_free(s);
+}
+
+/* The key of a selector's last part: its id, else its first class, else its tag; NULL for
+ * what is ignored (pseudo-classes, attribute tests, nothing). */
+static char *
+html_selector_key(const char *selector)
+{
+	const char *last = selector, *mark;
+	gsize len;
+
+	for (const char *p = selector; *p != '\0'; p++)
+		if (strchr(" \t\r\n>+~", *p) != NULL)
+			last = p + 1;
+	if (*last == '\0' || strpbrk(last, ":[") != NULL)
+		return NULL;
+	if ((mark = strchr(last, '#')) != NULL || (mark = strchr(last, '.')) != NULL)
+		len = 1 + strcspn(mark + 1, "#.");
+	else
+		len = strlen(mark = last);
+	return len > 1 || (len == 1 && *mark != '#' && *mark != '.')
+	           ? g_ascii_strdown(mark, (gssize)len)
+	           : NULL;
+}
+
+static void
+html_sheet_rule(struct html_sheet *s, const char *selectors, const char *body)
+{
+	g_auto(GStrv) list = g_strsplit(selectors, ",", -1);
+
+	for (char **sel = list; *sel != NULL; sel++) {
+		char *key = html_selector_key(g_strstrip(*sel));
+		struct html_decls *d;
+
+		if (key == NULL)
+			continue;
+		if ((d = g_hash_table_lookup(s->rules, key)) == NULL) {
+			d = g_new0(struct html_decls, 1);
+			g_hash_table_insert(s->rules, g_strdup(key), d);
+		}
+		html_decls_add(d, body);
+		g_free(key);
+	}
+}
+
+/* Where the text goes on after the block opened at open: after its closing brace, or at
+ * the end of the text when it never closes. */
+static const char *
+html_after_block(const char *open)
+{
+	int depth = 0;
+
+	for (const char *p = open; *p != '\0'; p++)
+		if (*p == '{')
+			depth++;
+		else if (*p == '}' && --depth == 0)
+			return p + 1;
+	return open + strlen(open);
+}
+
+/* The text without CSS comments and the <!-- --> that hide sheets from old clients. */
+static char *
+html_css_uncomment(const char *css, gsize len)
+{
+	GString *out = g_string_sized_new(len);
+	const char *end = css + len;
+
+	for (const char *p = css; p < end; p++) {
+		if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			const char *close = g_strstr_len(p + 2, end - p - 2, "*/");
+
+			p = close != NULL ? close + 1 : end - 1;
+			continue;
+		}
+		if ((p + 3 < end && memcmp(p, "<!--", 4) == 0) ||
+		    (p + 2 < end && memcmp(p, "-->", 3) == 0)) {
+			p += *p == '<' ? 3 : 2;
+			continue;
+		}
+		g_string_append_c(out, *p);
+	}
+	return g_string_free(out, FALSE);
+}
+
+void
+html_sheet_add(struct html_sheet *s, const char *css)
+{
+	gsize len = MIN(strlen(css), s->budget);
+	g_autofree char *text = html_css_uncomment(css, len);
+	const char *p = text;
+
+	s->budget -= len;
+	while (*p != '\0') {
+		const char *open = strchr(p, '{'), *close = strchr(p, '}'), *semi;
+		g_autofree char *selectors = NULL, *body = NULL;
+
+		p += strspn(p, " \t\r\n");
+		if (open == NULL)
+			return;
+		if (close != NULL && close < open) { /* the end of an @media block */
+			p = close + 1;
+			continue;
+		}
+		if (*p == '@') {
+			semi = strchr(p, ';');
+			if (semi != NULL && semi < open) /* @import, @charset */
+				p = semi + 1;
+			else if (g_str_has_prefix(p, "@media") || g_str_has_prefix(p, "@supports"))
+				p = open + 1; /* their rules count as top-level ones */
+			else                  /* @font-face, @page ... */
+				p = html_after_block(open);
+			continue;
+		}
+		close = html_after_block(open);
+		selectors = g_strndup(p, (gsize)(open - p));
+		body = g_strndup(open + 1, (gsize)(close - open - 1) - (close[-1] == '}' ? 1 : 0));
+		html_sheet_rule(s, selectors, body);
+		p = close;
+	}
+}
+
+/* Adds the rule for prefix + name (".", "#" or ""; of any case), if there is one, to d. */
+static void
+html_sheet_merge(const struct html_sheet *s, struct html_decls *d, const char *prefix,
+                 const char *name)
+{
+	g_autofree char *lower = g_ascii_strdown(name, -1);
+	g_autofree char *key = g_strconcat(prefix, lower, NULL);
+	const struct html_decls *rule = g_hash_table_lookup(s->rules, key);
+
+	for (int p = 0; rule != NULL && p < HTML_PROP_COUNT; p++)
+		if (rule->value[p] != NULL)
+			html_decls_set(d, p, rule->value[p]);
+}
+
+void
+html_sheet_apply(const struct html_sheet *s, struct html_decls *d, const char *tag,
+                 const char *classes, const char *id)
+{
+	g_auto(GStrv) names = NULL;
+	int n = 0;
+
+	if (g_hash_table_size(s->rules) == 0)
+		return;
+	html_sheet_merge(s, d, "", "*");
+	if (tag != NULL)
+		html_sheet_merge(s, d, "", tag);
+	names = classes != NULL ? g_strsplit_set(classes, " \t\r\n", -1) : NULL;
+	for (char **c = names; c != NULL && *c != NULL && n < HTML_SHEET_CLASSES; c++)
+		if (**c != '\0') {
+			html_sheet_merge(s, d, ".", *c);
+			n++;
+		}
+	if (id != NULL)
+		html_sheet_merge(s, d, "#", id);
+}

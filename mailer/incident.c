@@ -377,6 +377,10 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_UNKNOWN:
 	case CMD_POSTMORTEM: /* the caller's: they send mail, they change no field here */
 	case CMD_DECLARE:
+	case CMD_ESCALATE:
+	case CMD_PAGE:
+	case CMD_SNOOZE: /* not yet in the transition table */
+	case CMD_UNACK:
 		break;
 	}
 }

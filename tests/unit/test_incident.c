@@ -6,7 +6,8 @@
 static struct command
 cmd(enum command_kind kind, const char *keyword, const char *argument)
 {
-	return (struct command){kind, (char *)keyword, (char *)argument};
+	return (struct command){
+	    .kind = kind, .keyword = (char *)keyword, .argument = (char *)argument};
 }
 
 static gboolean

@@ -393,6 +393,21 @@ apply_commander(struct incident *inc, const struct command *cmd, const char *act
 	record(out, now, actor, "commander", g_strdup_printf("Incident commander: %s", who));
 }
 
+/* One post-mortem action item per ACTION line. */
+static void
+apply_action(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+             struct incident_outcome *out)
+{
+	g_autofree char *item = util_one_line(cmd->argument, 1000);
+
+	if (*item == '\0') {
+		refuse(out, "ACTION", "it needs a text after the colon");
+		return;
+	}
+	g_ptr_array_add(inc->action_items, g_strdup(item));
+	record(out, now, actor, "updated", g_strdup_printf("Action item: %s", item));
+}
+
 void
 incident_note(struct incident *inc, const char *text, const char *actor, gint64 now,
               struct incident_outcome *out)
@@ -429,17 +444,9 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_ROOT_CAUSE:
 		apply_field(inc, cmd, actor, now, out);
 		break;
-	case CMD_ACTION: {
-		g_autofree char *item = util_one_line(cmd->argument, 1000);
-
-		if (*item == '\0') {
-			refuse(out, "ACTION", "it needs a text after the colon");
-			break;
-		}
-		g_ptr_array_add(inc->action_items, g_strdup(item));
-		record(out, now, actor, "updated", g_strdup_printf("Action item: %s", item));
+	case CMD_ACTION:
+		apply_action(inc, cmd, actor, now, out);
 		break;
-	}
 	case CMD_NOTE:
 		incident_note(inc, cmd->argument, actor, now, out);
 		break;

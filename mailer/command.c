@@ -59,7 +59,7 @@ static const struct verb command_verbs[] = {
      NULL},
     {CMD_DECLARE, "DECLARE", NULL, SYN_DECLARE, "DECLARE SEV2 title",
      "declare a new incident (as the subject of a new mail)", NULL},
-    {CMD_HELP, "HELP", NULL, SYN_WORD, "HELP", "this list", NULL},
+    {CMD_HELP, "HELP", NULL, SYN_BARE, "HELP", "this list", NULL},
 };
 
 #define COMMAND_COLUMN 22 /* width of the help's left column */

@@ -533,6 +533,10 @@ command_syntax(const struct verb *v, const char *rest)
 		if (command_at_separator(rest))
 			return command_new(v->kind, g_strdup(""), command_note(rest));
 		return NULL;
+	case SYN_BARE:
+		if (command_at_separator(rest) && !command_has_alnum(rest))
+			return command_new(v->kind, g_strdup(""), NULL);
+		return NULL;
 	case SYN_SEV:
 		arg = command_sev_argument(rest, &note);
 		break;

@@ -10,11 +10,12 @@
 
 /* How a keyword takes what follows it. */
 enum syntax {
-	SYN_WORD,       /* nothing, or a note: "Ack", "ack - looking now", "Resolved, thanks!" */
-	SYN_SEV,        /* a severity digit, glued or after a blank, '-' or ':', then a note */
-	SYN_WHO,        /* nothing, "me", one name or an address, then a note: IC, PAGE */
-	SYN_TEXT,       /* ':' or ' - ', then free text to the end of the line: "IMPACT: ..." */
-	SYN_SNOOZE,     /* a duration ("30m", "1h30m", "2 h"), then a note */
+	SYN_WORD,   /* nothing, or a note: "Ack", "ack - looking now", "Resolved, thanks!" */
+	SYN_BARE,   /* nothing but punctuation or emoji: "Help!" ("Help is on the way" is prose) */
+	SYN_SEV,    /* a severity digit, glued or after a blank, '-' or ':', then a note */
+	SYN_WHO,    /* nothing, "me", one name or an address, then a note: IC, PAGE */
+	SYN_TEXT,   /* ':' or ' - ', then free text to the end of the line: "IMPACT: ..." */
+	SYN_SNOOZE, /* a duration ("30m", "1h30m", "2 h"), then a note */
 	SYN_POSTMORTEM, /* nothing, or "MEETING 2026-12-01 15:00" with an optional offset */
 	SYN_DECLARE,    /* "SEVn title"; anything else after DECLARE is a malformed DECLARE */
 };

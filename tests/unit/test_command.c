@@ -450,13 +450,17 @@ test_snooze(void)
 }
 
 static void
-test_escalate_unack(void)
+test_escalate_unack_help(void)
 {
 	static const struct form forms[] = {
 	    {"escalate - nobody from the DB team answers",
 	     "ESCALATE| +nobody from the DB team answers"},
 	    {"UNACK, handing it back", "UNACK| +handing it back"},
 	    {"Escalating to the DB team", "note"},
+	    /* HELP takes nothing after it: its answer replaces the confirmation */
+	    {"Help!", "HELP|"},
+	    {"Help is on the way", "note"},
+	    {"help - what now", "note"},
 	    {"unacked", "UNKNOWN|unacked >UNACK"},
 	};
 
@@ -839,7 +843,7 @@ main(int argc, char **argv)
 	g_test_add_func("/command/incident-commander", test_incident_commander);
 	g_test_add_func("/command/page", test_page);
 	g_test_add_func("/command/snooze", test_snooze);
-	g_test_add_func("/command/escalate-unack", test_escalate_unack);
+	g_test_add_func("/command/escalate-unack-help", test_escalate_unack_help);
 	g_test_add_func("/command/text-commands", test_text_commands);
 	g_test_add_func("/command/argument-kept", test_argument_kept);
 	g_test_add_func("/command/multi-line", test_multi_line);

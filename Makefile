@@ -115,8 +115,8 @@ FUZZ_SECONDS ?= 300
 FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=undefined
 FUZZ_SRCS     = mailer/mime.c mailer/html.c mailer/html_style.c mailer/html_color.c \
-                $(wildcard mailer/alert*.c) mailer/reply.c mailer/command.c mailer/util.c \
-                mailer/template.c mailer/authres.c
+                $(wildcard mailer/alert*.c) mailer/reply.c $(wildcard mailer/command*.c) \
+                mailer/util.c mailer/template.c mailer/authres.c
 FUZZ_OBJS     = $(patsubst mailer/%.c,build/fuzz/%.o,$(FUZZ_SRCS))
 FUZZ_BINS     = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 

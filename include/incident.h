@@ -34,6 +34,8 @@ struct incident {
 	char *thread_id;     /* Message-ID (without <>) every mail about it references, or NULL */
 	gboolean unverified; /* declared by an alert that was not authenticated, and nobody
 	                      * acknowledged it yet: kept off lists and the status page */
+	gint64 snooze_until; /* 0 = not snoozed; while acknowledged, back to triggered at this
+	                      * time (the caller's timer calls incident_enter_status) */
 };
 
 struct event {
@@ -63,10 +65,24 @@ void incident_outcome_free(struct incident_outcome *o);
 typedef struct incident_outcome incident_outcome; /* for g_autoptr(incident_outcome) */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident_outcome, incident_outcome_free)
 
-/* Applies one command from actor at now: changes inc, appends to out. Commands that need
- * no state (HELP, UNKNOWN) are the caller's and leave inc unchanged. */
+/* Applies one command from actor at now: changes inc, appends to out, then records the
+ * command's attached note (cmd->note) as a "note" event, whether the command was done or
+ * refused. Commands that need no state here (HELP, UNKNOWN, POSTMORTEM, DECLARE, ESCALATE,
+ * PAGE) are the caller's and leave inc unchanged. */
 void incident_apply(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
                     struct incident_outcome *out);
+/*
+ * The one function that changes inc->status, to any status from any (no check: the
+ * transition table is incident_apply's). Leaving triggered for an open or resolved status
+ * acknowledges (acked_by, acked_at, commander if none; event "acknowledged"); entering
+ * triggered clears acked_by and acked_at (the next ACK is a new acknowledgement); leaving
+ * investigating/mitigating clears snooze_until; resolved_at is set on entering resolved and
+ * cleared on leaving it for an open status. Records "status" "Status: Old -> New" when the
+ * words differ ("Status: Investigating -> Triggered (unacknowledged)", "Status: Resolved ->
+ * Closed") and sets out->communicate when the stakeholders' word changes or it resolves.
+ */
+void incident_enter_status(struct incident *inc, enum incident_status to, const char *actor,
+                           gint64 now, struct incident_outcome *out);
 /* Adds a timeline note. */
 void incident_note(struct incident *inc, const char *text, const char *actor, gint64 now,
                    struct incident_outcome *out);

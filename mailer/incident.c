@@ -20,11 +20,21 @@ static const char *const status_words[] = {
     [STATUS_CLOSED] = "Resolved",
 };
 
-#define NO_CHANGE (-1)
-#define REFUSED (-2)
+/* Status words in the timeline: the spec's, but entering triggered or closed is told as such. */
+static const char *const status_event_words[] = {
+    [STATUS_TRIGGERED] = "Triggered (unacknowledged)",
+    [STATUS_INVESTIGATING] = "Investigating",
+    [STATUS_MITIGATING] = "Mitigating",
+    [STATUS_RESOLVED] = "Resolved",
+    [STATUS_CLOSED] = "Closed",
+};
 
-/* One row per status command: the status it leads to from each status, NO_CHANGE when it is
- * already there, REFUSED with the reason when the table forbids it. */
+#define KEEP (-1)    /* allowed, the status stays: the command's handler says what it did */
+#define REFUSED (-2) /* forbidden, for the reason beside it */
+#define SNOOZE_MAX (24 * 3600)
+
+/* One row per status command: what it does from each status (a status to enter, KEEP or
+ * REFUSED), and the reason for every refusal. */
 struct transition {
 	enum command_kind cmd;
 	int to[5];
@@ -33,24 +43,32 @@ struct transition {
 
 #define CLOSED_REASON "the incident is closed (its post-mortem was published)"
 #define RESOLVED_REASON "the incident is resolved; send REOPEN first"
+#define NOT_RESOLVED "the incident is not resolved"
+#define NOT_ACKED "it is not acknowledged"
 
 static const struct transition transitions[] = {
     {CMD_ACK,
-     {STATUS_INVESTIGATING, NO_CHANGE, NO_CHANGE, REFUSED, REFUSED},
+     {STATUS_INVESTIGATING, KEEP, KEEP, REFUSED, REFUSED},
      {NULL, NULL, NULL, RESOLVED_REASON, CLOSED_REASON}},
     {CMD_INVESTIGATING,
-     {STATUS_INVESTIGATING, NO_CHANGE, STATUS_INVESTIGATING, REFUSED, REFUSED},
+     {STATUS_INVESTIGATING, KEEP, STATUS_INVESTIGATING, REFUSED, REFUSED},
      {NULL, NULL, NULL, RESOLVED_REASON, CLOSED_REASON}},
     {CMD_MITIGATING,
-     {STATUS_MITIGATING, STATUS_MITIGATING, NO_CHANGE, REFUSED, REFUSED},
+     {STATUS_MITIGATING, STATUS_MITIGATING, KEEP, REFUSED, REFUSED},
      {NULL, NULL, NULL, RESOLVED_REASON, CLOSED_REASON}},
     {CMD_RESOLVED,
-     {STATUS_RESOLVED, STATUS_RESOLVED, STATUS_RESOLVED, NO_CHANGE, REFUSED},
+     {STATUS_RESOLVED, STATUS_RESOLVED, STATUS_RESOLVED, KEEP, REFUSED},
      {NULL, NULL, NULL, NULL, CLOSED_REASON}},
     {CMD_REOPEN,
      {REFUSED, REFUSED, REFUSED, STATUS_INVESTIGATING, REFUSED},
-     {"the incident is not resolved", "the incident is not resolved",
-      "the incident is not resolved", NULL, CLOSED_REASON}},
+     {NOT_RESOLVED, NOT_RESOLVED, NOT_RESOLVED, NULL, CLOSED_REASON}},
+    {CMD_UNACK,
+     {REFUSED, STATUS_TRIGGERED, STATUS_TRIGGERED, REFUSED, REFUSED},
+     {NOT_ACKED, NULL, NULL, "the incident is resolved", CLOSED_REASON}},
+    /* only an acknowledged incident is snoozed: a triggered one is being paged already */
+    {CMD_SNOOZE,
+     {REFUSED, KEEP, KEEP, REFUSED, REFUSED},
+     {NOT_ACKED " (reply ACK first)", NULL, NULL, "the incident is resolved", CLOSED_REASON}},
 };
 
 const char *
@@ -190,44 +208,99 @@ acknowledge(struct incident *inc, const char *actor, gint64 now, struct incident
 	}
 }
 
+/* The fields that follow the status: acknowledgement, resolution time, snooze. */
+static void
+enter_fields(struct incident *inc, enum incident_status from, enum incident_status to, gint64 now)
+{
+	if (to == STATUS_RESOLVED)
+		inc->resolved_at = now;
+	else if (from == STATUS_RESOLVED && to != STATUS_CLOSED)
+		inc->resolved_at = 0;
+	if (to == STATUS_TRIGGERED) {
+		g_clear_pointer(&inc->acked_by, g_free);
+		inc->acked_at = 0;
+	}
+	if (to != STATUS_INVESTIGATING && to != STATUS_MITIGATING)
+		inc->snooze_until = 0;
+}
+
+void
+incident_enter_status(struct incident *inc, enum incident_status to, const char *actor, gint64 now,
+                      struct incident_outcome *out)
+{
+	enum incident_status from = inc->status;
+
+	if (from == to)
+		return;
+	/* whoever takes it out of triggered has it, unless someone acknowledged it before */
+	if (from == STATUS_TRIGGERED && to != STATUS_CLOSED && inc->acked_by == NULL)
+		acknowledge(inc, actor, now, out);
+	inc->status = to;
+	enter_fields(inc, from, to, now);
+	if (strcmp(status_words[from], status_event_words[to]) != 0 || to == STATUS_RESOLVED)
+		record(out, now, actor, "status",
+		       g_strdup_printf("Status: %s -> %s", status_words[from],
+		                       status_event_words[to]));
+	/* the stakeholders hear of a change in the spec's words, and of every resolution */
+	if (status_words[from] != status_words[to] || to == STATUS_RESOLVED)
+		out->communicate = TRUE;
+}
+
+/* SNOOZE on an acknowledged incident: back to triggered after the duration (the caller's
+ * timer), at most a day so that nothing is forgotten. */
+static void
+apply_snooze(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+             struct incident_outcome *out)
+{
+	gint64 seconds = g_ascii_strtoll(cmd->argument != NULL ? cmd->argument : "", NULL, 10);
+	g_autofree char *how_long = NULL, *until = NULL;
+
+	if (seconds <= 0) {
+		refuse(out, cmd->keyword, "give a duration such as 30m, 1h or 2h");
+		return;
+	}
+	if (seconds > SNOOZE_MAX) {
+		refuse(out, cmd->keyword, "at most a day (24h)");
+		return;
+	}
+	inc->snooze_until = now + seconds;
+	how_long = util_duration(seconds);
+	until = util_human_time(inc->snooze_until);
+	record(out, now, actor, "snoozed",
+	       g_strdup_printf("Snoozed for %s, until %s", how_long, until));
+}
+
+static const struct transition *
+transition_of(enum command_kind kind)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(transitions); i++)
+		if (transitions[i].cmd == kind)
+			return &transitions[i];
+	return NULL;
+}
+
 static void
 apply_status(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
              struct incident_outcome *out)
 {
-	const struct transition *t = NULL;
+	const struct transition *t = transition_of(cmd->kind);
 	enum incident_status from = inc->status;
 	int to;
 
-	for (gsize i = 0; i < G_N_ELEMENTS(transitions); i++)
-		if (transitions[i].cmd == cmd->kind)
-			t = &transitions[i];
 	g_return_if_fail(t != NULL);
 	to = t->to[from];
-	if (to == REFUSED) {
+	if (to == REFUSED)
 		refuse(out, cmd->keyword, t->refusal[from]);
-		return;
-	}
-	if (from == STATUS_TRIGGERED && inc->acked_by == NULL)
-		acknowledge(inc, actor, now, out);
-	if (to == NO_CHANGE) {
-		if (cmd->kind == CMD_ACK)
-			g_ptr_array_add(out->changes, g_strdup_printf("Already acknowledged by %s",
-			                                              inc->acked_by));
-		else
-			g_ptr_array_add(out->changes,
-			                g_strdup_printf("Status already %s", status_words[from]));
-		return;
-	}
-	if (to == STATUS_RESOLVED)
-		inc->resolved_at = now;
-	if (from == STATUS_RESOLVED)
-		inc->resolved_at = 0;
-	inc->status = (enum incident_status)to;
-	if (status_words[from] != status_words[to] || to == STATUS_RESOLVED) {
-		record(out, now, actor, "status",
-		       g_strdup_printf("Status: %s -> %s", status_words[from], status_words[to]));
-		out->communicate = TRUE;
-	}
+	else if (to != KEEP)
+		incident_enter_status(inc, (enum incident_status)to, actor, now, out);
+	else if (cmd->kind == CMD_SNOOZE)
+		apply_snooze(inc, cmd, actor, now, out);
+	else if (cmd->kind == CMD_ACK)
+		g_ptr_array_add(out->changes,
+		                g_strdup_printf("Already acknowledged by %s", inc->acked_by));
+	else
+		g_ptr_array_add(out->changes,
+		                g_strdup_printf("Status already %s", status_words[from]));
 }
 
 /* The text fields of the communication and post-mortem templates. */
@@ -321,6 +394,21 @@ apply_commander(struct incident *inc, const struct command *cmd, const char *act
 	record(out, now, actor, "commander", g_strdup_printf("Incident commander: %s", who));
 }
 
+/* One post-mortem action item per ACTION line. */
+static void
+apply_action(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
+             struct incident_outcome *out)
+{
+	g_autofree char *item = util_one_line(cmd->argument, 1000);
+
+	if (*item == '\0') {
+		refuse(out, "ACTION", "it needs a text after the colon");
+		return;
+	}
+	g_ptr_array_add(inc->action_items, g_strdup(item));
+	record(out, now, actor, "updated", g_strdup_printf("Action item: %s", item));
+}
+
 void
 incident_note(struct incident *inc, const char *text, const char *actor, gint64 now,
               struct incident_outcome *out)
@@ -341,6 +429,8 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_MITIGATING:
 	case CMD_RESOLVED:
 	case CMD_REOPEN:
+	case CMD_UNACK:
+	case CMD_SNOOZE:
 		apply_status(inc, cmd, actor, now, out);
 		break;
 	case CMD_SEV:
@@ -355,17 +445,9 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_ROOT_CAUSE:
 		apply_field(inc, cmd, actor, now, out);
 		break;
-	case CMD_ACTION: {
-		g_autofree char *item = util_one_line(cmd->argument, 1000);
-
-		if (*item == '\0') {
-			refuse(out, "ACTION", "it needs a text after the colon");
-			break;
-		}
-		g_ptr_array_add(inc->action_items, g_strdup(item));
-		record(out, now, actor, "updated", g_strdup_printf("Action item: %s", item));
+	case CMD_ACTION:
+		apply_action(inc, cmd, actor, now, out);
 		break;
-	}
 	case CMD_NOTE:
 		incident_note(inc, cmd->argument, actor, now, out);
 		break;
@@ -378,6 +460,11 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_UNKNOWN:
 	case CMD_POSTMORTEM: /* the caller's: they send mail, they change no field here */
 	case CMD_DECLARE:
+	case CMD_ESCALATE:
+	case CMD_PAGE:
 		break;
 	}
+	/* what was written after the keyword belongs in the timeline, done or refused */
+	if (cmd->note != NULL)
+		incident_note(inc, cmd->note, actor, now, out);
 }

@@ -123,7 +123,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 {
 	g_autoptr(incident) inc = store_incident_get(c->store, id);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
-	struct command resolved = {CMD_RESOLVED, "RESOLVED", ""};
+	struct command resolved = {.kind = CMD_RESOLVED, .keyword = "RESOLVED", .argument = ""};
 	/* a forged recovery must never end a real incident */
 	gboolean resolve = c->cfg->auto_resolve && verified;
 	const char *to;
@@ -303,7 +303,7 @@ apply_commander(struct ctx *c, struct incident *inc, const struct command *cmd,
 	const struct responder *r = *word == '\0' || g_ascii_strcasecmp(word, "me") == 0
 	                                ? config_responder(c->cfg, c->mail->from_addr)
 	                                : config_responder_named(c->cfg, word);
-	struct command ic = {CMD_IC, "IC", NULL};
+	struct command ic = {.kind = CMD_IC, .keyword = "IC"};
 
 	if (r == NULL) {
 		g_ptr_array_add(o->refusals,
@@ -445,8 +445,8 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	g_autoptr(incident) inc = NULL;
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autofree char *what = NULL;
-	struct command ack = {CMD_ACK, "ACK", ""};
-	struct command severity = {CMD_SEV, "SEV", ""};
+	struct command ack = {.kind = CMD_ACK, .keyword = "ACK", .argument = ""};
+	struct command severity = {.kind = CMD_SEV, .keyword = "SEV", .argument = ""};
 	char digit[2] = {(char)('0' + sev), '\0'};
 
 	if (c->x != NULL) {
@@ -507,8 +507,8 @@ intake_declare(const struct config *cfg, struct store *s, int severity, const ch
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autofree char *what = NULL;
 	char digit[2] = {(char)('0' + severity), '\0'};
-	struct command sev = {CMD_SEV, "SEV", digit};
-	struct command imp = {CMD_IMPACT, "IMPACT", (char *)impact};
+	struct command sev = {.kind = CMD_SEV, .keyword = "SEV", .argument = digit};
+	struct command imp = {.kind = CMD_IMPACT, .keyword = "IMPACT", .argument = (char *)impact};
 
 	if (store_begin(s, err) != 0)
 		return -1;

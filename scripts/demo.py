@@ -65,13 +65,21 @@ def main():
         [status] = desk.inbox(desk.dave, 1)
         show_mail(status, desk.dave)
 
+        say("14:08 and 14:13 nobody has acknowledged: alice is paged again, then bob")
+        for when in ("14:08", "14:13"):
+            desk.clock = story_time(when)
+            desk.once()
+        show_mail(desk.inbox(desk.alice, 2)[1], desk.alice)
+        [bob_page] = desk.inbox(desk.bob, 1)
+        show_mail(bob_page, desk.bob)
+
         steps = [
-            ("14:05", "alice answers from her iPhone: Ack", "Ack"),
-            ("14:09", "alice: SEV1, IMPACT and NEXT", "SEV1\nIMPACT: checkout failing for all "
-             "users\nNEXT: rolling back api-gateway to 2.41.3, next update in 30 minutes"),
-            ("14:41", "alice: resolved", "resolved"),
+            ("14:15", "alice answers from her iPhone: Ack 👍 on it", "Ack 👍 on it"),
+            ("14:19", "alice: SEV1, IMPACT and NEXT", "SEV1\nIMPACT: checkout failing for all "
+             "users\nNEXT: rolling back api-gateway to 2.41.3"),
+            ("14:41", "alice: Resolved, thanks!", "Resolved, thanks!"),
         ]
-        received_alice, received_dave = 1, 1
+        received_alice, received_dave, received_bob = 2, 1, 1
         for n, (when, title, text) in enumerate(steps):
             say(when + " " + title)
             desk.phone_reply(desk.alice, page, text)
@@ -80,10 +88,14 @@ def main():
             desk.once()
             received_alice += 1
             show_mail(desk.inbox(desk.alice, received_alice)[-1], desk.alice)
-            mails = desk.stack.fetch_all(desk.dave)
-            for msg in mails[received_dave:]:
-                show_mail(msg, desk.dave)
-            received_dave = len(mails)
+            for who, seen in ((desk.bob, received_bob), (desk.dave, received_dave)):
+                mails = desk.stack.fetch_all(who)
+                for msg in mails[seen:]:
+                    show_mail(msg, who)
+                if who == desk.bob:
+                    received_bob = len(mails)
+                else:
+                    received_dave = len(mails)
 
         say("The incident's timeline (sevmail show 1)")
         print(desk.run("show", "1").stdout.decode())

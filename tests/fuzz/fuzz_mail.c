@@ -64,6 +64,18 @@ fuzz_check_commands(const struct command_list *l)
 			fuzz_require(strlen(c->argument) == 1 && c->argument[0] >= '1' &&
 			                 c->argument[0] <= '3',
 			             "SEV argument is 1-3");
+		fuzz_require(c->note == NULL ||
+		                 (*c->note != '\0' && strchr(c->note, '\n') == NULL &&
+		                  g_utf8_validate(c->note, -1, NULL)),
+		             "a note is NULL or one non-empty UTF-8 line");
+		fuzz_require(c->kind == CMD_UNKNOWN ||
+		                 (c->suggestion == NULL && c->understood == NULL),
+		             "only an unknown line has a suggestion");
+		fuzz_require(c->kind != CMD_UNKNOWN || c->understood != NULL,
+		             "an unknown line says what was read");
+		if (c->kind == CMD_SNOOZE)
+			fuzz_require(strspn(c->argument, "0123456789") == strlen(c->argument),
+			             "SNOOZE argument is seconds or empty");
 		if (c->kind == CMD_DECLARE && *c->argument != '\0')
 			fuzz_require(c->argument[0] >= '1' && c->argument[0] <= '3' &&
 			                 c->argument[1] == ' ' && c->argument[2] != '\0',

@@ -115,7 +115,7 @@ def test_reply(row, tmp_path):
     x = c.explain(row["file"])
     outcome = row["outcome"].split(":")[0].split()[0]
     want = [w.strip() for w in row["commands"].split("|") if w.strip()]
-    if outcome in ("apply", "note", "new-incident", "error-reply"):
+    if outcome in ("apply", "note", "new-incident", "error-reply", "refused"):
         assert x["authorized"], x
         got = [written(cmd) for cmd in x["commands"] if cmd["keyword"] != "UNKNOWN"]
         assert got == want, x["new_text"]
@@ -133,7 +133,7 @@ def test_reply(row, tmp_path):
     c.ingest(row["file"])
     after = c.show()
     kinds = [e["kind"] for e in after["events"][len(before["events"]):]]
-    if outcome in ("ignore", "error-reply"):
+    if outcome in ("ignore", "error-reply", "refused"):
         assert kinds == [] and after["status"] == before["status"]
     if outcome == "reject":
         assert kinds == ["rejected"] and after["status"] == "triggered"

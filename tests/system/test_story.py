@@ -120,11 +120,11 @@ def test_unknown_keyword_gets_an_error_reply_and_changes_nothing(desk):
     desk.wait_incoming(1)
     desk.once()
     [page] = desk.inbox(desk.alice, 1)
-    desk.phone_reply(desk.alice, page, "Snooze")
+    desk.phone_reply(desk.alice, page, "Akc")
     desk.wait_incoming(2)
     desk.once()
     error = desk.inbox(desk.alice, 2)[1]
-    assert "Snooze" in body_of(error) and "Nothing was changed" in body_of(error)
+    assert "Akc" in body_of(error) and "Nothing was changed" in body_of(error)
     assert desk.show(1)["status"] == "triggered"
 
 

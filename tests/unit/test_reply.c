@@ -142,7 +142,7 @@ static const struct reply_case corpus_cases[] = {
      "Snooze\n\nSent from my iPhone\n\n"
      "> On Nov 26, 2026, at 15:04, Incident Desk <incidents@example.com> wrote:\n> \n"
      "> " BOM "INC-1 HighErrorRate api-gateway\n" PAGE_REST("> ", "> "),
-     "Snooze", "UNKNOWN|Snooze", ""},
+     "Snooze", "SNOOZE|", ""},
     {"declare-sev2-checkout-latency",
      "IMPACT: p99 checkout latency 2.4s, about 8% of card payments time out\n"
      "NEXT: scaling checkout-svc from 6 to 12 replicas, update in 30 minutes\n\n"

@@ -12,6 +12,10 @@
 #include "config.h"
 #include "store.h"
 
+/* The addresses of the next step of the escalation ladder (after the "escalated" events
+ * so far), and its round, or NULL when the ladder is done or empty. Caller unrefs. */
+GPtrArray *escalate_next_step(const struct config *cfg, GPtrArray *events, gint64 now, int *round);
+
 /* Carries out every step that is due at now, one transaction per step. Returns the
  * number of steps taken. A step that fails is logged and tried again at the next call;
  * it never stops the steps of other incidents (err is only for the caller's signature). */

@@ -61,10 +61,10 @@ int notify_subscription(const struct notify *n, const struct list_config *l, con
                         const char *variant, const char *token, const char *action,
                         const char *text, GError **err);
 
-/* Everyone paged for inc and its commander (before the acknowledgement), but `by`: inc was
- * acknowledged by `by`. */
+/* people (those paged for inc and its commander before the acknowledgement), but `by`: inc
+ * was acknowledged by `by`. */
 int notify_acknowledged(const struct notify *n, struct incident *inc, const char *by,
-                        const char *commander, GError **err);
+                        GPtrArray *people, GError **err);
 /* The new commander (unless they set it themselves) and the old one (unless they made the
  * change) hear that inc->commander replaced old. */
 int notify_commander(const struct notify *n, struct incident *inc, const char *old, const char *by,

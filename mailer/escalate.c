@@ -121,32 +121,77 @@ joined(GPtrArray *addresses)
 	return g_string_free(s, FALSE);
 }
 
+GPtrArray *
+escalate_next_step(const struct config *cfg, GPtrArray *events, gint64 now, int *round)
+{
+	static const char *const escalations[] = {"escalated", NULL};
+	g_autoptr(GPtrArray) steps = round_steps(cfg, now);
+	int done = 0;
+
+	last_event(events, escalations, NULL, &done);
+	if (steps->len == 0 || done >= (int)steps->len * cfg->repeat)
+		return NULL;
+	*round = done / (int)steps->len + 1;
+	return g_ptr_array_ref(steps->pdata[done % steps->len]);
+}
+
 /* Not acknowledged: the next step of the ladder when ack_timeout has passed since the
- * last page. Returns 1 when a step was taken. */
+ * last page (or since it became triggered again: UNACK, an ended snooze). Returns 1 when
+ * a step was taken. */
 static int
 escalate(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *events,
          gint64 now, GError **err)
 {
-	static const char *const pages[] = {"paged", "escalated", NULL};
-	static const char *const escalations[] = {"escalated", NULL};
-	g_autoptr(GPtrArray) steps = round_steps(cfg, now);
+	/* while triggered, the newest status event is the one that made it triggered */
+	static const char *const pages[] = {"paged", "escalated", "status", NULL};
 	gint64 last = last_event(events, pages, NULL, NULL);
-	int done = 0;
+	int round = 0;
+	g_autoptr(GPtrArray) to = NULL;
 	g_autofree char *who = NULL, *detail = NULL, *waited = NULL;
-	GPtrArray *to;
 
-	last_event(events, escalations, NULL, &done);
 	if (last == 0)
 		last = inc->created_at;
-	if (steps->len == 0 || now < last + cfg->ack_timeout ||
-	    done >= (int)steps->len * cfg->repeat)
+	if (now < last + cfg->ack_timeout ||
+	    (to = escalate_next_step(cfg, events, now, &round)) == NULL)
 		return 0;
-	to = steps->pdata[done % steps->len];
 	who = joined(to);
 	waited = util_duration(now - last);
 	detail = g_strdup_printf("Not acknowledged after %s: paged %s (round %d of %d)", waited,
-	                         who, done / (int)steps->len + 1, cfg->repeat);
+	                         who, round, cfg->repeat);
 	return step(cfg, s, inc, "escalated", detail, to, NULL, now, err) == 0 ? 1 : -1;
+}
+
+/* A snooze ran out: the incident is triggered again and whoever had it is paged again;
+ * escalation goes on from there. */
+static int
+wake(const struct config *cfg, struct store *s, struct incident *inc, gint64 now, GError **err)
+{
+	struct notify n = {cfg, s, now};
+	g_autoptr(incident_outcome) o = incident_outcome_new();
+	g_autofree char *who = g_strdup(inc->commander != NULL ? inc->commander : inc->acked_by);
+	g_autofree char *paged = NULL;
+	int rc;
+
+	incident_enter_status(inc, STATUS_TRIGGERED, "sevmail", now, o);
+	if (who != NULL) {
+		paged = g_strdup_printf("Snooze over: paged %s again", who);
+		g_ptr_array_add(o->events, event_new(now, "sevmail", "paged", paged));
+	}
+	if ((rc = store_begin(s, err)) != 0)
+		return -1;
+	rc = store_incident_update(s, inc, err);
+	for (guint i = 0; rc == 0 && i < o->events->len; i++)
+		rc = store_event_add(s, inc->id, o->events->pdata[i], NULL, err);
+	if (rc == 0 && who != NULL)
+		rc = notify_repage(&n, inc, who, err);
+	if (rc == 0 && o->communicate)
+		rc = notify_status(&n, inc, NULL, err);
+	if (rc == 0)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	g_message("INC-%" G_GINT64_FORMAT ": snooze over, triggered again", inc->id);
+	return rc == 0 ? 1 : -1;
 }
 
 /* A SEV1/SEV2 still open: the commander is reminded when no status mail went out (and no
@@ -213,7 +258,10 @@ escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err
 		if (inc->status == STATUS_CLOSED)
 			continue;
 		events = store_events(s, inc->id);
-		if (inc->status == STATUS_TRIGGERED)
+		if (inc->snooze_until != 0 && now >= inc->snooze_until &&
+		    (inc->status == STATUS_INVESTIGATING || inc->status == STATUS_MITIGATING))
+			rc = wake(cfg, s, inc, now, err);
+		else if (inc->status == STATUS_TRIGGERED)
 			rc = escalate(cfg, s, inc, events, now, err);
 		else if (inc->status == STATUS_RESOLVED)
 			rc = remind_postmortem(cfg, s, inc, events, now, err);

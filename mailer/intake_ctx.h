@@ -43,6 +43,23 @@ const char *intake_refuse_sender(struct ctx *c, const struct match *m);
  * recoveries never resolve. */
 int intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err);
 int intake_handle_reply(struct ctx *c, const struct match *m, GError **err);
+
+/* Who is on call now (the rotation's turn, or the first oncall responder) and is not
+ * `except`, or NULL. */
+const char *intake_first_oncall(const struct ctx *c, const char *except);
+/* Pages one responder about inc: event, participant, the page with its reply token. */
+int intake_page(struct ctx *c, struct incident *inc, const char *oncall, struct incident_outcome *o,
+                GError **err);
+
+/* intake_verbs.c: the commands that reach beyond the incident's own fields */
+/* IC me | address | name: a configured responder, or refused. */
+void intake_commander(struct ctx *c, struct incident *inc, const struct command *cmd,
+                      struct incident_outcome *o);
+/* ESCALATE (the next step of the ladder now) and PAGE name|address (one more responder). */
+int intake_page_more(struct ctx *c, struct incident *inc, const struct command *cmd,
+                     struct incident_outcome *o, GError **err);
+/* The answer to a one-line reply that looks like a failed command. Caller frees. */
+char *intake_unknown_problem(const struct command *cmd);
 int intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **err);
 
 #endif

@@ -44,8 +44,8 @@ add_event(struct ctx *c, gint64 incident_id, const char *actor, const char *kind
 
 /* Who is on call now (the rotation's turn, or the first oncall responder) and is not
  * `except`, or NULL. */
-static const char *
-first_oncall(const struct ctx *c, const char *except)
+const char *
+intake_first_oncall(const struct ctx *c, const char *except)
 {
 	g_autoptr(GPtrArray) order = escalate_oncall_order(c->cfg, c->notify.now);
 
@@ -55,9 +55,9 @@ first_oncall(const struct ctx *c, const char *except)
 	return NULL;
 }
 
-static int
-page(struct ctx *c, struct incident *inc, const char *oncall, struct incident_outcome *o,
-     GError **err)
+int
+intake_page(struct ctx *c, struct incident *inc, const char *oncall, struct incident_outcome *o,
+            GError **err)
 {
 	g_autofree char *paged = NULL;
 
@@ -77,7 +77,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 {
 	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
-	const char *oncall = first_oncall(c, NULL);
+	const char *oncall = intake_first_oncall(c, NULL);
 	g_autofree char *declared =
 	    g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
 	gpointer sev = a->severity_label == NULL
@@ -104,7 +104,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 		                         a->severity_label);
 		g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "severity", detail));
 	}
-	if (page(c, inc, oncall, o, err) != 0 || store_outcome(c, inc, o, err) != 0 ||
+	if (intake_page(c, inc, oncall, o, err) != 0 || store_outcome(c, inc, o, err) != 0 ||
 	    notify_status(&c->notify, inc, NULL, err) != 0)
 		return -1;
 	if (c->x != NULL)
@@ -141,7 +141,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 		incident_apply(inc, &resolved, sender(c), c->notify.now, o);
 	if (store_outcome(c, inc, o, err) != 0)
 		return -1;
-	to = inc->commander != NULL ? inc->commander : first_oncall(c, NULL);
+	to = inc->commander != NULL ? inc->commander : intake_first_oncall(c, NULL);
 	if (to != NULL &&
 	    notify_notice(&c->notify, inc, to,
 	                  verified ? "The alert recovered" : "Unverified recovery",
@@ -218,8 +218,7 @@ answer(struct ctx *c, struct incident *inc, const struct command_list *cmds,
 		const struct command *cmd = cmds->commands->pdata[i];
 
 		if (cmd->kind == CMD_UNKNOWN) {
-			g_autofree char *problem = g_strdup_printf(
-			    "\"%s\" is not a command sevmail knows.", cmd->argument);
+			g_autofree char *problem = intake_unknown_problem(cmd);
 
 			return notify_error(&c->notify, inc, to, problem, re, err);
 		}
@@ -282,38 +281,13 @@ send_postmortem(struct ctx *c, struct incident *inc, const struct command *cmd,
 	events = store_events(c->store, inc->id);
 	if (notify_postmortem(&c->notify, inc, events, meeting, err) != 0)
 		return -1;
-	inc->status = STATUS_CLOSED;
 	was = meeting != NULL ? g_strdup_printf("Post-mortem sent, meeting %s", meeting)
 	                      : g_strdup("Post-mortem sent");
 	g_ptr_array_add(o->events, event_new(c->notify.now, c->mail->from_addr, "postmortem", was));
 	g_ptr_array_add(o->changes, was);
-	g_ptr_array_add(o->events, event_new(c->notify.now, c->mail->from_addr, "status",
-	                                     "Status: Resolved -> Closed"));
+	incident_enter_status(inc, STATUS_CLOSED, c->mail->from_addr, c->notify.now, o);
+	o->communicate = FALSE; /* the post-mortem itself is what the lists get */
 	return 0;
-}
-
-/* IC names a configured responder ("me", an address, or a name such as carol): the
- * address is checked here, when the command is read, so that a stranger's address (or a
- * broken one) never becomes the commander that reminders are mailed to. */
-static void
-apply_commander(struct ctx *c, struct incident *inc, const struct command *cmd,
-                struct incident_outcome *o)
-{
-	g_autofree char *word = util_one_line(cmd->argument, 200);
-	const struct responder *r = *word == '\0' || g_ascii_strcasecmp(word, "me") == 0
-	                                ? config_responder(c->cfg, c->mail->from_addr)
-	                                : config_responder_named(c->cfg, word);
-	struct command ic = {.kind = CMD_IC, .keyword = "IC"};
-
-	if (r == NULL) {
-		g_ptr_array_add(o->refusals,
-		                g_strdup_printf("IC not done: \"%s\" is not a configured responder "
-		                                "(give \"me\", a responder's address or name).",
-		                                word));
-		return;
-	}
-	ic.argument = r->address;
-	incident_apply(inc, &ic, c->mail->from_addr, c->notify.now, o);
 }
 
 /* An incident declared by an unverified alert becomes real to the stakeholders once a
@@ -342,6 +316,8 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	const struct command *postmortem = NULL;
 	g_autofree char *old_commander = g_strdup(inc->commander);
 	gboolean was_triggered = inc->status == STATUS_TRIGGERED;
+	/* who stands down on an ACK: those paged before this reply, and the commander */
+	g_autoptr(GPtrArray) waiting = was_triggered ? store_participants(c->store, inc->id) : NULL;
 
 	explain_commands(c, text, cmds);
 	for (guint i = 0; i < cmds->commands->len; i++) {
@@ -359,9 +335,12 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 			continue;
 		}
 		if (cmd->kind == CMD_IC) {
-			apply_commander(c, inc, cmd, o);
+			intake_commander(c, inc, cmd, o);
 			continue;
 		}
+		if ((cmd->kind == CMD_ESCALATE || cmd->kind == CMD_PAGE) &&
+		    intake_page_more(c, inc, cmd, o, err) != 0)
+			return -1;
 		incident_apply(inc, cmd, actor, c->notify.now, o);
 		if (cmd->kind == CMD_UPDATE && *cmd->argument != '\0') {
 			g_free(inc->latest_update);
@@ -381,9 +360,12 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 		return -1;
 	if (o->communicate && notify_status(&c->notify, inc, actor, err) != 0)
 		return -1;
+	if (waiting != NULL && old_commander != NULL &&
+	    !g_ptr_array_find_with_equal_func(waiting, old_commander, g_str_equal, NULL))
+		g_ptr_array_add(waiting, g_strdup(old_commander));
 	/* the people around the incident: those paged stand down, commanders change */
 	if (was_triggered && inc->status != STATUS_TRIGGERED && inc->acked_by != NULL &&
-	    notify_acknowledged(&c->notify, inc, inc->acked_by, old_commander, err) != 0)
+	    notify_acknowledged(&c->notify, inc, inc->acked_by, waiting, err) != 0)
 		return -1;
 	if (notify_commander(&c->notify, inc, old_commander, actor, err) != 0)
 		return -1;
@@ -486,7 +468,7 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	if (c->x != NULL)
 		c->x->incident = inc->id;
 	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||
-	    page(c, inc, first_oncall(c, actor), o, err) != 0 ||
+	    intake_page(c, inc, intake_first_oncall(c, actor), o, err) != 0 ||
 	    store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
 	    notify_status(&c->notify, inc, NULL, err) != 0) /* the page tells the on-call */
 		return -1;
@@ -519,7 +501,7 @@ intake_declare(const struct config *cfg, struct store *s, int severity, const ch
 	incident_apply(inc, &sev, by, c.notify.now, o);
 	if (impact != NULL)
 		incident_apply(inc, &imp, by, c.notify.now, o);
-	if (page(&c, inc, first_oncall(&c, NULL), o, err) != 0 ||
+	if (intake_page(&c, inc, intake_first_oncall(&c, NULL), o, err) != 0 ||
 	    store_outcome(&c, inc, o, err) != 0 || notify_status(&c.notify, inc, NULL, err) != 0 ||
 	    store_commit(s, err) != 0)
 		goto fail;

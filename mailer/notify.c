@@ -178,6 +178,8 @@ notify_page(const struct notify *n, struct incident *inc, const char *to, GError
 {
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 
+	/* the short list from the verb table: what a phone needs at 3 a.m. */
+	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
 	return to_one(n, inc, "page", to, NULL, vars, err);
 }
 
@@ -188,6 +190,7 @@ notify_repage(const struct notify *n, struct incident *inc, const char *to, GErr
 	g_autofree char *waiting = util_duration(n->now - inc->created_at);
 
 	g_hash_table_insert(vars, "waiting", g_strdup(waiting));
+	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
 	return to_one(n, inc, "repage", to, NULL, vars, err);
 }
 

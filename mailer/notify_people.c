@@ -18,19 +18,15 @@ local_part(const char *address)
 }
 
 int
-notify_acknowledged(const struct notify *n, struct incident *inc, const char *by,
-                    const char *commander, GError **err)
+notify_acknowledged(const struct notify *n, struct incident *inc, const char *by, GPtrArray *people,
+                    GError **err)
 {
-	g_autoptr(GPtrArray) people = store_participants(n->store, inc->id);
 	g_autofree char *who = local_part(by);
 	g_autofree char *headline = g_strdup_printf("Acknowledged by %s", who);
 	g_autofree char *text = g_strdup_printf("INC-%" G_GINT64_FORMAT " was acknowledged by %s: "
 	                                        "you can stand down unless you are asked to help.",
 	                                        inc->id, by);
 
-	if (commander != NULL && g_strcmp0(commander, by) != 0 &&
-	    !g_ptr_array_find_with_equal_func(people, commander, g_str_equal, NULL))
-		g_ptr_array_add(people, g_strdup(commander));
 	for (guint i = 0; i < people->len; i++) {
 		const char *to = people->pdata[i];
 

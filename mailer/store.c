@@ -480,7 +480,7 @@ store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidity, 
 static const char incident_columns[] =
     "id, title, severity, status, commander, acked_by, created_at, acked_at, resolved_at,"
     " impact, next_steps, root_cause, fingerprint, source, details, thread_id, unverified,"
-    " latest_update";
+    " latest_update, snooze_until";
 
 static struct incident *
 incident_from_row(struct store *s, sqlite3_stmt *st)
@@ -508,6 +508,7 @@ incident_from_row(struct store *s, sqlite3_stmt *st)
 	inc->thread_id = column_text(st, 15);
 	inc->unverified = sqlite3_column_int(st, 16) != 0;
 	inc->latest_update = column_text(st, 17);
+	inc->snooze_until = sqlite3_column_int64(st, 18);
 	items = prepare(s, "SELECT text FROM action_items WHERE incident_id = ? ORDER BY position",
 	                "i", inc->id);
 	while (items != NULL && sqlite3_step(items) == SQLITE_ROW)
@@ -558,12 +559,13 @@ store_incident_update(struct store *s, const struct incident *inc, GError **err)
 	    "UPDATE incidents SET title = ?, severity = NULLIF(?, 0), status = ?, commander = ?,"
 	    " acked_by = ?, acked_at = NULLIF(?, 0), resolved_at = NULLIF(?, 0), impact = ?,"
 	    " next_steps = ?, root_cause = ?, fingerprint = ?, source = ?, details = ?,"
-	    " thread_id = ?, unverified = ?, latest_update = ? WHERE id = ?",
-	    "sisssiisssssssisi", inc->title, (gint64)inc->severity,
+	    " thread_id = ?, unverified = ?, latest_update = ?, snooze_until = NULLIF(?, 0)"
+	    " WHERE id = ?",
+	    "sisssiisssssssisii", inc->title, (gint64)inc->severity,
 	    incident_status_name(inc->status), inc->commander, inc->acked_by, inc->acked_at,
 	    inc->resolved_at, inc->impact, inc->next_steps, inc->root_cause, inc->fingerprint,
 	    inc->source, inc->details, inc->thread_id, (gint64)inc->unverified, inc->latest_update,
-	    inc->id);
+	    inc->snooze_until, inc->id);
 
 	if (run(s, st, err, "cannot update the incident") != 0)
 		return -1;

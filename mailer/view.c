@@ -212,6 +212,11 @@ view_explain_json(const struct intake_result *r, const struct intake_explain *x)
 		json_builder_begin_object(b);
 		member_string(b, "keyword", cmd->keyword);
 		member_string(b, "argument", cmd->argument);
+		member_string(b, "note", cmd->note);
+		if (cmd->kind == CMD_UNKNOWN) {
+			member_string(b, "understood", cmd->understood);
+			member_string(b, "suggestion", cmd->suggestion);
+		}
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -252,8 +257,13 @@ view_explain_text(const struct intake_result *r, const struct intake_explain *x)
 	for (guint i = 0; x->commands != NULL && i < x->commands->len; i++) {
 		const struct command *cmd = x->commands->pdata[i];
 
-		g_string_append_printf(out, "command:    %s%s%s\n", cmd->keyword,
-		                       *cmd->argument ? " " : "", cmd->argument);
+		g_string_append_printf(
+		    out, "command:    %s%s%s%s%s%s\n", cmd->keyword, *cmd->argument ? " " : "",
+		    cmd->argument, cmd->note != NULL ? " (note: " : "",
+		    cmd->note != NULL ? cmd->note : "", cmd->note != NULL ? ")" : "");
+		if (cmd->kind == CMD_UNKNOWN && cmd->suggestion != NULL)
+			g_string_append_printf(out, "            did you mean %s?\n",
+			                       cmd->suggestion);
 	}
 	return g_string_free(out, FALSE);
 }

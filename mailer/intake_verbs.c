@@ -1,0 +1,134 @@
+/*
+ * intake_verbs: the reply commands that reach beyond an incident's own fields: IC names a
+ * configured responder, ESCALATE pages the next step of the ladder now, PAGE brings in one
+ * more responder; and the answer to a reply that looks like a failed command.
+ */
+#include "intake_ctx.h"
+
+#include "escalate.h"
+#include "util.h"
+#include <string.h>
+
+/* "alice@example.com, bob@example.com": who may be named, for refusals. Caller frees. */
+static char *
+responders_list(const struct config *cfg)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < cfg->responders->len; i++) {
+		const struct responder *r = cfg->responders->pdata[i];
+
+		g_string_append_printf(s, "%s%s", i ? ", " : "", r->address);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* IC names a configured responder ("me", an address, or a name such as carol): the
+ * address is checked here, when the command is read, so that a stranger's address (or a
+ * broken one) never becomes the commander that reminders are mailed to. */
+void
+intake_commander(struct ctx *c, struct incident *inc, const struct command *cmd,
+                 struct incident_outcome *o)
+{
+	g_autofree char *word = util_one_line(cmd->argument, 200);
+	const struct responder *r = *word == '\0' || g_ascii_strcasecmp(word, "me") == 0
+	                                ? config_responder(c->cfg, c->mail->from_addr)
+	                                : config_responder_named(c->cfg, word);
+	struct command ic = {.kind = CMD_IC, .keyword = "IC", .note = cmd->note};
+
+	if (r == NULL) {
+		g_autofree char *who = responders_list(c->cfg);
+
+		g_ptr_array_add(o->refusals,
+		                g_strdup_printf("IC not done: \"%s\" is not a configured responder "
+		                                "(give \"me\", or one of: %s).",
+		                                word, who));
+		if (cmd->note != NULL)
+			incident_note(inc, cmd->note, c->mail->from_addr, c->notify.now, o);
+		return;
+	}
+	ic.argument = r->address;
+	incident_apply(inc, &ic, c->mail->from_addr, c->notify.now, o);
+}
+
+/* PAGE: one more responder, named or by address; strangers are refused with the list. */
+static int
+page_one(struct ctx *c, struct incident *inc, const struct command *cmd, struct incident_outcome *o,
+         GError **err)
+{
+	g_autofree char *word = util_one_line(cmd->argument, 200);
+	const struct responder *r = config_responder_named(c->cfg, word);
+	g_autofree char *who = NULL;
+
+	if (r == NULL) {
+		who = responders_list(c->cfg);
+		g_ptr_array_add(o->refusals,
+		                g_strdup_printf("PAGE not done: %s (page one of: %s).",
+		                                *word == '\0'
+		                                    ? "say whom to page"
+		                                    : "that is not a configured responder",
+		                                who));
+		return 0;
+	}
+	g_ptr_array_add(o->changes, g_strdup_printf("Paged %s", r->address));
+	return intake_page(c, inc, r->address, o, err);
+}
+
+/* ESCALATE: the next step of the ladder, now, whatever the timers say. */
+static int
+escalate_now(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
+{
+	g_autoptr(GPtrArray) events = store_events(c->store, inc->id);
+	int round = 0;
+	g_autoptr(GPtrArray) to = escalate_next_step(c->cfg, events, c->notify.now, &round);
+	g_autoptr(GString) who = g_string_new(NULL);
+	g_autofree char *detail = NULL;
+
+	if (to == NULL) {
+		g_ptr_array_add(o->refusals,
+		                g_strdup("ESCALATE not done: every step of the escalation was "
+		                         "paged already; PAGE a responder by name."));
+		return 0;
+	}
+	for (guint i = 0; i < to->len; i++) {
+		g_string_append_printf(who, "%s%s", i ? ", " : "", (const char *)to->pdata[i]);
+		if (store_participant_add(c->store, inc->id, to->pdata[i], err) != 0 ||
+		    notify_page(&c->notify, inc, to->pdata[i], err) != 0)
+			return -1;
+	}
+	detail = g_strdup_printf("Escalated by %s: paged %s (round %d of %d)", c->mail->from_addr,
+	                         who->str, round, c->cfg->repeat);
+	g_ptr_array_add(o->events,
+	                event_new(c->notify.now, c->mail->from_addr, "escalated", detail));
+	g_ptr_array_add(o->changes, g_strdup_printf("Escalated: paged %s", who->str));
+	return 0;
+}
+
+int
+intake_page_more(struct ctx *c, struct incident *inc, const struct command *cmd,
+                 struct incident_outcome *o, GError **err)
+{
+	int rc;
+
+	if (inc->status == STATUS_RESOLVED || inc->status == STATUS_CLOSED) {
+		g_ptr_array_add(o->refusals,
+		                g_strdup_printf("%s not done: the incident is %s.", cmd->keyword,
+		                                incident_status_name(inc->status)));
+		return 0;
+	}
+	rc = cmd->kind == CMD_PAGE ? page_one(c, inc, cmd, o, err) : escalate_now(c, inc, o, err);
+	if (rc == 0 && cmd->note != NULL)
+		incident_note(inc, cmd->note, c->mail->from_addr, c->notify.now, o);
+	return rc;
+}
+
+char *
+intake_unknown_problem(const struct command *cmd)
+{
+	const char *read = cmd->understood != NULL ? cmd->understood : "it is not a command";
+
+	if (cmd->suggestion != NULL)
+		return g_strdup_printf("\"%s\" was not carried out: %s. Did you mean %s?",
+		                       cmd->argument, read, cmd->suggestion);
+	return g_strdup_printf("\"%s\" was not carried out: %s.", cmd->argument, read);
+}

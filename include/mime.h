@@ -60,6 +60,9 @@ struct mail {
 	gboolean is_report;      /* multipart/report (delivery status notification) */
 };
 
+/* The bytes of an HTML body turned into text (the rest stays in the stored raw message). */
+#define MIME_MAX_HTML (1024 * 1024)
+
 /* Parses raw bytes. Returns NULL and sets err when nothing usable is there (empty input).
  * Never hangs or recurses without bound on hostile input (see the bounds above). The body
  * text comes from the first text/plain part, or text/html when that is missing or blank;

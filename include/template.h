@@ -11,6 +11,10 @@
 
 #include <glib.h>
 
+/* Error domain of a template that cannot be read or rendered: the installation's problem,
+ * never a message's. */
+#define TEMPLATE_ERROR (g_quark_from_static_string("sevmail-template-error"))
+
 /* Renders dir/kind.txt with vars (name -> UTF-8 value). An unknown placeholder or a broken
  * section is an error naming the file and line. Caller frees subject and body. */
 int template_render(const char *dir, const char *kind, GHashTable *vars, char **subject,

@@ -13,7 +13,8 @@ gint64 util_now(void);
 char *util_iso8601(gint64 t);
 /* A short human time in UTC ("2026-11-26 14:03 UTC"); caller frees. */
 char *util_human_time(gint64 t);
-/* Copy of s as one line: valid UTF-8, CR/LF/tabs/controls replaced by spaces, runs of
+/* Copy of s as one line: valid UTF-8, CR/LF/tabs/controls replaced by spaces, bidirectional
+ * overrides and isolates dropped, runs of
  * spaces folded, trimmed, at most max_chars characters (cut with "…"). Caller frees. */
 char *util_one_line(const char *s, glong max_chars);
 /* A duration for people: "45 s", "4 min", "1 h 38 min", "3 d 2 h". Caller frees. */

@@ -153,6 +153,15 @@ auth_dmarc_pass(GPtrArray *auth_results, const char *authserv_id, const char *fr
 	return FALSE;
 }
 
+/* Subjects out-of-office replies write when they carry no header that says so (Outlook's
+ * in its main languages); compared at the start, case ignored. */
+static const char *const auto_subjects[] = {
+    "Automatic reply:",     "Auto-reply:",           "Autoreply:",          "Out of Office:",
+    "Out of office reply",  "Automatische Antwort:", "Abwesenheitsnotiz",   "Réponse automatique",
+    "Respuesta automática", "Resposta automática",   "Risposta automatica", "Automatisch antwoord",
+    "Automatiskt svar",
+};
+
 const char *
 auth_no_answer(const struct mail *m, const char *address)
 {
@@ -178,6 +187,13 @@ auth_no_answer(const struct mail *m, const char *address)
 		return "it is a bounce (empty return path or delivery report)";
 	if (m->from_addr != NULL && g_str_has_prefix(m->from_addr, "mailer-daemon@"))
 		return "it is from MAILER-DAEMON";
+	if (m->return_path != NULL &&
+	    g_ascii_strncasecmp(m->return_path, "mailer-daemon@", 14) == 0)
+		return "it is a bounce (MAILER-DAEMON return path)";
+	for (gsize i = 0; m->subject != NULL && i < G_N_ELEMENTS(auto_subjects); i++)
+		if (g_ascii_strncasecmp(m->subject, auto_subjects[i], strlen(auto_subjects[i])) ==
+		    0)
+			return "it is an automatic reply (its subject says so)";
 	if (m->from_addr != NULL && g_ascii_strcasecmp(m->from_addr, address) == 0)
 		return "it is from sevmail's own address";
 	for (guint i = 0; m->x_loops != NULL && i < m->x_loops->len; i++)

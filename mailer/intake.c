@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "lists.h"
 #include "reply.h"
+#include "template.h"
 #include "util.h"
 #include <string.h>
 
@@ -403,6 +404,16 @@ quarantine(struct ctx *c, const char *raw, gsize len, const struct intake_source
 	return 0;
 }
 
+/* Errors that trying again later can cure and that are not the message's: a busy or full
+ * database, a template missing or broken during an upgrade. Such a message is never
+ * quarantined; the daemon backs off and reads it again. */
+static gboolean
+retry_later(const GError *e)
+{
+	return store_error_transient(e) ||
+	       (e != NULL && (e->domain == TEMPLATE_ERROR || e->domain == G_FILE_ERROR));
+}
+
 int
 intake_message(const struct config *cfg, struct store *s, const char *raw, gsize len,
                const struct intake_source *src, struct intake_result *res, GError **err)
@@ -430,10 +441,10 @@ intake_message(const struct config *cfg, struct store *s, const char *raw, gsize
 		intake_result_clear(res);
 		/* a busy or full database is the machine's problem, not the message's: the
 		 * caller tries it again later, and it is never quarantined for that */
-		if (store_error_transient(last) || !src->quarantine || tries >= INTAKE_TRIES)
+		if (retry_later(last) || !src->quarantine || tries >= INTAKE_TRIES)
 			break;
 	}
-	if (store_error_transient(last) || !src->quarantine) {
+	if (retry_later(last) || !src->quarantine) {
 		g_propagate_error(err, g_steal_pointer(&last));
 		return -1;
 	}

@@ -116,8 +116,24 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 	return 0;
 }
 
-/* A recovery: recorded, the responders told, and with [alerts] auto_resolve the incident
- * resolved. */
+/* Whether the responders heard of a recovery of incident id within the hour: repeated (or
+ * forged) recovery mails must not flood the on-call. */
+static gboolean
+recovery_told_lately(struct ctx *c, gint64 id)
+{
+	g_autoptr(GPtrArray) events = store_events(c->store, id);
+
+	for (guint i = 0; events != NULL && i < events->len; i++) {
+		const struct event *e = events->pdata[i];
+
+		if (g_strcmp0(e->kind, "alert_resolved") == 0 && e->at >= c->notify.now - 3600)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* A recovery: recorded, the responders told (once an hour at most), and with [alerts]
+ * auto_resolve the incident resolved. */
 static int
 recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GError **err)
 {
@@ -126,6 +142,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 	struct command resolved = {.kind = CMD_RESOLVED, .keyword = "RESOLVED", .argument = ""};
 	/* a forged recovery must never end a real incident */
 	gboolean resolve = c->cfg->auto_resolve && verified;
+	gboolean quiet = recovery_told_lately(c, id);
 	const char *to;
 
 	if (inc == NULL) {
@@ -142,7 +159,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 	if (store_outcome(c, inc, o, err) != 0)
 		return -1;
 	to = inc->commander != NULL ? inc->commander : intake_first_oncall(c, NULL);
-	if (to != NULL &&
+	if (to != NULL && !(quiet && !resolve) &&
 	    notify_notice(&c->notify, inc, to,
 	                  verified ? "The alert recovered" : "Unverified recovery",
 	                  resolve    ? "The alert reports it is resolved, and the "
@@ -163,6 +180,23 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 	return 0;
 }
 
+/* A verified alert for an incident an unverified mail declared first (a forger was
+ * quicker than the monitoring): the incident is the real one, and the lists hear of it. */
+static int
+confirm_alert(struct ctx *c, gint64 id, GError **err)
+{
+	g_autoptr(incident) inc = store_incident_get(c->store, id);
+
+	if (inc == NULL || !inc->unverified)
+		return 0;
+	inc->unverified = FALSE;
+	if (store_incident_update(c->store, inc, err) != 0 ||
+	    add_event(c, id, sender(c), "verified",
+	              "The alert came verified: the stakeholders hear of it from now on", err) != 0)
+		return -1;
+	return inc->severity >= 1 ? notify_status(&c->notify, inc, NULL, err) : 0;
+}
+
 int
 intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
 {
@@ -174,6 +208,8 @@ intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GEr
 		return declare_from_alert(c, a, verified, err);
 	if (a->state == ALERT_FIRING) {
 		if (add_event(c, open, sender(c), "alert_repeat", "Alert repeated", err) != 0)
+			return -1;
+		if (verified && confirm_alert(c, open, err) != 0)
 			return -1;
 		intake_decide(c, "alert", open,
 		              "repeat of the alert of open INC-%" G_GINT64_FORMAT ", nobody paged",

@@ -255,6 +255,9 @@ static const struct mime_marker {
     {"X-Autorespond", NULL, "it is an automatic reply (X-Autorespond)"},
     {"X-Autoreply-From", NULL, "it is an automatic reply (X-Autoreply-From)"},
     {"X-Mail-Autoreply", NULL, "it is an automatic reply (X-Mail-Autoreply)"},
+    {"X-Autoresponder", NULL, "it is an automatic reply (X-Autoresponder)"},
+    {"X-Auto-Reply", NULL, "it is an automatic reply (X-Auto-Reply)"},
+    {"X-Failed-Recipients", NULL, "it is a bounce (X-Failed-Recipients)"},
     {"X-POST-MessageClass", "autoresponder", "it is an automatic reply (X-POST-MessageClass)"},
     {"X-FC-MachineGenerated", NULL, "it is machine-generated (X-FC-MachineGenerated)"},
     {"List-Id", NULL, "it is mailing-list mail (List-Id)"},
@@ -304,6 +307,15 @@ mime_scan_headers(struct mail *m, GMimeObject *obj, struct mime_rcpts *r)
 			m->return_path = mime_return_path(value);
 		} else if (g_ascii_strcasecmp(name, "X-Loop") == 0) {
 			g_ptr_array_add(m->x_loops, mime_raw_value(h));
+		} else if (g_ascii_strcasecmp(name, "Auto-Submitted") == 0 && i > 0 &&
+		           m->auto_marker == NULL) {
+			/* a second Auto-Submitted after a "no": any that is not "no" counts */
+			value = mime_raw_value(h);
+			g_strstrip(value);
+			if (g_ascii_strncasecmp(value, "no", 2) != 0 || g_ascii_isalnum(value[2]) ||
+			    value[2] == '-')
+				m->auto_marker =
+				    "it is auto-submitted (a second Auto-Submitted header)";
 		} else if (m->auto_marker == NULL) {
 			m->auto_marker = mime_marker(name, h);
 		}
@@ -584,6 +596,22 @@ mime_blank(const char *s)
 	return TRUE;
 }
 
+/* How much of an HTML body is read: a tree of a few million elements costs libxml2 over a
+ * gigabyte, and one stranger's mail must not take the daemon's memory (MemoryMax in the
+ * service file). A reply or an alert says what it has to say in its first MIME_MAX_HTML
+ * bytes; the rest is stored with the raw message, never lost. Cut at a character. */
+static gsize
+mime_html_cut(const char *html)
+{
+	gsize len = strlen(html);
+	const char *end;
+
+	if (len <= MIME_MAX_HTML)
+		return len;
+	end = g_utf8_find_prev_char(html, html + MIME_MAX_HTML + 1);
+	return end != NULL ? (gsize)(end - html) : MIME_MAX_HTML;
+}
+
 static void
 mime_fill_body(struct mail *m, GMimeMessage *msg)
 {
@@ -610,7 +638,7 @@ mime_fill_body(struct mail *m, GMimeMessage *msg)
 		return;
 	}
 	html = mime_part_text(f.html);
-	m->text = mime_html_to_text(html, strlen(html));
+	m->text = mime_html_to_text(html, mime_html_cut(html));
 	m->text_from_html = TRUE;
 }
 

@@ -21,6 +21,10 @@ enum line_kind {
  * without leading blanks (trailing blanks are already gone).
  */
 static const char *const reply_cut_patterns[] = {
+    /* the first line of every mail sevmail sends to a person (REPLY_MARKER): whatever
+     * client or language quoted the rest, or did not quote it at all, nothing below it is
+     * the responder's */
+    "^#{2}\\s*reply above this line\\s*#{2}$",
     /* signature delimiter: RFC 3676 "-- " and the bare "--" editors leave */
     "^--$",
     /* Outlook/AOL/Yahoo/Samsung/Gmail history banners and their translations */
@@ -97,6 +101,22 @@ static const struct reply_header_labels {
     {"发件人", "发送时间|时间|日期|收件人|抄送|主题"},              /* zh-CN */
     {"寄件者", "寄件日期|傳送時間|日期|收件者|副本|主旨"},          /* zh-TW */
     {"보낸 사람", "보낸 날짜|날짜|받는 사람|참조|제목"},            /* ko */
+    {"de la", "trimis|data|către|cc|subiect"},                      /* ro */
+    {"от", "изпратено|дата|до|копие|относно"},                      /* bg */
+    {"de", "enviat el|enviat|data|per a|a|cc|assumpte"},            /* ca */
+    {"dari", "dikirim|tanggal|tarikh|kepada|cc|subjek|perihal"},    /* id, ms */
+    {"từ", "đã gửi|ngày|đến|cc|chủ đề"},                            /* vi */
+    {"จาก", "ส่ง|วันที่|ถึง|สำเนา|เรื่อง"},                                /* th */
+    {"מאת", "נשלח|תאריך|אל|עותק|נושא"},                             /* he */
+    {"من", "تاريخ الإرسال|أرسل|التاريخ|إلى|نسخة|الموضوع"},          /* ar */
+    {"از", "ارسال شده|تاریخ|به|رونوشت|موضوع"},                      /* fa */
+    {"प्रेषक", "भेजा गया|दिनांक|प्रति|प्रतिलिपि|विषय"},                   /* hi */
+    {"šalje|pošiljatelj|pošiljatelj|od", "poslano|datum|prima|za|kopija|predmet|zadeva"},
+    {"шаље", "послато|датум|прима|копија|тема"},           /* sr */
+    {"saatja", "saadetud|kuupäev|adressaat|koopia|teema"}, /* et */
+    {"nuo", "išsiųsta|data|kam|kopija|tema"},              /* lt */
+    {"no", "nosūtīts|datums|kam|kopija|tēma"},             /* lv */
+    {"nork", "noiz bidalia|data|nori|cc|gaia"},            /* eu */
 };
 
 /* A top part made only of this is no reply yet: look below the quote too ("Hi," + inline). */

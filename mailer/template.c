@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#define TEMPLATE_ERROR (g_quark_from_static_string("sevmail-template-error"))
-
 static int
 line_of(const char *text, const char *p)
 {

@@ -55,6 +55,9 @@ util_one_line(const char *s, glong max_chars)
 			space = out->len > 0;
 			continue;
 		}
+		/* bidirectional overrides would show the on-call reversed text */
+		if ((c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+			continue;
 		if (space) {
 			g_string_append_c(out, ' ');
 			n++;

@@ -393,6 +393,45 @@ test_huge_body(void)
 	g_assert_cmpuint(strlen(text), <, 20000);
 }
 
+/* The first line of every mail sevmail sends: whatever copied the rest below a reply,
+ * unquoted and in any language, nothing below it acts. */
+static void
+test_reply_marker_cuts_an_unquoted_copy(void)
+{
+	g_autofree char *t = reply_new_text("Mă uit acum.\n\n"
+	                                    "## Reply above this line ##\n\n"
+	                                    "HighErrorRate api-gateway\n"
+	                                    "  ACK                   you are on it\n"
+	                                    "RESOLVED\n");
+
+	g_assert_cmpstr(t, ==, "Mă uit acum.");
+}
+
+/* A quoted marker is part of the quote: a bottom-posted answer below it still counts. */
+static void
+test_quoted_reply_marker_keeps_a_bottom_post(void)
+{
+	g_autofree char *t = reply_new_text("On Thu, Incident Desk wrote:\n"
+	                                    "> ## Reply above this line ##\n"
+	                                    "> HighErrorRate api-gateway\n\n"
+	                                    "ACK\n");
+
+	g_assert_cmpstr(t, ==, "ACK");
+}
+
+static void
+test_romanian_outlook_block(void)
+{
+	g_autofree char *t = reply_new_text("Mă uit acum.\n\n"
+	                                    "De la: Incident Desk <incidents@example.com>\n"
+	                                    "Trimis: joi, 26 noiembrie 2026 14:03\n"
+	                                    "Către: alice@example.com\n"
+	                                    "Subiect: [INC-1] [SEV 1] HighErrorRate\n\n"
+	                                    "RESOLVED\n");
+
+	g_assert_cmpstr(t, ==, "Mă uit acum.");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -413,5 +452,10 @@ main(int argc, char **argv)
 		g_test_add_data_func(name, &block_cases[i], test_reply_case);
 	}
 	g_test_add_func("/reply/huge-body", test_huge_body);
+	g_test_add_func("/reply/marker-cuts-an-unquoted-copy",
+	                test_reply_marker_cuts_an_unquoted_copy);
+	g_test_add_func("/reply/quoted-marker-keeps-a-bottom-post",
+	                test_quoted_reply_marker_keeps_a_bottom_post);
+	g_test_add_func("/reply/romanian-outlook-block", test_romanian_outlook_block);
 	return g_test_run();
 }

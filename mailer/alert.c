@@ -263,22 +263,54 @@ alert_words(const char *subject)
 	return g_strsplit(spaced, " ", -1);
 }
 
-/* "generic:" + the subject's words without state words and bare numbers (a changing value
- * such as "CPU at 93%" would otherwise split one alert into many). */
+/* A changing value ("93", "93%", "0.75"): digits with at most two dots or commas. An IPv4
+ * address (three dots) names a host and is kept. */
+static gboolean
+alert_is_value(const char *word)
+{
+	guint dots = 0;
+
+	for (const char *p = word; *p != '\0'; p++) {
+		if (*p == '.' || *p == ',')
+			dots++;
+		else if (!g_ascii_isdigit(*p))
+			return FALSE;
+	}
+	return dots < 3;
+}
+
+/* "generic:" + the subject's words without state words and values, so that "CPU at 93%"
+ * and "CPU at 97%" are one alert while "db-1" and "db-2", "10.0.0.1" and "10.0.0.2" are
+ * two: inside a word, '.', '-' and '_' are kept. */
 static char *
 alert_generic_fingerprint(const struct mail *m, const char *subject)
 {
-	g_auto(GStrv) words = alert_words(subject);
+	g_autofree char *valid = g_utf8_make_valid(subject, -1);
+	g_autofree char *lower = g_utf8_strdown(valid, -1);
+	g_autoptr(GString) spaced = g_string_new(NULL);
+	g_auto(GStrv) words = NULL;
 	GString *fp = g_string_new("generic:");
 	gsize base = fp->len;
 
+	for (const char *p = lower; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		g_string_append_unichar(
+		    spaced, g_unichar_isalnum(c) || c == '.' || c == '-' || c == '_' ? c : ' ');
+	}
+	words = g_strsplit(spaced->str, " ", -1);
 	for (char **w = words; *w != NULL; w++) {
-		if (**w == '\0' || alert_word_in(*w, alert_state_words) ||
-		    strspn(*w, "0123456789") == strlen(*w))
+		char *word = *w;
+		gsize len;
+
+		word += strspn(word, ".-_");
+		for (len = strlen(word); len > 0 && strchr(".-_", word[len - 1]) != NULL; len--)
+			word[len - 1] = '\0';
+		if (*word == '\0' || alert_word_in(word, alert_state_words) || alert_is_value(word))
 			continue;
 		if (fp->len > base)
 			g_string_append_c(fp, ' ');
-		g_string_append(fp, *w);
+		g_string_append(fp, word);
 	}
 	if (fp->len == base)
 		g_string_append_printf(fp, "from=%s", m->from_addr != NULL ? m->from_addr : "");

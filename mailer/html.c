@@ -351,6 +351,19 @@ html_decls_of(const struct html_out *o, const xmlNode *n, struct html_decls *d)
 	html_decls_add(d, html_attr(n, "style"));
 }
 
+/* What a closed <details> folds away: everything but its <summary>. */
+static gboolean
+html_folded(const xmlNode *n)
+{
+	const xmlNode *up = n->parent;
+
+	return up != NULL && up->type == XML_ELEMENT_NODE &&
+	       xmlStrcasecmp(up->name, (const xmlChar *)"details") == 0 &&
+	       html_attr(up, "open") == NULL &&
+	       !(n->type == XML_ELEMENT_NODE &&
+	         xmlStrcasecmp(n->name, (const xmlChar *)"summary") == 0);
+}
+
 /* Enters an element unless it is dropped or hidden; TRUE when entered, and html_close must
  * follow. Colours are inherited; a background that lets its parent's show keeps that. */
 static gboolean
@@ -365,7 +378,7 @@ html_open(struct html_out *o, const xmlNode *n)
 	if (html_is_dropped(n))
 		return FALSE;
 	html_decls_of(o, n, &d);
-	hidden = html_attr(n, "hidden") != NULL || html_decls_hide(&d);
+	hidden = html_attr(n, "hidden") != NULL || html_decls_hide(&d) || html_folded(n);
 	f.color = html_decls_color(&d);
 	f.background = html_decls_background(&d);
 	f.tiny_font = html_decls_tiny_font(&d, up->tiny_font);
@@ -411,7 +424,7 @@ html_walk(struct html_out *o, xmlNode *root)
 			continue;
 		}
 		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
-		    n->content != NULL)
+		    n->content != NULL && !html_folded(n))
 			html_visible_text(o, (const char *)n->content);
 		/* n is done: leave it and every ancestor whose last child it was (all of which
 		 * were entered, or their children would not have been reached). */

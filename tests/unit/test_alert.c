@@ -388,6 +388,32 @@ test_generic(void)
 	}
 }
 
+/* Hosts stay apart: a number inside a name or an address is part of it, a lone value is
+ * not. */
+static void
+test_generic_hosts_stay_apart(void)
+{
+	static const char *const apart[][2] = {
+	    {"Host 10.0.0.1 down", "Host 10.0.0.2 down"},
+	    {"Disk full on db-1", "Disk full on db-2"},
+	    {"web01.example.com unreachable", "web02.example.com unreachable"},
+	};
+	g_autoptr(mail) x = make_mail("CPU at 93.5% on build-7", "");
+	g_autoptr(mail) y = make_mail("CPU at 97% on build-7", "");
+	g_autoptr(alert) ax = alert_parse(x, TRUE);
+	g_autoptr(alert) ay = alert_parse(y, TRUE);
+
+	g_assert_cmpstr(ax->fingerprint, ==, ay->fingerprint);
+	for (gsize i = 0; i < G_N_ELEMENTS(apart); i++) {
+		g_autoptr(mail) f = make_mail(apart[i][0], "");
+		g_autoptr(mail) g = make_mail(apart[i][1], "");
+		g_autoptr(alert) a = alert_parse(f, TRUE);
+		g_autoptr(alert) b = alert_parse(g, TRUE);
+
+		g_assert_cmpstr(a->fingerprint, !=, b->fingerprint);
+	}
+}
+
 static void
 test_generic_title(void)
 {
@@ -427,5 +453,6 @@ main(int argc, char **argv)
 	g_test_add_func("/alert/not-alerts", test_not_alerts);
 	g_test_add_func("/alert/generic/recovery-shares-fingerprint", test_generic);
 	g_test_add_func("/alert/generic/title", test_generic_title);
+	g_test_add_func("/alert/generic/hosts-stay-apart", test_generic_hosts_stay_apart);
 	return g_test_run();
 }

@@ -103,6 +103,8 @@ static const struct hidden_case hidden_cases[] = {
     {"display-none-inherited", ACK "<div style=\"display:none\"><table><tr><td><p><b>RESOLVED"
                                    "</b></p></td></tr></table></div>"},
     {"visibility-hidden", ACK "<p style=\"visibility:hidden\">RESOLVED</p>"},
+    {"details-closed", ACK "<details><summary>more</summary><p>RESOLVED</p></details>"},
+    {"details-closed-text", ACK "<details><summary>more</summary>RESOLVED</details>"},
     {"visibility-collapse", ACK "<table><tr style=\"visibility: collapse\"><td>RESOLVED</td>"
                                 "</tr></table>"},
     {"hidden-attribute", ACK "<div hidden>RESOLVED</div>"},
@@ -173,6 +175,8 @@ static const struct hidden_case hidden_cases[] = {
 /* ... while what a reader does see stays, however it is styled. */
 static const struct hidden_case visible_cases[] = {
     {"aria-hidden", "<div aria-hidden=\"true\">ack</div>"},
+    {"details-open", "<details open><summary>x</summary>ack</details>"},
+    {"details-summary", "<details><summary>ack</summary>more</details>"},
     {"white-on-dark", "<div style=\"background:#1a1a1a;color:#fff\">ack</div>"},
     {"white-on-dark-bgcolor", "<table bgcolor=\"#2e2e2e\"><tr><td><font color=white>ack"
                               "</font></td></tr></table>"},

@@ -74,9 +74,10 @@ int store_incident_list_was_told(struct store *s, gint64 incident_id, const char
                                  GError **err);
 
 /* --- IMAP checkpoints --- */
-/* Returns TRUE and fills the values when the mailbox has a checkpoint. */
-gboolean store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity,
-                              guint32 *last_uid);
+/* 1 and the values when the mailbox has a checkpoint, 0 when not, -1 + err when the read
+ * fails. */
+int store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity,
+                         guint32 *last_uid, GError **err);
 int store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidity,
                          guint32 last_uid, GError **err);
 
@@ -84,22 +85,26 @@ int store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidi
 /* Inserts inc and sets inc->id. */
 int store_incident_insert(struct store *s, struct incident *inc, GError **err);
 int store_incident_update(struct store *s, const struct incident *inc, GError **err);
-/* NULL when there is no such incident. Caller frees. */
-struct incident *store_incident_get(struct store *s, gint64 id);
-/* Id of the open (not resolved or closed) incident with this fingerprint, or 0. */
-gint64 store_incident_open_by_fingerprint(struct store *s, const char *fingerprint);
-/* Id of the incident a Message-ID (sent by us, or received for it) belongs to, or 0. */
-gint64 store_incident_by_message_id(struct store *s, const char *message_id);
-/* struct incident *, newest first; all = FALSE lists only open ones. Caller frees. */
-GPtrArray *store_incident_list(struct store *s, gboolean all);
+/* 1 and *out (caller frees) when the incident exists, 0 and NULL when not, -1 + err when
+ * the read fails (never "does not exist"). */
+int store_incident_get(struct store *s, gint64 id, struct incident **out, GError **err);
+/* Id of the open (not resolved or closed) incident with this fingerprint, 0 when there is
+ * none, -1 + err when the look-up fails. */
+gint64 store_incident_open_by_fingerprint(struct store *s, const char *fingerprint, GError **err);
+/* Id of the incident a Message-ID (sent by us, or received for it) belongs to, 0 when
+ * none, -1 + err when the look-up fails. */
+gint64 store_incident_by_message_id(struct store *s, const char *message_id, GError **err);
+/* struct incident *, newest first; all = FALSE lists only open ones. Caller frees. NULL +
+ * err on failure (an empty array when there are none). */
+GPtrArray *store_incident_list(struct store *s, gboolean all, GError **err);
 int store_event_add(struct store *s, gint64 incident_id, const struct event *e,
                     const char *message_id, GError **err);
-/* struct event *, oldest first. Caller frees. */
-GPtrArray *store_events(struct store *s, gint64 incident_id);
+/* struct event *, oldest first. Caller frees. NULL + err on failure. */
+GPtrArray *store_events(struct store *s, gint64 incident_id, GError **err);
 
 /* The events of each incident (struct incident *), as a parallel array of the arrays
- * store_events returns. Caller frees. */
-GPtrArray *store_events_each(struct store *s, GPtrArray *incidents);
+ * store_events returns. Caller frees. NULL + err when any read fails. */
+GPtrArray *store_events_each(struct store *s, GPtrArray *incidents, GError **err);
 
 /* --- outbox --- */
 struct outbox_item {
@@ -117,13 +122,15 @@ void outbox_item_free(struct outbox_item *it);
 int store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const char *message_id,
                      const char *sender, GPtrArray *rcpts, const char *raw, gsize len, gint64 now,
                      GError **err);
-/* How many messages of this kind were queued for the incident (numbering Message-IDs). */
-int store_outbox_count(struct store *s, gint64 incident_id, const char *kind);
+/* How many messages of this kind were queued for the incident (numbering Message-IDs);
+ * -1 + err when the count fails. */
+int store_outbox_count(struct store *s, gint64 incident_id, const char *kind, GError **err);
 /* Messages with recipients due for an attempt at now, oldest first. A message waits while
  * an older one of the same kind about the same incident still waits for its retry, so
  * status mails and confirmations arrive in order after an outage; pages and re-pages never
- * wait, and one greylisted subscriber holds up only later status mails. Caller frees. */
-GPtrArray *store_outbox_due(struct store *s, gint64 now);
+ * wait, and one greylisted subscriber holds up only later status mails. Caller frees.
+ * NULL + err on failure. */
+GPtrArray *store_outbox_due(struct store *s, gint64 now, GError **err);
 /* Records one recipient's outcome: state "sent", "failed" or "queued" with the error. */
 int store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,
                       const char *error, GError **err);
@@ -143,15 +150,17 @@ struct outbox_rcpt_row {
 	char *address, *state, *error;
 };
 void outbox_row_free(struct outbox_row *r);
-/* Rows still queued or failed (all = TRUE: sent ones too), oldest first. Caller frees. */
-GPtrArray *store_outbox_list(struct store *s, gboolean all);
+/* Rows still queued or failed (all = TRUE: sent ones too), oldest first. Caller frees.
+ * NULL + err on failure. */
+GPtrArray *store_outbox_list(struct store *s, gboolean all, GError **err);
 /* Requeues a message's failed recipients for now, with a fresh max_age. Returns 1 when
  * the message exists, 0 when not, -1 on error. */
 int store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err);
 
 /* How many answers (confirm, error, help) and relayed notes were queued to address since
- * t: what mail from people (or their auto-responders) caused them to receive. */
-int store_answers_since(struct store *s, const char *address, gint64 t);
+ * t: what mail from people (or their auto-responders) caused them to receive. -1 + err
+ * when the count fails (never "none"). */
+int store_answers_since(struct store *s, const char *address, gint64 t, GError **err);
 
 /* --- lists --- */
 /* How many subscription mails (confirmations, welcomes, goodbyes, notices) were queued
@@ -162,9 +171,10 @@ int store_subscribe(struct store *s, const char *list, const char *address, gint
                     GError **err);
 /* Returns 1 when removed, 0 when not subscribed, -1 on error. */
 int store_unsubscribe(struct store *s, const char *list, const char *address, GError **err);
-/* char *, sorted. Caller frees. */
-GPtrArray *store_subscribers(struct store *s, const char *list);
-gboolean store_subscribed(struct store *s, const char *list, const char *address);
+/* char *, sorted. Caller frees. NULL + err on failure. */
+GPtrArray *store_subscribers(struct store *s, const char *list, GError **err);
+/* 1 when address is subscribed to list, 0 when not, -1 + err. */
+int store_subscribed(struct store *s, const char *list, const char *address, GError **err);
 
 /* Confirmation tokens of subscriptions by mail: valid once, for STORE_TOKEN_LIFETIME. */
 #define STORE_TOKEN_LIFETIME (7 * 24 * 3600)
@@ -177,7 +187,7 @@ int store_list_token_use(struct store *s, const char *token, const char *address
 
 /* --- participants: everyone paged for, or acting on, an incident --- */
 int store_participant_add(struct store *s, gint64 incident_id, const char *address, GError **err);
-/* char *, in the order they joined. Caller frees. */
-GPtrArray *store_participants(struct store *s, gint64 incident_id);
+/* char *, in the order they joined. Caller frees. NULL + err on failure. */
+GPtrArray *store_participants(struct store *s, gint64 incident_id, GError **err);
 
 #endif

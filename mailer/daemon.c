@@ -122,10 +122,12 @@ fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_st
 	g_autoptr(GArray) committed = g_array_new(FALSE, FALSE, sizeof(guint32));
 	struct fetch_ctx f = {cfg, s, im, imap_uidvalidity(im), st, NULL, committed};
 	guint32 stored_validity = 0, last_uid = 0;
-	int rc;
+	int rc = store_checkpoint_get(s, cfg->mailbox, &stored_validity, &last_uid, err);
 
-	if (store_checkpoint_get(s, cfg->mailbox, &stored_validity, &last_uid) &&
-	    stored_validity != f.uidvalidity) {
+	/* an unread checkpoint is never "none": that would read the mailbox from the start */
+	if (rc < 0)
+		return -1;
+	if (rc > 0 && stored_validity != f.uidvalidity) {
 		/* The server renumbered the mailbox: read it again from the start; the
 		 * Message-ID and hash de-duplication keeps anything from applying twice. */
 		g_message("%s: UIDVALIDITY changed from %u to %u; re-reading the mailbox, "

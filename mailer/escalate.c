@@ -247,9 +247,15 @@ remind_postmortem(const struct config *cfg, struct store *s, struct incident *in
 int
 escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err)
 {
-	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE, &e);
 	int taken = 0;
 
+	if (incidents == NULL) {
+		/* no timer fires on what could not be read: tried again at the next tick */
+		g_warning("timers skipped: %s", e->message);
+		return 0;
+	}
 	for (guint i = 0; i < incidents->len; i++) {
 		struct incident *inc = incidents->pdata[i];
 		g_autoptr(GPtrArray) events = NULL;
@@ -257,9 +263,10 @@ escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err
 
 		if (inc->status == STATUS_CLOSED)
 			continue;
-		events = store_events(s, inc->id);
-		if (inc->snooze_until != 0 && now >= inc->snooze_until &&
-		    (inc->status == STATUS_INVESTIGATING || inc->status == STATUS_MITIGATING))
+		if ((events = store_events(s, inc->id, err)) == NULL)
+			rc = -1;
+		else if (inc->snooze_until != 0 && now >= inc->snooze_until &&
+		         (inc->status == STATUS_INVESTIGATING || inc->status == STATUS_MITIGATING))
 			rc = wake(cfg, s, inc, now, err);
 		else if (inc->status == STATUS_TRIGGERED)
 			rc = escalate(cfg, s, inc, events, now, err);

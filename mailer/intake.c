@@ -39,8 +39,9 @@ subject_tag(const char *subject)
 	return id > 0 && *end == ']' ? id : 0;
 }
 
-static void
-match_incident(struct ctx *c, struct match *m)
+/* -1 + err when a look-up fails: the message is tried again, never read as unmatched. */
+static int
+match_incident(struct ctx *c, struct match *m, GError **err)
 {
 	const struct mail *mail = c->mail;
 
@@ -50,20 +51,23 @@ match_incident(struct ctx *c, struct match *m)
 	if (m->incident_id != 0) {
 		m->by = "token";
 		m->token_valid = TRUE;
-		return;
+		return 0;
 	}
 	if (mail->in_reply_to != NULL)
-		m->incident_id = store_incident_by_message_id(c->store, mail->in_reply_to);
+		m->incident_id = store_incident_by_message_id(c->store, mail->in_reply_to, err);
 	for (guint i = mail->references->len; m->incident_id == 0 && i > 0; i--)
 		m->incident_id =
-		    store_incident_by_message_id(c->store, mail->references->pdata[i - 1]);
+		    store_incident_by_message_id(c->store, mail->references->pdata[i - 1], err);
+	if (m->incident_id < 0)
+		return -1;
 	if (m->incident_id != 0) {
 		m->by = "references";
-		return;
+		return 0;
 	}
 	m->incident_id = subject_tag(mail->subject);
 	if (m->incident_id != 0)
 		m->by = "subject";
+	return 0;
 }
 
 static const char *
@@ -212,7 +216,8 @@ route(struct ctx *c, GError **err)
 
 	/* a reply that carries its incident's token or references is a reply, even when it
 	 * also went to a list address (Reply-All): its commands are never lost to the list */
-	match_incident(c, &m);
+	if (match_incident(c, &m, err) != 0)
+		return -1;
 	if (c->x != NULL) {
 		c->x->incident = m.incident_id;
 		c->x->matched_by = m.by;

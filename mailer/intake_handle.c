@@ -137,15 +137,18 @@ recovery_told_lately(struct ctx *c, gint64 id)
 static int
 recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GError **err)
 {
-	g_autoptr(incident) inc = store_incident_get(c->store, id);
+	g_autoptr(incident) inc = NULL;
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	struct command resolved = {.kind = CMD_RESOLVED, .keyword = "RESOLVED", .argument = ""};
 	/* a forged recovery must never end a real incident */
 	gboolean resolve = c->cfg->auto_resolve && verified;
 	gboolean quiet = recovery_told_lately(c, id);
 	const char *to;
+	int found = store_incident_get(c->store, id, &inc, err);
 
-	if (inc == NULL) {
+	if (found < 0)
+		return -1;
+	if (found == 0) {
 		g_set_error(err, g_quark_from_static_string("sevmail-intake-error"), 0,
 		            "INC-%" G_GINT64_FORMAT " could not be read", id);
 		return -1;
@@ -200,8 +203,11 @@ confirm_alert(struct ctx *c, gint64 id, GError **err)
 int
 intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
 {
-	gint64 open = store_incident_open_by_fingerprint(c->store, a->fingerprint);
+	gint64 open = store_incident_open_by_fingerprint(c->store, a->fingerprint, err);
 
+	/* a failed look-up is never "no open incident": that would declare it again */
+	if (open < 0)
+		return -1;
 	if (c->x != NULL)
 		c->x->incident = open;
 	if (a->state == ALERT_FIRING && open == 0)
@@ -242,10 +248,13 @@ answer(struct ctx *c, struct incident *inc, const struct command_list *cmds,
 {
 	const char *to = c->mail->from_addr;
 	const char *re = c->mail->message_id;
+	int answered;
 
 	if (auth_no_answer(c->mail, c->cfg->address) != NULL)
 		return 0;
-	if (store_answers_since(c->store, to, c->notify.now - 3600) >= NOTIFY_ANSWERS_PER_HOUR) {
+	if ((answered = store_answers_since(c->store, to, c->notify.now - 3600, err)) < 0)
+		return -1;
+	if (answered >= NOTIFY_ANSWERS_PER_HOUR) {
 		g_message("not answering %s: %d answers in the last hour already", to,
 		          NOTIFY_ANSWERS_PER_HOUR);
 		return 0;
@@ -314,7 +323,8 @@ send_postmortem(struct ctx *c, struct incident *inc, const struct command *cmd,
 	if (store_outcome(c, inc, o, err) != 0)
 		return -1;
 	g_ptr_array_set_size(o->events, 0);
-	events = store_events(c->store, inc->id);
+	if ((events = store_events(c->store, inc->id, err)) == NULL)
+		return -1;
 	if (notify_postmortem(&c->notify, inc, events, meeting, err) != 0)
 		return -1;
 	was = meeting != NULL ? g_strdup_printf("Post-mortem sent, meeting %s", meeting)
@@ -353,8 +363,10 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	g_autofree char *old_commander = g_strdup(inc->commander);
 	gboolean was_triggered = inc->status == STATUS_TRIGGERED;
 	/* who stands down on an ACK: those paged before this reply, and the commander */
-	g_autoptr(GPtrArray) waiting = was_triggered ? store_participants(c->store, inc->id) : NULL;
+	g_autoptr(GPtrArray) waiting = NULL;
 
+	if (was_triggered && (waiting = store_participants(c->store, inc->id, err)) == NULL)
+		return -1;
 	explain_commands(c, text, cmds);
 	for (guint i = 0; i < cmds->commands->len; i++) {
 		const struct command *cmd = cmds->commands->pdata[i];
@@ -415,11 +427,14 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 int
 intake_handle_reply(struct ctx *c, const struct match *m, GError **err)
 {
-	g_autoptr(incident) inc = store_incident_get(c->store, m->incident_id);
+	g_autoptr(incident) inc = NULL;
 	const char *quiet = auth_no_answer(c->mail, c->cfg->address);
 	const char *refusal;
+	int found = store_incident_get(c->store, m->incident_id, &inc, err);
 
-	if (inc == NULL) {
+	if (found < 0)
+		return -1;
+	if (found == 0) {
 		intake_decide(c, "other", 0,
 		              "refers to INC-%" G_GINT64_FORMAT ", which does not exist",
 		              m->incident_id);
@@ -480,8 +495,11 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 		intake_decide(c, "declare", 0,
 		              "not declared: DECLARE without SEV1, SEV2 or SEV3 "
 		              "and a title");
-		if (store_answers_since(c->store, actor, c->notify.now - 3600) >=
-		    NOTIFY_ANSWERS_PER_HOUR)
+		int answered = store_answers_since(c->store, actor, c->notify.now - 3600, err);
+
+		if (answered < 0)
+			return -1;
+		if (answered >= NOTIFY_ANSWERS_PER_HOUR)
 			return 0; /* the answer limit holds for this answer too */
 		return notify_declare_syntax(&c->notify, actor, c->mail->message_id, err);
 	}

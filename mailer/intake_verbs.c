@@ -78,12 +78,15 @@ page_one(struct ctx *c, struct incident *inc, const struct command *cmd, struct 
 static int
 escalate_now(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
 {
-	g_autoptr(GPtrArray) events = store_events(c->store, inc->id);
+	g_autoptr(GPtrArray) events = store_events(c->store, inc->id, err);
 	int round = 0;
-	g_autoptr(GPtrArray) to = escalate_next_step(c->cfg, events, c->notify.now, &round);
+	g_autoptr(GPtrArray) to = NULL;
 	g_autoptr(GString) who = g_string_new(NULL);
 	g_autofree char *detail = NULL;
 
+	if (events == NULL)
+		return -1;
+	to = escalate_next_step(c->cfg, events, c->notify.now, &round);
 	if (to == NULL) {
 		g_ptr_array_add(o->refusals,
 		                g_strdup("ESCALATE not done: every step of the escalation was "

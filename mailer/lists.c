@@ -174,9 +174,11 @@ request(const struct notify *n, const struct list_request *r, const char *from, 
 {
 	const struct list_config *l = r->list;
 	const char *action = action_words[r->action];
-	gboolean member = store_subscribed(n->store, l->name, from);
+	int member = store_subscribed(n->store, l->name, from, err);
 	g_autofree char *token = NULL;
 
+	if (member < 0)
+		return -1;
 	if (r->action == LIST_SUBSCRIBE && member) {
 		*reason = g_strdup_printf("%s is already subscribed to %s", from, l->name);
 		return tell(n, l, from, "notice", NULL, action,

@@ -112,6 +112,16 @@ setup(struct config **cfg, struct store **s, int *rc)
 	return *s != NULL;
 }
 
+/* A read that failed: says why, closes the store, and is the command's exit code. A
+ * failed read never prints as "nothing there". */
+static int
+read_failed(struct store *s, const GError *e)
+{
+	fprintf(stderr, "sevmail: %s\n", e->message);
+	store_close(s);
+	return EXIT_RUNTIME;
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -326,12 +336,14 @@ cmd_list(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- list incidents");
 	g_autoptr(config) cfg = NULL;
 	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) e = NULL;
 	struct store *s = NULL;
 	int rc = 0;
 
 	if (!parse(ctx, entries, &argc, &argv, &rc) || !setup(&cfg, &s, &rc))
 		return rc;
-	list = store_incident_list(s, all);
+	if ((list = store_incident_list(s, all, &e)) == NULL)
+		return read_failed(s, e);
 	if (opt_json) {
 		g_autofree char *json = view_incidents_json(list);
 
@@ -367,7 +379,9 @@ incident_arg(GOptionContext *ctx, int argc, char **argv, struct config **cfg, st
              GPtrArray **events, int *rc)
 {
 	struct incident *inc;
+	g_autoptr(GError) e = NULL;
 	gint64 id;
+	int found;
 
 	if (argc != 2 || (id = parse_id(argv[1])) == 0) {
 		*rc = usage_error(ctx, "give one incident number, such as 1 or INC-1");
@@ -375,13 +389,17 @@ incident_arg(GOptionContext *ctx, int argc, char **argv, struct config **cfg, st
 	}
 	if (!setup(cfg, s, rc))
 		return NULL;
-	if ((inc = store_incident_get(*s, id)) == NULL) {
+	if ((found = store_incident_get(*s, id, &inc, &e)) == 0) {
 		fprintf(stderr, "sevmail: there is no incident INC-%" G_GINT64_FORMAT "\n", id);
 		store_close(*s);
 		*rc = EXIT_RUNTIME;
 		return NULL;
 	}
-	*events = store_events(*s, id);
+	if (found < 0 || (*events = store_events(*s, id, &e)) == NULL) {
+		incident_free(inc);
+		*rc = read_failed(*s, e);
+		return NULL;
+	}
 	return inc;
 }
 
@@ -471,14 +489,20 @@ cmd_lists(int argc, char **argv)
 	g_autoptr(config) cfg = NULL;
 	g_autoptr(GPtrArray) subs =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GError) e = NULL;
 	struct store *s = NULL;
 	int rc = 0;
 
 	if (!parse(ctx, entries, &argc, &argv, &rc) || !setup(&cfg, &s, &rc))
 		return rc;
-	for (guint i = 0; i < cfg->lists->len; i++)
-		g_ptr_array_add(
-		    subs, store_subscribers(s, ((struct list_config *)cfg->lists->pdata[i])->name));
+	for (guint i = 0; i < cfg->lists->len; i++) {
+		GPtrArray *members =
+		    store_subscribers(s, ((struct list_config *)cfg->lists->pdata[i])->name, &e);
+
+		if (members == NULL)
+			return read_failed(s, e);
+		g_ptr_array_add(subs, members);
+	}
 	store_close(s);
 	if (opt_json) {
 		g_autofree char *json = view_lists_json(cfg->lists, subs);
@@ -534,7 +558,8 @@ cmd_outbox(int argc, char **argv)
 			printf("message %" G_GINT64_FORMAT " requeued; `run` sends it\n", id);
 		return rc == 1 ? 0 : EXIT_RUNTIME;
 	}
-	rows = store_outbox_list(s, all);
+	if ((rows = store_outbox_list(s, all, &e)) == NULL)
+		return read_failed(s, e);
 	store_close(s);
 	out = opt_json ? view_outbox_json(rows) : view_outbox_text(rows);
 	printf("%s%s", out, opt_json ? "\n" : "");
@@ -666,6 +691,7 @@ cmd_members(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("NAME - the subscribers of a list");
 	g_autoptr(config) cfg = NULL;
 	g_autoptr(GPtrArray) members = NULL;
+	g_autoptr(GError) e = NULL;
 	const struct list_config *l;
 	struct store *s = NULL;
 	int rc = 0;
@@ -681,7 +707,8 @@ cmd_members(int argc, char **argv)
 		store_close(s);
 		return EXIT_USAGE;
 	}
-	members = store_subscribers(s, l->name);
+	if ((members = store_subscribers(s, l->name, &e)) == NULL)
+		return read_failed(s, e);
 	store_close(s);
 	for (guint i = 0; i < members->len; i++)
 		printf("%s\n", (const char *)members->pdata[i]);
@@ -767,6 +794,7 @@ cmd_stats(int argc, char **argv)
 	g_autoptr(config) cfg = NULL;
 	g_autoptr(GPtrArray) incidents = NULL, per = NULL;
 	g_autoptr(stats) st = NULL;
+	g_autoptr(GError) e = NULL;
 	g_autofree char *out = NULL;
 	struct store *s = NULL;
 	gint64 since = 0;
@@ -787,8 +815,9 @@ cmd_stats(int argc, char **argv)
 	}
 	if (!setup(&cfg, &s, &rc))
 		return rc;
-	incidents = store_incident_list(s, TRUE);
-	per = store_events_each(s, incidents);
+	if ((incidents = store_incident_list(s, TRUE, &e)) == NULL ||
+	    (per = store_events_each(s, incidents, &e)) == NULL)
+		return read_failed(s, e);
 	store_close(s);
 	st = stats_compute(incidents, per, since);
 	out = opt_json ? view_stats_json(st) : stats_text(st);

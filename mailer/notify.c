@@ -59,11 +59,14 @@ struct envelope {
 	const char *calendar;    /* an iCalendar invitation to add, or NULL */
 };
 
+/* NULL + err when the count fails: a guessed number could reuse a Message-ID. */
 static char *
-next_message_id(const struct notify *n, const struct incident *inc, const char *kind)
+next_message_id(const struct notify *n, const struct incident *inc, const char *kind, GError **err)
 {
-	int seq = store_outbox_count(n->store, inc->id, kind) + 1;
+	int seq = store_outbox_count(n->store, inc->id, kind, err) + 1;
 
+	if (seq <= 0)
+		return NULL;
 	return g_strdup_printf("inc-%" G_GINT64_FORMAT ".%s.%d@%s", inc->id, kind, seq,
 	                       util_domain(n->cfg->address));
 }
@@ -99,8 +102,9 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
       GError **err)
 {
 	g_autofree char *subject = NULL, *body = NULL, *raw = NULL;
-	g_autofree char *message_id = env->message_id != NULL ? g_strdup(env->message_id)
-	                                                      : next_message_id(n, inc, env->kind);
+	g_autofree char *message_id = env->message_id != NULL
+	                                  ? g_strdup(env->message_id)
+	                                  : next_message_id(n, inc, env->kind, err);
 	g_autoptr(GPtrArray) refs = g_ptr_array_new();
 	g_autoptr(GPtrArray) headers = g_ptr_array_new();
 	const char *thread = inc != NULL ? inc->thread_id : NULL;
@@ -109,6 +113,8 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	gsize len = 0;
 	char *line;
 
+	if (message_id == NULL)
+		return -1;
 	if (template_render(n->cfg->templates, env->template ? env->template : env->kind, vars,
 	                    &subject, &body, err) != 0)
 		return -1;
@@ -316,13 +322,17 @@ notify_subscription(const struct notify *n, const struct list_config *l, const c
 }
 
 /* Everyone who takes part in the incident except `except` (and except the addresses in
- * `covered`, when given). */
+ * `covered`, when given). NULL + err when they cannot be read. */
 static GPtrArray *
 participants_but(const struct notify *n, const struct incident *inc, const char *except,
-                 GHashTable *covered)
+                 GHashTable *covered, GError **err)
 {
-	g_autoptr(GPtrArray) all = store_participants(n->store, inc->id);
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) all = store_participants(n->store, inc->id, err);
+	GPtrArray *out;
+
+	if (all == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func(g_free);
 
 	for (guint i = 0; i < all->len; i++) {
 		const char *a = all->pdata[i];
@@ -338,23 +348,30 @@ int
 notify_relay(const struct notify *n, struct incident *inc, const char *author, GPtrArray *notes,
              GError **err)
 {
-	g_autoptr(GPtrArray) people = participants_but(n, inc, author, NULL);
+	g_autoptr(GPtrArray) people = participants_but(n, inc, author, NULL, err);
 	g_autoptr(GHashTable) vars = incident_vars(n, inc);
 	g_autofree char *reply_to = auth_reply_address(n->cfg->secret, n->cfg->address, inc->id);
 	GString *text = g_string_new(NULL);
 	struct envelope env = {
 	    .kind = "relay", .to = people, .rcpts = people, .reply_to = reply_to};
 
+	if (people == NULL)
+		return -1;
 	for (guint i = 0; i < notes->len; i++)
 		g_string_append_printf(text, "%s%s", i ? "\n" : "", (const char *)notes->pdata[i]);
 	g_hash_table_insert(vars, "author", g_strdup(author));
 	g_hash_table_insert(vars, "text", g_string_free(text, FALSE));
 	/* two auto-responders on one incident would otherwise talk through sevmail forever:
 	 * whoever had their hour's share of answers and relays gets no more */
-	for (guint i = people->len; i > 0; i--)
-		if (store_answers_since(n->store, people->pdata[i - 1], n->now - 3600) >=
-		    NOTIFY_ANSWERS_PER_HOUR)
+	for (guint i = people->len; i > 0; i--) {
+		int answered =
+		    store_answers_since(n->store, people->pdata[i - 1], n->now - 3600, err);
+
+		if (answered < 0)
+			return -1;
+		if (answered >= NOTIFY_ANSWERS_PER_HOUR)
 			g_ptr_array_remove_index(people, i - 1);
+	}
 	if (people->len == 0 || notes->len == 0)
 		return 0;
 	return queue(n, inc, &env, vars, err);
@@ -447,7 +464,8 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 			return -1;
 		if (hears == 0)
 			continue;
-		subscribers = store_subscribers(n->store, l->name);
+		if ((subscribers = store_subscribers(n->store, l->name, err)) == NULL)
+			return -1;
 		g_ptr_array_add(lists, subscribers);
 		for (guint j = 0; j < subscribers->len; j++)
 			g_hash_table_add(covered, subscribers->pdata[j]);
@@ -457,7 +475,8 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 	if (author == NULL)
 		return 0;
 	/* the people on the incident hear of every change too, once, without list headers */
-	people = participants_but(n, inc, author, covered);
+	if ((people = participants_but(n, inc, author, covered, err)) == NULL)
+		return -1;
 	if (people->len == 0)
 		return 0;
 	vars = incident_vars(n, inc);
@@ -511,7 +530,8 @@ notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *event
 			return -1;
 		if (hears == 0)
 			continue;
-		subscribers = store_subscribers(n->store, l->name);
+		if ((subscribers = store_subscribers(n->store, l->name, err)) == NULL)
+			return -1;
 		g_ptr_array_add(lists, subscribers);
 		for (guint j = 0; j < subscribers->len; j++)
 			g_hash_table_add(covered, subscribers->pdata[j]);

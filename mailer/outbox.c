@@ -104,12 +104,14 @@ int
 outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbox_stats *stats,
              GError **err)
 {
-	g_autoptr(GPtrArray) due = store_outbox_due(s, now);
+	g_autoptr(GPtrArray) due = store_outbox_due(s, now, err);
 	/* "incident kind" of messages this flush left queued */
 	g_autoptr(GHashTable) held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct relay_params p = {0};
 	int failures = 0;
 
+	if (due == NULL)
+		return -1;
 	relay_params(cfg, &p);
 	for (guint i = 0; i < due->len; i++) {
 		struct outbox_item *it = due->pdata[i];

@@ -19,11 +19,13 @@ write_page(const char *dir, const char *file, const char *html, GError **err)
 int
 publish_status_page(const struct config *cfg, struct store *s, const char *dir, GError **err)
 {
-	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE);
-	g_autoptr(GPtrArray) per = store_events_each(s, incidents);
+	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE, err);
+	g_autoptr(GPtrArray) per = NULL;
 	g_autofree char *index = NULL;
 	gint64 now = util_now();
 
+	if (incidents == NULL || (per = store_events_each(s, incidents, err)) == NULL)
+		return -1;
 	if (g_mkdir_with_parents(dir, 0755) != 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
 		            "cannot create the status page directory %s: %s", dir,

@@ -132,18 +132,6 @@ run(struct store *s, sqlite3_stmt *st, GError **err, const char *what)
 	return 0;
 }
 
-static gint64
-query_int(sqlite3_stmt *st, gint64 none)
-{
-	gint64 v = none;
-
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static char *
 column_text(sqlite3_stmt *st, int col)
 {
@@ -152,11 +140,59 @@ column_text(sqlite3_stmt *st, int col)
 	return t != NULL ? g_strdup((const char *)t) : NULL;
 }
 
+/* Runs a statement for its first row's first column; finalizes it. 1 and *v when there is
+ * a row (a NULL reads as 0), 0 when there is none, -1 + err when the query fails: a failed
+ * read is never "none". */
+static int
+query_int(struct store *s, sqlite3_stmt *st, gint64 *v, GError **err, const char *what)
+{
+	int rc;
+
+	*v = 0;
+	if (st == NULL)
+		return fail(s, err, what);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, err, what);
+	return rc == SQLITE_ROW;
+}
+
+/* The first column of every row as char *; finalizes st. NULL + err on failure. */
+static GPtrArray *
+query_texts(struct store *s, sqlite3_stmt *st, GError **err, const char *what)
+{
+	GPtrArray *out;
+	int rc;
+
+	if (st == NULL) {
+		fail(s, err, what);
+		return NULL;
+	}
+	out = g_ptr_array_new_with_free_func(g_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(out, column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, err, what);
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	return out;
+}
+
 static int
 migrate(struct store *s, GError **err)
 {
-	int version = (int)query_int(prepare(s, "PRAGMA user_version", ""), 0);
+	gint64 v;
+	int version;
 
+	if (query_int(s, prepare(s, "PRAGMA user_version", ""), &v, err,
+	              "cannot read the schema version") < 0)
+		return -1;
+	version = (int)v;
 	if (version > (int)G_N_ELEMENTS(migrations)) {
 		g_set_error(err, STORE_ERROR, 0,
 		            "database: schema version %d is newer than this sevmail knows (%d); "
@@ -446,20 +482,25 @@ store_incident_list_was_told(struct store *s, gint64 incident_id, const char *li
 
 /* --- checkpoints --- */
 
-gboolean
-store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid)
+int
+store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid,
+                     GError **err)
 {
 	sqlite3_stmt *st = prepare(
 	    s, "SELECT uidvalidity, last_uid FROM checkpoints WHERE mailbox = ?", "s", mailbox);
-	gboolean found = FALSE;
+	int rc;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st == NULL)
+		return fail(s, err, "cannot read the mailbox checkpoint");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
 		*uidvalidity = (guint32)sqlite3_column_int64(st, 0);
 		*last_uid = (guint32)sqlite3_column_int64(st, 1);
-		found = TRUE;
 	}
 	sqlite3_finalize(st);
-	return found;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, err, "cannot read the mailbox checkpoint");
+	return rc == SQLITE_ROW;
 }
 
 int
@@ -482,12 +523,13 @@ static const char incident_columns[] =
     " impact, next_steps, root_cause, fingerprint, source, details, thread_id, unverified,"
     " latest_update, snooze_until";
 
+/* NULL + err when its action items cannot be read. */
 static struct incident *
-incident_from_row(struct store *s, sqlite3_stmt *st)
+incident_from_row(struct store *s, sqlite3_stmt *st, GError **err)
 {
 	struct incident *inc = incident_new(NULL, NULL, 0);
 	g_autofree char *status = column_text(st, 3);
-	sqlite3_stmt *items;
+	GPtrArray *items;
 
 	inc->id = sqlite3_column_int64(st, 0);
 	inc->title = column_text(st, 1);
@@ -509,11 +551,19 @@ incident_from_row(struct store *s, sqlite3_stmt *st)
 	inc->unverified = sqlite3_column_int(st, 16) != 0;
 	inc->latest_update = column_text(st, 17);
 	inc->snooze_until = sqlite3_column_int64(st, 18);
-	items = prepare(s, "SELECT text FROM action_items WHERE incident_id = ? ORDER BY position",
-	                "i", inc->id);
-	while (items != NULL && sqlite3_step(items) == SQLITE_ROW)
-		g_ptr_array_add(inc->action_items, column_text(items, 0));
-	sqlite3_finalize(items);
+	items = query_texts(s,
+	                    prepare(s,
+	                            "SELECT text FROM action_items WHERE incident_id = ?"
+	                            " ORDER BY position",
+	                            "i", inc->id),
+	                    err, "cannot read the action items");
+	if (items == NULL) {
+		incident_free(inc);
+		return NULL;
+	}
+	for (guint i = 0; i < items->len; i++)
+		g_ptr_array_add(inc->action_items, g_steal_pointer(&items->pdata[i]));
+	g_ptr_array_unref(items);
 	return inc;
 }
 
@@ -572,55 +622,93 @@ store_incident_update(struct store *s, const struct incident *inc, GError **err)
 	return save_action_items(s, inc, err);
 }
 
-struct incident *
-store_incident_get(struct store *s, gint64 id)
+int
+store_incident_get(struct store *s, gint64 id, struct incident **out, GError **err)
 {
 	g_autofree char *sql =
 	    g_strdup_printf("SELECT %s FROM incidents WHERE id = ?", incident_columns);
 	sqlite3_stmt *st = prepare(s, sql, "i", id);
-	struct incident *inc = NULL;
+	int rc;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		inc = incident_from_row(s, st);
+	*out = NULL;
+	if (st == NULL)
+		return fail(s, err, "cannot read the incident");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (*out = incident_from_row(s, st, err)) == NULL) {
+		sqlite3_finalize(st);
+		return -1;
+	}
 	sqlite3_finalize(st);
-	return inc;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, err, "cannot read the incident");
+	return *out != NULL;
+}
+
+/* The id query_int found, 0 for none, -1 when it failed. */
+static gint64
+query_id(struct store *s, sqlite3_stmt *st, GError **err, const char *what)
+{
+	gint64 id;
+
+	return query_int(s, st, &id, err, what) < 0 ? -1 : id;
 }
 
 gint64
-store_incident_open_by_fingerprint(struct store *s, const char *fingerprint)
+store_incident_open_by_fingerprint(struct store *s, const char *fingerprint, GError **err)
 {
-	return query_int(prepare(s,
-	                         "SELECT id FROM incidents WHERE fingerprint = ? AND status NOT IN"
-	                         " ('resolved', 'closed') ORDER BY id DESC LIMIT 1",
-	                         "s", fingerprint),
-	                 0);
+	return query_id(s,
+	                prepare(s,
+	                        "SELECT id FROM incidents WHERE fingerprint = ? AND status NOT IN"
+	                        " ('resolved', 'closed') ORDER BY id DESC LIMIT 1",
+	                        "s", fingerprint),
+	                err, "cannot look up the open incident of an alert");
 }
 
 gint64
-store_incident_by_message_id(struct store *s, const char *message_id)
+store_incident_by_message_id(struct store *s, const char *message_id, GError **err)
 {
-	return query_int(prepare(s,
-	                         "SELECT incident_id FROM outbox WHERE message_id = ?1"
-	                         " AND incident_id IS NOT NULL UNION ALL"
-	                         " SELECT incident_id FROM messages WHERE message_id = ?1"
-	                         " AND incident_id IS NOT NULL LIMIT 1",
-	                         "s", message_id),
-	                 0);
+	return query_id(s,
+	                prepare(s,
+	                        "SELECT incident_id FROM outbox WHERE message_id = ?1"
+	                        " AND incident_id IS NOT NULL UNION ALL"
+	                        " SELECT incident_id FROM messages WHERE message_id = ?1"
+	                        " AND incident_id IS NOT NULL LIMIT 1",
+	                        "s", message_id),
+	                err, "cannot look up the incident of a Message-ID");
 }
 
 GPtrArray *
-store_incident_list(struct store *s, gboolean all)
+store_incident_list(struct store *s, gboolean all, GError **err)
 {
 	g_autofree char *sql = g_strdup_printf(
 	    "SELECT %s FROM incidents WHERE ? OR status NOT IN ('resolved', 'closed')"
 	    " ORDER BY id DESC",
 	    incident_columns);
 	sqlite3_stmt *st = prepare(s, sql, "i", (gint64)all);
-	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
+	GPtrArray *list;
+	struct incident *inc;
+	int rc;
 
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		g_ptr_array_add(list, incident_from_row(s, st));
+	if (st == NULL) {
+		fail(s, err, "cannot list the incidents");
+		return NULL;
+	}
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((inc = incident_from_row(s, st, err)) == NULL)
+			break;
+		g_ptr_array_add(list, inc);
+	}
 	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		fail(s, err, "cannot list the incidents");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
 	return list;
 }
 
@@ -637,16 +725,22 @@ store_event_add(struct store *s, gint64 incident_id, const struct event *e, cons
 }
 
 GPtrArray *
-store_events(struct store *s, gint64 incident_id)
+store_events(struct store *s, gint64 incident_id, GError **err)
 {
 	sqlite3_stmt *st =
 	    prepare(s,
 	            "SELECT at, actor, kind, detail FROM events WHERE incident_id = ?"
 	            " ORDER BY at, id",
 	            "i", incident_id);
-	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
+	GPtrArray *list;
+	int rc;
 
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st == NULL) {
+		fail(s, err, "cannot read the events");
+		return NULL;
+	}
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct event *e = g_new0(struct event, 1);
 
 		e->at = sqlite3_column_int64(st, 0);
@@ -656,16 +750,29 @@ store_events(struct store *s, gint64 incident_id)
 		g_ptr_array_add(list, e);
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, err, "cannot read the events");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
 	return list;
 }
 
 GPtrArray *
-store_events_each(struct store *s, GPtrArray *incidents)
+store_events_each(struct store *s, GPtrArray *incidents, GError **err)
 {
 	GPtrArray *per = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 
-	for (guint i = 0; i < incidents->len; i++)
-		g_ptr_array_add(per, store_events(s, ((struct incident *)incidents->pdata[i])->id));
+	for (guint i = 0; i < incidents->len; i++) {
+		GPtrArray *events =
+		    store_events(s, ((struct incident *)incidents->pdata[i])->id, err);
+
+		if (events == NULL) {
+			g_ptr_array_unref(per);
+			return NULL;
+		}
+		g_ptr_array_add(per, events);
+	}
 	return per;
 }
 
@@ -680,7 +787,8 @@ outbox_item_free(struct outbox_item *it)
 	g_free(it->message_id);
 	g_free(it->sender);
 	g_bytes_unref(it->raw);
-	g_ptr_array_unref(it->rcpts);
+	if (it->rcpts != NULL)
+		g_ptr_array_unref(it->rcpts);
 	g_free(it);
 }
 
@@ -713,16 +821,17 @@ store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const ch
 }
 
 int
-store_outbox_count(struct store *s, gint64 incident_id, const char *kind)
+store_outbox_count(struct store *s, gint64 incident_id, const char *kind, GError **err)
 {
-	return (int)query_int(
+	return (int)query_id(
+	    s,
 	    prepare(s, "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?", "is",
 	            incident_id, kind),
-	    0);
+	    err, "cannot count the messages queued for the incident");
 }
 
 GPtrArray *
-store_outbox_due(struct store *s, gint64 now)
+store_outbox_due(struct store *s, gint64 now, GError **err)
 {
 	sqlite3_stmt *st =
 	    prepare(s,
@@ -733,11 +842,16 @@ store_outbox_due(struct store *s, gint64 now)
 	            " o.incident_id AND e.kind = o.kind AND e.id < o.id AND"
 	            " e.state = 'queued' AND e.next_attempt > ?1)) ORDER BY id",
 	            "i", now);
-	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	GPtrArray *list;
+	int rc;
 
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st == NULL) {
+		fail(s, err, "cannot read the outbox");
+		return NULL;
+	}
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct outbox_item *it = g_new0(struct outbox_item, 1);
-		sqlite3_stmt *r;
 
 		it->id = sqlite3_column_int64(st, 0);
 		it->kind = column_text(st, 1);
@@ -747,17 +861,27 @@ store_outbox_due(struct store *s, gint64 now)
 		it->attempts = sqlite3_column_int(st, 5);
 		it->created_at = sqlite3_column_int64(st, 6);
 		it->incident_id = sqlite3_column_int64(st, 7);
-		it->rcpts = g_ptr_array_new_with_free_func(g_free);
-		r = prepare(s,
-		            "SELECT address FROM outbox_rcpts WHERE outbox_id = ?"
-		            " AND state = 'queued' ORDER BY rowid",
-		            "i", it->id);
-		while (r != NULL && sqlite3_step(r) == SQLITE_ROW)
-			g_ptr_array_add(it->rcpts, column_text(r, 0));
-		sqlite3_finalize(r);
 		g_ptr_array_add(list, it);
+		it->rcpts =
+		    query_texts(s,
+		                prepare(s,
+		                        "SELECT address FROM outbox_rcpts WHERE outbox_id = ?"
+		                        " AND state = 'queued' ORDER BY rowid",
+		                        "i", it->id),
+		                err, "cannot read the outbox");
+		if (it->rcpts == NULL)
+			break;
 	}
 	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		fail(s, err, "cannot read the outbox");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
 	return list;
 }
 
@@ -808,23 +932,55 @@ outbox_row_free(struct outbox_row *r)
 	g_free(r->message_id);
 	g_free(r->state);
 	g_free(r->last_error);
-	g_ptr_array_unref(r->rcpts);
+	if (r->rcpts != NULL)
+		g_ptr_array_unref(r->rcpts);
 	g_free(r);
 }
 
+/* The recipients of outbox row r, into r->rcpts; -1 + err on failure. */
+static int
+outbox_row_rcpts(struct store *s, struct outbox_row *r, GError **err)
+{
+	sqlite3_stmt *q = prepare(s,
+	                          "SELECT address, state, last_error FROM outbox_rcpts WHERE"
+	                          " outbox_id = ? ORDER BY rowid",
+	                          "i", r->id);
+	int rc;
+
+	if (q == NULL)
+		return fail(s, err, "cannot read the outbox");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct outbox_rcpt_row *rr = g_new0(struct outbox_rcpt_row, 1);
+
+		rr->address = column_text(q, 0);
+		rr->state = column_text(q, 1);
+		rr->error = column_text(q, 2);
+		g_ptr_array_add(r->rcpts, rr);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return fail(s, err, "cannot read the outbox");
+	return 0;
+}
+
 GPtrArray *
-store_outbox_list(struct store *s, gboolean all)
+store_outbox_list(struct store *s, gboolean all, GError **err)
 {
 	sqlite3_stmt *st = prepare(s,
 	                           "SELECT id, coalesce(incident_id, 0), created_at, next_attempt,"
 	                           " kind, message_id, state, last_error, attempts FROM outbox"
 	                           " WHERE ? OR state != 'sent' ORDER BY id",
 	                           "i", (gint64)all);
-	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_row_free);
+	GPtrArray *list;
+	int rc;
 
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st == NULL) {
+		fail(s, err, "cannot read the outbox");
+		return NULL;
+	}
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_row_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct outbox_row *r = g_new0(struct outbox_row, 1);
-		sqlite3_stmt *q;
 
 		r->id = sqlite3_column_int64(st, 0);
 		r->incident_id = sqlite3_column_int64(st, 1);
@@ -836,31 +992,32 @@ store_outbox_list(struct store *s, gboolean all)
 		r->last_error = column_text(st, 7);
 		r->attempts = sqlite3_column_int(st, 8);
 		r->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_row_free);
-		q = prepare(
-		    s,
-		    "SELECT address, state, last_error FROM outbox_rcpts WHERE outbox_id = ?"
-		    " ORDER BY rowid",
-		    "i", r->id);
-		while (q != NULL && sqlite3_step(q) == SQLITE_ROW) {
-			struct outbox_rcpt_row *rr = g_new0(struct outbox_rcpt_row, 1);
-
-			rr->address = column_text(q, 0);
-			rr->state = column_text(q, 1);
-			rr->error = column_text(q, 2);
-			g_ptr_array_add(r->rcpts, rr);
-		}
-		sqlite3_finalize(q);
 		g_ptr_array_add(list, r);
+		if (outbox_row_rcpts(s, r, err) != 0)
+			break;
 	}
 	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		fail(s, err, "cannot read the outbox");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
 	return list;
 }
 
 int
 store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err)
 {
-	if (query_int(prepare(s, "SELECT 1 FROM outbox WHERE id = ?", "i", id), 0) == 0)
-		return 0;
+	gint64 one;
+	int found = query_int(s, prepare(s, "SELECT 1 FROM outbox WHERE id = ?", "i", id), &one,
+	                      err, "cannot read the outbox");
+
+	if (found <= 0)
+		return found;
 	if (store_begin(s, err) != 0)
 		return -1;
 	if (run(s,
@@ -883,15 +1040,17 @@ store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err)
 }
 
 int
-store_answers_since(struct store *s, const char *address, gint64 t)
+store_answers_since(struct store *s, const char *address, gint64 t, GError **err)
 {
-	return (int)query_int(prepare(s,
-	                              "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
-	                              " r.outbox_id = o.id WHERE r.address = ? AND"
-	                              " o.created_at >= ? AND o.kind IN ('confirm', 'error',"
-	                              " 'help', 'relay')",
-	                              "si", address, t),
-	                      0);
+	/* a failed count must not read as "none sent": that would lift the limit */
+	return (int)query_id(s,
+	                     prepare(s,
+	                             "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
+	                             " r.outbox_id = o.id WHERE r.address = ? AND"
+	                             " o.created_at >= ? AND o.kind IN ('confirm', 'error',"
+	                             " 'help', 'relay')",
+	                             "si", address, t),
+	                     err, "cannot count the answers sent to an address");
 }
 
 /* --- lists --- */
@@ -941,12 +1100,15 @@ store_unsubscribe(struct store *s, const char *list, const char *address, GError
 	return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }
 
-gboolean
-store_subscribed(struct store *s, const char *list, const char *address)
+int
+store_subscribed(struct store *s, const char *list, const char *address, GError **err)
 {
-	return query_int(prepare(s, "SELECT 1 FROM subscriptions WHERE list = ? AND address = ?",
+	gint64 one;
+
+	return query_int(s,
+	                 prepare(s, "SELECT 1 FROM subscriptions WHERE list = ? AND address = ?",
 	                         "ss", list, address),
-	                 0) != 0;
+	                 &one, err, "cannot read the subscriptions");
 }
 
 int
@@ -969,15 +1131,19 @@ store_list_token_use(struct store *s, const char *token, const char *address, ch
 	                           "SELECT list, action FROM list_tokens WHERE token = ?"
 	                           " AND address = ? AND used_at IS NULL AND created_at >= ?",
 	                           "ssi", token, address, now - STORE_TOKEN_LIFETIME);
-	int found = 0;
+	int rc;
 
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st == NULL)
+		return fail(s, err, "cannot read the confirmation token");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
 		*list = column_text(st, 0);
 		*action = column_text(st, 1);
-		found = 1;
 	}
 	sqlite3_finalize(st);
-	if (!found)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, err, "cannot read the confirmation token");
+	if (rc == SQLITE_DONE)
 		return 0;
 	if (run(s,
 	        prepare(s, "UPDATE list_tokens SET used_at = ? WHERE token = ?", "is", now, token),
@@ -997,28 +1163,21 @@ store_participant_add(struct store *s, gint64 incident_id, const char *address, 
 }
 
 GPtrArray *
-store_participants(struct store *s, gint64 incident_id)
+store_participants(struct store *s, gint64 incident_id, GError **err)
 {
-	sqlite3_stmt *st =
+	return query_texts(
+	    s,
 	    prepare(s, "SELECT address FROM participants WHERE incident_id = ? ORDER BY rowid", "i",
-	            incident_id);
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		g_ptr_array_add(out, column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	            incident_id),
+	    err, "cannot read the incident's participants");
 }
 
 GPtrArray *
-store_subscribers(struct store *s, const char *list)
+store_subscribers(struct store *s, const char *list, GError **err)
 {
-	sqlite3_stmt *st = prepare(
-	    s, "SELECT address FROM subscriptions WHERE list = ? ORDER BY address", "s", list);
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		g_ptr_array_add(out, column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	return query_texts(
+	    s,
+	    prepare(s, "SELECT address FROM subscriptions WHERE list = ? ORDER BY address", "s",
+	            list),
+	    err, "cannot read the list's subscribers");
 }

@@ -117,19 +117,21 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 }
 
 /* Whether the responders heard of a recovery of incident id within the hour: repeated (or
- * forged) recovery mails must not flood the on-call. */
-static gboolean
-recovery_told_lately(struct ctx *c, gint64 id)
+ * forged) recovery mails must not flood the on-call. 1, 0, or -1 + err. */
+static int
+recovery_told_lately(struct ctx *c, gint64 id, GError **err)
 {
-	g_autoptr(GPtrArray) events = store_events(c->store, id);
+	g_autoptr(GPtrArray) events = store_events(c->store, id, err);
 
-	for (guint i = 0; events != NULL && i < events->len; i++) {
+	if (events == NULL)
+		return -1;
+	for (guint i = 0; i < events->len; i++) {
 		const struct event *e = events->pdata[i];
 
 		if (g_strcmp0(e->kind, "alert_resolved") == 0 && e->at >= c->notify.now - 3600)
-			return TRUE;
+			return 1;
 	}
-	return FALSE;
+	return 0;
 }
 
 /* A recovery: recorded, the responders told (once an hour at most), and with [alerts]
@@ -142,9 +144,9 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 	struct command resolved = {.kind = CMD_RESOLVED, .keyword = "RESOLVED", .argument = ""};
 	/* a forged recovery must never end a real incident */
 	gboolean resolve = c->cfg->auto_resolve && verified;
-	gboolean quiet = recovery_told_lately(c, id);
+	int quiet = recovery_told_lately(c, id, err);
 	const char *to;
-	int found = store_incident_get(c->store, id, &inc, err);
+	int found = quiet < 0 ? -1 : store_incident_get(c->store, id, &inc, err);
 
 	if (found < 0)
 		return -1;
@@ -188,10 +190,11 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 static int
 confirm_alert(struct ctx *c, gint64 id, GError **err)
 {
-	g_autoptr(incident) inc = store_incident_get(c->store, id);
+	g_autoptr(incident) inc = NULL;
+	int found = store_incident_get(c->store, id, &inc, err);
 
-	if (inc == NULL || !inc->unverified)
-		return 0;
+	if (found <= 0 || !inc->unverified)
+		return found < 0 ? -1 : 0;
 	inc->unverified = FALSE;
 	if (store_incident_update(c->store, inc, err) != 0 ||
 	    add_event(c, id, sender(c), "verified",

@@ -16,7 +16,9 @@ struct store;
 struct store *store_open(const char *path, int busy_timeout, GError **err);
 void store_close(struct store *s);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Any step that fails inside the transaction marks it
+ * failed: store_commit then refuses (with that first error) and rolls back, so a caller
+ * that overlooked an error never commits half a message. */
 int store_begin(struct store *s, GError **err);
 int store_commit(struct store *s, GError **err);
 void store_rollback(struct store *s);

@@ -12,6 +12,10 @@
 
 struct store {
 	sqlite3 *db;
+	/* The first failure inside the open transaction (fdm's one error rule): a caller that
+	 * ignored it cannot commit the rest as if it had not happened. */
+	char *failed;
+	int failed_code;
 };
 
 #define STORE_ERROR (g_quark_from_static_string("sevmail-store-error"))
@@ -75,10 +79,17 @@ fail(struct store *s, GError **err, const char *what)
 {
 	int sys = sqlite3_system_errno(s->db);
 
+	g_autofree char *msg = g_strdup_printf(
+	    "database: %s: %s%s%s%s", what, sqlite3_errmsg(s->db), sys != 0 ? " (" : "",
+	    sys != 0 ? g_strerror(sys) : "", sys != 0 ? ")" : "");
+	int code = sqlite3_extended_errcode(s->db);
+
 	/* "disk I/O error" alone does not tell an operator that the disk is full */
-	g_set_error(err, STORE_ERROR, sqlite3_extended_errcode(s->db), "database: %s: %s%s%s%s",
-	            what, sqlite3_errmsg(s->db), sys != 0 ? " (" : "",
-	            sys != 0 ? g_strerror(sys) : "", sys != 0 ? ")" : "");
+	g_set_error_literal(err, STORE_ERROR, code, msg);
+	if (s->failed == NULL && !sqlite3_get_autocommit(s->db)) {
+		s->failed = g_steal_pointer(&msg);
+		s->failed_code = code;
+	}
 	return -1;
 }
 
@@ -260,12 +271,14 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	sqlite3_close(s->db);
+	g_free(s->failed);
 	g_free(s);
 }
 
 int
 store_begin(struct store *s, GError **err)
 {
+	g_clear_pointer(&s->failed, g_free);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s, err, "cannot start a transaction");
 	return 0;
@@ -274,6 +287,12 @@ store_begin(struct store *s, GError **err)
 int
 store_commit(struct store *s, GError **err)
 {
+	if (s->failed != NULL) {
+		g_set_error(err, STORE_ERROR, s->failed_code,
+		            "%s; nothing of this transaction was committed", s->failed);
+		store_rollback(s);
+		return -1;
+	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		fail(s, err, "cannot commit");
 		store_rollback(s);
@@ -285,6 +304,7 @@ store_commit(struct store *s, GError **err)
 void
 store_rollback(struct store *s)
 {
+	g_clear_pointer(&s->failed, g_free);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -63,7 +63,4 @@ char *postmortem_ics(const struct postmortem_input *in, const char *uid, GError 
  * in tz (NULL = UTC). Sets *start to unix time. FALSE with err saying what is expected. */
 gboolean postmortem_parse_meeting(const char *text, GTimeZone *tz, gint64 *start, GError **err);
 
-/* A duration for people: "45 s", "4 min", "1 h 38 min", "2 h", "3 d 4 h". Caller frees. */
-char *postmortem_duration(gint64 seconds);
-
 #endif

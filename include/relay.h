@@ -5,16 +5,15 @@
 #ifndef SEVMAIL_RELAY_H
 #define SEVMAIL_RELAY_H
 
+#include "config.h"
 #include <glib.h>
-
-enum relay_security { RELAY_SECURITY_NONE, RELAY_SECURITY_TLS, RELAY_SECURITY_STARTTLS };
 
 struct relay_params {
 	const char *host;
 	int port;
 	/* starttls verifies the server's certificate: its chain against ca_file (or the system
 	 * CAs) and its names against host, which is also sent as SNI. */
-	enum relay_security security;
+	enum security_mode security;
 	const char *user; /* NULL: no AUTH */
 	const char *password;
 	const char *ca_file; /* PEM file of the CAs to trust instead of the system's, or NULL */

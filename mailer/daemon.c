@@ -98,13 +98,11 @@ on_message(const struct imap_message *m, void *data)
 }
 
 static void
-imap_params(const struct config *cfg, struct imap_params *p)
+daemon_imap_params(const struct config *cfg, struct imap_params *p)
 {
 	p->host = cfg->imap.host;
 	p->port = cfg->imap.port;
-	p->security = cfg->imap.security == SECURITY_TLS        ? IMAP_SECURITY_TLS
-	              : cfg->imap.security == SECURITY_STARTTLS ? IMAP_SECURITY_STARTTLS
-	                                                        : IMAP_SECURITY_NONE;
+	p->security = cfg->imap.security;
 	p->user = cfg->imap.user;
 	p->password = cfg->imap.password;
 	p->ca_file = cfg->imap.ca_file;
@@ -151,7 +149,7 @@ connect_imap(const struct config *cfg, GError **err)
 {
 	struct imap_params p = {0};
 
-	imap_params(cfg, &p);
+	daemon_imap_params(cfg, &p);
 	return imap_open(&p, err);
 }
 

@@ -21,13 +21,11 @@ next_attempt(gint64 now, int attempts)
 }
 
 static void
-relay_params(const struct config *cfg, struct relay_params *p)
+outbox_relay_params(const struct config *cfg, struct relay_params *p)
 {
 	p->host = cfg->smtp.host;
 	p->port = cfg->smtp.port;
-	p->security = cfg->smtp.security == SECURITY_TLS        ? RELAY_SECURITY_TLS
-	              : cfg->smtp.security == SECURITY_STARTTLS ? RELAY_SECURITY_STARTTLS
-	                                                        : RELAY_SECURITY_NONE;
+	p->security = cfg->smtp.security;
 	p->user = cfg->smtp.user;
 	p->password = cfg->smtp.password;
 	p->ca_file = cfg->smtp.ca_file;
@@ -112,7 +110,7 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 
 	if (due == NULL)
 		return -1;
-	relay_params(cfg, &p);
+	outbox_relay_params(cfg, &p);
 	for (guint i = 0; i < due->len; i++) {
 		struct outbox_item *it = due->pdata[i];
 		GPtrArray *results;

@@ -385,7 +385,7 @@ relay_session(struct relay_run *run, auth_context_t *auth)
 	 * in libESMTP: an unreachable host takes the kernel's TCP timeout.) */
 	for (i = 0; i < G_N_ELEMENTS(phases); i++)
 		smtp_set_timeout(s, phases[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms);
-	if (p->security == RELAY_SECURITY_STARTTLS) {
+	if (p->security == SECURITY_STARTTLS) {
 		g_autofree char *why = NULL;
 
 		smtp_starttls_enable(s, Starttls_REQUIRED);
@@ -672,7 +672,7 @@ relay_send(const struct relay_params *p, const char *from, GPtrArray *rcpts, con
 	run.where = g_strdup_printf("%s:%d", p->host, p->port);
 	run.raw = fixed != NULL ? fixed->str : raw;
 	run.len = fixed != NULL ? fixed->len : len;
-	if (p->security == RELAY_SECURITY_TLS)
+	if (p->security == SECURITY_TLS)
 		r = relay_give_up(open, err, RELAY_ERROR_UNSUPPORTED,
 		                  "security = tls (TLS on connect, port 465) is not supported for "
 		                  "SMTP by this build; use starttls");

@@ -16,6 +16,11 @@ struct outbox_stats {
 	int failed;   /* recipients refused for good or expired */
 };
 
+struct relay_params;
+
+/* The relay settings of cfg's [smtp]; p borrows cfg's strings. */
+void outbox_relay_params(const struct config *cfg, struct relay_params *p);
+
 /* Sends what is due at now. -1 + err only when the database fails; delivery problems are
  * recorded per recipient and logged. */
 int outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbox_stats *stats,

@@ -56,4 +56,9 @@ int relay_send(const struct relay_params *p, const char *from, GPtrArray *rcpts,
                gsize len, GPtrArray **results, GError **err);
 void relay_results_free(GPtrArray *results);
 
+/* Connects over plain TCP and reads the server's greeting: enough to tell an operator that
+ * host and port are right (TLS and AUTH are relay_send's). -1 + err (RELAY_ERROR_CONNECT,
+ * or RELAY_ERROR_PROTOCOL when what answers is not an SMTP server). */
+int relay_greeting(const struct relay_params *p, GError **err);
+
 #endif

@@ -8,8 +8,8 @@
 #include "intake.h"
 #include "outbox.h"
 #include "publish.h"
+#include "relay.h"
 #include "util.h"
-#include <gio/gio.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -179,44 +179,17 @@ daemon_send(const struct config *cfg, struct store *s, struct pass_stats *st, GE
 	return rc;
 }
 
-/* The SMTP server's greeting, over plain TCP: enough to tell an operator that the host
- * and port are right (delivery itself is the outbox's, with TLS and AUTH). */
-static int
-smtp_greeting(const struct config *cfg, GError **err)
-{
-	g_autoptr(GSocketClient) client = g_socket_client_new();
-	g_autoptr(GSocketConnection) conn = NULL;
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree char *line = NULL;
-
-	g_socket_client_set_timeout(client, (guint)cfg->smtp.timeout);
-	conn = g_socket_client_connect_to_host(client, cfg->smtp.host, (guint16)cfg->smtp.port,
-	                                       NULL, err);
-	if (conn == NULL) {
-		g_prefix_error(err, "SMTP server %s:%d: ", cfg->smtp.host, cfg->smtp.port);
-		return -1;
-	}
-	in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
-	line = g_data_input_stream_read_line(in, NULL, NULL, err);
-	if (line == NULL || !g_str_has_prefix(line, "220")) {
-		g_clear_error(err);
-		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL,
-		            "%s:%d does not greet like an SMTP server (wrong port?)",
-		            cfg->smtp.host, cfg->smtp.port);
-		return -1;
-	}
-	return 0;
-}
-
 int
 daemon_check_connect(const struct config *cfg, GError **err)
 {
+	struct relay_params p = {0};
 	struct imap *im = connect_imap(cfg, err);
 
 	if (im == NULL)
 		return -1;
 	imap_close(im);
-	return smtp_greeting(cfg, err);
+	outbox_relay_params(cfg, &p);
+	return relay_greeting(&p, err);
 }
 
 int

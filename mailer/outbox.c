@@ -20,7 +20,7 @@ next_attempt(gint64 now, int attempts)
 	return now + delay + g_random_int_range(0, (gint32)(delay / 5) + 1);
 }
 
-static void
+void
 outbox_relay_params(const struct config *cfg, struct relay_params *p)
 {
 	p->host = cfg->smtp.host;

@@ -34,7 +34,7 @@ enum imap_error {
 	IMAP_ERROR_MAILBOX,
 	IMAP_ERROR_TLS,
 };
-#define IMAP_ERROR imap_error_quark()
+#define IMAP_ERROR (imap_error_quark())
 GQuark imap_error_quark(void);
 
 struct imap;

@@ -9,6 +9,10 @@
 #include "config.h"
 #include "store.h"
 
+/* Error domain of delivery bookkeeping that could not be recorded. */
+#define OUTBOX_ERROR (outbox_error_quark())
+GQuark outbox_error_quark(void);
+
 struct outbox_stats {
 	int messages; /* messages attempted */
 	int sent;     /* recipients accepted */

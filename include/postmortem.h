@@ -9,6 +9,10 @@
 #include "incident.h"
 #include <glib.h>
 
+/* Error domain of a post-mortem input that cannot be used (meeting time, invitation). */
+#define POSTMORTEM_ERROR (postmortem_error_quark())
+GQuark postmortem_error_quark(void);
+
 struct postmortem_input {
 	const struct incident *inc;
 	GPtrArray *events;    /* struct event *, oldest first, as stored */

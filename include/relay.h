@@ -37,7 +37,7 @@ enum relay_error {
 	RELAY_ERROR_PROTOCOL,    /* greeting refused, session broke off, bad sender */
 	RELAY_ERROR_UNSUPPORTED, /* a setting this build cannot do (security = tls) */
 };
-#define RELAY_ERROR relay_error_quark()
+#define RELAY_ERROR (relay_error_quark())
 GQuark relay_error_quark(void);
 
 struct relay_rcpt_result {

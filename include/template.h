@@ -13,7 +13,8 @@
 
 /* Error domain of a template that cannot be read or rendered: the installation's problem,
  * never a message's. */
-#define TEMPLATE_ERROR (g_quark_from_static_string("sevmail-template-error"))
+#define TEMPLATE_ERROR (template_error_quark())
+GQuark template_error_quark(void);
 
 /* Renders dir/kind.txt with vars (name -> UTF-8 value). An unknown placeholder or a broken
  * section is an error naming the file and line. Caller frees subject and body. */

@@ -12,6 +12,8 @@
 #include "util.h"
 #include <string.h>
 
+G_DEFINE_QUARK(sevmail_intake_error, intake_error)
+
 void
 intake_decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
 {

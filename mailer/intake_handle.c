@@ -151,8 +151,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 	if (found < 0)
 		return -1;
 	if (found == 0) {
-		g_set_error(err, g_quark_from_static_string("sevmail-intake-error"), 0,
-		            "INC-%" G_GINT64_FORMAT " could not be read", id);
+		g_set_error(err, INTAKE_ERROR, 0, "INC-%" G_GINT64_FORMAT " could not be read", id);
 		return -1;
 	}
 	g_ptr_array_add(o->events,

@@ -5,6 +5,8 @@
 
 #include "relay.h"
 
+G_DEFINE_QUARK(sevmail_outbox_error, outbox_error)
+
 #define OUTBOX_FIRST_RETRY 30
 #define OUTBOX_MAX_RETRY 3600
 
@@ -142,7 +144,7 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 	}
 	if (failures > 0) {
 		g_set_error(
-		    err, g_quark_from_static_string("sevmail-outbox-error"), 0,
+		    err, OUTBOX_ERROR, 0,
 		    "%d message(s) could not be recorded after sending; they are tried again",
 		    failures);
 		return -1;

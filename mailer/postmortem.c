@@ -7,7 +7,7 @@
 #include "util.h"
 #include <string.h>
 
-#define POSTMORTEM_ERROR (g_quark_from_static_string("sevmail-postmortem-error"))
+G_DEFINE_QUARK(sevmail_postmortem_error, postmortem_error)
 #define ACTOR_COLUMN_MAX 40
 #define MEETING_SECONDS 3600
 #define ICS_LINE_OCTETS 75

@@ -14,7 +14,7 @@ struct store {
 	sqlite3 *db;
 };
 
-#define STORE_ERROR (g_quark_from_static_string("sevmail-store-error"))
+G_DEFINE_QUARK(sevmail_store_error, store_error)
 
 /* Each entry is one schema version; never edit a released entry, append a new one. */
 static const char *const migrations[] = {

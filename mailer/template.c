@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+G_DEFINE_QUARK(sevmail_template_error, template_error)
+
 static int
 line_of(const char *text, const char *p)
 {

@@ -17,9 +17,13 @@
 GQuark template_error_quark(void);
 
 /* Renders dir/kind.txt with vars (name -> UTF-8 value). An unknown placeholder or a broken
- * section is an error naming the file and line. Caller frees subject and body. */
+ * section is an error naming the file and line. The file is read once per process and kept
+ * until template_cache_clear(). Caller frees subject and body. */
 int template_render(const char *dir, const char *kind, GHashTable *vars, char **subject,
                     char **body, GError **err);
+
+/* Forgets every kept template text, so the next render reads the files again. */
+void template_cache_clear(void);
 
 /* Renders a template text already in memory; file names the source in errors. */
 char *template_expand(const char *text, const char *file, GHashTable *vars, GError **err);

@@ -9,6 +9,7 @@
 #include "outbox.h"
 #include "publish.h"
 #include "relay.h"
+#include "template.h"
 #include "util.h"
 #include <glib-unix.h>
 #include <signal.h>
@@ -400,6 +401,7 @@ on_reload(gpointer data)
 	disconnect(l); /* the server settings may have changed */
 	config_free(l->cfg);
 	l->cfg = fresh;
+	template_cache_clear(); /* templates are reloaded with the configuration */
 	schedule(l);
 	g_message("configuration reloaded from %s", l->config_path);
 	run_pass(l);

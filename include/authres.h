@@ -8,6 +8,10 @@
 
 #include <glib.h>
 
+/* Error domain of a malformed Authentication-Results value. */
+#define AUTHRES_ERROR (authres_error_quark())
+GQuark authres_error_quark(void);
+
 /* Bounds: more resinfo, more properties in one resinfo, or a longer word or value than
  * this make the header malformed (no real header comes near them). */
 #define AUTHRES_MAX_RESULTS 64

@@ -7,6 +7,11 @@
 
 #include <glib.h>
 
+/* Error domain of a configuration that cannot be loaded; the message names file, group and key. */
+#define CONFIG_ERROR (config_error_quark())
+GQuark config_error_quark(void);
+
+/* How a connection starts; relay.h and imap.h take it as configured, with no translation. */
 enum security_mode { SECURITY_NONE, SECURITY_TLS, SECURITY_STARTTLS };
 enum sender_auth { AUTH_TOKEN, AUTH_DMARC, AUTH_TOKEN_OR_DMARC, AUTH_NONE };
 enum list_policy { POLICY_OPEN, POLICY_CONFIRM, POLICY_CLOSED };

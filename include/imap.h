@@ -6,16 +6,15 @@
 #ifndef SEVMAIL_IMAP_H
 #define SEVMAIL_IMAP_H
 
+#include "config.h"
 #include <glib.h>
-
-enum imap_security { IMAP_SECURITY_NONE, IMAP_SECURITY_TLS, IMAP_SECURITY_STARTTLS };
 
 struct imap_params {
 	const char *host;
 	int port;
 	/* tls and starttls verify the server's certificate: its chain against ca_file (or the
 	 * system CAs) and its names against host, which is also sent as SNI. */
-	enum imap_security security;
+	enum security_mode security;
 	const char *user;
 	const char *password;
 	const char *ca_file;    /* PEM file of the CAs to trust instead of the system's, or NULL */
@@ -35,7 +34,7 @@ enum imap_error {
 	IMAP_ERROR_MAILBOX,
 	IMAP_ERROR_TLS,
 };
-#define IMAP_ERROR imap_error_quark()
+#define IMAP_ERROR (imap_error_quark())
 GQuark imap_error_quark(void);
 
 struct imap;

@@ -9,6 +9,10 @@
 #include "config.h"
 #include "store.h"
 
+/* Error domain of a message the intake could not apply (rolled back, tried again later). */
+#define INTAKE_ERROR (intake_error_quark())
+GQuark intake_error_quark(void);
+
 struct intake_source {
 	const char *mailbox;  /* IMAP mailbox, or "ingest" */
 	guint32 uidvalidity;  /* with checkpoint: the mailbox's UIDVALIDITY */

@@ -9,6 +9,10 @@
 #include "incident.h"
 #include <glib.h>
 
+/* Error domain of a post-mortem input that cannot be used (meeting time, invitation). */
+#define POSTMORTEM_ERROR (postmortem_error_quark())
+GQuark postmortem_error_quark(void);
+
 struct postmortem_input {
 	const struct incident *inc;
 	GPtrArray *events;    /* struct event *, oldest first, as stored */
@@ -62,8 +66,5 @@ char *postmortem_ics(const struct postmortem_input *in, const char *uid, GError 
  * ("Z", "UTC", "+01:00", "+0100", "-05"), alone or after a space; without one the time is
  * in tz (NULL = UTC). Sets *start to unix time. FALSE with err saying what is expected. */
 gboolean postmortem_parse_meeting(const char *text, GTimeZone *tz, gint64 *start, GError **err);
-
-/* A duration for people: "45 s", "4 min", "1 h 38 min", "2 h", "3 d 4 h". Caller frees. */
-char *postmortem_duration(gint64 seconds);
 
 #endif

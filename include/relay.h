@@ -5,16 +5,15 @@
 #ifndef SEVMAIL_RELAY_H
 #define SEVMAIL_RELAY_H
 
+#include "config.h"
 #include <glib.h>
-
-enum relay_security { RELAY_SECURITY_NONE, RELAY_SECURITY_TLS, RELAY_SECURITY_STARTTLS };
 
 struct relay_params {
 	const char *host;
 	int port;
 	/* starttls verifies the server's certificate: its chain against ca_file (or the system
 	 * CAs) and its names against host, which is also sent as SNI. */
-	enum relay_security security;
+	enum security_mode security;
 	const char *user; /* NULL: no AUTH */
 	const char *password;
 	const char *ca_file; /* PEM file of the CAs to trust instead of the system's, or NULL */
@@ -38,7 +37,7 @@ enum relay_error {
 	RELAY_ERROR_PROTOCOL,    /* greeting refused, session broke off, bad sender */
 	RELAY_ERROR_UNSUPPORTED, /* a setting this build cannot do (security = tls) */
 };
-#define RELAY_ERROR relay_error_quark()
+#define RELAY_ERROR (relay_error_quark())
 GQuark relay_error_quark(void);
 
 struct relay_rcpt_result {
@@ -56,5 +55,10 @@ struct relay_rcpt_result {
 int relay_send(const struct relay_params *p, const char *from, GPtrArray *rcpts, const char *raw,
                gsize len, GPtrArray **results, GError **err);
 void relay_results_free(GPtrArray *results);
+
+/* Connects over plain TCP and reads the server's greeting: enough to tell an operator that
+ * host and port are right (TLS and AUTH are relay_send's). -1 + err (RELAY_ERROR_CONNECT,
+ * or RELAY_ERROR_PROTOCOL when what answers is not an SMTP server). */
+int relay_greeting(const struct relay_params *p, GError **err);
 
 #endif

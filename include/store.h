@@ -9,6 +9,10 @@
 #include "incident.h"
 #include <glib.h>
 
+/* Error domain of the database; the code is SQLite's extended result code. */
+#define STORE_ERROR (store_error_quark())
+GQuark store_error_quark(void);
+
 struct store;
 
 /* Opens (creating and migrating) the database; waits up to busy_timeout seconds for

@@ -13,12 +13,17 @@
 
 /* Error domain of a template that cannot be read or rendered: the installation's problem,
  * never a message's. */
-#define TEMPLATE_ERROR (g_quark_from_static_string("sevmail-template-error"))
+#define TEMPLATE_ERROR (template_error_quark())
+GQuark template_error_quark(void);
 
 /* Renders dir/kind.txt with vars (name -> UTF-8 value). An unknown placeholder or a broken
- * section is an error naming the file and line. Caller frees subject and body. */
+ * section is an error naming the file and line. The file is read once per process and kept
+ * until template_cache_clear(). Caller frees subject and body. */
 int template_render(const char *dir, const char *kind, GHashTable *vars, char **subject,
                     char **body, GError **err);
+
+/* Forgets every kept template text, so the next render reads the files again. */
+void template_cache_clear(void);
 
 /* Renders a template text already in memory; file names the source in errors. */
 char *template_expand(const char *text, const char *file, GHashTable *vars, GError **err);

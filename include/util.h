@@ -17,7 +17,8 @@ char *util_human_time(gint64 t);
  * overrides and isolates dropped, runs of
  * spaces folded, trimmed, at most max_chars characters (cut with "…"). Caller frees. */
 char *util_one_line(const char *s, glong max_chars);
-/* A duration for people: "45 s", "4 min", "1 h 38 min", "3 d 2 h". Caller frees. */
+/* A duration for people: "45 s", "4 min", "1 h 38 min" (5879 s), "47 h 59 min", "3 d 2 h";
+ * minutes round to the nearest. Caller frees. */
 char *util_duration(gint64 seconds);
 /* Lower-case copy of an address with surrounding <> and spaces removed. Caller frees. */
 char *util_address(const char *s);

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#define AUTHRES_ERROR (g_quark_from_static_string("sevmail-authres-error"))
+G_DEFINE_QUARK(sevmail_authres_error, authres_error)
 #define MAX_DIGITS 9
 
 struct scan {

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#define CONFIG_ERROR (g_quark_from_static_string("sevmail-config-error"))
+G_DEFINE_QUARK(sevmail_config_error, config_error)
 
 enum key_type {
 	T_STRING,

@@ -8,8 +8,9 @@
 #include "intake.h"
 #include "outbox.h"
 #include "publish.h"
+#include "relay.h"
+#include "template.h"
 #include "util.h"
-#include <gio/gio.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -98,13 +99,11 @@ on_message(const struct imap_message *m, void *data)
 }
 
 static void
-imap_params(const struct config *cfg, struct imap_params *p)
+daemon_imap_params(const struct config *cfg, struct imap_params *p)
 {
 	p->host = cfg->imap.host;
 	p->port = cfg->imap.port;
-	p->security = cfg->imap.security == SECURITY_TLS        ? IMAP_SECURITY_TLS
-	              : cfg->imap.security == SECURITY_STARTTLS ? IMAP_SECURITY_STARTTLS
-	                                                        : IMAP_SECURITY_NONE;
+	p->security = cfg->imap.security;
 	p->user = cfg->imap.user;
 	p->password = cfg->imap.password;
 	p->ca_file = cfg->imap.ca_file;
@@ -151,7 +150,7 @@ connect_imap(const struct config *cfg, GError **err)
 {
 	struct imap_params p = {0};
 
-	imap_params(cfg, &p);
+	daemon_imap_params(cfg, &p);
 	return imap_open(&p, err);
 }
 
@@ -181,44 +180,17 @@ daemon_send(const struct config *cfg, struct store *s, struct pass_stats *st, GE
 	return rc;
 }
 
-/* The SMTP server's greeting, over plain TCP: enough to tell an operator that the host
- * and port are right (delivery itself is the outbox's, with TLS and AUTH). */
-static int
-smtp_greeting(const struct config *cfg, GError **err)
-{
-	g_autoptr(GSocketClient) client = g_socket_client_new();
-	g_autoptr(GSocketConnection) conn = NULL;
-	g_autoptr(GDataInputStream) in = NULL;
-	g_autofree char *line = NULL;
-
-	g_socket_client_set_timeout(client, (guint)cfg->smtp.timeout);
-	conn = g_socket_client_connect_to_host(client, cfg->smtp.host, (guint16)cfg->smtp.port,
-	                                       NULL, err);
-	if (conn == NULL) {
-		g_prefix_error(err, "SMTP server %s:%d: ", cfg->smtp.host, cfg->smtp.port);
-		return -1;
-	}
-	in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
-	line = g_data_input_stream_read_line(in, NULL, NULL, err);
-	if (line == NULL || !g_str_has_prefix(line, "220")) {
-		g_clear_error(err);
-		g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL,
-		            "%s:%d does not greet like an SMTP server (wrong port?)",
-		            cfg->smtp.host, cfg->smtp.port);
-		return -1;
-	}
-	return 0;
-}
-
 int
 daemon_check_connect(const struct config *cfg, GError **err)
 {
+	struct relay_params p = {0};
 	struct imap *im = connect_imap(cfg, err);
 
 	if (im == NULL)
 		return -1;
 	imap_close(im);
-	return smtp_greeting(cfg, err);
+	outbox_relay_params(cfg, &p);
+	return relay_greeting(&p, err);
 }
 
 int
@@ -429,6 +401,7 @@ on_reload(gpointer data)
 	disconnect(l); /* the server settings may have changed */
 	config_free(l->cfg);
 	l->cfg = fresh;
+	template_cache_clear(); /* templates are reloaded with the configuration */
 	schedule(l);
 	g_message("configuration reloaded from %s", l->config_path);
 	run_pass(l);

@@ -161,14 +161,14 @@ imap_stream(struct imap *im, const struct imap_params *p, int timeout, GError **
 		            "cannot connect to IMAP server %s: %s", im->where, why);
 		return NULL;
 	}
-	if (p->security == IMAP_SECURITY_TLS)
+	if (p->security == SECURITY_TLS)
 		stream = mailstream_ssl_open_with_callback_timeout(fd, timeout, imap_tls_setup,
 		                                                   (void *)p->host);
 	else
 		stream = mailstream_socket_open_timeout(fd, timeout);
 	if (stream == NULL) {
 		close(fd);
-		if (p->security == IMAP_SECURITY_TLS)
+		if (p->security == SECURITY_TLS)
 			g_set_error(err, IMAP_ERROR, IMAP_ERROR_CONNECT,
 			            "TLS handshake with IMAP server %s failed (is it TLS on "
 			            "connect? try security = starttls or none)",
@@ -177,7 +177,7 @@ imap_stream(struct imap *im, const struct imap_params *p, int timeout, GError **
 			g_set_error(err, IMAP_ERROR, IMAP_ERROR_PROTOCOL, "out of memory");
 		return NULL;
 	}
-	if (p->security == IMAP_SECURITY_TLS && imap_tls_verify(im->where, stream, p, err) == -1) {
+	if (p->security == SECURITY_TLS && imap_tls_verify(im->where, stream, p, err) == -1) {
 		mailstream_close(stream);
 		return NULL;
 	}
@@ -231,7 +231,7 @@ imap_connect(struct imap *im, const struct imap_params *p, int timeout, GError *
 		            "%s does not greet like an IMAP server (wrong port?)", im->where);
 		return -1;
 	}
-	if (p->security != IMAP_SECURITY_STARTTLS)
+	if (p->security != SECURITY_STARTTLS)
 		return 0;
 	return imap_starttls(im, p, err);
 }

@@ -12,6 +12,8 @@
 #include "util.h"
 #include <string.h>
 
+G_DEFINE_QUARK(sevmail_intake_error, intake_error)
+
 void
 intake_decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
 {
@@ -152,7 +154,7 @@ explain_alert(struct ctx *c, const struct alert *a)
  * aligned DMARC (or DKIM) pass from our own server for a sender among [alerts] senders.
  * Sets *reason for explain and the log. */
 static gboolean
-alert_verified(struct ctx *c, const char **reason)
+intake_alert_verified(struct ctx *c, const char **reason)
 {
 	const struct config *cfg = c->cfg;
 	const char *source = config_alert_key_source(cfg, c->mail->recipients);
@@ -196,7 +198,7 @@ route_alert(struct ctx *c, gboolean *handled, GError **err)
 		return 0;
 	*handled = TRUE;
 	explain_alert(c, a);
-	verified = alert_verified(c, &why);
+	verified = intake_alert_verified(c, &why);
 	if (c->x != NULL) {
 		c->x->authorized = verified;
 		c->x->auth_reason = g_strdup(why);

@@ -20,7 +20,7 @@ sender(const struct ctx *c)
 }
 
 static int
-store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
+intake_store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
 {
 	if (store_incident_update(c->store, inc, err) != 0)
 		return -1;
@@ -104,7 +104,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 		                         a->severity_label);
 		g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "severity", detail));
 	}
-	if (intake_page(c, inc, oncall, o, err) != 0 || store_outcome(c, inc, o, err) != 0 ||
+	if (intake_page(c, inc, oncall, o, err) != 0 || intake_store_outcome(c, inc, o, err) != 0 ||
 	    notify_status(&c->notify, inc, NULL, err) != 0)
 		return -1;
 	if (c->x != NULL)
@@ -151,8 +151,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 	if (found < 0)
 		return -1;
 	if (found == 0) {
-		g_set_error(err, g_quark_from_static_string("sevmail-intake-error"), 0,
-		            "INC-%" G_GINT64_FORMAT " could not be read", id);
+		g_set_error(err, INTAKE_ERROR, 0, "INC-%" G_GINT64_FORMAT " could not be read", id);
 		return -1;
 	}
 	g_ptr_array_add(o->events,
@@ -161,7 +160,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 	                                   : "An unverified mail reports the alert resolved"));
 	if (resolve)
 		incident_apply(inc, &resolved, sender(c), c->notify.now, o);
-	if (store_outcome(c, inc, o, err) != 0)
+	if (intake_store_outcome(c, inc, o, err) != 0)
 		return -1;
 	to = inc->commander != NULL ? inc->commander : intake_first_oncall(c, NULL);
 	if (to != NULL && !(quiet && !resolve) &&
@@ -323,7 +322,7 @@ send_postmortem(struct ctx *c, struct incident *inc, const struct command *cmd,
 		}
 	}
 	/* the post-mortem is built from the events: store this reply's first */
-	if (store_outcome(c, inc, o, err) != 0)
+	if (intake_store_outcome(c, inc, o, err) != 0)
 		return -1;
 	g_ptr_array_set_size(o->events, 0);
 	if ((events = store_events(c->store, inc->id, err)) == NULL)
@@ -406,7 +405,7 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	if (postmortem != NULL && send_postmortem(c, inc, postmortem, o, err) != 0)
 		return -1;
 	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||
-	    store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
+	    intake_store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
 	    notify_relay(&c->notify, inc, actor, cmds->notes, err) != 0)
 		return -1;
 	if (o->communicate && notify_status(&c->notify, inc, actor, err) != 0)
@@ -526,7 +525,7 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 		c->x->incident = inc->id;
 	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||
 	    intake_page(c, inc, intake_first_oncall(c, actor), o, err) != 0 ||
-	    store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
+	    intake_store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
 	    notify_status(&c->notify, inc, NULL, err) != 0) /* the page tells the on-call */
 		return -1;
 	intake_decide(c, "declare", inc->id, "INC-%" G_GINT64_FORMAT " declared by %s", inc->id,
@@ -559,8 +558,8 @@ intake_declare(const struct config *cfg, struct store *s, int severity, const ch
 	if (impact != NULL)
 		incident_apply(inc, &imp, by, c.notify.now, o);
 	if (intake_page(&c, inc, intake_first_oncall(&c, NULL), o, err) != 0 ||
-	    store_outcome(&c, inc, o, err) != 0 || notify_status(&c.notify, inc, NULL, err) != 0 ||
-	    store_commit(s, err) != 0)
+	    intake_store_outcome(&c, inc, o, err) != 0 ||
+	    notify_status(&c.notify, inc, NULL, err) != 0 || store_commit(s, err) != 0)
 		goto fail;
 	*id = inc->id;
 	intake_result_clear(&res);

@@ -76,7 +76,7 @@ page_one(struct ctx *c, struct incident *inc, const struct command *cmd, struct 
 
 /* ESCALATE: the next step of the ladder, now, whatever the timers say. */
 static int
-escalate_now(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
+intake_escalate_now(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
 {
 	g_autoptr(GPtrArray) events = store_events(c->store, inc->id, err);
 	int round = 0;
@@ -119,7 +119,8 @@ intake_page_more(struct ctx *c, struct incident *inc, const struct command *cmd,
 		                                incident_status_name(inc->status)));
 		return 0;
 	}
-	rc = cmd->kind == CMD_PAGE ? page_one(c, inc, cmd, o, err) : escalate_now(c, inc, o, err);
+	rc = cmd->kind == CMD_PAGE ? page_one(c, inc, cmd, o, err)
+	                           : intake_escalate_now(c, inc, o, err);
 	if (rc == 0 && cmd->note != NULL)
 		incident_note(inc, cmd->note, c->mail->from_addr, c->notify.now, o);
 	return rc;

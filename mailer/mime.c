@@ -12,7 +12,7 @@
 #define MIME_MAX_DEPTH 64   /* deeper parts are not looked at for a body */
 #define MIME_MAX_PARTS 4096 /* nor parts after this many */
 
-G_DEFINE_QUARK(sevmail - mime - error - quark, mime_error)
+G_DEFINE_QUARK(sevmail_mime_error, mime_error)
 
 static gpointer
 mime_init_once(G_GNUC_UNUSED gpointer unused)

@@ -15,7 +15,7 @@
 #include <string.h>
 
 static GHashTable *
-incident_vars(const struct notify *n, const struct incident *inc)
+notify_incident_vars(const struct notify *n, const struct incident *inc)
 {
 	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 
@@ -182,7 +182,7 @@ to_one(const struct notify *n, struct incident *inc, const char *kind, const cha
 int
 notify_page(const struct notify *n, struct incident *inc, const char *to, GError **err)
 {
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 
 	/* the short list from the verb table: what a phone needs at 3 a.m. */
 	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
@@ -192,7 +192,7 @@ notify_page(const struct notify *n, struct incident *inc, const char *to, GError
 int
 notify_repage(const struct notify *n, struct incident *inc, const char *to, GError **err)
 {
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 	g_autofree char *waiting = util_duration(n->now - inc->created_at);
 
 	g_hash_table_insert(vars, "waiting", g_strdup(waiting));
@@ -215,7 +215,7 @@ int
 notify_confirm(const struct notify *n, struct incident *inc, const char *to,
                const struct incident_outcome *o, const char *in_reply_to, GError **err)
 {
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 
 	g_autofree char *all = lines_of(o->changes);
 	g_auto(GStrv) each = g_strsplit(all, "\n", -1);
@@ -231,7 +231,7 @@ int
 notify_error(const struct notify *n, struct incident *inc, const char *to, const char *problem,
              const char *in_reply_to, GError **err)
 {
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 
 	g_hash_table_insert(vars, "summary", util_one_line(problem, 80));
 	g_hash_table_insert(vars, "problem", util_one_line(problem, 500));
@@ -243,7 +243,7 @@ int
 notify_notice(const struct notify *n, struct incident *inc, const char *to, const char *headline,
               const char *notice, GError **err)
 {
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 
 	g_hash_table_insert(vars, "headline", util_one_line(headline, 80));
 	g_hash_table_insert(vars, "notice", util_one_line(notice, 500));
@@ -276,7 +276,7 @@ int
 notify_help(const struct notify *n, struct incident *inc, const char *to, const char *in_reply_to,
             GError **err)
 {
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 
 	g_hash_table_insert(vars, "commands", g_strdup(command_help()));
 	return to_one(n, inc, "help", to, in_reply_to, vars, err);
@@ -349,7 +349,7 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
              GError **err)
 {
 	g_autoptr(GPtrArray) people = participants_but(n, inc, author, NULL, err);
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 	g_autofree char *reply_to = auth_reply_address(n->cfg->secret, n->cfg->address, inc->id);
 	GString *text = g_string_new(NULL);
 	struct envelope env = {
@@ -429,7 +429,7 @@ static int
 status_to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
                GPtrArray *subscribers, GError **err)
 {
-	g_autoptr(GHashTable) vars = incident_vars(n, inc);
+	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 
 	next_update(n, inc, vars);
 	return to_list(n, inc, l, subscribers, "status", vars, NULL, err);
@@ -479,7 +479,7 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 		return -1;
 	if (people->len == 0)
 		return 0;
-	vars = incident_vars(n, inc);
+	vars = notify_incident_vars(n, inc);
 	g_hash_table_insert(vars, "unsubscribe", g_strdup(""));
 	next_update(n, inc, vars);
 	env.to = env.rcpts = people;
@@ -604,7 +604,7 @@ notify_check_templates(const struct config *cfg, GError **err)
 
 	inc->id = 1;
 	inc->severity = 1;
-	vars = incident_vars(&n, inc);
+	vars = notify_incident_vars(&n, inc);
 	for (gsize i = 0; i < G_N_ELEMENTS(extra); i++)
 		g_hash_table_insert(vars, (gpointer)extra[i], g_strdup("sample"));
 	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {

@@ -5,6 +5,8 @@
 
 #include "relay.h"
 
+G_DEFINE_QUARK(sevmail_outbox_error, outbox_error)
+
 #define OUTBOX_FIRST_RETRY 30
 #define OUTBOX_MAX_RETRY 3600
 
@@ -20,14 +22,12 @@ next_attempt(gint64 now, int attempts)
 	return now + delay + g_random_int_range(0, (gint32)(delay / 5) + 1);
 }
 
-static void
-relay_params(const struct config *cfg, struct relay_params *p)
+void
+outbox_relay_params(const struct config *cfg, struct relay_params *p)
 {
 	p->host = cfg->smtp.host;
 	p->port = cfg->smtp.port;
-	p->security = cfg->smtp.security == SECURITY_TLS        ? RELAY_SECURITY_TLS
-	              : cfg->smtp.security == SECURITY_STARTTLS ? RELAY_SECURITY_STARTTLS
-	                                                        : RELAY_SECURITY_NONE;
+	p->security = cfg->smtp.security;
 	p->user = cfg->smtp.user;
 	p->password = cfg->smtp.password;
 	p->ca_file = cfg->smtp.ca_file;
@@ -112,7 +112,7 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 
 	if (due == NULL)
 		return -1;
-	relay_params(cfg, &p);
+	outbox_relay_params(cfg, &p);
 	for (guint i = 0; i < due->len; i++) {
 		struct outbox_item *it = due->pdata[i];
 		GPtrArray *results;
@@ -144,7 +144,7 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 	}
 	if (failures > 0) {
 		g_set_error(
-		    err, g_quark_from_static_string("sevmail-outbox-error"), 0,
+		    err, OUTBOX_ERROR, 0,
 		    "%d message(s) could not be recorded after sending; they are tried again",
 		    failures);
 		return -1;

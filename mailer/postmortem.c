@@ -7,7 +7,7 @@
 #include "util.h"
 #include <string.h>
 
-#define POSTMORTEM_ERROR (g_quark_from_static_string("sevmail-postmortem-error"))
+G_DEFINE_QUARK(sevmail_postmortem_error, postmortem_error)
 #define ACTOR_COLUMN_MAX 40
 #define MEETING_SECONDS 3600
 #define ICS_LINE_OCTETS 75
@@ -63,29 +63,6 @@ format_time(gint64 t, GTimeZone *tz, const char *fmt)
 	g_autoptr(GDateTime) dt = local_time(t, tz);
 
 	return g_date_time_format(dt, fmt);
-}
-
-char *
-postmortem_duration(gint64 seconds)
-{
-	gint64 d, h, m;
-
-	if (seconds < 0)
-		seconds = 0;
-	if (seconds < 60)
-		return g_strdup_printf("%" G_GINT64_FORMAT " s", seconds);
-	d = seconds / 86400;
-	h = seconds % 86400 / 3600;
-	m = seconds % 3600 / 60;
-	if (d > 0)
-		return h > 0
-		           ? g_strdup_printf("%" G_GINT64_FORMAT " d %" G_GINT64_FORMAT " h", d, h)
-		           : g_strdup_printf("%" G_GINT64_FORMAT " d", d);
-	if (h > 0)
-		return m > 0 ? g_strdup_printf("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min", h,
-		                               m)
-		             : g_strdup_printf("%" G_GINT64_FORMAT " h", h);
-	return g_strdup_printf("%" G_GINT64_FORMAT " min", m);
 }
 
 /* --- attendees --- */
@@ -244,7 +221,7 @@ action_item_lines(const struct incident *inc)
 static char *
 elapsed(gint64 from, gint64 to, const char *otherwise)
 {
-	return to != 0 ? postmortem_duration(to - from) : g_strdup(otherwise);
+	return to != 0 ? util_duration(to - from) : g_strdup(otherwise);
 }
 
 static char *

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gio/gio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,7 +386,7 @@ relay_session(struct relay_run *run, auth_context_t *auth)
 	 * in libESMTP: an unreachable host takes the kernel's TCP timeout.) */
 	for (i = 0; i < G_N_ELEMENTS(phases); i++)
 		smtp_set_timeout(s, phases[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms);
-	if (p->security == RELAY_SECURITY_STARTTLS) {
+	if (p->security == SECURITY_STARTTLS) {
 		g_autofree char *why = NULL;
 
 		smtp_starttls_enable(s, Starttls_REQUIRED);
@@ -672,7 +673,7 @@ relay_send(const struct relay_params *p, const char *from, GPtrArray *rcpts, con
 	run.where = g_strdup_printf("%s:%d", p->host, p->port);
 	run.raw = fixed != NULL ? fixed->str : raw;
 	run.len = fixed != NULL ? fixed->len : len;
-	if (p->security == RELAY_SECURITY_TLS)
+	if (p->security == SECURITY_TLS)
 		r = relay_give_up(open, err, RELAY_ERROR_UNSUPPORTED,
 		                  "security = tls (TLS on connect, port 465) is not supported for "
 		                  "SMTP by this build; use starttls");
@@ -693,4 +694,31 @@ relay_send(const struct relay_params *p, const char *from, GPtrArray *rcpts, con
 	g_free(run.auth_reply);
 	g_free(run.last_reply);
 	return r;
+}
+
+int
+relay_greeting(const struct relay_params *p, GError **err)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketConnection) conn = NULL;
+	g_autoptr(GDataInputStream) in = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *line = NULL;
+
+	g_socket_client_set_timeout(client, (guint)(p->timeout > 0 ? p->timeout : 60));
+	conn = g_socket_client_connect_to_host(client, p->host, (guint16)p->port, NULL, &e);
+	if (conn == NULL) {
+		g_set_error(err, RELAY_ERROR, RELAY_ERROR_CONNECT, "SMTP server %s:%d: %s", p->host,
+		            p->port, e->message);
+		return -1;
+	}
+	in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
+	line = g_data_input_stream_read_line(in, NULL, NULL, NULL);
+	if (line == NULL || !g_str_has_prefix(line, "220")) {
+		g_set_error(err, RELAY_ERROR, RELAY_ERROR_PROTOCOL,
+		            "%s:%d does not greet like an SMTP server (wrong port?)", p->host,
+		            p->port);
+		return -1;
+	}
+	return 0;
 }

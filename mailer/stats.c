@@ -5,7 +5,6 @@
  */
 #include "stats.h"
 
-#include "postmortem.h"
 #include "util.h"
 #include <string.h>
 
@@ -105,7 +104,7 @@ stats_compute(GPtrArray *incidents, GPtrArray *events_per_incident, gint64 since
 static char *
 cell(gint64 seconds)
 {
-	return seconds < 0 ? g_strdup("-") : postmortem_duration(seconds);
+	return seconds < 0 ? g_strdup("-") : util_duration(seconds);
 }
 
 static void

@@ -18,7 +18,7 @@ struct store {
 	int failed_code;
 };
 
-#define STORE_ERROR (g_quark_from_static_string("sevmail-store-error"))
+G_DEFINE_QUARK(sevmail_store_error, store_error)
 
 /* Each entry is one schema version; never edit a released entry, append a new one. */
 static const char *const migrations[] = {

@@ -147,6 +147,9 @@ util_address_valid(const char *address)
 	return local_part_valid(address, (size_t)(at - address)) && util_hostname_valid(at + 1);
 }
 
+/* Rounded to the nearest minute from one minute on, so a page and the post-mortem that
+ * quotes it agree; hours and minutes up to two days, where minutes still matter to whoever
+ * is waiting. */
 char *
 util_duration(gint64 seconds)
 {
@@ -160,6 +163,7 @@ util_duration(gint64 seconds)
 		return m % 60 ? g_strdup_printf("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min",
 		                                m / 60, m % 60)
 		              : g_strdup_printf("%" G_GINT64_FORMAT " h", m / 60);
-	return g_strdup_printf("%" G_GINT64_FORMAT " d %" G_GINT64_FORMAT " h", m / 1440,
-	                       m % 1440 / 60);
+	return m % 1440 / 60 ? g_strdup_printf("%" G_GINT64_FORMAT " d %" G_GINT64_FORMAT " h",
+	                                       m / 1440, m % 1440 / 60)
+	                     : g_strdup_printf("%" G_GINT64_FORMAT " d", m / 1440);
 }

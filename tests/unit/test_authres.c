@@ -30,7 +30,7 @@ assert_malformed(const char *value)
 
 	if (a != NULL)
 		g_error("accepted as well-formed: %s", value);
-	g_assert_error(err, g_quark_from_static_string("sevmail-authres-error"), 0);
+	g_assert_error(err, AUTHRES_ERROR, 0);
 	g_assert_true(g_str_has_prefix(err->message, "malformed Authentication-Results"));
 }
 

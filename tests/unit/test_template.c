@@ -1,5 +1,8 @@
-/* The renderer: placeholders, sections, errors with file and line, values never expanded. */
+/* The renderer: placeholders, sections, errors with file and line, values never expanded;
+ * files read once until the cache is cleared. */
 #include "template.h"
+
+#include <glib/gstdio.h>
 
 static GHashTable *
 vars(void)
@@ -94,6 +97,48 @@ test_shipped_templates_render(void)
 	}
 }
 
+/* A template is read once: an edit takes effect after template_cache_clear() (SIGHUP). */
+static void
+test_cached_until_cleared(void)
+{
+	g_autoptr(GHashTable) v = vars();
+	g_autofree char *dir = g_dir_make_tmp("sevmail-template-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "page.txt", NULL);
+	g_autofree char *s1 = NULL, *b1 = NULL, *s2 = NULL, *b2 = NULL, *s3 = NULL, *b3 = NULL;
+
+	g_assert_true(g_file_set_contents(path, "Subject: old {{id}}\n\nold body\n", -1, NULL));
+	g_assert_cmpint(template_render(dir, "page", v, &s1, &b1, NULL), ==, 0);
+	g_assert_true(g_file_set_contents(path, "Subject: new {{id}}\n\nnew body\n", -1, NULL));
+	g_assert_cmpint(template_render(dir, "page", v, &s2, &b2, NULL), ==, 0);
+	g_assert_cmpstr(s2, ==, "old 7");
+	g_assert_cmpstr(b2, ==, "old body\n");
+	template_cache_clear();
+	g_assert_cmpint(template_render(dir, "page", v, &s3, &b3, NULL), ==, 0);
+	g_assert_cmpstr(s3, ==, "new 7");
+	g_assert_cmpstr(b3, ==, "new body\n");
+	g_unlink(path);
+	g_rmdir(dir);
+}
+
+/* A file that cannot be read is not kept: once it is there, it is used without a reload. */
+static void
+test_missing_file_not_cached(void)
+{
+	g_autoptr(GHashTable) v = vars();
+	g_autoptr(GError) e = NULL;
+	g_autofree char *dir = g_dir_make_tmp("sevmail-template-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "page.txt", NULL);
+	g_autofree char *subject = NULL, *body = NULL;
+
+	g_assert_cmpint(template_render(dir, "page", v, &subject, &body, &e), ==, -1);
+	g_assert_error(e, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+	g_assert_true(g_file_set_contents(path, "Subject: INC-{{id}}\n\nbody\n", -1, NULL));
+	g_assert_cmpint(template_render(dir, "page", v, &subject, &body, NULL), ==, 0);
+	g_assert_cmpstr(subject, ==, "INC-7");
+	g_unlink(path);
+	g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -105,5 +150,7 @@ main(int argc, char **argv)
 	                test_unknown_placeholder_names_file_and_line);
 	g_test_add_func("/template/unclosed-section", test_unclosed_section);
 	g_test_add_func("/template/shipped", test_shipped_templates_render);
+	g_test_add_func("/template/cache/until-cleared", test_cached_until_cleared);
+	g_test_add_func("/template/cache/missing-not-kept", test_missing_file_not_cached);
 	return g_test_run();
 }

@@ -1,4 +1,5 @@
-/* util: one-line cleaning and truncation, addresses and their checks, the test clock. */
+/* util: one-line cleaning and truncation, addresses and their checks, the test clock, durations for
+ * people. */
 #include "util.h"
 
 static void
@@ -150,6 +151,36 @@ test_clock_can_be_set(void)
 	g_assert_cmpint(now, <=, after);
 }
 
+/* Minutes round to the nearest; hours and minutes up to two days, then days and hours. */
+static void
+test_duration(void)
+{
+	static const struct {
+		gint64 s;
+		const char *text;
+	} cases[] = {
+	    {-5, "0 s"},
+	    {45, "45 s"},
+	    {89, "1 min"},
+	    {90, "2 min"},
+	    {240, "4 min"},
+	    {3570, "1 h"},
+	    {5879, "1 h 38 min"},
+	    {5880, "1 h 38 min"},
+	    {7200, "2 h"},
+	    {86400, "24 h"},
+	    {48 * 3600 - 31, "47 h 59 min"},
+	    {2 * 86400, "2 d"},
+	    {3 * 86400 + 4 * 3600 + 59, "3 d 4 h"},
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *d = util_duration(cases[i].s);
+
+		g_assert_cmpstr(d, ==, cases[i].text);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -162,5 +193,6 @@ main(int argc, char **argv)
 	g_test_add_func("/util/address/hostile-is-not", test_hostile_addresses_are_not);
 	g_test_add_func("/util/address/lengths", test_address_lengths);
 	g_test_add_func("/util/clock", test_clock_can_be_set);
+	g_test_add_func("/util/duration", test_duration);
 	return g_test_run();
 }

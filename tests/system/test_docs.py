@@ -7,6 +7,7 @@ pass the checks of their own tools where those are installed.
 (contrib/sevmail.conf.example passing `check` is test_input_errors.py's
 test_example_configuration_passes_check.)"""
 
+import glob
 import os
 import re
 import shlex
@@ -56,20 +57,24 @@ def list_keys():
     return re.findall(r'"(\w+)"', known)
 
 
+def cli_source():
+    """The command line's source: mailer/main.c and the mailer/cli*.{c,h} it dispatches to."""
+    paths = [os.path.join(ROOT, "mailer", "main.c")] + sorted(
+        glob.glob(os.path.join(ROOT, "mailer", "cli*.[ch]")))
+    return "\n".join(read(path) for path in paths)
+
+
 def subcommands():
-    """The name of every entry of mailer/main.c's commands[] table."""
-    table = c_table(read(os.path.join(ROOT, "mailer", "main.c")),
-                    "static const struct cmd commands[]")
-    names = re.findall(r'\{\s*"([a-z][a-z-]*)",', table)
-    assert len(names) >= 10, "the commands[] table was not found where expected"
+    """The name of every subcommand entry (`struct cli_cmd`, `.name = "..."`)."""
+    names = re.findall(r'\.name\s*=\s*"([a-z][a-z-]*)",', cli_source())
+    assert len(names) >= 10, "the command entries were not found where expected"
     return names
 
 
 def long_options():
-    """Every long option of a GOptionEntry in mailer/main.c."""
-    source = read(os.path.join(ROOT, "mailer", "main.c"))
+    """Every long option of a GOptionEntry of the command line."""
     return sorted(set(re.findall(r'\{\s*"([a-z][a-z-]*)",\s*(?:\'.\'|0),\s*0,\s*G_OPTION_ARG',
-                                 source)))
+                                 cli_source())))
 
 
 def sections(man, macro):
@@ -164,7 +169,7 @@ def test_every_command_and_option_is_documented():
 
 
 def test_every_exit_status_is_documented():
-    source = read(os.path.join(ROOT, "mailer", "main.c"))
+    source = cli_source()
     section = sections(read(MAN1), ".Sh")["EXIT STATUS"]
     codes = {"0": "0"}
     codes.update((m.group(2), m.group(1))

@@ -1,0 +1,391 @@
+/*
+ * cli_incidents: the commands about incidents: listing and showing them, declaring one,
+ * the post-mortem, statistics, the status page and who is on call.
+ */
+#include "cli.h"
+#include "daemon.h"
+#include "escalate.h"
+#include "intake.h"
+#include "notify.h"
+#include "publish.h"
+#include "stats.h"
+#include "util.h"
+#include "view.h"
+#include <stdio.h>
+#include <string.h>
+
+static gboolean list_all = FALSE;
+
+static const GOptionEntry list_options[] = {
+    {"all", 0, 0, G_OPTION_ARG_NONE, &list_all, "also resolved and closed incidents", NULL},
+    CLI_OPTION_JSON,
+    {NULL}};
+
+static int
+cli_list(struct cli_ctx *ctx)
+{
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) e = NULL;
+
+	if ((list = store_incident_list(ctx->store, list_all, &e)) == NULL)
+		return cli_fail(e);
+	if (cli_json) {
+		g_autofree char *json = view_incidents_json(list);
+
+		printf("%s\n", json);
+	}
+	for (guint i = 0; !cli_json && i < list->len; i++) {
+		g_autofree char *line = view_incident_text(list->pdata[i], NULL);
+
+		fputs(line, stdout);
+	}
+	if (!cli_json && list->len == 0)
+		printf(list_all ? "no incidents\n" : "no open incidents\n");
+	return 0;
+}
+
+const struct cli_cmd cli_cmd_list = {
+    .name = "list",
+    .usage = "[--all] [--json]",
+    .summary = "incidents (open ones by default)",
+    .parameter = "- list incidents",
+    .needs = CLI_STORE,
+    .options = list_options,
+    .run = cli_list,
+};
+
+/* "1" or "INC-1": the number, or 0. */
+static gint64
+cli_incident_id(const char *arg)
+{
+	char *end = NULL;
+	gint64 id;
+
+	if (g_ascii_strncasecmp(arg, "INC-", 4) == 0)
+		arg += 4;
+	id = g_ascii_strtoll(arg, &end, 10);
+	return *arg != '\0' && *end == '\0' && id > 0 ? id : 0;
+}
+
+/* The check of show and postmortem: one incident number. */
+static int
+cli_incident_check(struct cli_ctx *ctx)
+{
+	if (ctx->argc != 2 || cli_incident_id(ctx->argv[1]) == 0)
+		return cli_usage_error(ctx, "give one incident number, such as 1 or INC-1");
+	return 0;
+}
+
+/* The incident named by argv[1], with its events: 0, or the exit code after saying
+ * why (no such incident, or a failed read). */
+static int
+cli_incident_load(const struct cli_ctx *ctx, struct incident **inc, GPtrArray **events)
+{
+	gint64 id = cli_incident_id(ctx->argv[1]);
+	g_autoptr(GError) e = NULL;
+	int found = store_incident_get(ctx->store, id, inc, &e);
+
+	if (found == 0) {
+		fprintf(stderr, "sevmail: there is no incident INC-%" G_GINT64_FORMAT "\n", id);
+		return EXIT_RUNTIME;
+	}
+	if (found < 0)
+		return cli_fail(e);
+	if ((*events = store_events(ctx->store, id, &e)) == NULL) {
+		g_clear_pointer(inc, incident_free);
+		return cli_fail(e);
+	}
+	return 0;
+}
+
+static const GOptionEntry show_options[] = {CLI_OPTION_JSON, {NULL}};
+
+static int
+cli_show(struct cli_ctx *ctx)
+{
+	g_autoptr(incident) inc = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	g_autofree char *out = NULL;
+	int rc = cli_incident_load(ctx, &inc, &events);
+
+	if (rc != 0)
+		return rc;
+	out = cli_json ? view_incident_json(inc, events) : view_incident_text(inc, events);
+	printf("%s%s", out, cli_json ? "\n" : "");
+	return 0;
+}
+
+const struct cli_cmd cli_cmd_show = {
+    .name = "show",
+    .usage = "ID [--json]",
+    .summary = "one incident with its timeline",
+    .parameter = "ID - one incident and its timeline",
+    .needs = CLI_STORE,
+    .options = show_options,
+    .check = cli_incident_check,
+    .run = cli_show,
+};
+
+static gboolean postmortem_send_it = FALSE;
+
+static const GOptionEntry postmortem_options[] = {{"send", 0, 0, G_OPTION_ARG_NONE,
+                                                   &postmortem_send_it,
+                                                   "queue it to the lists and responders", NULL},
+                                                  {NULL}};
+
+/* Queues the post-mortem of a resolved incident and closes it, in one transaction. */
+static int
+cli_postmortem_send(const struct config *cfg, struct store *s, struct incident *inc,
+                    GPtrArray *events, GError **err)
+{
+	struct notify n = {cfg, s, util_now()};
+	struct event *done[2];
+	int rc;
+
+	if (inc->status != STATUS_RESOLVED) {
+		g_set_error(err, g_quark_from_static_string("sevmail"), 0,
+		            "INC-%" G_GINT64_FORMAT " is %s: a post-mortem is sent after it is "
+		            "resolved, once",
+		            inc->id, incident_status_name(inc->status));
+		return EXIT_RUNTIME;
+	}
+	done[0] =
+	    event_new(n.now, "sevmail", "postmortem", "Post-mortem sent (sevmail postmortem)");
+	done[1] = event_new(n.now, "sevmail", "status", "Status: Resolved -> Closed");
+	inc->status = STATUS_CLOSED;
+	rc = store_begin(s, err);
+	if (rc == 0)
+		rc = notify_postmortem(&n, inc, events, NULL, err);
+	for (int i = 0; rc == 0 && i < 2; i++)
+		rc = store_event_add(s, inc->id, done[i], NULL, err);
+	if (rc == 0)
+		rc = store_incident_update(s, inc, err);
+	if (rc == 0)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	event_free(done[0]);
+	event_free(done[1]);
+	return rc == 0 ? 0 : EXIT_RUNTIME;
+}
+
+static int
+cli_postmortem(struct cli_ctx *ctx)
+{
+	g_autoptr(incident) inc = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *text = NULL;
+	int rc = cli_incident_load(ctx, &inc, &events);
+
+	if (rc != 0)
+		return rc;
+	if (postmortem_send_it)
+		rc = cli_postmortem_send(ctx->cfg, ctx->store, inc, events, &e);
+	else if ((text = notify_postmortem_text(ctx->cfg, inc, events, util_now(), &e)) != NULL)
+		fputs(text, stdout);
+	if (e != NULL)
+		return cli_fail(e);
+	if (postmortem_send_it)
+		printf("post-mortem of INC-%" G_GINT64_FORMAT " queued; it is closed\n", inc->id);
+	return rc;
+}
+
+const struct cli_cmd cli_cmd_postmortem = {
+    .name = "postmortem",
+    .usage = "ID [--send]",
+    .summary = "the post-mortem: print it, or queue it",
+    .parameter = "ID - the post-mortem of an incident",
+    .needs = CLI_STORE,
+    .options = postmortem_options,
+    .check = cli_incident_check,
+    .run = cli_postmortem,
+};
+
+static int declare_severity = 0;
+static char *declare_title = NULL, *declare_impact = NULL;
+
+static const GOptionEntry declare_options[] = {
+    {"severity", 0, 0, G_OPTION_ARG_INT, &declare_severity, "1, 2 or 3", "N"},
+    {"title", 0, 0, G_OPTION_ARG_STRING, &declare_title, "what is happening", "TEXT"},
+    {"impact", 0, 0, G_OPTION_ARG_STRING, &declare_impact, "who or what is affected", "TEXT"},
+    {NULL}};
+
+static int
+cli_declare_check(struct cli_ctx *ctx)
+{
+	if (declare_severity < 1 || declare_severity > 3 || declare_title == NULL ||
+	    *g_strstrip(declare_title) == '\0' || ctx->argc > 1)
+		return cli_usage_error(ctx, "use 'declare --severity 1|2|3 --title TEXT "
+		                            "[--impact TEXT]'");
+	return 0;
+}
+
+static int
+cli_declare(struct cli_ctx *ctx)
+{
+	g_autofree char *by = g_strdup_printf("%s (command line)", g_get_user_name());
+	g_autoptr(GError) e = NULL;
+	struct pass_stats st = {0};
+	gint64 id = 0;
+
+	if (intake_declare(ctx->cfg, ctx->store, declare_severity, declare_title, declare_impact,
+	                   by, &id, &e) != 0) {
+		fprintf(stderr, "sevmail: nothing was declared: %s\n", e->message);
+		return EXIT_RUNTIME;
+	}
+	printf("INC-%" G_GINT64_FORMAT " declared\n", id);
+	if (daemon_send(ctx->cfg, ctx->store, &st, &e) != 0)
+		g_warning("%s (the outbox will retry)", e->message);
+	return 0;
+}
+
+const struct cli_cmd cli_cmd_declare = {
+    .name = "declare",
+    .usage = "--severity N --title T [--impact I]",
+    .summary = "declare an incident by hand",
+    .parameter = "- declare an incident: page the on-call, tell the lists",
+    .needs = CLI_STORE,
+    .options = declare_options,
+    .check = cli_declare_check,
+    .run = cli_declare,
+};
+
+static char *stats_since_text = NULL;
+
+static const GOptionEntry stats_options[] = {{"since", 0, 0, G_OPTION_ARG_STRING, &stats_since_text,
+                                              "only incidents declared since", "DATE"},
+                                             CLI_OPTION_JSON,
+                                             {NULL}};
+
+/* --since as a time, where a date is its midnight UTC (0 when not given); FALSE when it
+ * is not a date. */
+static gboolean
+cli_stats_since(gint64 *since)
+{
+	g_autofree char *iso = NULL;
+	g_autoptr(GDateTime) t = NULL;
+
+	*since = 0;
+	if (stats_since_text == NULL)
+		return TRUE;
+	iso = strchr(stats_since_text, 'T') != NULL
+	          ? g_strdup(stats_since_text)
+	          : g_strconcat(stats_since_text, "T00:00:00Z", NULL);
+	if ((t = g_date_time_new_from_iso8601(iso, NULL)) == NULL)
+		return FALSE;
+	*since = g_date_time_to_unix(t);
+	return TRUE;
+}
+
+static int
+cli_stats_check(struct cli_ctx *ctx)
+{
+	gint64 since;
+
+	if (!cli_stats_since(&since))
+		return cli_usage_error(ctx, "'%s' is not a date such as 2026-11-01",
+		                       stats_since_text);
+	return 0;
+}
+
+static int
+cli_stats(struct cli_ctx *ctx)
+{
+	g_autoptr(GPtrArray) incidents = NULL, per = NULL;
+	g_autoptr(stats) st = NULL;
+	g_autoptr(GError) e = NULL;
+	g_autofree char *out = NULL;
+	gint64 since;
+
+	cli_stats_since(&since); /* checked before */
+	if ((incidents = store_incident_list(ctx->store, TRUE, &e)) == NULL ||
+	    (per = store_events_each(ctx->store, incidents, &e)) == NULL)
+		return cli_fail(e);
+	st = stats_compute(incidents, per, since);
+	out = cli_json ? view_stats_json(st) : stats_text(st);
+	printf("%s%s", out, cli_json ? "\n" : "");
+	return 0;
+}
+
+const struct cli_cmd cli_cmd_stats = {
+    .name = "stats",
+    .usage = "[--since DATE] [--json]",
+    .summary = "counts, MTTA and MTTR by severity",
+    .parameter = "- counts, MTTA and MTTR",
+    .needs = CLI_STORE,
+    .options = stats_options,
+    .check = cli_stats_check,
+    .run = cli_stats,
+};
+
+static char *status_page_output = NULL;
+
+static const GOptionEntry status_page_options[] = {
+    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &status_page_output,
+     "directory to write index.html and inc-N.html into", "DIR"},
+    {NULL}};
+
+/* The arguments are checked after loading: [status_page] output stands in for --output. */
+static int
+cli_status_page(struct cli_ctx *ctx)
+{
+	const char *dir =
+	    status_page_output != NULL ? status_page_output : ctx->cfg->status_page_output;
+	g_autoptr(GError) e = NULL;
+
+	if (ctx->argc != 1 || dir == NULL)
+		return cli_usage_error(ctx,
+		                       "status-page needs --output DIR (or [status_page] output)");
+	if (publish_status_page(ctx->cfg, ctx->store, dir, &e) != 0)
+		return cli_fail(e);
+	return 0;
+}
+
+const struct cli_cmd cli_cmd_status_page = {
+    .name = "status-page",
+    .usage = "--output DIR",
+    .summary = "write the static HTML status page",
+    .parameter = "- write the static HTML status page",
+    .needs = CLI_STORE,
+    .options = status_page_options,
+    .run = cli_status_page,
+};
+
+static int
+cli_oncall(struct cli_ctx *ctx)
+{
+	const struct config *cfg = ctx->cfg;
+	gint64 now = util_now();
+	g_autoptr(GPtrArray) now_order = escalate_oncall_order(cfg, now);
+
+	if (now_order->len == 0) {
+		fprintf(stderr, "sevmail: nobody is on call: give a responder the role oncall, or "
+		                "set [oncall] rotation\n");
+		return EXIT_RUNTIME;
+	}
+	printf("now:  %s\n", (const char *)now_order->pdata[0]);
+	if (cfg->rotation != NULL && cfg->rotation[0] != NULL) {
+		gint64 turn = now >= cfg->rotation_start
+		                  ? (now - cfg->rotation_start) / cfg->rotation_length + 1
+		                  : 1;
+		gint64 change = cfg->rotation_start + turn * cfg->rotation_length;
+		g_autoptr(GPtrArray) next = escalate_oncall_order(cfg, change);
+		g_autofree char *when = util_human_time(change);
+
+		printf("next: %s from %s\n", (const char *)next->pdata[0], when);
+	} else {
+		for (guint i = 1; i < now_order->len; i++)
+			printf("then: %s\n", (const char *)now_order->pdata[i]);
+	}
+	return 0;
+}
+
+const struct cli_cmd cli_cmd_oncall = {
+    .name = "oncall",
+    .usage = "",
+    .summary = "who is on call now and next",
+    .parameter = "- who is on call now and next",
+    .needs = CLI_CONFIG,
+    .run = cli_oncall,
+};

@@ -91,7 +91,7 @@ dropped(const struct notify *n, struct incident *inc, const struct envelope *env
 	if (inc == NULL || inc->id == 0)
 		return 0;
 	detail = g_strdup_printf("Mail not sent (%s to %s): %s", env->kind, to->str, why->message);
-	e = event_new(n->now, "sevmail", "dropped", detail);
+	e = event_make(n->now, "sevmail", EVENT_DROPPED, detail);
 	rc = store_event_add(n->store, inc->id, e, NULL, err);
 	event_free(e);
 	return rc;

@@ -720,8 +720,23 @@ store_event_add(struct store *s, gint64 incident_id, const struct event *e, cons
 	           prepare(s,
 	                   "INSERT INTO events (incident_id, at, actor, kind, detail, message_id)"
 	                   " VALUES (?, ?, ?, ?, ?, ?)",
-	                   "iissss", incident_id, e->at, e->actor, e->kind, e->detail, message_id),
+	                   "iissss", incident_id, e->at, e->actor, event_name(e), e->detail,
+	                   message_id),
 	           err, "cannot store the event");
+}
+
+/* One events row (at, actor, kind, detail): the kind through the table. */
+static struct event *
+event_row(sqlite3_stmt *st)
+{
+	g_autofree char *actor = column_text(st, 1), *name = column_text(st, 2);
+	g_autofree char *detail = column_text(st, 3);
+	struct event *e = event_new(sqlite3_column_int64(st, 0), actor, name, detail);
+
+	/* older versions stored post-mortem reminders as "reminded" with this detail */
+	if (e->kind == EVENT_REMINDED && g_str_has_prefix(e->detail, "Post-mortem"))
+		e->kind = EVENT_POSTMORTEM_REMINDED;
+	return e;
 }
 
 GPtrArray *
@@ -741,13 +756,7 @@ store_events(struct store *s, gint64 incident_id, GError **err)
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event *e = g_new0(struct event, 1);
-
-		e->at = sqlite3_column_int64(st, 0);
-		e->actor = column_text(st, 1);
-		e->kind = column_text(st, 2);
-		e->detail = column_text(st, 3);
-		g_ptr_array_add(list, e);
+		g_ptr_array_add(list, event_row(st));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

@@ -1,6 +1,7 @@
 /* The kind tables: every stored name unique and read back as its kind, and the attributes
  * the status page, the timeline and the timers decide by. */
 #include "incident.h"
+#include "store.h"
 
 #include <string.h>
 
@@ -63,6 +64,47 @@ test_event_attributes(void)
 	g_assert_false(event_kind_info(EVENT_NOTE)->told);
 }
 
+/* Outbox names go into SQL as they are: lower-case words only. */
+static void
+test_outbox_names(void)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (int k = OUTBOX_UNKNOWN + 1; k < OUTBOX_KIND_COUNT; k++) {
+		const char *name = outbox_kind_name((enum outbox_kind)k);
+
+		g_assert_nonnull(name);
+		g_assert_cmpuint(strspn(name, "abcdefghijklmnopqrstuvwxyz_"), ==, strlen(name));
+		g_assert_true(g_hash_table_add(seen, (gpointer)name));
+		g_assert_cmpint(outbox_kind_parse(name), ==, k);
+	}
+	g_assert_cmpint(outbox_kind_parse("digest"), ==, OUTBOX_UNKNOWN);
+}
+
+static void
+test_outbox_attributes(void)
+{
+	static const enum outbox_kind answers[] = {OUTBOX_CONFIRM, OUTBOX_ERROR, OUTBOX_HELP,
+	                                           OUTBOX_RELAY};
+	int n = 0;
+
+	/* the answer limit counts answers and relayed notes, nothing sevmail sends unasked */
+	for (gsize i = 0; i < G_N_ELEMENTS(answers); i++)
+		g_assert_true(outbox_kind_info(answers[i])->answer);
+	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
+		n += outbox_kind_info((enum outbox_kind)k)->answer;
+	g_assert_cmpint(n, ==, G_N_ELEMENTS(answers));
+	/* pages never wait; everything else, unknown kinds too, goes out in order */
+	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
+		g_assert_cmpint(outbox_kind_info((enum outbox_kind)k)->ordered, ==,
+		                k != OUTBOX_PAGE && k != OUTBOX_REPAGE);
+	/* list mail never carries a reply token */
+	g_assert_false(outbox_kind_info(OUTBOX_STATUS)->reply_token);
+	g_assert_false(outbox_kind_info(OUTBOX_POSTMORTEM)->reply_token);
+	g_assert_false(outbox_kind_info(OUTBOX_SUBSCRIPTION)->reply_token);
+	g_assert_true(outbox_kind_info(OUTBOX_PAGE)->reply_token);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -70,5 +112,7 @@ main(int argc, char **argv)
 	g_test_add_func("/kinds/event/names", test_event_names);
 	g_test_add_func("/kinds/event/unknown", test_event_unknown_kept);
 	g_test_add_func("/kinds/event/attributes", test_event_attributes);
+	g_test_add_func("/kinds/outbox/names", test_outbox_names);
+	g_test_add_func("/kinds/outbox/attributes", test_outbox_attributes);
 	return g_test_run();
 }

@@ -38,11 +38,55 @@ struct incident {
 	                      * time (the caller's timer calls incident_enter_status) */
 };
 
+/* What an event records. Stored by name (event_kind_name); the names and what each kind
+ * means to the timeline, the status page and the timers are one table in incident.c. */
+enum event_kind {
+	EVENT_UNKNOWN, /* a stored name this version does not know: shown as stored */
+	EVENT_DECLARED,
+	EVENT_PAGED,
+	EVENT_ACKNOWLEDGED,
+	EVENT_SEVERITY,
+	EVENT_STATUS,
+	EVENT_COMMANDER,
+	EVENT_UPDATED, /* title, impact, next steps, root cause, action item */
+	EVENT_NOTE,
+	EVENT_ALERT_REPEAT,
+	EVENT_ALERT_RESOLVED,
+	EVENT_REJECTED,
+	EVENT_ESCALATED,
+	EVENT_REMINDED,            /* the commander, of a status update */
+	EVENT_POSTMORTEM_REMINDED, /* the commander, of a post-mortem due */
+	EVENT_POSTMORTEM,
+	EVENT_DROPPED,
+	EVENT_UNVERIFIED,
+	EVENT_VERIFIED,
+	EVENT_SNOOZED,
+	EVENT_RESOLVED, /* written by older versions only */
+	EVENT_KIND_COUNT
+};
+
+struct event_kind_info {
+	const char *name;  /* as stored */
+	gboolean timeline; /* shown in the post-mortem's timeline */
+	gboolean public;   /* on the status page, in statuspage.c's words */
+	gboolean told;     /* the stakeholders were told, or the commander was asked to tell
+	                    * them: the update reminder waits update_interval from it */
+	gboolean pages;    /* someone was paged, or it became triggered: the next escalation
+	                    * step waits ack_timeout from it */
+};
+
+const struct event_kind_info *event_kind_info(enum event_kind k);
+/* The stored name; "unknown" for EVENT_UNKNOWN. */
+const char *event_kind_name(enum event_kind k);
+/* The kind of a stored name, EVENT_UNKNOWN when none. */
+enum event_kind event_kind_parse(const char *name);
+
 struct event {
 	gint64 at;
-	char *actor;  /* address, or "sevmail" */
-	char *kind;   /* declared, paged, acknowledged, severity, status, commander, updated, ... */
-	char *detail; /* one line for people */
+	char *actor; /* address, or "sevmail" */
+	enum event_kind kind;
+	char *unknown_name; /* the stored name when kind is EVENT_UNKNOWN, else NULL */
+	char *detail;       /* one line for people */
 };
 
 struct incident_outcome {
@@ -57,7 +101,11 @@ void incident_free(struct incident *inc);
 typedef struct incident incident; /* for g_autoptr(incident) */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident, incident_free)
 
+struct event *event_make(gint64 at, const char *actor, enum event_kind kind, const char *detail);
+/* The same by stored name (an unknown one is kept as such). */
 struct event *event_new(gint64 at, const char *actor, const char *kind, const char *detail);
+/* The name e is stored under. */
+const char *event_name(const struct event *e);
 void event_free(struct event *e);
 
 struct incident_outcome *incident_outcome_new(void);

@@ -50,8 +50,7 @@ GHashTable *postmortem_vars(const struct postmortem_input *in);
 
 /* The timeline block: a date line ("2026-11-26") whenever the day changes, then one line
  * per event, "  HH:MM  actor  detail" (actors padded to one column), in in->tz. Shown
- * kinds: declared, paged, acknowledged, severity, status, commander, updated, note,
- * alert_repeat, alert_resolved, escalated, reminded, resolved; consecutive alert_repeat
+ * kinds: those the event kind table marks timeline; consecutive alert_repeat
  * events become one line ("Alert repeated 3 times, last at 14:20"). Caller frees. */
 char *postmortem_timeline(const struct postmortem_input *in);
 

@@ -1,7 +1,8 @@
 /*
  * store: the one SQLite file. Schema and numbered migrations, every SQL statement, and the
  * transactions (one per inbound message: raw message, effects, outbox rows, checkpoint).
- * The only module that sees sqlite3; every value is a bound parameter.
+ * The only module that sees sqlite3; every value is a bound parameter (only the outbox
+ * kind table's own names are written into SQL).
  */
 #ifndef SEVMAIL_STORE_H
 #define SEVMAIL_STORE_H
@@ -113,9 +114,40 @@ GPtrArray *store_events(struct store *s, gint64 incident_id, GError **err);
 GPtrArray *store_events_each(struct store *s, GPtrArray *incidents, GError **err);
 
 /* --- outbox --- */
+/* What a queued mail is. Stored by name (also its template's and its Message-ID's word);
+ * the names and how each kind is delivered and counted are one table in store.c. */
+enum outbox_kind {
+	OUTBOX_UNKNOWN, /* a stored name this version does not know */
+	OUTBOX_PAGE,
+	OUTBOX_REPAGE,
+	OUTBOX_CONFIRM,
+	OUTBOX_ERROR,
+	OUTBOX_HELP,
+	OUTBOX_NOTICE,
+	OUTBOX_RELAY,
+	OUTBOX_STATUS,
+	OUTBOX_POSTMORTEM,
+	OUTBOX_SUBSCRIPTION,
+	OUTBOX_KIND_COUNT
+};
+
+struct outbox_kind_info {
+	const char *name;     /* as stored */
+	gboolean ordered;     /* waits while an older one of its kind about the same incident
+	                       * waits for its retry (pages never wait) */
+	gboolean answer;      /* caused by mail from people: counts toward the answer limit */
+	gboolean reply_token; /* a responder's copy carries the incident's reply token */
+};
+
+const struct outbox_kind_info *outbox_kind_info(enum outbox_kind k);
+/* The stored name; "unknown" for OUTBOX_UNKNOWN. */
+const char *outbox_kind_name(enum outbox_kind k);
+/* The kind of a stored name, OUTBOX_UNKNOWN when none. */
+enum outbox_kind outbox_kind_parse(const char *name);
+
 struct outbox_item {
 	gint64 id;
-	char *kind;
+	enum outbox_kind kind;
 	char *message_id;
 	char *sender;
 	GBytes *raw;
@@ -125,17 +157,17 @@ struct outbox_item {
 	gint64 incident_id; /* or 0 */
 };
 void outbox_item_free(struct outbox_item *it);
-int store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const char *message_id,
-                     const char *sender, GPtrArray *rcpts, const char *raw, gsize len, gint64 now,
-                     GError **err);
+int store_outbox_add(struct store *s, enum outbox_kind kind, gint64 incident_id,
+                     const char *message_id, const char *sender, GPtrArray *rcpts, const char *raw,
+                     gsize len, gint64 now, GError **err);
 /* How many messages of this kind were queued for the incident (numbering Message-IDs);
  * -1 + err when the count fails. */
-int store_outbox_count(struct store *s, gint64 incident_id, const char *kind, GError **err);
+int store_outbox_count(struct store *s, gint64 incident_id, enum outbox_kind kind, GError **err);
 /* Messages with recipients due for an attempt at now, oldest first. A message waits while
  * an older one of the same kind about the same incident still waits for its retry, so
- * status mails and confirmations arrive in order after an outage; pages and re-pages never
- * wait, and one greylisted subscriber holds up only later status mails. Caller frees.
- * NULL + err on failure. */
+ * status mails and confirmations arrive in order after an outage; pages and re-pages
+ * (the kinds not marked ordered) never wait, and one greylisted subscriber holds up only
+ * later status mails. Caller frees. NULL + err on failure. */
 GPtrArray *store_outbox_due(struct store *s, gint64 now, GError **err);
 /* Records one recipient's outcome: state "sent", "failed" or "queued" with the error. */
 int store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,
@@ -163,9 +195,9 @@ GPtrArray *store_outbox_list(struct store *s, gboolean all, GError **err);
  * the message exists, 0 when not, -1 on error. */
 int store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err);
 
-/* How many answers (confirm, error, help) and relayed notes were queued to address since
- * t: what mail from people (or their auto-responders) caused them to receive. -1 + err
- * when the count fails (never "none"). */
+/* How many answers and relayed notes (the kinds marked answer) were queued to address
+ * since t: what mail from people (or their auto-responders) caused them to receive. -1 +
+ * err when the count fails (never "none"). */
 int store_answers_since(struct store *s, const char *address, gint64 t, GError **err);
 
 /* --- lists --- */

@@ -61,9 +61,34 @@ round_steps(const struct config *cfg, gint64 now)
 	return steps;
 }
 
-/* The newest event of one of kinds (NULL-terminated), or 0; *count counts them. */
+/* What last_event looks for. */
+static gboolean
+is_escalated(enum event_kind k)
+{
+	return k == EVENT_ESCALATED;
+}
+
+static gboolean
+pages(enum event_kind k)
+{
+	return event_kind_info(k)->pages;
+}
+
+static gboolean
+told(enum event_kind k)
+{
+	return event_kind_info(k)->told;
+}
+
+static gboolean
+is_postmortem_reminder(enum event_kind k)
+{
+	return k == EVENT_POSTMORTEM_REMINDED;
+}
+
+/* The newest event whose kind matches, or 0; *count counts them. */
 static gint64
-last_event(GPtrArray *events, const char *const *kinds, const char *prefix, int *count)
+last_event(GPtrArray *events, gboolean (*match)(enum event_kind), int *count)
 {
 	gint64 last = 0;
 
@@ -72,9 +97,7 @@ last_event(GPtrArray *events, const char *const *kinds, const char *prefix, int 
 	for (guint i = 0; i < events->len; i++) {
 		const struct event *e = events->pdata[i];
 
-		if (!g_strv_contains(kinds, e->kind))
-			continue;
-		if (prefix != NULL && !g_str_has_prefix(e->detail, prefix))
+		if (!match(e->kind))
 			continue;
 		last = MAX(last, e->at);
 		if (count != NULL)
@@ -85,11 +108,11 @@ last_event(GPtrArray *events, const char *const *kinds, const char *prefix, int 
 
 /* A step in its own transaction: the event, the participants, the mail. */
 static int
-step(const struct config *cfg, struct store *s, struct incident *inc, const char *kind,
+step(const struct config *cfg, struct store *s, struct incident *inc, enum event_kind kind,
      const char *detail, GPtrArray *to, const char *reminder, gint64 now, GError **err)
 {
 	struct notify n = {cfg, s, now};
-	struct event *e = event_new(now, "sevmail", kind, detail);
+	struct event *e = event_make(now, "sevmail", kind, detail);
 	int rc = store_begin(s, err);
 
 	for (guint i = 0; rc == 0 && i < to->len; i++) {
@@ -124,11 +147,10 @@ joined(GPtrArray *addresses)
 GPtrArray *
 escalate_next_step(const struct config *cfg, GPtrArray *events, gint64 now, int *round)
 {
-	static const char *const escalations[] = {"escalated", NULL};
 	g_autoptr(GPtrArray) steps = round_steps(cfg, now);
 	int done = 0;
 
-	last_event(events, escalations, NULL, &done);
+	last_event(events, is_escalated, &done);
 	if (steps->len == 0 || done >= (int)steps->len * cfg->repeat)
 		return NULL;
 	*round = done / (int)steps->len + 1;
@@ -142,9 +164,7 @@ static int
 escalate(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *events,
          gint64 now, GError **err)
 {
-	/* while triggered, the newest status event is the one that made it triggered */
-	static const char *const pages[] = {"paged", "escalated", "status", NULL};
-	gint64 last = last_event(events, pages, NULL, NULL);
+	gint64 last = last_event(events, pages, NULL);
 	int round = 0;
 	g_autoptr(GPtrArray) to = NULL;
 	g_autofree char *who = NULL, *detail = NULL, *waited = NULL;
@@ -158,7 +178,7 @@ escalate(const struct config *cfg, struct store *s, struct incident *inc, GPtrAr
 	waited = util_duration(now - last);
 	detail = g_strdup_printf("Not acknowledged after %s: paged %s (round %d of %d)", waited,
 	                         who, round, cfg->repeat);
-	return step(cfg, s, inc, "escalated", detail, to, NULL, now, err) == 0 ? 1 : -1;
+	return step(cfg, s, inc, EVENT_ESCALATED, detail, to, NULL, now, err) == 0 ? 1 : -1;
 }
 
 /* A snooze ran out: the incident is triggered again and whoever had it is paged again;
@@ -175,7 +195,7 @@ wake(const struct config *cfg, struct store *s, struct incident *inc, gint64 now
 	incident_enter_status(inc, STATUS_TRIGGERED, "sevmail", now, o);
 	if (who != NULL) {
 		paged = g_strdup_printf("Snooze over: paged %s again", who);
-		g_ptr_array_add(o->events, event_new(now, "sevmail", "paged", paged));
+		g_ptr_array_add(o->events, event_make(now, "sevmail", EVENT_PAGED, paged));
 	}
 	if ((rc = store_begin(s, err)) != 0)
 		return -1;
@@ -200,9 +220,8 @@ static int
 remind_update(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *events,
               gint64 now, GError **err)
 {
-	static const char *const told[] = {"status", "severity", "updated", "reminded", NULL};
 	g_autoptr(GPtrArray) to = g_ptr_array_new();
-	gint64 last = MAX(last_event(events, told, NULL, NULL), inc->created_at);
+	gint64 last = MAX(last_event(events, told, NULL), inc->created_at);
 	g_autofree char *quiet = NULL, *detail = NULL, *text = NULL;
 
 	if (inc->severity < 1 || inc->severity > 2 || inc->commander == NULL ||
@@ -214,7 +233,7 @@ remind_update(const struct config *cfg, struct store *s, struct incident *inc, G
 	text = g_strdup_printf("No status update for %s. Reply UPDATE: what changed, or IMPACT: "
 	                       "and NEXT: lines, so the stakeholders hear from you.",
 	                       quiet);
-	return step(cfg, s, inc, "reminded", detail, to, text, now, err) == 0 ? 1 : -1;
+	return step(cfg, s, inc, EVENT_REMINDED, detail, to, text, now, err) == 0 ? 1 : -1;
 }
 
 /* Resolved SEV1/SEV2 without a post-mortem: the commander is reminded once [postmortem]
@@ -223,9 +242,8 @@ static int
 remind_postmortem(const struct config *cfg, struct store *s, struct incident *inc,
                   GPtrArray *events, gint64 now, GError **err)
 {
-	static const char *const reminded[] = {"reminded", NULL};
 	g_autoptr(GPtrArray) to = g_ptr_array_new();
-	gint64 last = MAX(last_event(events, reminded, "Post-mortem", NULL), inc->resolved_at);
+	gint64 last = MAX(last_event(events, is_postmortem_reminder, NULL), inc->resolved_at);
 	g_autofree char *waited = NULL, *detail = NULL, *text = NULL;
 
 	if (inc->severity < 1 || inc->severity > 2 || inc->status != STATUS_RESOLVED ||
@@ -241,7 +259,9 @@ remind_postmortem(const struct config *cfg, struct store *s, struct incident *in
 	                       "post-mortem yet. Reply ROOT CAUSE: and ACTION: lines, then "
 	                       "POSTMORTEM (or POSTMORTEM MEETING 2026-12-01 15:00).",
 	                       inc->id, waited);
-	return step(cfg, s, inc, "reminded", detail, to, text, now, err) == 0 ? 1 : -1;
+	if (step(cfg, s, inc, EVENT_POSTMORTEM_REMINDED, detail, to, text, now, err) != 0)
+		return -1;
+	return 1;
 }
 
 int

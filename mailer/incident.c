@@ -29,6 +29,33 @@ static const char *const status_event_words[] = {
     [STATUS_CLOSED] = "Closed",
 };
 
+/* Every event kind and what it means to the readers of the events. */
+static const struct event_kind_info event_kinds[EVENT_KIND_COUNT] = {
+    [EVENT_UNKNOWN] = {"unknown"},
+    [EVENT_DECLARED] = {"declared", .timeline = TRUE, .public = TRUE},
+    [EVENT_PAGED] = {"paged", .timeline = TRUE, .pages = TRUE},
+    [EVENT_ACKNOWLEDGED] = {"acknowledged", .timeline = TRUE, .public = TRUE},
+    [EVENT_SEVERITY] = {"severity", .timeline = TRUE, .public = TRUE, .told = TRUE},
+    /* while triggered, the newest status event is the one that made it triggered */
+    [EVENT_STATUS] = {"status", .timeline = TRUE, .public = TRUE, .told = TRUE, .pages = TRUE},
+    [EVENT_COMMANDER] = {"commander", .timeline = TRUE},
+    [EVENT_UPDATED] = {"updated", .timeline = TRUE, .public = TRUE, .told = TRUE},
+    [EVENT_NOTE] = {"note", .timeline = TRUE},
+    [EVENT_ALERT_REPEAT] = {"alert_repeat", .timeline = TRUE},
+    [EVENT_ALERT_RESOLVED] = {"alert_resolved", .timeline = TRUE, .public = TRUE},
+    [EVENT_REJECTED] = {"rejected"},
+    [EVENT_ESCALATED] = {"escalated", .timeline = TRUE, .pages = TRUE},
+    [EVENT_REMINDED] = {"reminded", .timeline = TRUE, .told = TRUE},
+    /* told as well: a reopened incident's update clock counts from it, as it always did */
+    [EVENT_POSTMORTEM_REMINDED] = {"postmortem_reminded", .timeline = TRUE, .told = TRUE},
+    [EVENT_POSTMORTEM] = {"postmortem"},
+    [EVENT_DROPPED] = {"dropped"},
+    [EVENT_UNVERIFIED] = {"unverified"},
+    [EVENT_VERIFIED] = {"verified"},
+    [EVENT_SNOOZED] = {"snoozed"},
+    [EVENT_RESOLVED] = {"resolved", .timeline = TRUE},
+};
+
 #define KEEP (-1)    /* allowed, the status stays: the command's handler says what it did */
 #define REFUSED (-2) /* forbidden, for the reason beside it */
 #define SNOOZE_MAX (24 * 3600)
@@ -89,6 +116,28 @@ incident_status_parse(const char *name, enum incident_status *s)
 	return FALSE;
 }
 
+const struct event_kind_info *
+event_kind_info(enum event_kind k)
+{
+	g_return_val_if_fail(k < EVENT_KIND_COUNT, &event_kinds[EVENT_UNKNOWN]);
+	return &event_kinds[k];
+}
+
+const char *
+event_kind_name(enum event_kind k)
+{
+	return event_kind_info(k)->name;
+}
+
+enum event_kind
+event_kind_parse(const char *name)
+{
+	for (int k = EVENT_UNKNOWN + 1; k < EVENT_KIND_COUNT; k++)
+		if (g_strcmp0(name, event_kinds[k].name) == 0)
+			return (enum event_kind)k;
+	return EVENT_UNKNOWN;
+}
+
 const char *
 incident_status_word(enum incident_status s)
 {
@@ -138,15 +187,32 @@ incident_free(struct incident *inc)
 }
 
 struct event *
-event_new(gint64 at, const char *actor, const char *kind, const char *detail)
+event_make(gint64 at, const char *actor, enum event_kind kind, const char *detail)
 {
 	struct event *e = g_new0(struct event, 1);
 
 	e->at = at;
 	e->actor = g_strdup(actor);
-	e->kind = g_strdup(kind);
+	e->kind = kind;
 	e->detail = g_strdup(detail != NULL ? detail : "");
 	return e;
+}
+
+struct event *
+event_new(gint64 at, const char *actor, const char *kind, const char *detail)
+{
+	struct event *e = event_make(at, actor, event_kind_parse(kind), detail);
+
+	if (e->kind == EVENT_UNKNOWN)
+		e->unknown_name = g_strdup(kind);
+	return e;
+}
+
+const char *
+event_name(const struct event *e)
+{
+	return e->kind == EVENT_UNKNOWN && e->unknown_name != NULL ? e->unknown_name
+	                                                           : event_kind_name(e->kind);
 }
 
 void
@@ -155,7 +221,7 @@ event_free(struct event *e)
 	if (e == NULL)
 		return;
 	g_free(e->actor);
-	g_free(e->kind);
+	g_free(e->unknown_name);
 	g_free(e->detail);
 	g_free(e);
 }
@@ -183,9 +249,10 @@ incident_outcome_free(struct incident_outcome *o)
 }
 
 static void
-record(struct incident_outcome *out, gint64 now, const char *actor, const char *kind, char *detail)
+record(struct incident_outcome *out, gint64 now, const char *actor, enum event_kind kind,
+       char *detail)
 {
-	g_ptr_array_add(out->events, event_new(now, actor, kind, detail));
+	g_ptr_array_add(out->events, event_make(now, actor, kind, detail));
 	g_ptr_array_add(out->changes, detail);
 }
 
@@ -200,10 +267,10 @@ acknowledge(struct incident *inc, const char *actor, gint64 now, struct incident
 {
 	inc->acked_by = g_strdup(actor);
 	inc->acked_at = now;
-	record(out, now, actor, "acknowledged", g_strdup_printf("Acknowledged by %s", actor));
+	record(out, now, actor, EVENT_ACKNOWLEDGED, g_strdup_printf("Acknowledged by %s", actor));
 	if (inc->commander == NULL) {
 		inc->commander = g_strdup(actor);
-		record(out, now, actor, "commander",
+		record(out, now, actor, EVENT_COMMANDER,
 		       g_strdup_printf("Incident commander: %s", actor));
 	}
 }
@@ -238,7 +305,7 @@ incident_enter_status(struct incident *inc, enum incident_status to, const char 
 	inc->status = to;
 	enter_fields(inc, from, to, now);
 	if (strcmp(status_words[from], status_event_words[to]) != 0 || to == STATUS_RESOLVED)
-		record(out, now, actor, "status",
+		record(out, now, actor, EVENT_STATUS,
 		       g_strdup_printf("Status: %s -> %s", status_words[from],
 		                       status_event_words[to]));
 	/* the stakeholders hear of a change in the spec's words, and of every resolution */
@@ -266,7 +333,7 @@ apply_snooze(struct incident *inc, const struct command *cmd, const char *actor,
 	inc->snooze_until = now + seconds;
 	how_long = util_duration(seconds);
 	until = util_human_time(inc->snooze_until);
-	record(out, now, actor, "snoozed",
+	record(out, now, actor, EVENT_SNOOZED,
 	       g_strdup_printf("Snoozed for %s, until %s", how_long, until));
 }
 
@@ -341,7 +408,7 @@ apply_field(struct incident *inc, const struct command *cmd, const char *actor, 
 		return;
 	g_free(*field);
 	*field = g_strdup(value);
-	record(out, now, actor, "updated", g_strdup_printf("%s: %s", label, value));
+	record(out, now, actor, EVENT_UPDATED, g_strdup_printf("%s: %s", label, value));
 	if (cmd->kind != CMD_ROOT_CAUSE && inc->status != STATUS_CLOSED)
 		out->communicate = TRUE;
 }
@@ -365,9 +432,9 @@ apply_severity(struct incident *inc, const struct command *cmd, const char *acto
 		return;
 	}
 	if (inc->severity == 0)
-		record(out, now, actor, "severity", g_strdup_printf("Severity: SEV %d", sev));
+		record(out, now, actor, EVENT_SEVERITY, g_strdup_printf("Severity: SEV %d", sev));
 	else
-		record(out, now, actor, "severity",
+		record(out, now, actor, EVENT_SEVERITY,
 		       g_strdup_printf("Severity: SEV %d -> SEV %d", inc->severity, sev));
 	inc->severity = sev;
 	out->communicate = TRUE;
@@ -391,7 +458,7 @@ apply_commander(struct incident *inc, const struct command *cmd, const char *act
 		return;
 	g_free(inc->commander);
 	inc->commander = g_strdup(who);
-	record(out, now, actor, "commander", g_strdup_printf("Incident commander: %s", who));
+	record(out, now, actor, EVENT_COMMANDER, g_strdup_printf("Incident commander: %s", who));
 }
 
 /* One post-mortem action item per ACTION line. */
@@ -406,7 +473,7 @@ apply_action(struct incident *inc, const struct command *cmd, const char *actor,
 		return;
 	}
 	g_ptr_array_add(inc->action_items, g_strdup(item));
-	record(out, now, actor, "updated", g_strdup_printf("Action item: %s", item));
+	record(out, now, actor, EVENT_UPDATED, g_strdup_printf("Action item: %s", item));
 }
 
 void
@@ -416,7 +483,7 @@ incident_note(struct incident *inc, const char *text, const char *actor, gint64 
 	g_autofree char *line = util_one_line(text, 1000);
 
 	if (*line != '\0')
-		record(out, now, actor, "note", g_strdup_printf("Note: %s", line));
+		record(out, now, actor, EVENT_NOTE, g_strdup_printf("Note: %s", line));
 }
 
 void

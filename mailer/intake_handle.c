@@ -32,10 +32,10 @@ intake_store_outcome(struct ctx *c, struct incident *inc, struct incident_outcom
 }
 
 static int
-add_event(struct ctx *c, gint64 incident_id, const char *actor, const char *kind,
+add_event(struct ctx *c, gint64 incident_id, const char *actor, enum event_kind kind,
           const char *detail, GError **err)
 {
-	struct event *e = event_new(c->notify.now, actor, kind, detail);
+	struct event *e = event_make(c->notify.now, actor, kind, detail);
 	int rc = store_event_add(c->store, incident_id, e, c->message_id, err);
 
 	event_free(e);
@@ -64,7 +64,7 @@ intake_page(struct ctx *c, struct incident *inc, const char *oncall, struct inci
 	if (oncall == NULL)
 		return 0;
 	paged = g_strdup_printf("Paged %s", oncall);
-	g_ptr_array_add(o->events, event_new(c->notify.now, "sevmail", "paged", paged));
+	g_ptr_array_add(o->events, event_make(c->notify.now, "sevmail", EVENT_PAGED, paged));
 	if (store_participant_add(c->store, inc->id, oncall, err) != 0)
 		return -1;
 	return notify_page(&c->notify, inc, oncall, err);
@@ -89,20 +89,21 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 	inc->unverified = !verified;
 	if (store_incident_insert(c->store, inc, err) != 0)
 		return -1;
-	g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "declared", declared));
+	g_ptr_array_add(o->events, event_make(c->notify.now, sender(c), EVENT_DECLARED, declared));
 	if (!verified)
 		g_ptr_array_add(
 		    o->events,
-		    event_new(c->notify.now, "sevmail", "unverified",
-		              "The alert could not be verified: the stakeholders and the "
-		              "status page hear of it once a responder acknowledges"));
+		    event_make(c->notify.now, "sevmail", EVENT_UNVERIFIED,
+		               "The alert could not be verified: the stakeholders and the "
+		               "status page hear of it once a responder acknowledges"));
 	if (sev != NULL) {
 		g_autofree char *detail = NULL;
 
 		inc->severity = GPOINTER_TO_INT(sev);
 		detail = g_strdup_printf("Severity: SEV %d (the alert says \"%s\")", inc->severity,
 		                         a->severity_label);
-		g_ptr_array_add(o->events, event_new(c->notify.now, sender(c), "severity", detail));
+		g_ptr_array_add(o->events,
+		                event_make(c->notify.now, sender(c), EVENT_SEVERITY, detail));
 	}
 	if (intake_page(c, inc, oncall, o, err) != 0 || intake_store_outcome(c, inc, o, err) != 0 ||
 	    notify_status(&c->notify, inc, NULL, err) != 0)
@@ -128,7 +129,7 @@ recovery_told_lately(struct ctx *c, gint64 id, GError **err)
 	for (guint i = 0; i < events->len; i++) {
 		const struct event *e = events->pdata[i];
 
-		if (g_strcmp0(e->kind, "alert_resolved") == 0 && e->at >= c->notify.now - 3600)
+		if (e->kind == EVENT_ALERT_RESOLVED && e->at >= c->notify.now - 3600)
 			return 1;
 	}
 	return 0;
@@ -155,9 +156,9 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 		return -1;
 	}
 	g_ptr_array_add(o->events,
-	                event_new(c->notify.now, sender(c), "alert_resolved",
-	                          verified ? "The alert reports it is resolved"
-	                                   : "An unverified mail reports the alert resolved"));
+	                event_make(c->notify.now, sender(c), EVENT_ALERT_RESOLVED,
+	                           verified ? "The alert reports it is resolved"
+	                                    : "An unverified mail reports the alert resolved"));
 	if (resolve)
 		incident_apply(inc, &resolved, sender(c), c->notify.now, o);
 	if (intake_store_outcome(c, inc, o, err) != 0)
@@ -196,7 +197,7 @@ confirm_alert(struct ctx *c, gint64 id, GError **err)
 		return found < 0 ? -1 : 0;
 	inc->unverified = FALSE;
 	if (store_incident_update(c->store, inc, err) != 0 ||
-	    add_event(c, id, sender(c), "verified",
+	    add_event(c, id, sender(c), EVENT_VERIFIED,
 	              "The alert came verified: the stakeholders hear of it from now on", err) != 0)
 		return -1;
 	return inc->severity >= 1 ? notify_status(&c->notify, inc, NULL, err) : 0;
@@ -215,7 +216,7 @@ intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GEr
 	if (a->state == ALERT_FIRING && open == 0)
 		return declare_from_alert(c, a, verified, err);
 	if (a->state == ALERT_FIRING) {
-		if (add_event(c, open, sender(c), "alert_repeat", "Alert repeated", err) != 0)
+		if (add_event(c, open, sender(c), EVENT_ALERT_REPEAT, "Alert repeated", err) != 0)
 			return -1;
 		if (verified && confirm_alert(c, open, err) != 0)
 			return -1;
@@ -231,8 +232,8 @@ intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GEr
 		return 0;
 	}
 	if (a->state != ALERT_RESOLVED) {
-		if (add_event(c, open, sender(c), "note", "The alert changed state, not a recovery",
-		              err) != 0)
+		if (add_event(c, open, sender(c), EVENT_NOTE,
+		              "The alert changed state, not a recovery", err) != 0)
 			return -1;
 		intake_decide(c, "alert", open, "a state change that is not a recovery; recorded");
 		return 0;
@@ -331,7 +332,8 @@ send_postmortem(struct ctx *c, struct incident *inc, const struct command *cmd,
 		return -1;
 	was = meeting != NULL ? g_strdup_printf("Post-mortem sent, meeting %s", meeting)
 	                      : g_strdup("Post-mortem sent");
-	g_ptr_array_add(o->events, event_new(c->notify.now, c->mail->from_addr, "postmortem", was));
+	g_ptr_array_add(o->events,
+	                event_make(c->notify.now, c->mail->from_addr, EVENT_POSTMORTEM, was));
 	g_ptr_array_add(o->changes, was);
 	incident_enter_status(inc, STATUS_CLOSED, c->mail->from_addr, c->notify.now, o);
 	o->communicate = FALSE; /* the post-mortem itself is what the lists get */
@@ -346,9 +348,9 @@ vouch(struct ctx *c, struct incident *inc, struct incident_outcome *o)
 	if (!inc->unverified || inc->status == STATUS_TRIGGERED)
 		return;
 	inc->unverified = FALSE;
-	g_ptr_array_add(o->events, event_new(c->notify.now, c->mail->from_addr, "verified",
-	                                     "Acknowledged by a responder: the stakeholders hear "
-	                                     "of it from now on"));
+	g_ptr_array_add(o->events, event_make(c->notify.now, c->mail->from_addr, EVENT_VERIFIED,
+	                                      "Acknowledged by a responder: the stakeholders hear "
+	                                      "of it from now on"));
 	if (inc->severity >= 1)
 		o->communicate = TRUE;
 }
@@ -452,7 +454,7 @@ intake_handle_reply(struct ctx *c, const struct match *m, GError **err)
 		g_autofree char *detail =
 		    g_strdup_printf("Rejected mail from %s: %s", sender(c), refusal);
 
-		if (add_event(c, inc->id, sender(c), "rejected", detail, err) != 0)
+		if (add_event(c, inc->id, sender(c), EVENT_REJECTED, detail, err) != 0)
 			return -1;
 		intake_decide(c, "reply", inc->id, "rejected: %s", refusal);
 		/* a responder hears why (at their configured address, not a Reply-To); a
@@ -510,7 +512,7 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	if (store_incident_insert(c->store, inc, err) != 0)
 		return -1;
 	what = g_strdup_printf("Declared by %s: %s", actor, inc->title);
-	g_ptr_array_add(o->events, event_new(c->notify.now, actor, "declared", what));
+	g_ptr_array_add(o->events, event_make(c->notify.now, actor, EVENT_DECLARED, what));
 	g_ptr_array_add(o->changes, g_strdup_printf("Declared INC-%" G_GINT64_FORMAT ": %s",
 	                                            inc->id, inc->title));
 	/* who declares is on it: acknowledged and commander */
@@ -553,7 +555,7 @@ intake_declare(const struct config *cfg, struct store *s, int severity, const ch
 	if (store_incident_insert(s, inc, err) != 0)
 		goto fail;
 	what = g_strdup_printf("Declared on the command line by %s: %s", by, inc->title);
-	g_ptr_array_add(o->events, event_new(c.notify.now, by, "declared", what));
+	g_ptr_array_add(o->events, event_make(c.notify.now, by, EVENT_DECLARED, what));
 	incident_apply(inc, &sev, by, c.notify.now, o);
 	if (impact != NULL)
 		incident_apply(inc, &imp, by, c.notify.now, o);

@@ -102,7 +102,7 @@ intake_escalate_now(struct ctx *c, struct incident *inc, struct incident_outcome
 	detail = g_strdup_printf("Escalated by %s: paged %s (round %d of %d)", c->mail->from_addr,
 	                         who->str, round, c->cfg->repeat);
 	g_ptr_array_add(o->events,
-	                event_new(c->notify.now, c->mail->from_addr, "escalated", detail));
+	                event_make(c->notify.now, c->mail->from_addr, EVENT_ESCALATED, detail));
 	g_ptr_array_add(o->changes, g_strdup_printf("Escalated: paged %s", who->str));
 	return 0;
 }

@@ -48,7 +48,7 @@ notify_incident_vars(const struct notify *n, const struct incident *inc)
 
 /* What one queued mail needs besides its template. */
 struct envelope {
-	const char *kind;
+	enum outbox_kind kind;
 	GPtrArray *to;           /* addresses for the To header */
 	GPtrArray *rcpts;        /* envelope recipients */
 	const char *reply_to;    /* or NULL */
@@ -61,14 +61,15 @@ struct envelope {
 
 /* NULL + err when the count fails: a guessed number could reuse a Message-ID. */
 static char *
-next_message_id(const struct notify *n, const struct incident *inc, const char *kind, GError **err)
+next_message_id(const struct notify *n, const struct incident *inc, enum outbox_kind kind,
+                GError **err)
 {
 	int seq = store_outbox_count(n->store, inc->id, kind, err) + 1;
 
 	if (seq <= 0)
 		return NULL;
-	return g_strdup_printf("inc-%" G_GINT64_FORMAT ".%s.%d@%s", inc->id, kind, seq,
-	                       util_domain(n->cfg->address));
+	return g_strdup_printf("inc-%" G_GINT64_FORMAT ".%s.%d@%s", inc->id, outbox_kind_name(kind),
+	                       seq, util_domain(n->cfg->address));
 }
 
 /* A mail that cannot be built from what it was given (an address or a header value a
@@ -87,11 +88,12 @@ dropped(const struct notify *n, struct incident *inc, const struct envelope *env
 		g_string_append_printf(to, "%s%s", i ? ", " : "",
 		                       (const char *)env->rcpts->pdata[i]);
 
-	g_warning("%s mail to %s not sent: %s", env->kind, to->str, why->message);
+	g_warning("%s mail to %s not sent: %s", outbox_kind_name(env->kind), to->str, why->message);
 	if (inc == NULL || inc->id == 0)
 		return 0;
-	detail = g_strdup_printf("Mail not sent (%s to %s): %s", env->kind, to->str, why->message);
-	e = event_new(n->now, "sevmail", "dropped", detail);
+	detail = g_strdup_printf("Mail not sent (%s to %s): %s", outbox_kind_name(env->kind),
+	                         to->str, why->message);
+	e = event_make(n->now, "sevmail", EVENT_DROPPED, detail);
 	rc = store_event_add(n->store, inc->id, e, NULL, err);
 	event_free(e);
 	return rc;
@@ -115,7 +117,8 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 
 	if (message_id == NULL)
 		return -1;
-	if (template_render(n->cfg->templates, env->template ? env->template : env->kind, vars,
+	if (template_render(n->cfg->templates,
+	                    env->template ? env->template : outbox_kind_name(env->kind), vars,
 	                    &subject, &body, err) != 0)
 		return -1;
 	/* a title may hold anything an alert or a reply brought: one clean line */
@@ -160,13 +163,13 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 }
 
 static int
-to_one(const struct notify *n, struct incident *inc, const char *kind, const char *to,
+to_one(const struct notify *n, struct incident *inc, enum outbox_kind kind, const char *to,
        const char *in_reply_to, GHashTable *vars, GError **err)
 {
 	g_autoptr(GPtrArray) list = g_ptr_array_new();
 	/* a reply token commands the incident: only responders are ever given one */
 	g_autofree char *reply_to =
-	    config_responder(n->cfg, to) != NULL
+	    outbox_kind_info(kind)->reply_token && config_responder(n->cfg, to) != NULL
 	        ? auth_reply_address(n->cfg->secret, n->cfg->address, inc->id)
 	        : NULL;
 	struct envelope env = {.kind = kind,
@@ -186,7 +189,7 @@ notify_page(const struct notify *n, struct incident *inc, const char *to, GError
 
 	/* the short list from the verb table: what a phone needs at 3 a.m. */
 	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
-	return to_one(n, inc, "page", to, NULL, vars, err);
+	return to_one(n, inc, OUTBOX_PAGE, to, NULL, vars, err);
 }
 
 int
@@ -197,7 +200,7 @@ notify_repage(const struct notify *n, struct incident *inc, const char *to, GErr
 
 	g_hash_table_insert(vars, "waiting", g_strdup(waiting));
 	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
-	return to_one(n, inc, "repage", to, NULL, vars, err);
+	return to_one(n, inc, OUTBOX_REPAGE, to, NULL, vars, err);
 }
 
 /* A list value for the template's loops: one item per line. */
@@ -224,7 +227,7 @@ notify_confirm(const struct notify *n, struct incident *inc, const char *to,
 	g_hash_table_insert(vars, "summary", util_one_line(joined, 80));
 	g_hash_table_insert(vars, "changes", lines_of(o->changes));
 	g_hash_table_insert(vars, "refusals", lines_of(o->refusals));
-	return to_one(n, inc, "confirm", to, in_reply_to, vars, err);
+	return to_one(n, inc, OUTBOX_CONFIRM, to, in_reply_to, vars, err);
 }
 
 int
@@ -236,7 +239,7 @@ notify_error(const struct notify *n, struct incident *inc, const char *to, const
 	g_hash_table_insert(vars, "summary", util_one_line(problem, 80));
 	g_hash_table_insert(vars, "problem", util_one_line(problem, 500));
 	g_hash_table_insert(vars, "commands", g_strdup(command_help()));
-	return to_one(n, inc, "error", to, in_reply_to, vars, err);
+	return to_one(n, inc, OUTBOX_ERROR, to, in_reply_to, vars, err);
 }
 
 int
@@ -247,7 +250,7 @@ notify_notice(const struct notify *n, struct incident *inc, const char *to, cons
 
 	g_hash_table_insert(vars, "headline", util_one_line(headline, 80));
 	g_hash_table_insert(vars, "notice", util_one_line(notice, 500));
-	return to_one(n, inc, "notice", to, NULL, vars, err);
+	return to_one(n, inc, OUTBOX_NOTICE, to, NULL, vars, err);
 }
 
 int
@@ -259,7 +262,7 @@ notify_declare_syntax(const struct notify *n, const char *to, const char *in_rep
 	    G_CHECKSUM_SHA256, in_reply_to != NULL ? in_reply_to : to, -1);
 	g_autofree char *message_id =
 	    g_strdup_printf("declare.%.24s@%s", token, util_domain(n->cfg->address));
-	struct envelope env = {.kind = "error",
+	struct envelope env = {.kind = OUTBOX_ERROR,
 	                       .to = rcpt,
 	                       .rcpts = rcpt,
 	                       .in_reply_to = in_reply_to,
@@ -279,7 +282,7 @@ notify_help(const struct notify *n, struct incident *inc, const char *to, const 
 	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 
 	g_hash_table_insert(vars, "commands", g_strdup(command_help()));
-	return to_one(n, inc, "help", to, in_reply_to, vars, err);
+	return to_one(n, inc, OUTBOX_HELP, to, in_reply_to, vars, err);
 }
 
 static char *
@@ -301,7 +304,7 @@ notify_subscription(const struct notify *n, const struct list_config *l, const c
 	g_autofree char *message_id = g_strdup_printf("list.%s.%s.%s@%s", l->name, variant, token,
 	                                              util_domain(n->cfg->address));
 	g_autofree char *request = request_address(l);
-	struct envelope env = {.kind = "subscription",
+	struct envelope env = {.kind = OUTBOX_SUBSCRIPTION,
 	                       .to = rcpt,
 	                       .rcpts = rcpt,
 	                       .reply_to = request,
@@ -353,7 +356,7 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
 	g_autofree char *reply_to = auth_reply_address(n->cfg->secret, n->cfg->address, inc->id);
 	GString *text = g_string_new(NULL);
 	struct envelope env = {
-	    .kind = "relay", .to = people, .rcpts = people, .reply_to = reply_to};
+	    .kind = OUTBOX_RELAY, .to = people, .rcpts = people, .reply_to = reply_to};
 
 	if (people == NULL)
 		return -1;
@@ -402,7 +405,7 @@ list_hears(const struct notify *n, const struct incident *inc, const struct list
 /* Mail of kind (status, postmortem) to a list's subscribers, with the list headers. */
 static int
 to_list(const struct notify *n, struct incident *inc, const struct list_config *l,
-        GPtrArray *subscribers, const char *kind, GHashTable *vars, const char *calendar,
+        GPtrArray *subscribers, enum outbox_kind kind, GHashTable *vars, const char *calendar,
         GError **err)
 {
 	g_autoptr(GPtrArray) to = g_ptr_array_new();
@@ -432,7 +435,7 @@ status_to_list(const struct notify *n, struct incident *inc, const struct list_c
 	g_autoptr(GHashTable) vars = notify_incident_vars(n, inc);
 
 	next_update(n, inc, vars);
-	return to_list(n, inc, l, subscribers, "status", vars, NULL, err);
+	return to_list(n, inc, l, subscribers, OUTBOX_STATUS, vars, NULL, err);
 }
 
 static void
@@ -453,7 +456,7 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
 	g_autoptr(GPtrArray) people = NULL;
 	g_autoptr(GHashTable) vars = NULL;
-	struct envelope env = {.kind = "status"};
+	struct envelope env = {.kind = OUTBOX_STATUS};
 
 	for (guint i = 0; i < n->cfg->lists->len; i++) {
 		const struct list_config *l = n->cfg->lists->pdata[i];
@@ -516,7 +519,7 @@ notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *event
 	g_autofree char *uid = g_strdup_printf("inc-%" G_GINT64_FORMAT ".postmortem@%s", inc->id,
 	                                       util_domain(n->cfg->address));
 	g_autofree char *ics = NULL;
-	struct envelope env = {.kind = "postmortem"};
+	struct envelope env = {.kind = OUTBOX_POSTMORTEM};
 
 	if (meeting != NULL && (ics = postmortem_ics(&in, uid, err)) == NULL)
 		return -1;
@@ -538,7 +541,7 @@ notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *event
 		if (subscribers->len == 0)
 			continue;
 		vars = postmortem_vars(&in);
-		if (to_list(n, inc, l, subscribers, "postmortem", vars, ics, err) != 0)
+		if (to_list(n, inc, l, subscribers, OUTBOX_POSTMORTEM, vars, ics, err) != 0)
 			return -1;
 	}
 	for (guint i = 0; i < attendees->len; i++)

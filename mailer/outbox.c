@@ -119,11 +119,10 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 		int rc, before = stats->deferred;
 
 		/* an incident's mail of one kind goes out in order: after one stays queued,
-		 * the later ones wait for it (pages and re-pages never wait) */
-		gboolean ordered = it->incident_id != 0 && g_strcmp0(it->kind, "page") != 0 &&
-		                   g_strcmp0(it->kind, "repage") != 0;
+		 * the later ones wait for it (as store_outbox_due, by the kind table) */
+		gboolean ordered = it->incident_id != 0 && outbox_kind_info(it->kind)->ordered;
 		g_autofree char *key =
-		    g_strdup_printf("%" G_GINT64_FORMAT " %s", it->incident_id, it->kind);
+		    g_strdup_printf("%" G_GINT64_FORMAT " %d", it->incident_id, (int)it->kind);
 
 		if (it->rcpts->len == 0 || (ordered && g_hash_table_contains(held, key)))
 			continue;

@@ -12,19 +12,11 @@ G_DEFINE_QUARK(sevmail_postmortem_error, postmortem_error)
 #define MEETING_SECONDS 3600
 #define ICS_LINE_OCTETS 75
 
-/* The kinds the timeline shows; rejected commands and the post-mortem itself are left out. */
-static const char *const timeline_kinds[] = {
-    "declared", "paged",        "acknowledged",   "severity",  "status",   "commander", "updated",
-    "note",     "alert_repeat", "alert_resolved", "escalated", "reminded", "resolved",
-};
-
+/* The timeline leaves out rejected commands and the post-mortem itself (the kind table). */
 static gboolean
 shown(const struct event *e)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS(timeline_kinds); i++)
-		if (g_strcmp0(e->kind, timeline_kinds[i]) == 0)
-			return TRUE;
-	return FALSE;
+	return event_kind_info(e->kind)->timeline;
 }
 
 static GDateTime *
@@ -88,8 +80,7 @@ postmortem_attendees(const struct postmortem_input *in)
 		const struct event *e = in->events->pdata[i];
 		g_autofree char *who = util_address(e->actor);
 
-		if (g_strcmp0(e->kind, "rejected") == 0 || strchr(who, '@') == NULL ||
-		    contains(out, who))
+		if (e->kind == EVENT_REJECTED || strchr(who, '@') == NULL || contains(out, who))
 			continue;
 		if (in->is_responder != NULL && !in->is_responder(who, in->responder_data))
 			continue;
@@ -155,10 +146,9 @@ line_detail(GPtrArray *events, guint i, GTimeZone *tz, guint *next)
 	g_autofree char *day = NULL, *last_day = NULL, *at = NULL;
 
 	*next = i + 1;
-	if (g_strcmp0(e->kind, "alert_repeat") != 0)
+	if (e->kind != EVENT_ALERT_REPEAT)
 		return util_one_line(e->detail, 1000);
-	while (j < events->len &&
-	       g_strcmp0(((struct event *)events->pdata[j])->kind, "alert_repeat") == 0)
+	while (j < events->len && ((struct event *)events->pdata[j])->kind == EVENT_ALERT_REPEAT)
 		j++;
 	*next = j;
 	if (j - i == 1)

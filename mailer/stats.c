@@ -45,9 +45,9 @@ count_events(struct stats *s, GPtrArray *events)
 	for (guint i = 0; events != NULL && i < events->len; i++) {
 		const struct event *e = events->pdata[i];
 
-		if (g_strcmp0(e->kind, "escalated") == 0)
+		if (e->kind == EVENT_ESCALATED)
 			s->escalations++;
-		else if (g_strcmp0(e->kind, "alert_repeat") == 0)
+		else if (e->kind == EVENT_ALERT_REPEAT)
 			s->alerts_deduplicated++;
 	}
 }

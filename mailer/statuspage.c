@@ -31,19 +31,11 @@ static const char *const page_style =
     "ol.timeline time{display:block;font-size:.9em}"
     "footer{margin-top:2rem;font-size:.85em;color:#555}";
 
-/* Public wording per event kind: text NULL shows the event's own detail. */
-struct public_kind {
-	const char *kind;
-	const char *text;
-};
-
-static const struct public_kind public_kinds[] = {
-    {"declared", "Incident declared"},
-    {"acknowledged", "A responder acknowledged the incident and is working on it"},
-    {"severity", NULL},
-    {"status", NULL},
-    {"alert_resolved", "Monitoring reports that the problem has cleared"},
-    {"updated", NULL}, /* only the fields below */
+/* Public wording of the public event kinds: NULL shows the event's own detail. */
+static const char *const public_words[EVENT_KIND_COUNT] = {
+    [EVENT_DECLARED] = "Incident declared",
+    [EVENT_ACKNOWLEDGED] = "A responder acknowledged the incident and is working on it",
+    [EVENT_ALERT_RESOLVED] = "Monitoring reports that the problem has cleared",
 };
 
 /* Root causes and action items are written for the post-mortem's readers, not the public. */
@@ -53,18 +45,15 @@ static const char *const public_fields[] = {"Title:", "Impact:", "Next steps:"};
 static const char *
 public_text(const struct event *e)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS(public_kinds); i++) {
-		if (g_strcmp0(e->kind, public_kinds[i].kind) != 0)
-			continue;
-		if (public_kinds[i].text != NULL)
-			return public_kinds[i].text;
-		if (g_strcmp0(e->kind, "updated") != 0)
-			return e->detail;
-		for (gsize j = 0; j < G_N_ELEMENTS(public_fields); j++)
-			if (g_str_has_prefix(e->detail, public_fields[j]))
-				return e->detail;
+	if (!event_kind_info(e->kind)->public)
 		return NULL;
-	}
+	if (public_words[e->kind] != NULL)
+		return public_words[e->kind];
+	if (e->kind != EVENT_UPDATED)
+		return e->detail;
+	for (gsize j = 0; j < G_N_ELEMENTS(public_fields); j++)
+		if (g_str_has_prefix(e->detail, public_fields[j]))
+			return e->detail;
 	return NULL;
 }
 

@@ -740,8 +740,23 @@ store_event_add(struct store *s, gint64 incident_id, const struct event *e, cons
 	           prepare(s,
 	                   "INSERT INTO events (incident_id, at, actor, kind, detail, message_id)"
 	                   " VALUES (?, ?, ?, ?, ?, ?)",
-	                   "iissss", incident_id, e->at, e->actor, e->kind, e->detail, message_id),
+	                   "iissss", incident_id, e->at, e->actor, event_name(e), e->detail,
+	                   message_id),
 	           err, "cannot store the event");
+}
+
+/* One events row (at, actor, kind, detail): the kind through the table. */
+static struct event *
+event_row(sqlite3_stmt *st)
+{
+	g_autofree char *actor = column_text(st, 1), *name = column_text(st, 2);
+	g_autofree char *detail = column_text(st, 3);
+	struct event *e = event_new(sqlite3_column_int64(st, 0), actor, name, detail);
+
+	/* older versions stored post-mortem reminders as "reminded" with this detail */
+	if (e->kind == EVENT_REMINDED && g_str_has_prefix(e->detail, "Post-mortem"))
+		e->kind = EVENT_POSTMORTEM_REMINDED;
+	return e;
 }
 
 GPtrArray *
@@ -761,13 +776,7 @@ store_events(struct store *s, gint64 incident_id, GError **err)
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event *e = g_new0(struct event, 1);
-
-		e->at = sqlite3_column_int64(st, 0);
-		e->actor = column_text(st, 1);
-		e->kind = column_text(st, 2);
-		e->detail = column_text(st, 3);
-		g_ptr_array_add(list, e);
+		g_ptr_array_add(list, event_row(st));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -798,12 +807,115 @@ store_events_each(struct store *s, GPtrArray *incidents, GError **err)
 
 /* --- outbox --- */
 
+/* Every outbox kind and how it is delivered and counted. The names go into SQL as they
+ * are (kind_list): lower-case words, as the kinds test checks. */
+static const struct outbox_kind_info outbox_kinds[OUTBOX_KIND_COUNT] = {
+    /* ordered like every kind before there was this table */
+    [OUTBOX_UNKNOWN] = {"unknown", .ordered = TRUE},
+    /* a page is never late for an older one that waits */
+    [OUTBOX_PAGE] = {"page", .reply_token = TRUE},
+    [OUTBOX_REPAGE] = {"repage", .reply_token = TRUE},
+    [OUTBOX_CONFIRM] = {"confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_ERROR] = {"error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_HELP] = {"help", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_NOTICE] = {"notice", .ordered = TRUE, .reply_token = TRUE},
+    [OUTBOX_RELAY] = {"relay", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_STATUS] = {"status", .ordered = TRUE},
+    [OUTBOX_POSTMORTEM] = {"postmortem", .ordered = TRUE},
+    [OUTBOX_SUBSCRIPTION] = {"subscription", .ordered = TRUE},
+};
+
+const struct outbox_kind_info *
+outbox_kind_info(enum outbox_kind k)
+{
+	g_return_val_if_fail(k < OUTBOX_KIND_COUNT, &outbox_kinds[OUTBOX_UNKNOWN]);
+	return &outbox_kinds[k];
+}
+
+const char *
+outbox_kind_name(enum outbox_kind k)
+{
+	return outbox_kind_info(k)->name;
+}
+
+enum outbox_kind
+outbox_kind_parse(const char *name)
+{
+	for (int k = OUTBOX_UNKNOWN + 1; k < OUTBOX_KIND_COUNT; k++)
+		if (g_strcmp0(name, outbox_kinds[k].name) == 0)
+			return (enum outbox_kind)k;
+	return OUTBOX_UNKNOWN;
+}
+
+static gboolean
+never_waits(const struct outbox_kind_info *k)
+{
+	return !k->ordered;
+}
+
+static gboolean
+is_answer(const struct outbox_kind_info *k)
+{
+	return k->answer;
+}
+
+/* "'page', 'repage'": the stored names of the known kinds pick says yes to, for SQL. */
+static char *
+kind_list(gboolean (*pick)(const struct outbox_kind_info *))
+{
+	GString *list = g_string_new(NULL);
+
+	for (int k = OUTBOX_UNKNOWN + 1; k < OUTBOX_KIND_COUNT; k++)
+		if (pick(&outbox_kinds[k]))
+			g_string_append_printf(list, "%s'%s'", list->len ? ", " : "",
+			                       outbox_kinds[k].name);
+	return g_string_free(list, FALSE);
+}
+
+/* The outbox statements that depend on the kinds, built once from the table. */
+static const char *
+due_sql(void)
+{
+	static char *sql;
+
+	if (g_once_init_enter(&sql)) {
+		g_autofree char *never = kind_list(never_waits);
+
+		g_once_init_leave(
+		    &sql, g_strdup_printf(
+		              "SELECT id, kind, message_id, sender, raw, attempts, created_at,"
+		              " coalesce(incident_id, 0) FROM outbox o WHERE state = 'queued'"
+		              " AND next_attempt <= ?1 AND NOT (o.kind NOT IN (%s)"
+		              " AND EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id ="
+		              " o.incident_id AND e.kind = o.kind AND e.id < o.id AND"
+		              " e.state = 'queued' AND e.next_attempt > ?1)) ORDER BY id",
+		              never));
+	}
+	return sql;
+}
+
+static const char *
+answers_sql(void)
+{
+	static char *sql;
+
+	if (g_once_init_enter(&sql)) {
+		g_autofree char *answers = kind_list(is_answer);
+
+		g_once_init_leave(
+		    &sql, g_strdup_printf("SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
+		                          " r.outbox_id = o.id WHERE r.address = ? AND"
+		                          " o.created_at >= ? AND o.kind IN (%s)",
+		                          answers));
+	}
+	return sql;
+}
+
 void
 outbox_item_free(struct outbox_item *it)
 {
 	if (it == NULL)
 		return;
-	g_free(it->kind);
 	g_free(it->message_id);
 	g_free(it->sender);
 	g_bytes_unref(it->raw);
@@ -813,7 +925,7 @@ outbox_item_free(struct outbox_item *it)
 }
 
 int
-store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const char *message_id,
+store_outbox_add(struct store *s, enum outbox_kind kind, gint64 incident_id, const char *message_id,
                  const char *sender, GPtrArray *rcpts, const char *raw, gsize len, gint64 now,
                  GError **err)
 {
@@ -823,8 +935,8 @@ store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const ch
 	        prepare(s,
 	                "INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
 	                " next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)",
-	                "sissbii", kind, incident_id, message_id, sender, (const void *)raw, len,
-	                now, now),
+	                "sissbii", outbox_kind_name(kind), incident_id, message_id, sender,
+	                (const void *)raw, len, now, now),
 	        err, "cannot queue the message") != 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(s->db);
@@ -841,27 +953,19 @@ store_outbox_add(struct store *s, const char *kind, gint64 incident_id, const ch
 }
 
 int
-store_outbox_count(struct store *s, gint64 incident_id, const char *kind, GError **err)
+store_outbox_count(struct store *s, gint64 incident_id, enum outbox_kind kind, GError **err)
 {
 	return (int)query_id(
 	    s,
 	    prepare(s, "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?", "is",
-	            incident_id, kind),
+	            incident_id, outbox_kind_name(kind)),
 	    err, "cannot count the messages queued for the incident");
 }
 
 GPtrArray *
 store_outbox_due(struct store *s, gint64 now, GError **err)
 {
-	sqlite3_stmt *st =
-	    prepare(s,
-	            "SELECT id, kind, message_id, sender, raw, attempts, created_at,"
-	            " coalesce(incident_id, 0) FROM outbox o WHERE state = 'queued'"
-	            " AND next_attempt <= ?1 AND NOT (o.kind NOT IN ('page', 'repage')"
-	            " AND EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id ="
-	            " o.incident_id AND e.kind = o.kind AND e.id < o.id AND"
-	            " e.state = 'queued' AND e.next_attempt > ?1)) ORDER BY id",
-	            "i", now);
+	sqlite3_stmt *st = prepare(s, due_sql(), "i", now);
 	GPtrArray *list;
 	int rc;
 
@@ -874,7 +978,7 @@ store_outbox_due(struct store *s, gint64 now, GError **err)
 		struct outbox_item *it = g_new0(struct outbox_item, 1);
 
 		it->id = sqlite3_column_int64(st, 0);
-		it->kind = column_text(st, 1);
+		it->kind = outbox_kind_parse((const char *)sqlite3_column_text(st, 1));
 		it->message_id = column_text(st, 2);
 		it->sender = column_text(st, 3);
 		it->raw = g_bytes_new(sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
@@ -1063,14 +1167,8 @@ int
 store_answers_since(struct store *s, const char *address, gint64 t, GError **err)
 {
 	/* a failed count must not read as "none sent": that would lift the limit */
-	return (int)query_id(s,
-	                     prepare(s,
-	                             "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
-	                             " r.outbox_id = o.id WHERE r.address = ? AND"
-	                             " o.created_at >= ? AND o.kind IN ('confirm', 'error',"
-	                             " 'help', 'relay')",
-	                             "si", address, t),
-	                     err, "cannot count the answers sent to an address");
+	return (int)query_id(s, prepare(s, answers_sql(), "si", address, t), err,
+	                     "cannot count the answers sent to an address");
 }
 
 /* --- lists --- */
@@ -1082,11 +1180,11 @@ store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, G
 	sqlite3_stmt *st =
 	    prepare(s,
 	            "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id"
-	            " WHERE o.kind = 'subscription' AND o.created_at >= ?2 AND (r.address = ?1 OR"
+	            " WHERE o.kind = ?3 AND o.created_at >= ?2 AND (r.address = ?1 OR"
 	            " (instr(r.address, '+') BETWEEN 2 AND instr(r.address, '@') - 1 AND"
 	            " substr(r.address, 1, instr(r.address, '+') - 1) ||"
 	            " substr(r.address, instr(r.address, '@')) = ?1))",
-	            "si", mailbox, t);
+	            "sis", mailbox, t, outbox_kind_name(OUTBOX_SUBSCRIPTION));
 	int n = -1;
 
 	/* a failed count must not read as "none sent": that would lift the limit */

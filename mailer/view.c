@@ -66,7 +66,7 @@ build_incident(JsonBuilder *b, const struct incident *inc, GPtrArray *events)
 			json_builder_begin_object(b);
 			member_time(b, "at", e->at);
 			member_string(b, "actor", e->actor);
-			member_string(b, "kind", e->kind);
+			member_string(b, "kind", event_name(e));
 			member_string(b, "detail", e->detail);
 			json_builder_end_object(b);
 		}
@@ -170,7 +170,7 @@ view_incident_text(const struct incident *inc, GPtrArray *events)
 		g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(e->at);
 		g_autofree char *when = g_date_time_format(dt, "%Y-%m-%d %H:%M:%S");
 
-		g_string_append_printf(out, "  %s  %-14s %-26s %s\n", when, e->kind, e->actor,
+		g_string_append_printf(out, "  %s  %-14s %-26s %s\n", when, event_name(e), e->actor,
 		                       e->detail);
 	}
 	return g_string_free(out, FALSE);

@@ -73,7 +73,7 @@ def test_quiet_sev1_reminds_its_commander_and_postmortem_is_due(desk):
     desk.wait_incoming(3)
     at(desk, 4000)
     at(desk, 4000 + 3 * 86400 + 1)
-    reminded = [e for e in desk.show(1)["events"] if e["kind"] == "reminded"]
+    reminded = [e for e in desk.show(1)["events"] if e["kind"] == "postmortem_reminded"]
     assert reminded[-1]["detail"].startswith("Post-mortem due")
 
 

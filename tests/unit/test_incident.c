@@ -15,7 +15,7 @@ static gboolean
 has_event(const struct incident_outcome *o, const char *kind)
 {
 	for (guint i = 0; i < o->events->len; i++)
-		if (strcmp(((struct event *)o->events->pdata[i])->kind, kind) == 0)
+		if (strcmp(event_name(o->events->pdata[i]), kind) == 0)
 			return TRUE;
 	return FALSE;
 }
@@ -298,7 +298,7 @@ event_detail(const struct incident_outcome *o, guint i, const char *kind)
 
 	g_assert_cmpuint(i, <, o->events->len);
 	e = o->events->pdata[i];
-	g_assert_cmpstr(e->kind, ==, kind);
+	g_assert_cmpstr(event_name(e), ==, kind);
 	return e->detail;
 }
 

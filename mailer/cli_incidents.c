@@ -139,7 +139,7 @@ cli_postmortem_send(const struct config *cfg, struct store *s, struct incident *
                     GPtrArray *events, GError **err)
 {
 	struct notify n = {cfg, s, util_now()};
-	struct event *done[2];
+	g_autoptr(incident_outcome) o = incident_outcome_new();
 	int rc;
 
 	if (inc->status != STATUS_RESOLVED) {
@@ -149,23 +149,21 @@ cli_postmortem_send(const struct config *cfg, struct store *s, struct incident *
 		            inc->id, incident_status_name(inc->status));
 		return EXIT_RUNTIME;
 	}
-	done[0] =
-	    event_new(n.now, "sevmail", "postmortem", "Post-mortem sent (sevmail postmortem)");
-	done[1] = event_new(n.now, "sevmail", "status", "Status: Resolved -> Closed");
-	inc->status = STATUS_CLOSED;
+	g_ptr_array_add(o->events, event_make(n.now, "sevmail", EVENT_POSTMORTEM,
+	                                      "Post-mortem sent (sevmail postmortem)"));
+	/* the one way a status changes, here resolved -> closed */
+	incident_enter_status(inc, STATUS_CLOSED, "sevmail", n.now, o);
 	rc = store_begin(s, err);
 	if (rc == 0)
 		rc = notify_postmortem(&n, inc, events, NULL, err);
-	for (int i = 0; rc == 0 && i < 2; i++)
-		rc = store_event_add(s, inc->id, done[i], NULL, err);
+	for (guint i = 0; rc == 0 && i < o->events->len; i++)
+		rc = store_event_add(s, inc->id, o->events->pdata[i], NULL, err);
 	if (rc == 0)
 		rc = store_incident_update(s, inc, err);
 	if (rc == 0)
 		rc = store_commit(s, err);
 	else
 		store_rollback(s);
-	event_free(done[0]);
-	event_free(done[1]);
 	return rc == 0 ? 0 : EXIT_RUNTIME;
 }
 

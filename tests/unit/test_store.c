@@ -38,8 +38,8 @@ queue(struct store *s, const char *message_id, GError **err)
 	g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
 
 	g_ptr_array_add(rcpts, "alice@example.com");
-	return store_outbox_add(s, "page", 0, message_id, "incidents@example.com", rcpts, "x", 1,
-	                        1800000000, err);
+	return store_outbox_add(s, OUTBOX_PAGE, 0, message_id, "incidents@example.com", rcpts, "x",
+	                        1, 1800000000, err);
 }
 
 static void

@@ -10,7 +10,7 @@ MANDIR   ?= $(PREFIX)/share/man
 PKGS     = glib-2.0 gmime-3.0 sqlite3 json-glib-1.0 libxml-2.0 libetpan libesmtp-1.0 gnutls openssl
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-WARN     = -Wall -Wextra -Werror -Wformat=2 -Wno-unused-parameter
+WARN     = -Wall -Wextra -Werror -Wformat=2 -Wno-unused-parameter -Wmissing-prototypes -Wshadow
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DSEVMAIL_TEMPLATES='"$(SHAREDIR)/templates"'
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null | sed 's/-specs=[^ ]*//g')

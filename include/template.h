@@ -28,4 +28,9 @@ void template_cache_clear(void);
 /* Renders a template text already in memory; file names the source in errors. */
 char *template_expand(const char *text, const char *file, GHashTable *vars, GError **err);
 
+/* template_render() over a text already in memory ("Subject:" line, blank line, body); file
+ * names the source in errors. Caller frees subject and body. */
+int template_render_text(const char *text, const char *file, GHashTable *vars, char **subject,
+                         char **body, GError **err);
+
 #endif

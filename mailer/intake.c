@@ -45,28 +45,28 @@ subject_tag(const char *subject)
 static int
 match_incident(struct ctx *c, struct match *m, GError **err)
 {
-	const struct mail *mail = c->mail;
+	const struct mail *msg = c->mail;
 
 	memset(m, 0, sizeof *m);
-	m->incident_id = auth_token_incident(c->cfg->secret, c->cfg->address, mail->recipients,
-	                                     &m->token_forged);
+	m->incident_id =
+	    auth_token_incident(c->cfg->secret, c->cfg->address, msg->recipients, &m->token_forged);
 	if (m->incident_id != 0) {
 		m->by = "token";
 		m->token_valid = TRUE;
 		return 0;
 	}
-	if (mail->in_reply_to != NULL)
-		m->incident_id = store_incident_by_message_id(c->store, mail->in_reply_to, err);
-	for (guint i = mail->references->len; m->incident_id == 0 && i > 0; i--)
+	if (msg->in_reply_to != NULL)
+		m->incident_id = store_incident_by_message_id(c->store, msg->in_reply_to, err);
+	for (guint i = msg->references->len; m->incident_id == 0 && i > 0; i--)
 		m->incident_id =
-		    store_incident_by_message_id(c->store, mail->references->pdata[i - 1], err);
+		    store_incident_by_message_id(c->store, msg->references->pdata[i - 1], err);
 	if (m->incident_id < 0)
 		return -1;
 	if (m->incident_id != 0) {
 		m->by = "references";
 		return 0;
 	}
-	m->incident_id = subject_tag(mail->subject);
+	m->incident_id = subject_tag(msg->subject);
 	if (m->incident_id != 0)
 		m->by = "subject";
 	return 0;
@@ -118,10 +118,10 @@ intake_refuse_sender(struct ctx *c, const struct match *m)
 /* A new mail whose subject, or first body line, is DECLARE SEVn title. Returns the
  * commands (DECLARE first, then the body's) or NULL. */
 static struct command_list *
-declaration(const struct mail *mail)
+declaration(const struct mail *msg)
 {
-	g_autoptr(command_list) subject = command_parse(mail->subject);
-	g_autofree char *text = reply_new_text(mail->text);
+	g_autoptr(command_list) subject = command_parse(msg->subject);
+	g_autofree char *text = reply_new_text(msg->text);
 	struct command_list *body = command_parse(text);
 	struct command *first;
 
@@ -209,7 +209,7 @@ route_alert(struct ctx *c, gboolean *handled, GError **err)
 static int
 route(struct ctx *c, GError **err)
 {
-	const struct mail *mail = c->mail;
+	const struct mail *msg = c->mail;
 	g_autoptr(command_list) declare = NULL;
 	struct list_request request;
 	const char *quiet;
@@ -226,10 +226,10 @@ route(struct ctx *c, GError **err)
 	}
 	if (m.incident_id != 0 && g_strcmp0(m.by, "subject") != 0)
 		return intake_handle_reply(c, &m, err);
-	if (lists_request(c->cfg, mail, &request)) {
+	if (lists_request(c->cfg, msg, &request)) {
 		g_autofree char *reason = NULL;
 
-		if (lists_handle(&c->notify, mail, &request, &reason, err) != 0)
+		if (lists_handle(&c->notify, msg, &request, &reason, err) != 0)
 			return -1;
 		intake_decide(c, "list", 0, "%s", reason);
 		return 0;
@@ -240,17 +240,17 @@ route(struct ctx *c, GError **err)
 		return 0;
 	if (m.incident_id != 0)
 		return intake_handle_reply(c, &m, err);
-	if ((quiet = auth_no_answer(mail, c->cfg->address)) != NULL) {
+	if ((quiet = auth_no_answer(msg, c->cfg->address)) != NULL) {
 		intake_decide(c, "ignored", 0, "not an alert, and %s", quiet);
 		return 0;
 	}
-	if ((declare = declaration(mail)) != NULL)
+	if ((declare = declaration(msg)) != NULL)
 		return intake_handle_declare(c, declare, err);
-	if (!config_alert_sender_allowed(c->cfg, mail->from_addr))
+	if (!config_alert_sender_allowed(c->cfg, msg->from_addr))
 		intake_decide(c, "other", 0,
 		              "from %s, who is not among [alerts] senders, and not about a known "
 		              "incident; stored with no effect",
-		              mail->from_addr != NULL ? mail->from_addr : "an unknown sender");
+		              msg->from_addr != NULL ? msg->from_addr : "an unknown sender");
 	else
 		intake_decide(c, "other", 0,
 		              "not an alert and not about a known incident; stored with no effect");
@@ -282,18 +282,18 @@ intake_explain_clear(struct intake_explain *x)
 /* What makes two mails with one Message-ID the same mail: sender, subject and text (the
  * headers an MTA adds on the way differ between two deliveries of one message). */
 static char *
-content_hash(const struct mail *mail, const char *raw_hash)
+content_hash(const struct mail *msg, const char *raw_hash)
 {
 	g_autoptr(GChecksum) sum = NULL;
 
-	if (mail == NULL)
+	if (msg == NULL)
 		return g_strdup(raw_hash);
 	sum = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(sum, (const guchar *)(mail->from_addr ? mail->from_addr : ""), -1);
+	g_checksum_update(sum, (const guchar *)(msg->from_addr ? msg->from_addr : ""), -1);
 	g_checksum_update(sum, (const guchar *)"", 1);
-	g_checksum_update(sum, (const guchar *)(mail->subject ? mail->subject : ""), -1);
+	g_checksum_update(sum, (const guchar *)(msg->subject ? msg->subject : ""), -1);
 	g_checksum_update(sum, (const guchar *)"", 1);
-	g_checksum_update(sum, (const guchar *)mail->text, -1);
+	g_checksum_update(sum, (const guchar *)msg->text, -1);
 	return g_strdup(g_checksum_get_string(sum));
 }
 
@@ -328,15 +328,15 @@ process(struct ctx *c, const char *raw, gsize len, const struct intake_source *s
 	g_autofree char *hash =
 	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
 	g_autoptr(GError) parse_error = NULL;
-	g_autoptr(mail) mail = mime_parse(raw, len, &parse_error);
-	g_autofree char *content = content_hash(mail, hash);
+	g_autoptr(mail) msg = mime_parse(raw, len, &parse_error);
+	g_autofree char *content = content_hash(msg, hash);
 	struct stored_message sm = {NULL,     hash,          content, src->mailbox,
 	                            src->uid, c->notify.now, raw,     len};
 	gint64 row = 0;
 	int dup;
 
-	c->mail = mail;
-	sm.message_id = c->message_id = mail != NULL ? mail->message_id : NULL;
+	c->mail = msg;
+	sm.message_id = c->message_id = msg != NULL ? msg->message_id : NULL;
 	c->res->message_id = g_strdup(c->message_id);
 	if (store_begin(c->store, err) != 0)
 		return -1;
@@ -347,7 +347,7 @@ process(struct ctx *c, const char *raw, gsize len, const struct intake_source *s
 	if (!(c->x != NULL && c->x->already_processed) &&
 	    (row = store_message_add(c->store, &sm, err)) < 0)
 		goto fail;
-	if (mail == NULL)
+	if (msg == NULL)
 		intake_decide(c, "other", 0, "cannot be read as mail: %s", parse_error->message);
 	else if (route(c, err) != 0)
 		goto fail;

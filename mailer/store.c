@@ -211,12 +211,12 @@ migrate(struct store *s, GError **err)
 		            version, (int)G_N_ELEMENTS(migrations));
 		return -1;
 	}
-	for (int v = version; v < (int)G_N_ELEMENTS(migrations); v++) {
-		g_autofree char *bump = g_strdup_printf("PRAGMA user_version = %d", v + 1);
+	for (int i = version; i < (int)G_N_ELEMENTS(migrations); i++) {
+		g_autofree char *bump = g_strdup_printf("PRAGMA user_version = %d", i + 1);
 
 		if (store_begin(s, err) != 0)
 			return -1;
-		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		if (sqlite3_exec(s->db, migrations[i], NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(s->db, bump, NULL, NULL, NULL) != SQLITE_OK) {
 			fail(s, err, "migration failed");
 			store_rollback(s);

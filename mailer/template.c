@@ -1,5 +1,6 @@
 /*
- * template: a deliberately small renderer: placeholders and conditional sections.
+ * template: a deliberately small renderer: placeholders and conditional sections. Pure: the
+ * files are read by template_file.c.
  */
 #include "template.h"
 
@@ -140,59 +141,23 @@ template_expand(const char *text, const char *file, GHashTable *vars, GError **e
 	return g_string_free(out, FALSE);
 }
 
-/* Template texts by path (dir/kind.txt), read once per process instead of once per mail;
- * template_cache_clear() (the daemon's SIGHUP) makes edited files take effect. sevmail is
- * single-threaded (one main loop, no worker threads), so the cache has no lock. */
-static GHashTable *template_cache;
-
-void
-template_cache_clear(void)
-{
-	if (template_cache != NULL)
-		g_hash_table_remove_all(template_cache);
-}
-
-/* The text of path, borrowed from the cache. A file that cannot be read is not kept: the
- * error stays until it can be, with no reload needed. */
-static const char *
-template_text(const char *path, GError **err)
-{
-	char *text = NULL;
-
-	if (template_cache == NULL)
-		template_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	text = g_hash_table_lookup(template_cache, path);
-	if (text != NULL)
-		return text;
-	if (!g_file_get_contents(path, &text, NULL, err))
-		return NULL;
-	g_hash_table_insert(template_cache, g_strdup(path), text);
-	return text;
-}
-
 int
-template_render(const char *dir, const char *kind, GHashTable *vars, char **subject, char **body,
-                GError **err)
+template_render_text(const char *text, const char *file, GHashTable *vars, char **subject,
+                     char **body, GError **err)
 {
-	g_autofree char *name = g_strconcat(kind, ".txt", NULL);
-	g_autofree char *path = g_build_filename(dir, name, NULL);
-	const char *text = template_text(path, err);
 	g_autoptr(GString) first = g_string_new(NULL);
 	g_autoptr(GString) rest = g_string_new(NULL);
-	const char *nl;
+	const char *nl = strchr(text, '\n');
 
-	if (text == NULL)
-		return -1;
-	nl = strchr(text, '\n');
 	if (!g_str_has_prefix(text, "Subject:") || nl == NULL || nl[1] != '\n') {
 		g_set_error(err, TEMPLATE_ERROR, 0,
 		            "%s:1: a template starts with a 'Subject:' line and a blank line",
-		            path);
+		            file);
 		return -1;
 	}
 	/* both parts are expanded against the whole file, so errors name the right line */
-	if (expand(text, text + strlen("Subject:"), nl, path, vars, NULL, first, err) != 0 ||
-	    expand(text, nl + 2, text + strlen(text), path, vars, NULL, rest, err) != 0)
+	if (expand(text, text + strlen("Subject:"), nl, file, vars, NULL, first, err) != 0 ||
+	    expand(text, nl + 2, text + strlen(text), file, vars, NULL, rest, err) != 0)
 		return -1;
 	*subject = g_strdup(g_strstrip(first->str));
 	*body = g_string_free(g_steal_pointer(&rest), FALSE);

@@ -31,29 +31,30 @@ static const char *const status_event_words[] = {
 
 /* Every event kind and what it means to the readers of the events. */
 static const struct event_kind_info event_kinds[EVENT_KIND_COUNT] = {
-    [EVENT_UNKNOWN] = {"unknown"},
-    [EVENT_DECLARED] = {"declared", .timeline = TRUE, .public = TRUE},
-    [EVENT_PAGED] = {"paged", .timeline = TRUE, .pages = TRUE},
-    [EVENT_ACKNOWLEDGED] = {"acknowledged", .timeline = TRUE, .public = TRUE},
-    [EVENT_SEVERITY] = {"severity", .timeline = TRUE, .public = TRUE, .told = TRUE},
+    [EVENT_UNKNOWN] = {.name = "unknown"},
+    [EVENT_DECLARED] = {.name = "declared", .timeline = TRUE, .public = TRUE},
+    [EVENT_PAGED] = {.name = "paged", .timeline = TRUE, .pages = TRUE},
+    [EVENT_ACKNOWLEDGED] = {.name = "acknowledged", .timeline = TRUE, .public = TRUE},
+    [EVENT_SEVERITY] = {.name = "severity", .timeline = TRUE, .public = TRUE, .told = TRUE},
     /* while triggered, the newest status event is the one that made it triggered */
-    [EVENT_STATUS] = {"status", .timeline = TRUE, .public = TRUE, .told = TRUE, .pages = TRUE},
-    [EVENT_COMMANDER] = {"commander", .timeline = TRUE},
-    [EVENT_UPDATED] = {"updated", .timeline = TRUE, .public = TRUE, .told = TRUE},
-    [EVENT_NOTE] = {"note", .timeline = TRUE},
-    [EVENT_ALERT_REPEAT] = {"alert_repeat", .timeline = TRUE},
-    [EVENT_ALERT_RESOLVED] = {"alert_resolved", .timeline = TRUE, .public = TRUE},
-    [EVENT_REJECTED] = {"rejected"},
-    [EVENT_ESCALATED] = {"escalated", .timeline = TRUE, .pages = TRUE},
-    [EVENT_REMINDED] = {"reminded", .timeline = TRUE, .told = TRUE},
+    [EVENT_STATUS] =
+        {.name = "status", .timeline = TRUE, .public = TRUE, .told = TRUE, .pages = TRUE},
+    [EVENT_COMMANDER] = {.name = "commander", .timeline = TRUE},
+    [EVENT_UPDATED] = {.name = "updated", .timeline = TRUE, .public = TRUE, .told = TRUE},
+    [EVENT_NOTE] = {.name = "note", .timeline = TRUE},
+    [EVENT_ALERT_REPEAT] = {.name = "alert_repeat", .timeline = TRUE},
+    [EVENT_ALERT_RESOLVED] = {.name = "alert_resolved", .timeline = TRUE, .public = TRUE},
+    [EVENT_REJECTED] = {.name = "rejected"},
+    [EVENT_ESCALATED] = {.name = "escalated", .timeline = TRUE, .pages = TRUE},
+    [EVENT_REMINDED] = {.name = "reminded", .timeline = TRUE, .told = TRUE},
     /* told as well: a reopened incident's update clock counts from it, as it always did */
-    [EVENT_POSTMORTEM_REMINDED] = {"postmortem_reminded", .timeline = TRUE, .told = TRUE},
-    [EVENT_POSTMORTEM] = {"postmortem"},
-    [EVENT_DROPPED] = {"dropped"},
-    [EVENT_UNVERIFIED] = {"unverified"},
-    [EVENT_VERIFIED] = {"verified"},
-    [EVENT_SNOOZED] = {"snoozed"},
-    [EVENT_RESOLVED] = {"resolved", .timeline = TRUE},
+    [EVENT_POSTMORTEM_REMINDED] = {.name = "postmortem_reminded", .timeline = TRUE, .told = TRUE},
+    [EVENT_POSTMORTEM] = {.name = "postmortem"},
+    [EVENT_DROPPED] = {.name = "dropped"},
+    [EVENT_UNVERIFIED] = {.name = "unverified"},
+    [EVENT_VERIFIED] = {.name = "verified"},
+    [EVENT_SNOOZED] = {.name = "snoozed"},
+    [EVENT_RESOLVED] = {.name = "resolved", .timeline = TRUE},
 };
 
 #define KEEP (-1)    /* allowed, the status stays: the command's handler says what it did */

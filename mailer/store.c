@@ -811,18 +811,18 @@ store_events_each(struct store *s, GPtrArray *incidents, GError **err)
  * are (kind_list): lower-case words, as the kinds test checks. */
 static const struct outbox_kind_info outbox_kinds[OUTBOX_KIND_COUNT] = {
     /* ordered like every kind before there was this table */
-    [OUTBOX_UNKNOWN] = {"unknown", .ordered = TRUE},
+    [OUTBOX_UNKNOWN] = {.name = "unknown", .ordered = TRUE},
     /* a page is never late for an older one that waits */
-    [OUTBOX_PAGE] = {"page", .reply_token = TRUE},
-    [OUTBOX_REPAGE] = {"repage", .reply_token = TRUE},
-    [OUTBOX_CONFIRM] = {"confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_ERROR] = {"error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_HELP] = {"help", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_NOTICE] = {"notice", .ordered = TRUE, .reply_token = TRUE},
-    [OUTBOX_RELAY] = {"relay", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_STATUS] = {"status", .ordered = TRUE},
-    [OUTBOX_POSTMORTEM] = {"postmortem", .ordered = TRUE},
-    [OUTBOX_SUBSCRIPTION] = {"subscription", .ordered = TRUE},
+    [OUTBOX_PAGE] = {.name = "page", .reply_token = TRUE},
+    [OUTBOX_REPAGE] = {.name = "repage", .reply_token = TRUE},
+    [OUTBOX_CONFIRM] = {.name = "confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_ERROR] = {.name = "error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_HELP] = {.name = "help", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_NOTICE] = {.name = "notice", .ordered = TRUE, .reply_token = TRUE},
+    [OUTBOX_RELAY] = {.name = "relay", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_STATUS] = {.name = "status", .ordered = TRUE},
+    [OUTBOX_POSTMORTEM] = {.name = "postmortem", .ordered = TRUE},
+    [OUTBOX_SUBSCRIPTION] = {.name = "subscription", .ordered = TRUE},
 };
 
 const struct outbox_kind_info *

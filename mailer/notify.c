@@ -382,6 +382,13 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
 
 static void next_update(const struct notify *n, const struct incident *inc, GHashTable *vars);
 
+static void
+notify_unref_array(gpointer p)
+{
+	if (p != NULL)
+		g_ptr_array_unref(p);
+}
+
 /* Whether a list hears of inc: its severities include inc's, or it was told of inc before
  * (a SEV1 list is not left with "Investigating" when the incident becomes a SEV3). An
  * unverified alert's incident stays among the responders until one vouches for it. With
@@ -448,31 +455,49 @@ next_update(const struct notify *n, const struct incident *inc, GHashTable *vars
 	                        : g_strdup(""));
 }
 
+/* Who of the lists hears of inc now: one entry per configured list, its subscribers or NULL
+ * when it does not hear; every subscriber is added to covered (they need no copy of their
+ * own). record remembers the lists told (list_hears). NULL + err on failure. */
+static GPtrArray *
+notify_audience(const struct notify *n, struct incident *inc, gboolean record, GHashTable *covered,
+                GError **err)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(notify_unref_array);
+
+	for (guint i = 0; i < n->cfg->lists->len; i++) {
+		const struct list_config *l = n->cfg->lists->pdata[i];
+		GPtrArray *subscribers = NULL;
+		int hears = list_hears(n, inc, l, record, err);
+
+		if (hears > 0)
+			subscribers = store_subscribers(n->store, l->name, err);
+		if (hears < 0 || (hears > 0 && subscribers == NULL)) {
+			g_ptr_array_unref(out);
+			return NULL;
+		}
+		g_ptr_array_add(out, subscribers);
+		for (guint j = 0; subscribers != NULL && j < subscribers->len; j++)
+			g_hash_table_add(covered, subscribers->pdata[j]);
+	}
+	return out;
+}
+
 int
 notify_status(const struct notify *n, struct incident *inc, const char *author, GError **err)
 {
 	g_autoptr(GHashTable) covered = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(GPtrArray) lists =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) lists = NULL;
 	g_autoptr(GPtrArray) people = NULL;
 	g_autoptr(GHashTable) vars = NULL;
 	struct envelope env = {.kind = OUTBOX_STATUS};
 
+	if ((lists = notify_audience(n, inc, TRUE, covered, err)) == NULL)
+		return -1;
 	for (guint i = 0; i < n->cfg->lists->len; i++) {
-		const struct list_config *l = n->cfg->lists->pdata[i];
-		GPtrArray *subscribers;
-		int hears = list_hears(n, inc, l, TRUE, err);
+		GPtrArray *subscribers = lists->pdata[i];
 
-		if (hears < 0)
-			return -1;
-		if (hears == 0)
-			continue;
-		if ((subscribers = store_subscribers(n->store, l->name, err)) == NULL)
-			return -1;
-		g_ptr_array_add(lists, subscribers);
-		for (guint j = 0; j < subscribers->len; j++)
-			g_hash_table_add(covered, subscribers->pdata[j]);
-		if (status_to_list(n, inc, l, subscribers, err) != 0)
+		if (subscribers != NULL &&
+		    status_to_list(n, inc, n->cfg->lists->pdata[i], subscribers, err) != 0)
 			return -1;
 	}
 	if (author == NULL)
@@ -513,8 +538,7 @@ notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *event
 	                              .address = n->cfg->address};
 	g_autoptr(GPtrArray) attendees = postmortem_attendees(&in);
 	g_autoptr(GHashTable) covered = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(GPtrArray) lists =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) lists = NULL;
 	g_autoptr(GPtrArray) people = g_ptr_array_new();
 	g_autofree char *uid = g_strdup_printf("inc-%" G_GINT64_FORMAT ".postmortem@%s", inc->id,
 	                                       util_domain(n->cfg->address));
@@ -523,25 +547,17 @@ notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *event
 
 	if (meeting != NULL && (ics = postmortem_ics(&in, uid, err)) == NULL)
 		return -1;
+	if ((lists = notify_audience(n, inc, FALSE, covered, err)) == NULL)
+		return -1;
 	for (guint i = 0; i < n->cfg->lists->len; i++) {
-		const struct list_config *l = n->cfg->lists->pdata[i];
+		GPtrArray *subscribers = lists->pdata[i];
 		g_autoptr(GHashTable) vars = NULL;
-		GPtrArray *subscribers;
-		int hears = list_hears(n, inc, l, FALSE, err);
 
-		if (hears < 0)
-			return -1;
-		if (hears == 0)
-			continue;
-		if ((subscribers = store_subscribers(n->store, l->name, err)) == NULL)
-			return -1;
-		g_ptr_array_add(lists, subscribers);
-		for (guint j = 0; j < subscribers->len; j++)
-			g_hash_table_add(covered, subscribers->pdata[j]);
-		if (subscribers->len == 0)
+		if (subscribers == NULL || subscribers->len == 0)
 			continue;
 		vars = postmortem_vars(&in);
-		if (to_list(n, inc, l, subscribers, OUTBOX_POSTMORTEM, vars, ics, err) != 0)
+		if (to_list(n, inc, n->cfg->lists->pdata[i], subscribers, OUTBOX_POSTMORTEM, vars,
+		            ics, err) != 0)
 			return -1;
 	}
 	for (guint i = 0; i < attendees->len; i++)

@@ -1,7 +1,7 @@
 /*
  * incident: the incident state machine. Pure: one transition table of (status, command)
  * with a reason for every refusal; applying a command changes the struct and lists the
- * events to store and the changes to confirm. Persisting is the caller's (store.c).
+ * events to store and the changes to confirm. Persisting is the caller's (store_incidents.c).
  */
 #ifndef SEVMAIL_INCIDENT_H
 #define SEVMAIL_INCIDENT_H

@@ -115,7 +115,7 @@ GPtrArray *store_events_each(struct store *s, GPtrArray *incidents, GError **err
 
 /* --- outbox --- */
 /* What a queued mail is. Stored by name (also its template's and its Message-ID's word);
- * the names and how each kind is delivered and counted are one table in store.c. */
+ * the names and how each kind is delivered and counted are one table in store_outbox.c. */
 enum outbox_kind {
 	OUTBOX_UNKNOWN, /* a stored name this version does not know */
 	OUTBOX_PAGE,

@@ -1,0 +1,116 @@
+/*
+ * store_lists: the mailing lists' subscriptions, the tokens that confirm a subscribe or
+ * unsubscribe by mail, and the subscription mail sent to a mailbox.
+ */
+#include "store_int.h"
+
+int
+store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, GError **err)
+{
+	/* local+detail@domain counts as local@domain: one mailbox, many addresses */
+	sqlite3_stmt *st =
+	    store_prepare(s,
+	                  "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id"
+	                  " WHERE o.kind = ?3 AND o.created_at >= ?2 AND (r.address = ?1 OR"
+	                  " (instr(r.address, '+') BETWEEN 2 AND instr(r.address, '@') - 1 AND"
+	                  " substr(r.address, 1, instr(r.address, '+') - 1) ||"
+	                  " substr(r.address, instr(r.address, '@')) = ?1))",
+	                  "sis", mailbox, t, outbox_kind_name(OUTBOX_SUBSCRIPTION));
+	int n = -1;
+
+	/* a failed count must not read as "none sent": that would lift the limit */
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	if (n < 0)
+		store_fail(s, err, "cannot count the subscription mail sent to an address");
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+store_subscribe(struct store *s, const char *list, const char *address, gint64 now, GError **err)
+{
+	return store_run(
+	    s,
+	    store_prepare(s,
+	                  "INSERT OR IGNORE INTO subscriptions (list, address, created_at)"
+	                  " VALUES (?, ?, ?)",
+	                  "ssi", list, address, now),
+	    err, "cannot store the subscription");
+}
+
+int
+store_unsubscribe(struct store *s, const char *list, const char *address, GError **err)
+{
+	if (store_run(s,
+	              store_prepare(s, "DELETE FROM subscriptions WHERE list = ? AND address = ?",
+	                            "ss", list, address),
+	              err, "cannot remove the subscription") != 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int
+store_subscribed(struct store *s, const char *list, const char *address, GError **err)
+{
+	gint64 one;
+
+	return store_query_int(
+	    s,
+	    store_prepare(s, "SELECT 1 FROM subscriptions WHERE list = ? AND address = ?", "ss",
+	                  list, address),
+	    &one, err, "cannot read the subscriptions");
+}
+
+int
+store_list_token_add(struct store *s, const char *token, const char *list, const char *address,
+                     const char *action, gint64 now, GError **err)
+{
+	return store_run(
+	    s,
+	    store_prepare(s,
+	                  "INSERT INTO list_tokens (token, list, address, action, created_at)"
+	                  " VALUES (?, ?, ?, ?, ?)",
+	                  "ssssi", token, list, address, action, now),
+	    err, "cannot store the confirmation token");
+}
+
+int
+store_list_token_use(struct store *s, const char *token, const char *address, char **list,
+                     char **action, gint64 now, GError **err)
+{
+	sqlite3_stmt *st = store_prepare(s,
+	                                 "SELECT list, action FROM list_tokens WHERE token = ?"
+	                                 " AND address = ? AND used_at IS NULL AND created_at >= ?",
+	                                 "ssi", token, address, now - STORE_TOKEN_LIFETIME);
+	int rc;
+
+	if (st == NULL)
+		return store_fail(s, err, "cannot read the confirmation token");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*list = store_column_text(st, 0);
+		*action = store_column_text(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, err, "cannot read the confirmation token");
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (store_run(s,
+	              store_prepare(s, "UPDATE list_tokens SET used_at = ? WHERE token = ?", "is",
+	                            now, token),
+	              err, "cannot use the confirmation token") != 0)
+		return -1;
+	return 1;
+}
+
+GPtrArray *
+store_subscribers(struct store *s, const char *list, GError **err)
+{
+	return store_query_texts(
+	    s,
+	    store_prepare(s, "SELECT address FROM subscriptions WHERE list = ? ORDER BY address",
+	                  "s", list),
+	    err, "cannot read the list's subscribers");
+}

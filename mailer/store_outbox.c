@@ -1,0 +1,380 @@
+/*
+ * store_outbox: the queued outgoing mail and its recipients, the table of outbox kinds
+ * (how each is delivered and counted), and the answers sent to an address.
+ */
+#include "store_int.h"
+
+/* --- outbox --- */
+
+/* Every outbox kind and how it is delivered and counted. The names go into SQL as they
+ * are (kind_list): lower-case words, as the kinds test checks. */
+static const struct outbox_kind_info outbox_kinds[OUTBOX_KIND_COUNT] = {
+    /* ordered like every kind before there was this table */
+    [OUTBOX_UNKNOWN] = {.name = "unknown", .ordered = TRUE},
+    /* a page is never late for an older one that waits */
+    [OUTBOX_PAGE] = {.name = "page", .reply_token = TRUE},
+    [OUTBOX_REPAGE] = {.name = "repage", .reply_token = TRUE},
+    [OUTBOX_CONFIRM] = {.name = "confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_ERROR] = {.name = "error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_HELP] = {.name = "help", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_NOTICE] = {.name = "notice", .ordered = TRUE, .reply_token = TRUE},
+    [OUTBOX_RELAY] = {.name = "relay", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_STATUS] = {.name = "status", .ordered = TRUE},
+    [OUTBOX_POSTMORTEM] = {.name = "postmortem", .ordered = TRUE},
+    [OUTBOX_SUBSCRIPTION] = {.name = "subscription", .ordered = TRUE},
+};
+
+const struct outbox_kind_info *
+outbox_kind_info(enum outbox_kind k)
+{
+	g_return_val_if_fail(k < OUTBOX_KIND_COUNT, &outbox_kinds[OUTBOX_UNKNOWN]);
+	return &outbox_kinds[k];
+}
+
+const char *
+outbox_kind_name(enum outbox_kind k)
+{
+	return outbox_kind_info(k)->name;
+}
+
+enum outbox_kind
+outbox_kind_parse(const char *name)
+{
+	for (int k = OUTBOX_UNKNOWN + 1; k < OUTBOX_KIND_COUNT; k++)
+		if (g_strcmp0(name, outbox_kinds[k].name) == 0)
+			return (enum outbox_kind)k;
+	return OUTBOX_UNKNOWN;
+}
+
+static gboolean
+never_waits(const struct outbox_kind_info *k)
+{
+	return !k->ordered;
+}
+
+static gboolean
+is_answer(const struct outbox_kind_info *k)
+{
+	return k->answer;
+}
+
+/* "'page', 'repage'": the stored names of the known kinds pick says yes to, for SQL. */
+static char *
+kind_list(gboolean (*pick)(const struct outbox_kind_info *))
+{
+	GString *list = g_string_new(NULL);
+
+	for (int k = OUTBOX_UNKNOWN + 1; k < OUTBOX_KIND_COUNT; k++)
+		if (pick(&outbox_kinds[k]))
+			g_string_append_printf(list, "%s'%s'", list->len ? ", " : "",
+			                       outbox_kinds[k].name);
+	return g_string_free(list, FALSE);
+}
+
+/* The outbox statements that depend on the kinds, built once from the table. */
+static const char *
+due_sql(void)
+{
+	static char *sql;
+
+	if (g_once_init_enter(&sql)) {
+		g_autofree char *never = kind_list(never_waits);
+
+		g_once_init_leave(
+		    &sql, g_strdup_printf(
+		              "SELECT id, kind, message_id, sender, raw, attempts, created_at,"
+		              " coalesce(incident_id, 0) FROM outbox o WHERE state = 'queued'"
+		              " AND next_attempt <= ?1 AND NOT (o.kind NOT IN (%s)"
+		              " AND EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id ="
+		              " o.incident_id AND e.kind = o.kind AND e.id < o.id AND"
+		              " e.state = 'queued' AND e.next_attempt > ?1)) ORDER BY id",
+		              never));
+	}
+	return sql;
+}
+
+static const char *
+answers_sql(void)
+{
+	static char *sql;
+
+	if (g_once_init_enter(&sql)) {
+		g_autofree char *answers = kind_list(is_answer);
+
+		g_once_init_leave(
+		    &sql, g_strdup_printf("SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
+		                          " r.outbox_id = o.id WHERE r.address = ? AND"
+		                          " o.created_at >= ? AND o.kind IN (%s)",
+		                          answers));
+	}
+	return sql;
+}
+
+void
+outbox_item_free(struct outbox_item *it)
+{
+	if (it == NULL)
+		return;
+	g_free(it->message_id);
+	g_free(it->sender);
+	g_bytes_unref(it->raw);
+	if (it->rcpts != NULL)
+		g_ptr_array_unref(it->rcpts);
+	g_free(it);
+}
+
+int
+store_outbox_add(struct store *s, enum outbox_kind kind, gint64 incident_id, const char *message_id,
+                 const char *sender, GPtrArray *rcpts, const char *raw, gsize len, gint64 now,
+                 GError **err)
+{
+	gint64 id;
+
+	if (store_run(
+	        s,
+	        store_prepare(s,
+	                      "INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
+	                      " next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)",
+	                      "sissbii", outbox_kind_name(kind), incident_id, message_id, sender,
+	                      (const void *)raw, len, now, now),
+	        err, "cannot queue the message") != 0)
+		return -1;
+	id = sqlite3_last_insert_rowid(s->db);
+	for (guint i = 0; i < rcpts->len; i++) {
+		if (store_run(
+		        s,
+		        store_prepare(
+		            s,
+		            "INSERT OR IGNORE INTO outbox_rcpts (outbox_id, address) VALUES (?, ?)",
+		            "is", id, (const char *)rcpts->pdata[i]),
+		        err, "cannot queue the message") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_outbox_count(struct store *s, gint64 incident_id, enum outbox_kind kind, GError **err)
+{
+	return (int)store_query_id(
+	    s,
+	    store_prepare(s, "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?", "is",
+	                  incident_id, outbox_kind_name(kind)),
+	    err, "cannot count the messages queued for the incident");
+}
+
+GPtrArray *
+store_outbox_due(struct store *s, gint64 now, GError **err)
+{
+	sqlite3_stmt *st = store_prepare(s, due_sql(), "i", now);
+	GPtrArray *list;
+	int rc;
+
+	if (st == NULL) {
+		store_fail(s, err, "cannot read the outbox");
+		return NULL;
+	}
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_item *it = g_new0(struct outbox_item, 1);
+
+		it->id = sqlite3_column_int64(st, 0);
+		it->kind = outbox_kind_parse((const char *)sqlite3_column_text(st, 1));
+		it->message_id = store_column_text(st, 2);
+		it->sender = store_column_text(st, 3);
+		it->raw = g_bytes_new(sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
+		it->attempts = sqlite3_column_int(st, 5);
+		it->created_at = sqlite3_column_int64(st, 6);
+		it->incident_id = sqlite3_column_int64(st, 7);
+		g_ptr_array_add(list, it);
+		it->rcpts = store_query_texts(
+		    s,
+		    store_prepare(s,
+		                  "SELECT address FROM outbox_rcpts WHERE outbox_id = ?"
+		                  " AND state = 'queued' ORDER BY rowid",
+		                  "i", it->id),
+		    err, "cannot read the outbox");
+		if (it->rcpts == NULL)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(s, err, "cannot read the outbox");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+int
+store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,
+                  const char *error, GError **err)
+{
+	return store_run(
+	    s,
+	    store_prepare(s,
+	                  "UPDATE outbox_rcpts SET state = ?, last_error = ? WHERE outbox_id = ?"
+	                  " AND address = ?",
+	                  "ssis", state, error, id, address),
+	    err, "cannot record a delivery");
+}
+
+int
+store_outbox_attempt(struct store *s, gint64 id, gint64 next_attempt, const char *error,
+                     GError **err)
+{
+	return store_run(
+	    s,
+	    store_prepare(s,
+	                  "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2,"
+	                  " last_error = ?3, state = CASE"
+	                  "  WHEN EXISTS (SELECT 1 FROM outbox_rcpts WHERE outbox_id = ?1"
+	                  "   AND state = 'queued') THEN 'queued'"
+	                  "  WHEN EXISTS (SELECT 1 FROM outbox_rcpts WHERE outbox_id = ?1"
+	                  "   AND state = 'failed') THEN 'failed'"
+	                  "  ELSE 'sent' END WHERE id = ?1",
+	                  "iis", id, next_attempt, error),
+	    err, "cannot record a delivery attempt");
+}
+
+static void
+outbox_rcpt_row_free(struct outbox_rcpt_row *r)
+{
+	g_free(r->address);
+	g_free(r->state);
+	g_free(r->error);
+	g_free(r);
+}
+
+void
+outbox_row_free(struct outbox_row *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->kind);
+	g_free(r->message_id);
+	g_free(r->state);
+	g_free(r->last_error);
+	if (r->rcpts != NULL)
+		g_ptr_array_unref(r->rcpts);
+	g_free(r);
+}
+
+/* The recipients of outbox row r, into r->rcpts; -1 + err on failure. */
+static int
+outbox_row_rcpts(struct store *s, struct outbox_row *r, GError **err)
+{
+	sqlite3_stmt *q = store_prepare(s,
+	                                "SELECT address, state, last_error FROM outbox_rcpts WHERE"
+	                                " outbox_id = ? ORDER BY rowid",
+	                                "i", r->id);
+	int rc;
+
+	if (q == NULL)
+		return store_fail(s, err, "cannot read the outbox");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct outbox_rcpt_row *rr = g_new0(struct outbox_rcpt_row, 1);
+
+		rr->address = store_column_text(q, 0);
+		rr->state = store_column_text(q, 1);
+		rr->error = store_column_text(q, 2);
+		g_ptr_array_add(r->rcpts, rr);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, err, "cannot read the outbox");
+	return 0;
+}
+
+GPtrArray *
+store_outbox_list(struct store *s, gboolean all, GError **err)
+{
+	sqlite3_stmt *st =
+	    store_prepare(s,
+	                  "SELECT id, coalesce(incident_id, 0), created_at, next_attempt,"
+	                  " kind, message_id, state, last_error, attempts FROM outbox"
+	                  " WHERE ? OR state != 'sent' ORDER BY id",
+	                  "i", (gint64)all);
+	GPtrArray *list;
+	int rc;
+
+	if (st == NULL) {
+		store_fail(s, err, "cannot read the outbox");
+		return NULL;
+	}
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_row_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_row *r = g_new0(struct outbox_row, 1);
+
+		r->id = sqlite3_column_int64(st, 0);
+		r->incident_id = sqlite3_column_int64(st, 1);
+		r->created_at = sqlite3_column_int64(st, 2);
+		r->next_attempt = sqlite3_column_int64(st, 3);
+		r->kind = store_column_text(st, 4);
+		r->message_id = store_column_text(st, 5);
+		r->state = store_column_text(st, 6);
+		r->last_error = store_column_text(st, 7);
+		r->attempts = sqlite3_column_int(st, 8);
+		r->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_row_free);
+		g_ptr_array_add(list, r);
+		if (outbox_row_rcpts(s, r, err) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(s, err, "cannot read the outbox");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+int
+store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err)
+{
+	gint64 one;
+	int found =
+	    store_query_int(s, store_prepare(s, "SELECT 1 FROM outbox WHERE id = ?", "i", id), &one,
+	                    err, "cannot read the outbox");
+
+	if (found <= 0)
+		return found;
+	if (store_begin(s, err) != 0)
+		return -1;
+	if (store_run(
+	        s,
+	        store_prepare(s,
+	                      "UPDATE outbox_rcpts SET state = 'queued' WHERE outbox_id = ? AND"
+	                      " state = 'failed'",
+	                      "i", id),
+	        err, "cannot requeue") != 0 ||
+	    store_run(
+	        s,
+	        store_prepare(
+	            s,
+	            "UPDATE outbox SET state = CASE WHEN EXISTS (SELECT 1 FROM outbox_rcpts"
+	            " WHERE outbox_id = ?1 AND state = 'queued') THEN 'queued' ELSE state END,"
+	            " next_attempt = ?2, created_at = ?2 WHERE id = ?1",
+	            "ii", id, now),
+	        err, "cannot requeue") != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, err) == 0 ? 1 : -1;
+}
+
+int
+store_answers_since(struct store *s, const char *address, gint64 t, GError **err)
+{
+	/* a failed count must not read as "none sent": that would lift the limit */
+	return (int)store_query_id(s, store_prepare(s, answers_sql(), "si", address, t), err,
+	                           "cannot count the answers sent to an address");
+}

@@ -81,12 +81,29 @@ const char *event_kind_name(enum event_kind k);
 /* The kind of a stored name, EVENT_UNKNOWN when none. */
 enum event_kind event_kind_parse(const char *name);
 
+/* Which of the incident's fields an EVENT_UPDATED changed: decisions (what the status
+ * page shows) read this, never the detail text. Stored by name (event_field_name). */
+enum event_field {
+	FIELD_NONE,
+	FIELD_TITLE,
+	FIELD_IMPACT,
+	FIELD_NEXT_STEPS,
+	FIELD_ROOT_CAUSE,
+	FIELD_ACTION_ITEM,
+	FIELD_COUNT,
+};
+/* "title", "impact", ...; NULL for FIELD_NONE. event_field_parse is its inverse (NULL and
+ * unknown names give FIELD_NONE). */
+const char *event_field_name(enum event_field f);
+enum event_field event_field_parse(const char *name);
+
 struct event {
 	gint64 at;
 	char *actor; /* address, or "sevmail" */
 	enum event_kind kind;
-	char *unknown_name; /* the stored name when kind is EVENT_UNKNOWN, else NULL */
-	char *detail;       /* one line for people */
+	enum event_field field; /* for EVENT_UPDATED, else FIELD_NONE */
+	char *unknown_name;     /* the stored name when kind is EVENT_UNKNOWN, else NULL */
+	char *detail;           /* one line for people */
 };
 
 struct incident_outcome {

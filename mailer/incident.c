@@ -373,24 +373,61 @@ apply_status(struct incident *inc, const struct command *cmd, const char *actor,
 
 /* The text fields of the communication and post-mortem templates. */
 static char **
-text_field(struct incident *inc, enum command_kind kind, const char **label)
+text_field(struct incident *inc, enum command_kind kind, const char **label,
+           enum event_field *which)
 {
 	switch (kind) {
 	case CMD_TITLE:
 		*label = "Title";
+		*which = FIELD_TITLE;
 		return &inc->title;
 	case CMD_IMPACT:
 		*label = "Impact";
+		*which = FIELD_IMPACT;
 		return &inc->impact;
 	case CMD_NEXT:
 		*label = "Next steps";
+		*which = FIELD_NEXT_STEPS;
 		return &inc->next_steps;
 	case CMD_ROOT_CAUSE:
 		*label = "Root cause";
+		*which = FIELD_ROOT_CAUSE;
 		return &inc->root_cause;
 	default:
 		return NULL;
 	}
+}
+
+static const char *const field_names[FIELD_COUNT] = {
+    [FIELD_TITLE] = "title",
+    [FIELD_IMPACT] = "impact",
+    [FIELD_NEXT_STEPS] = "next_steps",
+    [FIELD_ROOT_CAUSE] = "root_cause",
+    [FIELD_ACTION_ITEM] = "action_item",
+};
+
+const char *
+event_field_name(enum event_field f)
+{
+	return f > FIELD_NONE && f < FIELD_COUNT ? field_names[f] : NULL;
+}
+
+enum event_field
+event_field_parse(const char *name)
+{
+	for (int f = FIELD_NONE + 1; name != NULL && f < FIELD_COUNT; f++)
+		if (strcmp(name, field_names[f]) == 0)
+			return (enum event_field)f;
+	return FIELD_NONE;
+}
+
+/* Records an EVENT_UPDATED of one field. */
+static void
+record_update(struct incident_outcome *out, gint64 now, const char *actor, enum event_field which,
+              char *detail)
+{
+	record(out, now, actor, EVENT_UPDATED, detail);
+	((struct event *)out->events->pdata[out->events->len - 1])->field = which;
 }
 
 static void
@@ -398,7 +435,8 @@ apply_field(struct incident *inc, const struct command *cmd, const char *actor, 
             struct incident_outcome *out)
 {
 	const char *label = NULL;
-	char **field = text_field(inc, cmd->kind, &label);
+	enum event_field which = FIELD_NONE;
+	char **field = text_field(inc, cmd->kind, &label, &which);
 	g_autofree char *value = util_one_line(cmd->argument, 1000);
 
 	if (*value == '\0') {
@@ -409,7 +447,7 @@ apply_field(struct incident *inc, const struct command *cmd, const char *actor, 
 		return;
 	g_free(*field);
 	*field = g_strdup(value);
-	record(out, now, actor, EVENT_UPDATED, g_strdup_printf("%s: %s", label, value));
+	record_update(out, now, actor, which, g_strdup_printf("%s: %s", label, value));
 	if (cmd->kind != CMD_ROOT_CAUSE && inc->status != STATUS_CLOSED)
 		out->communicate = TRUE;
 }
@@ -474,7 +512,7 @@ apply_action(struct incident *inc, const struct command *cmd, const char *actor,
 		return;
 	}
 	g_ptr_array_add(inc->action_items, g_strdup(item));
-	record(out, now, actor, EVENT_UPDATED, g_strdup_printf("Action item: %s", item));
+	record_update(out, now, actor, FIELD_ACTION_ITEM, g_strdup_printf("Action item: %s", item));
 }
 
 void

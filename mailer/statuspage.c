@@ -38,9 +38,6 @@ static const char *const public_words[EVENT_KIND_COUNT] = {
     [EVENT_ALERT_RESOLVED] = "Monitoring reports that the problem has cleared",
 };
 
-/* Root causes and action items are written for the post-mortem's readers, not the public. */
-static const char *const public_fields[] = {"Title:", "Impact:", "Next steps:"};
-
 /* The reader's text for e, or NULL when the event is internal. */
 static const char *
 public_text(const struct event *e)
@@ -51,10 +48,10 @@ public_text(const struct event *e)
 		return public_words[e->kind];
 	if (e->kind != EVENT_UPDATED)
 		return e->detail;
-	for (gsize j = 0; j < G_N_ELEMENTS(public_fields); j++)
-		if (g_str_has_prefix(e->detail, public_fields[j]))
-			return e->detail;
-	return NULL;
+	/* root causes and action items are written for the post-mortem's readers */
+	return e->field == FIELD_TITLE || e->field == FIELD_IMPACT || e->field == FIELD_NEXT_STEPS
+	           ? e->detail
+	           : NULL;
 }
 
 /* Escaped one-line text: valid UTF-8, no control characters, markup inert. */

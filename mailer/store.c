@@ -63,7 +63,9 @@ static const char *const migrations[] = {
     "ALTER TABLE incidents ADD COLUMN latest_update TEXT;"
     "ALTER TABLE incidents ADD COLUMN snooze_until INTEGER;"
     "CREATE TABLE incident_lists (incident_id INTEGER NOT NULL REFERENCES incidents(id),"
-    "  list TEXT NOT NULL, PRIMARY KEY (incident_id, list));",
+    "  list TEXT NOT NULL, PRIMARY KEY (incident_id, list));"
+    /* which field an "updated" event changed */
+    "ALTER TABLE events ADD COLUMN field TEXT;",
 };
 
 int

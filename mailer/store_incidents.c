@@ -205,24 +205,47 @@ store_event_add(struct store *s, gint64 incident_id, const struct event *e, cons
 	return store_run(
 	    s,
 	    store_prepare(s,
-	                  "INSERT INTO events (incident_id, at, actor, kind, detail, message_id)"
-	                  " VALUES (?, ?, ?, ?, ?, ?)",
-	                  "iissss", incident_id, e->at, e->actor, event_name(e), e->detail,
-	                  message_id),
+	                  "INSERT INTO events (incident_id, at, actor, kind, detail, message_id,"
+	                  " field) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                  "iisssss", incident_id, e->at, e->actor, event_name(e), e->detail,
+	                  message_id, event_field_name(e->field)),
 	    err, "cannot store the event");
 }
 
-/* One events row (at, actor, kind, detail): the kind through the table. */
+/* The field of an "updated" row stored before events had one, from its label: the one
+ * place that reads detail text, for old rows only. */
+static enum event_field
+event_row_old_field(const char *detail)
+{
+	static const struct {
+		const char *label;
+		enum event_field field;
+	} labels[] = {{"Title:", FIELD_TITLE},
+	              {"Impact:", FIELD_IMPACT},
+	              {"Next steps:", FIELD_NEXT_STEPS},
+	              {"Root cause:", FIELD_ROOT_CAUSE},
+	              {"Action item:", FIELD_ACTION_ITEM}};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(labels); i++)
+		if (g_str_has_prefix(detail, labels[i].label))
+			return labels[i].field;
+	return FIELD_NONE;
+}
+
+/* One events row (at, actor, kind, detail, field): the kind through the table. */
 static struct event *
 event_row(sqlite3_stmt *st)
 {
 	g_autofree char *actor = store_column_text(st, 1), *name = store_column_text(st, 2);
-	g_autofree char *detail = store_column_text(st, 3);
+	g_autofree char *detail = store_column_text(st, 3), *field = store_column_text(st, 4);
 	struct event *e = event_new(sqlite3_column_int64(st, 0), actor, name, detail);
 
 	/* older versions stored post-mortem reminders as "reminded" with this detail */
 	if (e->kind == EVENT_REMINDED && g_str_has_prefix(e->detail, "Post-mortem"))
 		e->kind = EVENT_POSTMORTEM_REMINDED;
+	e->field = event_field_parse(field);
+	if (e->kind == EVENT_UPDATED && field == NULL)
+		e->field = event_row_old_field(e->detail);
 	return e;
 }
 
@@ -231,7 +254,7 @@ store_events(struct store *s, gint64 incident_id, GError **err)
 {
 	sqlite3_stmt *st =
 	    store_prepare(s,
-	                  "SELECT at, actor, kind, detail FROM events WHERE incident_id = ?"
+	                  "SELECT at, actor, kind, detail, field FROM events WHERE incident_id = ?"
 	                  " ORDER BY at, id",
 	                  "i", incident_id);
 	GPtrArray *list;

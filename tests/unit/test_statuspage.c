@@ -167,9 +167,11 @@ timeline(void)
 	    ev, event_new(NOW - 420, alice, "acknowledged", "Acknowledged by alice@example.com"));
 	g_ptr_array_add(ev, event_new(NOW - 400, alice, "severity", "Severity: SEV 1"));
 	g_ptr_array_add(ev, event_new(NOW - 300, alice, "updated", "Impact: checkout fails"));
+	((struct event *)ev->pdata[ev->len - 1])->field = FIELD_IMPACT;
 	g_ptr_array_add(ev,
 	                event_new(NOW - 290, alice, "note", "Note: the db password is hunter2"));
 	g_ptr_array_add(ev, event_new(NOW - 280, alice, "updated", "Action item: rotate secrets"));
+	((struct event *)ev->pdata[ev->len - 1])->field = FIELD_ACTION_ITEM;
 	g_ptr_array_add(
 	    ev, event_new(NOW - 200, alice, "status", "Status: Investigating -> Mitigating"));
 	g_ptr_array_add(ev, event_new(NOW - 100, "sevmail", "escalated", "Escalated to bob"));

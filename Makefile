@@ -41,6 +41,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # a core module that starts calling one of those stops linking.
 CORE_SRCS = $(wildcard mailer/alert*.c mailer/command*.c mailer/html*.c) mailer/auth.c \
             mailer/authres.c mailer/incident.c mailer/mime.c mailer/mime_build.c \
+            mailer/mime_headers.c \
             mailer/postmortem.c mailer/reply.c mailer/stats.c mailer/statuspage.c \
             mailer/template.c mailer/util.c mailer/view.c
 CORE_OBJS = $(patsubst mailer/%.c,$(B)/%.o,$(CORE_SRCS))

@@ -202,27 +202,70 @@ config_split_list(const char *value)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* A secret is read from the file the value names; the file is kept for the mode check of
+ * `sevmail check`. */
+static int
+set_secret(struct config *c, const struct key *k, const char *value, char **field, GError **err)
+{
+	char *secret = read_secret_file(c, k, value, err);
+
+	if (secret == NULL)
+		return -1;
+	g_ptr_array_add(c->secret_files, g_strdup(value));
+	g_free(*field);
+	*field = secret;
+	return 0;
+}
+
+static int
+set_int(struct config *c, const struct key *k, const char *value, int *field, GError **err)
+{
+	char *end = NULL;
+	gint64 n = g_ascii_strtoll(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || n < k->min || n > k->max)
+		return config_bad(err, c, k->group, k->name,
+		                  "'%s' is not a whole number from %d to %d", value, k->min,
+		                  k->max);
+	*field = (int)n;
+	return 0;
+}
+
+/* The index of value among names, or -1 + err saying it is not `what`. */
+static int
+set_choice(struct config *c, const struct key *k, const char *value, const char *const *names,
+           gsize n, const char *what, GError **err)
+{
+	int e = config_enum_value(names, n, value);
+
+	if (e < 0)
+		config_bad(err, c, k->group, k->name, "'%s' is not %s", value, what);
+	return e;
+}
+
+static int
+set_time(struct config *c, const struct key *k, const char *value, gint64 *field, GError **err)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(value, NULL);
+
+	if (t == NULL)
+		return config_bad(err, c, k->group, k->name,
+		                  "'%s' is not a date and time such as 2026-11-30T09:00:00+01:00",
+		                  value);
+	*field = g_date_time_to_unix(t);
+	return 0;
+}
+
 static int
 set_key(struct config *c, const struct key *k, const char *value, GError **err)
 {
+	static const char *const bool_names[] = {"false", "true"};
 	void *field = (char *)c + k->offset;
-	char *end = NULL;
-	gint64 n;
 	int e;
 
 	switch (k->type) {
-	case T_SECRET: {
-		char *secret = read_secret_file(c, k, value, err);
-
-		if (secret != NULL)
-			g_ptr_array_add(c->secret_files, g_strdup(value));
-
-		if (secret == NULL)
-			return -1;
-		g_free(*(char **)field);
-		*(char **)field = secret;
-		return 0;
-	}
+	case T_SECRET:
+		return set_secret(c, k, value, field, err);
 	case T_STRING:
 	case T_PATH:
 		c->inline_passwords |= strcmp(k->name, "password") == 0;
@@ -230,30 +273,22 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		*(char **)field = g_strdup(value);
 		return 0;
 	case T_INT:
-		n = g_ascii_strtoll(value, &end, 10);
-		if (*value == '\0' || *end != '\0' || n < k->min || n > k->max)
-			return config_bad(err, c, k->group, k->name,
-			                  "'%s' is not a whole number from %d to %d", value, k->min,
-			                  k->max);
-		*(int *)field = (int)n;
-		return 0;
+		return set_int(c, k, value, field, err);
 	case T_BOOL:
-		if ((e = config_enum_value((const char *const[]){"false", "true"}, 2, value)) < 0)
-			return config_bad(err, c, k->group, k->name, "'%s' is not true or false",
-			                  value);
+		if ((e = set_choice(c, k, value, bool_names, 2, "true or false", err)) < 0)
+			return -1;
 		*(gboolean *)field = e;
 		return 0;
 	case T_SECURITY:
-		if ((e = config_enum_value(security_names, 3, value)) < 0)
-			return config_bad(err, c, k->group, k->name,
-			                  "'%s' is not one of tls, starttls, none", value);
+		if ((e = set_choice(c, k, value, security_names, 3, "one of tls, starttls, none",
+		                    err)) < 0)
+			return -1;
 		*(enum security_mode *)field = (enum security_mode)e;
 		return 0;
 	case T_AUTH:
-		if ((e = config_enum_value(auth_names, 4, value)) < 0)
-			return config_bad(err, c, k->group, k->name,
-			                  "'%s' is not one of token, dmarc, token-or-dmarc, none",
-			                  value);
+		if ((e = set_choice(c, k, value, auth_names, 4,
+		                    "one of token, dmarc, token-or-dmarc, none", err)) < 0)
+			return -1;
 		*(enum sender_auth *)field = (enum sender_auth)e;
 		return 0;
 	case T_PATTERNS:
@@ -264,16 +299,8 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		return parse_sevmap(c, k, value, err);
 	case T_KEYS:
 		return parse_alert_keys(c, k, value, err);
-	case T_TIME: {
-		g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(value, NULL);
-
-		if (t == NULL)
-			return config_bad(
-			    err, c, k->group, k->name,
-			    "'%s' is not a date and time such as 2026-11-30T09:00:00+01:00", value);
-		*(gint64 *)field = g_date_time_to_unix(t);
-		return 0;
-	}
+	case T_TIME:
+		return set_time(c, k, value, field, err);
 	}
 	return 0;
 }

@@ -41,6 +41,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # a core module that starts calling one of those stops linking.
 CORE_SRCS = $(wildcard mailer/alert*.c mailer/command*.c mailer/html*.c) mailer/auth.c \
             mailer/authres.c mailer/incident.c mailer/mime.c mailer/mime_build.c \
+            mailer/mime_headers.c \
             mailer/postmortem.c mailer/reply.c mailer/stats.c mailer/statuspage.c \
             mailer/template.c mailer/util.c mailer/view.c
 CORE_OBJS = $(patsubst mailer/%.c,$(B)/%.o,$(CORE_SRCS))
@@ -49,8 +50,9 @@ CORE_LIB  = -Wl,--whole-archive $(B)/libcore.a -Wl,--no-whole-archive
 # Unit tests that need the whole program rather than libcore: test_store and test_config test
 # those modules, test_lists needs the configuration and the store behind lists.c, and
 # test_template and test_postmortem render the installed templates/*.txt through
-# template_file.c, and test_kinds walks the outbox kinds' table in store_outbox.c.
-FULL_UNIT      = store config lists template postmortem kinds
+# template_file.c, test_kinds walks the outbox kinds' table in store_outbox.c, and
+# test_escalate tests the ladder in escalate.c, which pages through the store and notify.
+FULL_UNIT      = store config lists template postmortem kinds escalate
 FULL_UNIT_BINS = $(patsubst %,$(B)/tests/test_%,$(FULL_UNIT))
 
 all: $(BIN) $(B)/libcore.a

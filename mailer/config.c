@@ -1,9 +1,10 @@
 /*
  * config: the INI file of DESIGN.md. One table names every known key with its type, default
- * and bounds; [responders] and [list:NAME] are read by their own small functions. Every
- * error names the file, the group and the key.
+ * and bounds; [responders] and [list:NAME] are read in config_sections.c, the warnings of
+ * `sevmail check` are config_warn.c's. Every error names the file, the group and the key.
  */
 #include "config.h"
+#include "config_sections.h"
 
 #include "util.h"
 #include <glib/gstdio.h>
@@ -88,10 +89,10 @@ static const struct key keys[] = {
 
 static const char *const security_names[] = {"none", "tls", "starttls"};
 static const char *const auth_names[] = {"token", "dmarc", "token-or-dmarc", "none"};
-static const char *const policy_names[] = {"open", "confirm", "closed"};
+const char *const config_policy_names[] = {"open", "confirm", "closed"};
 
-static int
-enum_value(const char *const *names, gsize n, const char *value)
+int
+config_enum_value(const char *const *names, gsize n, const char *value)
 {
 	for (gsize i = 0; i < n; i++)
 		if (g_ascii_strcasecmp(names[i], value) == 0)
@@ -99,11 +100,9 @@ enum_value(const char *const *names, gsize n, const char *value)
 	return -1;
 }
 
-static int bad(GError **err, const struct config *c, const char *group, const char *key,
-               const char *fmt, ...) G_GNUC_PRINTF(5, 6);
-
-static int
-bad(GError **err, const struct config *c, const char *group, const char *key, const char *fmt, ...)
+int
+config_bad(GError **err, const struct config *c, const char *group, const char *key,
+           const char *fmt, ...)
 {
 	va_list ap;
 	g_autofree char *msg = NULL;
@@ -125,7 +124,7 @@ read_secret_file(const struct config *c, const struct key *k, const char *path, 
 	g_autoptr(GError) e = NULL;
 
 	if (!g_file_get_contents(path, &data, NULL, &e)) {
-		bad(err, c, k->group, k->name, "cannot read %s: %s", path, e->message);
+		config_bad(err, c, k->group, k->name, "cannot read %s: %s", path, e->message);
 		return NULL;
 	}
 	return g_strdup(g_strchomp(data));
@@ -150,13 +149,13 @@ parse_alert_keys(struct config *c, const struct key *k, const char *value, GErro
 		if (**p == '\0')
 			continue;
 		if (kv[1] == NULL)
-			return bad(err, c, k->group, k->name,
-			           "'%s' is not SOURCE:KEY (e.g. alertmanager:%s)", *p,
-			           "a-long-random-string");
+			return config_bad(err, c, k->group, k->name,
+			                  "'%s' is not SOURCE:KEY (e.g. alertmanager:%s)", *p,
+			                  "a-long-random-string");
 		key = g_strstrip(kv[1]);
 		if (strlen(key) < ALERT_KEY_MIN ||
 		    strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(key))
-			return bad(
+			return config_bad(
 			    err, c, k->group, k->name,
 			    "the key of %s must be at least %d lower-case letters, digits, - "
 			    "or _ (try: head -c 15 /dev/urandom | base32 | tr A-Z a-z)",
@@ -181,16 +180,17 @@ parse_sevmap(struct config *c, const struct key *k, const char *value, GError **
 			continue;
 		if (g_strv_length(kv) != 2 ||
 		    (sev = (int)g_ascii_strtoll(g_strstrip(kv[1]), NULL, 10)) < 1 || sev > 3)
-			return bad(err, c, k->group, k->name,
-			           "'%s' is not label:severity with a severity of 1, 2 or 3", *p);
+			return config_bad(err, c, k->group, k->name,
+			                  "'%s' is not label:severity with a severity of 1, 2 or 3",
+			                  *p);
 		g_hash_table_insert(c->severity_labels, g_ascii_strdown(g_strstrip(kv[0]), -1),
 		                    GINT_TO_POINTER(sev));
 	}
 	return 0;
 }
 
-static char **
-split_list(const char *value)
+char **
+config_split_list(const char *value)
 {
 	g_auto(GStrv) parts = g_strsplit(value, ",", -1);
 	GPtrArray *out = g_ptr_array_new();
@@ -202,27 +202,70 @@ split_list(const char *value)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* A secret is read from the file the value names; the file is kept for the mode check of
+ * `sevmail check`. */
+static int
+set_secret(struct config *c, const struct key *k, const char *value, char **field, GError **err)
+{
+	char *secret = read_secret_file(c, k, value, err);
+
+	if (secret == NULL)
+		return -1;
+	g_ptr_array_add(c->secret_files, g_strdup(value));
+	g_free(*field);
+	*field = secret;
+	return 0;
+}
+
+static int
+set_int(struct config *c, const struct key *k, const char *value, int *field, GError **err)
+{
+	char *end = NULL;
+	gint64 n = g_ascii_strtoll(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || n < k->min || n > k->max)
+		return config_bad(err, c, k->group, k->name,
+		                  "'%s' is not a whole number from %d to %d", value, k->min,
+		                  k->max);
+	*field = (int)n;
+	return 0;
+}
+
+/* The index of value among names, or -1 + err saying it is not `what`. */
+static int
+set_choice(struct config *c, const struct key *k, const char *value, const char *const *names,
+           gsize n, const char *what, GError **err)
+{
+	int e = config_enum_value(names, n, value);
+
+	if (e < 0)
+		config_bad(err, c, k->group, k->name, "'%s' is not %s", value, what);
+	return e;
+}
+
+static int
+set_time(struct config *c, const struct key *k, const char *value, gint64 *field, GError **err)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(value, NULL);
+
+	if (t == NULL)
+		return config_bad(err, c, k->group, k->name,
+		                  "'%s' is not a date and time such as 2026-11-30T09:00:00+01:00",
+		                  value);
+	*field = g_date_time_to_unix(t);
+	return 0;
+}
+
 static int
 set_key(struct config *c, const struct key *k, const char *value, GError **err)
 {
+	static const char *const bool_names[] = {"false", "true"};
 	void *field = (char *)c + k->offset;
-	char *end = NULL;
-	gint64 n;
 	int e;
 
 	switch (k->type) {
-	case T_SECRET: {
-		char *secret = read_secret_file(c, k, value, err);
-
-		if (secret != NULL)
-			g_ptr_array_add(c->secret_files, g_strdup(value));
-
-		if (secret == NULL)
-			return -1;
-		g_free(*(char **)field);
-		*(char **)field = secret;
-		return 0;
-	}
+	case T_SECRET:
+		return set_secret(c, k, value, field, err);
 	case T_STRING:
 	case T_PATH:
 		c->inline_passwords |= strcmp(k->name, "password") == 0;
@@ -230,48 +273,34 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		*(char **)field = g_strdup(value);
 		return 0;
 	case T_INT:
-		n = g_ascii_strtoll(value, &end, 10);
-		if (*value == '\0' || *end != '\0' || n < k->min || n > k->max)
-			return bad(err, c, k->group, k->name,
-			           "'%s' is not a whole number from %d to %d", value, k->min,
-			           k->max);
-		*(int *)field = (int)n;
-		return 0;
+		return set_int(c, k, value, field, err);
 	case T_BOOL:
-		if ((e = enum_value((const char *const[]){"false", "true"}, 2, value)) < 0)
-			return bad(err, c, k->group, k->name, "'%s' is not true or false", value);
+		if ((e = set_choice(c, k, value, bool_names, 2, "true or false", err)) < 0)
+			return -1;
 		*(gboolean *)field = e;
 		return 0;
 	case T_SECURITY:
-		if ((e = enum_value(security_names, 3, value)) < 0)
-			return bad(err, c, k->group, k->name,
-			           "'%s' is not one of tls, starttls, none", value);
+		if ((e = set_choice(c, k, value, security_names, 3, "one of tls, starttls, none",
+		                    err)) < 0)
+			return -1;
 		*(enum security_mode *)field = (enum security_mode)e;
 		return 0;
 	case T_AUTH:
-		if ((e = enum_value(auth_names, 4, value)) < 0)
-			return bad(err, c, k->group, k->name,
-			           "'%s' is not one of token, dmarc, token-or-dmarc, none", value);
+		if ((e = set_choice(c, k, value, auth_names, 4,
+		                    "one of token, dmarc, token-or-dmarc, none", err)) < 0)
+			return -1;
 		*(enum sender_auth *)field = (enum sender_auth)e;
 		return 0;
 	case T_PATTERNS:
 		g_strfreev(*(char ***)field);
-		*(char ***)field = split_list(value);
+		*(char ***)field = config_split_list(value);
 		return 0;
 	case T_SEVMAP:
 		return parse_sevmap(c, k, value, err);
 	case T_KEYS:
 		return parse_alert_keys(c, k, value, err);
-	case T_TIME: {
-		g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(value, NULL);
-
-		if (t == NULL)
-			return bad(err, c, k->group, k->name,
-			           "'%s' is not a date and time such as 2026-11-30T09:00:00+01:00",
-			           value);
-		*(gint64 *)field = g_date_time_to_unix(t);
-		return 0;
-	}
+	case T_TIME:
+		return set_time(c, k, value, field, err);
 	}
 	return 0;
 }
@@ -314,8 +343,9 @@ load_group(struct config *c, GKeyFile *kf, const char *group, GError **err)
 		g_autofree char *value = NULL;
 
 		if (k == NULL)
-			return bad(err, c, group, *n,
-			           "unknown key (see sevmail.conf(5) for the keys of [%s])", group);
+			return config_bad(err, c, group, *n,
+			                  "unknown key (see sevmail.conf(5) for the keys of [%s])",
+			                  group);
 		value = g_strstrip(g_key_file_get_value(kf, group, *n, NULL));
 		if (set_key(c, k, value, err) != 0)
 			return -1;
@@ -323,119 +353,8 @@ load_group(struct config *c, GKeyFile *kf, const char *group, GError **err)
 	return 0;
 }
 
-static int
-load_responders(struct config *c, GKeyFile *kf, GError **err)
-{
-	g_auto(GStrv) names = g_key_file_get_keys(kf, "responders", NULL, NULL);
-
-	for (char **n = names; n != NULL && *n != NULL; n++) {
-		g_autofree char *value = g_key_file_get_value(kf, "responders", *n, NULL);
-		g_auto(GStrv) roles = split_list(value);
-		struct responder *r = g_new0(struct responder, 1);
-
-		r->address = util_address(*n);
-		g_ptr_array_add(c->responders, r);
-		if (strchr(r->address, '@') == NULL)
-			return bad(err, c, "responders", *n, "the key must be an e-mail address");
-		for (char **role = roles; *role != NULL; role++) {
-			if (strcmp(*role, "oncall") == 0)
-				r->roles |= ROLE_ONCALL;
-			else if (strcmp(*role, "commander") == 0)
-				r->roles |= ROLE_COMMANDER;
-			else if (strcmp(*role, "responder") != 0)
-				return bad(err, c, "responders", *n,
-				           "unknown role '%s' (use oncall, commander or responder)",
-				           *role);
-		}
-	}
-	return 0;
-}
-
-static void
-list_config_free(struct list_config *l)
-{
-	g_free(l->name);
-	g_free(l->address);
-	g_strfreev(l->domains);
-	g_free(l);
-}
-
-/* `domains = *` opens the list to everyone; otherwise every entry must be a host name, so a
- * typo such as "*.example.com" is an error rather than a list nobody can join. */
-static int
-load_list_domains(struct config *c, struct list_config *l, const char *group, const char *value,
-                  GError **err)
-{
-	l->domains = split_list(value);
-	if (l->domains[0] == NULL)
-		return bad(err, c, group, "domains",
-		           "is empty: name the domains that may subscribe by mail, or * for any");
-	if (strcmp(l->domains[0], "*") == 0 && l->domains[1] == NULL) {
-		l->any_domain = TRUE;
-		return 0;
-	}
-	for (char **d = l->domains; *d != NULL; d++)
-		if (!util_hostname_valid(*d))
-			return bad(err, c, group, "domains",
-			           "'%s' is not a domain name (write domains such as example.com, "
-			           "or * alone to let anyone subscribe)",
-			           *d);
-	return 0;
-}
-
-static int
-load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
-{
-	static const char *const known[] = {"address", "severities", "policy", "domains", NULL};
-	g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
-	struct list_config *l = g_new0(struct list_config, 1);
-	g_autofree char *address = NULL, *sev = NULL, *policy = NULL, *domains = NULL;
-	g_auto(GStrv) sevs = NULL;
-	int p;
-
-	g_ptr_array_add(c->lists, l);
-	l->name = g_ascii_strdown(group + strlen("list:"), -1);
-	for (char **n = names; n != NULL && *n != NULL; n++)
-		if (!g_strv_contains(known, *n))
-			return bad(err, c, group, *n,
-			           "unknown key (lists have address, severities, policy, domains)");
-	address = g_key_file_get_value(kf, group, "address", NULL);
-	if (address == NULL || strchr(address, '@') == NULL)
-		return bad(err, c, group, "address", "every list needs an e-mail address");
-	l->address = util_address(address);
-	sev = g_key_file_get_value(kf, group, "severities", NULL);
-	l->severities_set = sev != NULL;
-	sevs = split_list(sev != NULL ? sev : "1,2,3");
-	for (char **v = sevs; *v != NULL; v++) {
-		if (strlen(*v) != 1 || **v < '1' || **v > '3')
-			return bad(err, c, group, "severities",
-			           "'%s' is not a list of severities 1, 2, 3", sev);
-		l->severities |= 1u << (**v - '0');
-	}
-	policy = g_key_file_get_value(kf, group, "policy", NULL);
-	if ((p = enum_value(policy_names, 3, policy != NULL ? g_strstrip(policy) : "confirm")) < 0)
-		return bad(err, c, group, "policy", "'%s' is not one of open, confirm, closed",
-		           policy);
-	l->policy = (enum list_policy)p;
-	domains = g_key_file_get_value(kf, group, "domains", NULL);
-	return domains != NULL ? load_list_domains(c, l, group, domains, err) : 0;
-}
-
-/* A list without `domains` takes only the incident address's domain: post-mortems carry
- * notes and addresses that outsiders should not read just by asking. */
-static void
-default_list_domains(struct config *c)
-{
-	for (guint i = 0; i < c->lists->len; i++) {
-		struct list_config *l = c->lists->pdata[i];
-
-		if (l->domains == NULL && !l->any_domain)
-			l->domains = split_list(util_domain(c->address));
-	}
-}
-
-static gboolean
-loopback(const char *host)
+gboolean
+config_loopback(const char *host)
 {
 	return g_strcmp0(host, "127.0.0.1") == 0 || g_strcmp0(host, "::1") == 0 ||
 	       g_strcmp0(host, "localhost") == 0;
@@ -448,28 +367,32 @@ check_required(struct config *c, GError **err)
 		const struct key *k = &keys[i];
 
 		if (k->required && *(char **)((char *)c + k->offset) == NULL)
-			return bad(err, c, k->group, k->name, "is required");
+			return config_bad(err, c, k->group, k->name, "is required");
 	}
 	if (strchr(c->address, '@') == NULL)
-		return bad(err, c, "general", "address", "'%s' is not an e-mail address",
-		           c->address);
+		return config_bad(err, c, "general", "address", "'%s' is not an e-mail address",
+		                  c->address);
 	if (strlen(c->secret) < 16)
-		return bad(err, c, "general", "secret_file",
-		           "the secret must be at least 16 characters (e.g. the output of "
-		           "'head -c 32 /dev/urandom | base64')");
+		return config_bad(err, c, "general", "secret_file",
+		                  "the secret must be at least 16 characters (e.g. the output of "
+		                  "'head -c 32 /dev/urandom | base64')");
 	if (c->imap.user == NULL)
 		c->imap.user = g_strdup(c->address);
 	/* plain text only on this machine, unless the operator says otherwise */
-	if (c->imap.security == SECURITY_NONE && !loopback(c->imap.host) && !c->allow_insecure)
-		return bad(err, c, "imap", "security",
-		           "none sends the password in clear text to %s; use tls or starttls, "
-		           "or set [security] allow_insecure = true",
-		           c->imap.host);
-	if (c->smtp.security == SECURITY_NONE && !loopback(c->smtp.host) && !c->allow_insecure)
-		return bad(err, c, "smtp", "security",
-		           "none sends mail in clear text to %s; use starttls, or set [security] "
-		           "allow_insecure = true",
-		           c->smtp.host);
+	if (c->imap.security == SECURITY_NONE && !config_loopback(c->imap.host) &&
+	    !c->allow_insecure)
+		return config_bad(
+		    err, c, "imap", "security",
+		    "none sends the password in clear text to %s; use tls or starttls, "
+		    "or set [security] allow_insecure = true",
+		    c->imap.host);
+	if (c->smtp.security == SECURITY_NONE && !config_loopback(c->smtp.host) &&
+	    !c->allow_insecure)
+		return config_bad(
+		    err, c, "smtp", "security",
+		    "none sends mail in clear text to %s; use starttls, or set [security] "
+		    "allow_insecure = true",
+		    c->smtp.host);
 	return 0;
 }
 
@@ -484,7 +407,7 @@ config_load(const char *path, GError **err)
 	c->path = g_strdup(path);
 	c->responders = g_ptr_array_new();
 	c->secret_files = g_ptr_array_new_with_free_func(g_free);
-	c->lists = g_ptr_array_new_with_free_func((GDestroyNotify)list_config_free);
+	c->lists = g_ptr_array_new_with_free_func((GDestroyNotify)config_list_free);
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
 		g_set_error(err, CONFIG_ERROR, 0, "%s: %s", path, e->message);
 		return NULL;
@@ -496,13 +419,13 @@ config_load(const char *path, GError **err)
 		int rc;
 
 		if (strcmp(*g, "responders") == 0)
-			rc = load_responders(c, kf, err);
+			rc = config_load_responders(c, kf, err);
 		else if (g_str_has_prefix(*g, "list:") && (*g)[5] != '\0')
-			rc = load_list(c, kf, *g, err);
+			rc = config_load_list(c, kf, *g, err);
 		else if (known_group(*g))
 			rc = load_group(c, kf, *g, err);
 		else
-			rc = bad(
+			rc = config_bad(
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
 			    " oncall, postmortem, status_page, security, alerts, list:NAME)");
@@ -511,7 +434,7 @@ config_load(const char *path, GError **err)
 	}
 	if (check_required(c, err) != 0)
 		return NULL;
-	default_list_domains(c);
+	config_default_list_domains(c);
 	return g_steal_pointer(&c);
 }
 
@@ -661,98 +584,4 @@ config_responder_named(const struct config *c, const char *word)
 		found = r;
 	}
 	return found;
-}
-
-static gboolean
-has_role(const struct config *c, unsigned role)
-{
-	for (guint i = 0; i < c->responders->len; i++)
-		if (((struct responder *)c->responders->pdata[i])->roles & role)
-			return TRUE;
-	return FALSE;
-}
-
-/* A file that every user may read, among those that hold secrets. */
-static void
-warn_mode(GPtrArray *w, const char *path, const char *what)
-{
-	GStatBuf st;
-
-	/* group read is allowed: the service reads root:sevmail 0640 files */
-	if (path != NULL && g_stat(path, &st) == 0 && (st.st_mode & 007) != 0)
-		g_ptr_array_add(w,
-		                g_strdup_printf("%s %s has mode %04o: every user of this "
-		                                "machine may read it; chmod o-rwx %s",
-		                                what, path, (unsigned)(st.st_mode & 07777), path));
-}
-
-/* The files of secrets: secret files, the database (reply mail, addresses), and the
- * configuration file itself when it holds passwords or alert keys. */
-static void
-warn_modes(GPtrArray *w, const struct config *c)
-{
-	gboolean inline_secrets =
-	    (c->alert_keys != NULL && g_hash_table_size(c->alert_keys) > 0) || c->inline_passwords;
-
-	for (guint i = 0; i < c->secret_files->len; i++)
-		warn_mode(w, c->secret_files->pdata[i], "the secret file");
-	warn_mode(w, c->database, "the database");
-	if (inline_secrets)
-		warn_mode(w, c->path, "the configuration file (it holds passwords or alert keys)");
-}
-
-char **
-config_warnings(const struct config *c)
-{
-	GPtrArray *w = g_ptr_array_new();
-	const struct server_config *servers[] = {&c->imap, &c->smtp};
-	const char *names[] = {"imap", "smtp"};
-
-	for (gsize i = 0; i < 2; i++)
-		if (servers[i]->security == SECURITY_NONE && !loopback(servers[i]->host))
-			g_ptr_array_add(
-			    w, g_strdup_printf("[%s] security = none sends the password in clear "
-			                       "text to %s; use tls or starttls",
-			                       names[i], servers[i]->host));
-	if (c->sender_auth == AUTH_NONE)
-		g_ptr_array_add(w, g_strdup("[security] sender_auth = none lets anyone who forges "
-		                            "a responder's From command incidents"));
-	if (!config_alerts_verifiable(c))
-		g_ptr_array_add(w,
-		                g_strdup("[alerts] has no keys, and no senders with [security] "
-		                         "authserv_id: no alert can be verified, so every "
-		                         "alert reaches the lists and the status page only after "
-		                         "a responder acknowledges it; set [alerts] keys"));
-	if (c->responders->len == 0)
-		g_ptr_array_add(w, g_strdup("[responders] is empty: nobody can be paged"));
-	else if (!has_role(c, ROLE_ONCALL) && (c->rotation == NULL || c->rotation[0] == NULL))
-		g_ptr_array_add(w,
-		                g_strdup("no responder has the role oncall and [oncall] rotation "
-		                         "is not set: alerts page nobody"));
-	for (guint i = 0; i < c->lists->len; i++) {
-		const struct list_config *l = c->lists->pdata[i];
-
-		if (!l->severities_set)
-			g_ptr_array_add(w,
-			                g_strdup_printf("[list:%s] has no severities: it hears of "
-			                                "incidents of every severity",
-			                                l->name));
-		if (l->any_domain && l->policy != POLICY_CLOSED)
-			g_ptr_array_add(
-			    w, g_strdup_printf(
-			           "[list:%s] is open to everyone (domains = *, policy = "
-			           "%s): anyone may subscribe and read its status mails "
-			           "and post-mortems; name the domains that may subscribe, "
-			           "or set policy = closed",
-			           l->name, policy_names[l->policy]));
-	}
-	for (char **r = c->rotation; r != NULL && *r != NULL; r++)
-		if (config_responder(c, *r) == NULL)
-			g_ptr_array_add(
-			    w, g_strdup_printf("[oncall] rotation: %s is not in "
-			                       "[responders]: their replies will be refused",
-			                       *r));
-	warn_modes(w, c);
-	g_ptr_array_add(w, NULL);
-	return (char **)g_ptr_array_free(w, FALSE);
 }

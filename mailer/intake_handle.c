@@ -355,6 +355,60 @@ vouch(struct ctx *c, struct incident *inc, struct incident_outcome *o)
 		o->communicate = TRUE;
 }
 
+/* Applies a reply's commands in order; POSTMORTEM is only noted, for the caller sends it
+ * after the notes. applied gets the keywords done, for the decision log. 0, or -1 + err. */
+static int
+apply_commands(struct ctx *c, struct incident *inc, const struct command_list *cmds,
+               struct incident_outcome *o, GString *applied, const struct command **postmortem,
+               GError **err)
+{
+	for (guint i = 0; i < cmds->commands->len; i++) {
+		const struct command *cmd = cmds->commands->pdata[i];
+
+		if (cmd->kind == CMD_DECLARE) {
+			g_ptr_array_add(
+			    o->refusals,
+			    g_strdup("DECLARE not done: it opens a new incident; write a "
+			             "new mail instead of a reply."));
+			continue;
+		}
+		if (cmd->kind == CMD_POSTMORTEM) {
+			*postmortem = cmd;
+			continue;
+		}
+		if (cmd->kind == CMD_IC) {
+			intake_commander(c, inc, cmd, o);
+			continue;
+		}
+		if ((cmd->kind == CMD_ESCALATE || cmd->kind == CMD_PAGE) &&
+		    intake_page_more(c, inc, cmd, o, err) != 0)
+			return -1;
+		incident_apply(inc, cmd, c->mail->from_addr, c->notify.now, o);
+		if (cmd->kind == CMD_UPDATE && *cmd->argument != '\0') {
+			g_free(inc->latest_update);
+			inc->latest_update = util_one_line(cmd->argument, 1000);
+		}
+		g_string_append_printf(applied, "%s%s", applied->len ? ", " : "", cmd->keyword);
+	}
+	return 0;
+}
+
+/* The people around the incident: on the first ACK those paged (waiting, NULL when the
+ * incident was not triggered) and the former commander stand down; a new commander hears
+ * of it. 0, or -1 + err. */
+static int
+tell_people(struct ctx *c, struct incident *inc, GPtrArray *waiting, const char *old_commander,
+            GError **err)
+{
+	if (waiting != NULL && old_commander != NULL &&
+	    !g_ptr_array_find_with_equal_func(waiting, old_commander, g_str_equal, NULL))
+		g_ptr_array_add(waiting, g_strdup(old_commander));
+	if (waiting != NULL && inc->status != STATUS_TRIGGERED && inc->acked_by != NULL &&
+	    notify_acknowledged(&c->notify, inc, inc->acked_by, waiting, err) != 0)
+		return -1;
+	return notify_commander(&c->notify, inc, old_commander, c->mail->from_addr, err);
+}
+
 static int
 apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 {
@@ -372,34 +426,8 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 	if (was_triggered && (waiting = store_participants(c->store, inc->id, err)) == NULL)
 		return -1;
 	explain_commands(c, text, cmds);
-	for (guint i = 0; i < cmds->commands->len; i++) {
-		const struct command *cmd = cmds->commands->pdata[i];
-
-		if (cmd->kind == CMD_DECLARE) {
-			g_ptr_array_add(
-			    o->refusals,
-			    g_strdup("DECLARE not done: it opens a new incident; write a "
-			             "new mail instead of a reply."));
-			continue;
-		}
-		if (cmd->kind == CMD_POSTMORTEM) {
-			postmortem = cmd;
-			continue;
-		}
-		if (cmd->kind == CMD_IC) {
-			intake_commander(c, inc, cmd, o);
-			continue;
-		}
-		if ((cmd->kind == CMD_ESCALATE || cmd->kind == CMD_PAGE) &&
-		    intake_page_more(c, inc, cmd, o, err) != 0)
-			return -1;
-		incident_apply(inc, cmd, actor, c->notify.now, o);
-		if (cmd->kind == CMD_UPDATE && *cmd->argument != '\0') {
-			g_free(inc->latest_update);
-			inc->latest_update = util_one_line(cmd->argument, 1000);
-		}
-		g_string_append_printf(applied, "%s%s", applied->len ? ", " : "", cmd->keyword);
-	}
+	if (apply_commands(c, inc, cmds, o, applied, &postmortem, err) != 0)
+		return -1;
 	for (guint i = 0; i < cmds->notes->len; i++)
 		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
 	vouch(c, inc, o);
@@ -412,14 +440,7 @@ apply_reply(struct ctx *c, struct incident *inc, const char *by, GError **err)
 		return -1;
 	if (o->communicate && notify_status(&c->notify, inc, actor, err) != 0)
 		return -1;
-	if (waiting != NULL && old_commander != NULL &&
-	    !g_ptr_array_find_with_equal_func(waiting, old_commander, g_str_equal, NULL))
-		g_ptr_array_add(waiting, g_strdup(old_commander));
-	/* the people around the incident: those paged stand down, commanders change */
-	if (was_triggered && inc->status != STATUS_TRIGGERED && inc->acked_by != NULL &&
-	    notify_acknowledged(&c->notify, inc, inc->acked_by, waiting, err) != 0)
-		return -1;
-	if (notify_commander(&c->notify, inc, old_commander, actor, err) != 0)
+	if (tell_people(c, inc, waiting, old_commander, err) != 0)
 		return -1;
 	intake_decide(c, "reply", inc->id,
 	              "reply from %s to INC-%" G_GINT64_FORMAT " (matched by %s): %s%s", actor,
@@ -469,6 +490,44 @@ intake_handle_reply(struct ctx *c, const struct match *m, GError **err)
 
 /* --- declarations by hand --- */
 
+/* A DECLARE without a severity or title is answered with the syntax, within the limit on
+ * answers per hour. 0, or -1 + err. */
+static int
+declare_syntax(struct ctx *c, GError **err)
+{
+	const char *actor = c->mail->from_addr;
+	int answered;
+
+	intake_decide(c, "declare", 0,
+	              "not declared: DECLARE without SEV1, SEV2 or SEV3 "
+	              "and a title");
+	answered = store_answers_since(c->store, actor, c->notify.now - 3600, err);
+	if (answered < 0)
+		return -1;
+	if (answered >= NOTIFY_ANSWERS_PER_HOUR)
+		return 0; /* the answer limit holds for this answer too */
+	return notify_declare_syntax(&c->notify, actor, c->mail->message_id, err);
+}
+
+/* Who declares is on it: acknowledged and commander; then the severity, the mail's other
+ * commands and its notes. */
+static void
+declare_apply(struct ctx *c, struct incident *inc, const struct command_list *cmds, int sev,
+              struct incident_outcome *o)
+{
+	const char *actor = c->mail->from_addr;
+	char digit[2] = {(char)('0' + sev), '\0'};
+	struct command ack = {.kind = CMD_ACK, .keyword = "ACK", .argument = ""};
+	struct command severity = {.kind = CMD_SEV, .keyword = "SEV", .argument = digit};
+
+	incident_apply(inc, &ack, actor, c->notify.now, o);
+	incident_apply(inc, &severity, actor, c->notify.now, o);
+	for (guint i = 1; i < cmds->commands->len; i++)
+		incident_apply(inc, cmds->commands->pdata[i], actor, c->notify.now, o);
+	for (guint i = 0; i < cmds->notes->len; i++)
+		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
+}
+
 int
 intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **err)
 {
@@ -482,9 +541,6 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	g_autoptr(incident) inc = NULL;
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autofree char *what = NULL;
-	struct command ack = {.kind = CMD_ACK, .keyword = "ACK", .argument = ""};
-	struct command severity = {.kind = CMD_SEV, .keyword = "SEV", .argument = ""};
-	char digit[2] = {(char)('0' + sev), '\0'};
 
 	if (c->x != NULL) {
 		g_autofree char *text = reply_new_text(c->mail->text);
@@ -496,16 +552,7 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 		return 0;
 	}
 	if (sev < 1 || sev > 3) {
-		intake_decide(c, "declare", 0,
-		              "not declared: DECLARE without SEV1, SEV2 or SEV3 "
-		              "and a title");
-		int answered = store_answers_since(c->store, actor, c->notify.now - 3600, err);
-
-		if (answered < 0)
-			return -1;
-		if (answered >= NOTIFY_ANSWERS_PER_HOUR)
-			return 0; /* the answer limit holds for this answer too */
-		return notify_declare_syntax(&c->notify, actor, c->mail->message_id, err);
+		return declare_syntax(c, err);
 	}
 	inc = incident_new(*title != '\0' ? title : "Incident declared by mail", "manual",
 	                   c->notify.now);
@@ -515,14 +562,7 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	g_ptr_array_add(o->events, event_make(c->notify.now, actor, EVENT_DECLARED, what));
 	g_ptr_array_add(o->changes, g_strdup_printf("Declared INC-%" G_GINT64_FORMAT ": %s",
 	                                            inc->id, inc->title));
-	/* who declares is on it: acknowledged and commander */
-	incident_apply(inc, &ack, actor, c->notify.now, o);
-	severity.argument = digit;
-	incident_apply(inc, &severity, actor, c->notify.now, o);
-	for (guint i = 1; i < cmds->commands->len; i++)
-		incident_apply(inc, cmds->commands->pdata[i], actor, c->notify.now, o);
-	for (guint i = 0; i < cmds->notes->len; i++)
-		incident_note(inc, cmds->notes->pdata[i], actor, c->notify.now, o);
+	declare_apply(c, inc, cmds, sev, o);
 	if (c->x != NULL)
 		c->x->incident = inc->id;
 	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||

@@ -54,6 +54,64 @@ repeat(const char *text, const char *body, const char *stop, const char *file, c
 	return 0;
 }
 
+/* A section from its opening tag at open (name with its sigil, the tag ending at close):
+ * {{#name}} shows the body when name is set, {{^name}} when it is not, {{*name}} once per
+ * line. Returns where the text after {{/name}} resumes, or NULL + err. */
+static const char *
+expand_section(const char *text, const char *open, const char *close, const char *name,
+               const char *end, const char *file, GHashTable *vars, const char *dot, GString *out,
+               GError **err)
+{
+	const char *body = close + 2, *stop, *p;
+	gsize tag_len = 0;
+	const char *value = g_hash_table_lookup(vars, name + 1);
+	gboolean set = value != NULL && *value != '\0';
+
+	/* a section tag alone on its line leaves no line behind */
+	if (*body == '\n' && (open == text || open[-1] == '\n'))
+		body++;
+	stop = section_end(body, end, name + 1, &tag_len);
+	if (stop == NULL) {
+		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: section '%s' has no {{/%s}}", file,
+		            line_of(text, open), name + 1, name + 1);
+		return NULL;
+	}
+	if (!g_hash_table_contains(vars, name + 1)) {
+		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'", file,
+		            line_of(text, open), name + 1);
+		return NULL;
+	}
+	if (name[0] == '*') {
+		if (repeat(text, body, stop, file, value, vars, out, err) != 0)
+			return NULL;
+	} else if (set == (name[0] == '#') &&
+	           expand(text, body, stop, file, vars, dot, out, err) != 0) {
+		return NULL;
+	}
+	p = stop + tag_len;
+	if (*p == '\n' && (stop == text || stop[-1] == '\n'))
+		p++;
+	return p;
+}
+
+/* {{name}}, or {{.}} inside a repeated section. 0, or -1 + err for an unknown name. */
+static int
+expand_placeholder(const char *text, const char *open, const char *name, const char *file,
+                   GHashTable *vars, const char *dot, GString *out, GError **err)
+{
+	if (strcmp(name, ".") == 0 && dot != NULL) {
+		g_string_append(out, dot);
+		return 0;
+	}
+	if (!g_hash_table_contains(vars, name)) {
+		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'", file,
+		            line_of(text, open), name);
+		return -1;
+	}
+	g_string_append(out, g_hash_table_lookup(vars, name));
+	return 0;
+}
+
 static int
 expand(const char *text, const char *start, const char *end, const char *file, GHashTable *vars,
        const char *dot, GString *out, GError **err)
@@ -78,52 +136,13 @@ expand(const char *text, const char *start, const char *end, const char *file, G
 		}
 		name = g_strstrip(g_strndup(open + 2, close - open - 2));
 		if (name[0] == '#' || name[0] == '^' || name[0] == '*') {
-			const char *body = close + 2;
-			const char *stop;
-			gsize tag_len = 0;
-			const char *value = g_hash_table_lookup(vars, name + 1);
-			gboolean set = value != NULL && *value != '\0';
-
-			/* a section tag alone on its line leaves no line behind */
-			if (*body == '\n' && (open == text || open[-1] == '\n'))
-				body++;
-			stop = section_end(body, end, name + 1, &tag_len);
-
-			if (stop == NULL) {
-				g_set_error(err, TEMPLATE_ERROR, 0,
-				            "%s:%d: section '%s' has no {{/%s}}", file,
-				            line_of(text, open), name + 1, name + 1);
+			p = expand_section(text, open, close, name, end, file, vars, dot, out, err);
+			if (p == NULL)
 				return -1;
-			}
-			if (!g_hash_table_contains(vars, name + 1)) {
-				g_set_error(err, TEMPLATE_ERROR, 0,
-				            "%s:%d: unknown placeholder '%s'", file,
-				            line_of(text, open), name + 1);
-				return -1;
-			}
-			if (name[0] == '*') {
-				if (repeat(text, body, stop, file, value, vars, out, err) != 0)
-					return -1;
-			} else if (set == (name[0] == '#') &&
-			           expand(text, body, stop, file, vars, dot, out, err) != 0) {
-				return -1;
-			}
-			p = stop + tag_len;
-			if (*p == '\n' && (stop == text || stop[-1] == '\n'))
-				p++;
 			continue;
 		}
-		if (strcmp(name, ".") == 0 && dot != NULL) {
-			g_string_append(out, dot);
-			p = close + 2;
-			continue;
-		}
-		if (!g_hash_table_contains(vars, name)) {
-			g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'", file,
-			            line_of(text, open), name);
+		if (expand_placeholder(text, open, name, file, vars, dot, out, err) != 0)
 			return -1;
-		}
-		g_string_append(out, g_hash_table_lookup(vars, name));
 		p = close + 2;
 	}
 	return 0;

@@ -50,9 +50,9 @@ def config_keys():
 
 
 def list_keys():
-    """The keys of a [list:NAME] section, from load_list()'s known[] array."""
-    source = read(os.path.join(ROOT, "mailer", "config.c"))
-    body = source[source.index("load_list("):]
+    """The keys of a [list:NAME] section, from config_load_list()'s known[] array."""
+    source = read(os.path.join(ROOT, "mailer", "config_sections.c"))
+    body = source[source.index("config_load_list("):]
     known = re.search(r"known\[\]\s*=\s*\{([^}]*)\}", body).group(1)
     return re.findall(r'"(\w+)"', known)
 

@@ -1,0 +1,32 @@
+/*
+ * config_sections: what config.c, config_sections.c and config_warn.c share (private to
+ * the config module).
+ */
+#ifndef SEVMAIL_CONFIG_SECTIONS_H
+#define SEVMAIL_CONFIG_SECTIONS_H
+
+#include "config.h"
+
+/* The names of enum list_policy, in its order. */
+extern const char *const config_policy_names[3];
+
+/* Sets err to "file: [group] key: message" (or "file: [group]: message" when key is NULL)
+ * and returns -1. */
+int config_bad(GError **err, const struct config *c, const char *group, const char *key,
+               const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+/* The index of value among the n names (ASCII case ignored), or -1. */
+int config_enum_value(const char *const *names, gsize n, const char *value);
+/* "a, B,,c" -> {"a", "b", "c", NULL}, in lower case. Caller frees with g_strfreev. */
+char **config_split_list(const char *value);
+/* TRUE for the host names of this machine's loopback interface. */
+gboolean config_loopback(const char *host);
+
+/* [responders]: each key an address, each value its roles. 0, or -1 + err. */
+int config_load_responders(struct config *c, GKeyFile *kf, GError **err);
+/* One [list:NAME] group, added to c->lists. 0, or -1 + err. */
+int config_load_list(struct config *c, GKeyFile *kf, const char *group, GError **err);
+/* Gives lists without `domains` the incident address's domain. */
+void config_default_list_domains(struct config *c);
+void config_list_free(struct list_config *l);
+
+#endif

@@ -71,7 +71,12 @@ gint32 html_decls_background(const struct html_decls *d);
  * too low for any eye. Unknown colours never hide. */
 gboolean html_color_hides(gint32 color, gint32 background);
 
-/* The rules of an HTML document's <style> elements, by the last part of their selectors
+/* The text without CSS comments and the <!-- --> that hide sheets from old clients. Caller
+ * frees. */
+char *html_css_uncomment(const char *css, gsize len);
+
+/* html_sheet.c: the rules of an HTML document's <style> elements, by the last part of their
+ * selectors
  * (".class", "#id", "tag", "*"). Approximate on purpose, to the hiding side: a selector
  * with context counts for every element its last part names, and @media and @supports
  * blocks count as if their conditions held. Selectors with pseudo-classes or attribute

@@ -38,6 +38,70 @@ static const char *const html_prop_names[HTML_PROP_COUNT] = {
     [HTML_PROP_BACKGROUND_COLOR] = "background-color",
 };
 
+/* ---- CSS text ---- */
+
+/* The text without CSS comments and the <!-- --> that hide sheets from old clients. */
+char *
+html_css_uncomment(const char *css, gsize len)
+{
+	GString *out = g_string_sized_new(len);
+	const char *end = css + len;
+
+	for (const char *p = css; p < end; p++) {
+		if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			const char *close = g_strstr_len(p + 2, end - p - 2, "*/");
+
+			p = close != NULL ? close + 1 : end - 1;
+			continue;
+		}
+		if ((p + 3 < end && memcmp(p, "<!--", 4) == 0) ||
+		    (p + 2 < end && memcmp(p, "-->", 3) == 0)) {
+			p += *p == '<' ? 3 : 2;
+			continue;
+		}
+		g_string_append_c(out, *p);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The code point of the escape after a backslash at p ("70 ", "6e", "\\:"), and where the
+ * text goes on after it. */
+static gunichar
+html_css_escape(const char *p, const char **next)
+{
+	gunichar c = 0;
+	int n = 0;
+
+	while (n < 6 && g_ascii_isxdigit(p[n]))
+		c = c * 16 + (gunichar)g_ascii_xdigit_value(p[n++]);
+	if (n == 0) {
+		*next = g_utf8_next_char(p);
+		return g_utf8_get_char(p);
+	}
+	*next = p + n + (g_ascii_isspace(p[n]) ? 1 : 0);
+	return c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0xfffd : c;
+}
+
+/* The text with CSS escapes replaced by the characters they stand for. Caller frees. */
+static char *
+html_css_unescape(const char *css)
+{
+	GString *out = g_string_sized_new(strlen(css));
+
+	for (const char *p = css; *p != '\0';) {
+		if (*p != '\\') {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		if (p[1] == '\0' || p[1] == '\n') { /* a line continuation, or nothing */
+			p += p[1] == '\0' ? 1 : 2;
+			continue;
+		}
+		g_string_append_unichar(out, html_css_escape(p + 1, &p));
+	}
+	return g_string_free(out, FALSE);
+}
+
 /* ---- declarations ---- */
 
 void
@@ -83,6 +147,15 @@ html_decls_add_one(struct html_decls *d, const char *decl, gsize len)
 void
 html_decls_add(struct html_decls *d, const char *css)
 {
+	g_autofree char *clean = NULL;
+
+	/* a comment inside a value, or an escape in a name, hides as the plain spelling does:
+	 * mail clients read both */
+	if (css != NULL && (strchr(css, '/') != NULL || strchr(css, '\\') != NULL)) {
+		g_autofree char *bare = html_css_uncomment(css, strlen(css));
+
+		css = clean = html_css_unescape(bare);
+	}
 	for (const char *p = css; p != NULL && *p != '\0';) {
 		gsize len = strcspn(p, ";");
 
@@ -279,30 +352,4 @@ html_decls_hide(const struct html_decls *d)
 	       (placed &&
 	        (html_offscreen(v[HTML_PROP_LEFT]) || html_offscreen(v[HTML_PROP_TOP]))) ||
 	       html_clipped_away(v[HTML_PROP_CLIP]) || html_scaled_away(v[HTML_PROP_TRANSFORM]);
-}
-
-/* ---- CSS text ---- */
-
-/* The text without CSS comments and the <!-- --> that hide sheets from old clients. */
-char *
-html_css_uncomment(const char *css, gsize len)
-{
-	GString *out = g_string_sized_new(len);
-	const char *end = css + len;
-
-	for (const char *p = css; p < end; p++) {
-		if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			const char *close = g_strstr_len(p + 2, end - p - 2, "*/");
-
-			p = close != NULL ? close + 1 : end - 1;
-			continue;
-		}
-		if ((p + 3 < end && memcmp(p, "<!--", 4) == 0) ||
-		    (p + 2 < end && memcmp(p, "-->", 3) == 0)) {
-			p += *p == '<' ? 3 : 2;
-			continue;
-		}
-		g_string_append_c(out, *p);
-	}
-	return g_string_free(out, FALSE);
 }

@@ -102,6 +102,11 @@ static const struct hidden_case hidden_cases[] = {
                                   "RESOLVED</div>"},
     {"display-none-inherited", ACK "<div style=\"display:none\"><table><tr><td><p><b>RESOLVED"
                                    "</b></p></td></tr></table></div>"},
+    {"display-comment-inside", ACK "<div style=\"display:/**/none\">RESOLVED</div>"},
+    {"display-comment-around", ACK "<div style=\"/*x*/display/*y*/:/*z*/none\">RESOLVED</div>"},
+    {"display-escaped-name", ACK "<div style=\"dis\\70 lay:none\">RESOLVED</div>"},
+    {"display-escaped-value", ACK "<div style=\"display:\\6e one\">RESOLVED</div>"},
+    {"display-escaped-letter", ACK "<div style=\"d\\isplay:no\\ne\">RESOLVED</div>"},
     {"visibility-hidden", ACK "<p style=\"visibility:hidden\">RESOLVED</p>"},
     {"details-closed", ACK "<details><summary>more</summary><p>RESOLVED</p></details>"},
     {"details-closed-text", ACK "<details><summary>more</summary>RESOLVED</details>"},
@@ -198,6 +203,8 @@ static const struct hidden_case visible_cases[] = {
     {"pseudo-class-ignored", "<style>p:hover{display:none}</style><p>ack</p>"},
     /* a fuzzer finding: a parenthesis that never closes */
     {"unclosed-background", "<div style=\"background:rgb(9, 9\">ack</div>"},
+    {"slash-in-font", "<p style=\"font:13px/1.5 Arial;background:url(a/b.png)\">ack</p>"},
+    {"escaped-display-block", "<p style=\"display:\\62 lock\">ack</p>"},
     {"print-media-too", "<style>@media print{.p{color:#000}}</style><p class=p>ack</p>"},
 };
 

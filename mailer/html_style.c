@@ -10,6 +10,7 @@
 #define HTML_TINY_PX 2.0       /* text this small, or a box this small, shows nothing */
 #define HTML_OFFSCREEN_PX -500 /* a place this far left or up is off the screen */
 #define HTML_CLEAR_ALPHA 0.05  /* an opacity this low shows nothing */
+#define HTML_TINY_ZOOM 0.1     /* a zoom this small leaves text of 2px or less */
 
 /* The CSS name of each enum html_prop. */
 static const char *const html_prop_names[HTML_PROP_COUNT] = {
@@ -33,6 +34,10 @@ static const char *const html_prop_names[HTML_PROP_COUNT] = {
     [HTML_PROP_TEXT_INDENT] = "text-indent",
     [HTML_PROP_CLIP] = "clip",
     [HTML_PROP_TRANSFORM] = "transform",
+    [HTML_PROP_SCALE] = "scale",
+    [HTML_PROP_ZOOM] = "zoom",
+    [HTML_PROP_FILTER] = "filter",
+    [HTML_PROP_CLIP_PATH] = "clip-path",
     [HTML_PROP_COLOR] = "color",
     [HTML_PROP_BACKGROUND] = "background",
     [HTML_PROP_BACKGROUND_COLOR] = "background-color",
@@ -320,6 +325,109 @@ html_opacity_none(const char *v)
 	return (*end == '%' ? n / 100 : n) <= HTML_CLEAR_ALPHA;
 }
 
+/* A number, or a percentage, at v as a fraction ("0.5", "50%"), or FALSE. */
+static gboolean
+html_fraction(const char *v, double *n)
+{
+	char *end;
+
+	if (v == NULL)
+		return FALSE;
+	*n = g_ascii_strtod(v, &end);
+	if (end == v)
+		return FALSE;
+	if (*end == '%')
+		*n /= 100;
+	return TRUE;
+}
+
+/* scale: a factor of 0 either way ("0", "1 0"). */
+static gboolean
+html_scale_none(const char *v)
+{
+	g_auto(GStrv) words = v != NULL ? g_strsplit_set(v, " \t", 3) : NULL;
+	double n;
+
+	for (char **w = words; w != NULL && *w != NULL; w++)
+		if (html_fraction(*w, &n) && n >= -HTML_CLEAR_ALPHA && n <= HTML_CLEAR_ALPHA)
+			return TRUE;
+	return FALSE;
+}
+
+/* zoom: a tenth or less ("0.01", "5%"); zoom:0 counts, as some clients shrink to nothing. */
+static gboolean
+html_zoom_none(const char *v)
+{
+	double n;
+
+	return html_fraction(v, &n) && n >= 0 && n <= HTML_TINY_ZOOM;
+}
+
+/* filter: an opacity() of nothing among its functions. */
+static gboolean
+html_filter_none(const char *v)
+{
+	for (const char *p = v; p != NULL && (p = strstr(p, "opacity(")) != NULL; p++)
+		if (html_opacity_none(p + strlen("opacity(")))
+			return TRUE;
+	return FALSE;
+}
+
+/* inset() that meets itself: a top and bottom (or left and right) of 100% together. */
+static gboolean
+html_inset_none(const char *args)
+{
+	double v[4] = {0, 0, 0, 0};
+	int n = 0;
+
+	for (const char *p = args; n < 4 && *p != '\0' && *p != ')';) {
+		char *end;
+
+		p += strspn(p, " \t");
+		v[n] = g_ascii_strtod(p, &end);
+		if (end == p || (*end != '%' && (v[n] != 0 || g_ascii_isalpha(*end))))
+			break; /* lengths other than 0 depend on the box: never hiding */
+		n++;
+		p = end + (*end == '%' ? 1 : 0);
+	}
+	if (n == 0)
+		return FALSE;
+	/* one value: all sides; two: top/bottom and left/right; three: top, sides, bottom */
+	return (n == 1 && v[0] >= 50) || (n == 2 && (v[0] >= 50 || v[1] >= 50)) ||
+	       (n == 3 && (v[0] + v[2] >= 100 || v[1] >= 50)) ||
+	       (n == 4 && (v[0] + v[2] >= 100 || v[1] + v[3] >= 100));
+}
+
+/* clip-path: inset(100%), circle(0), ellipse(0 0) ... leave nothing to see. */
+static gboolean
+html_clip_path_none(const char *v)
+{
+	g_auto(GStrv) radii = NULL;
+
+	if (v == NULL)
+		return FALSE;
+	if (g_str_has_prefix(v, "inset("))
+		return html_inset_none(v + strlen("inset("));
+	if (!g_str_has_prefix(v, "circle(") && !g_str_has_prefix(v, "ellipse("))
+		return FALSE;
+	radii = g_strsplit_set(strchr(v, '(') + 1, " \t", 3);
+	for (int i = 0; i < 2 && radii[i] != NULL && strcmp(radii[i], "at") != 0; i++)
+		if (html_tiny(radii[i], 600, 1))
+			return TRUE;
+	return FALSE;
+}
+
+/* Effects that leave nothing of what is drawn: scaled, zoomed, filtered or clipped away. */
+static gboolean
+html_effect_hides(const struct html_decls *d)
+{
+	const char *const *v = (const char *const *)d->value;
+
+	return html_clipped_away(v[HTML_PROP_CLIP]) || html_scaled_away(v[HTML_PROP_TRANSFORM]) ||
+	       html_scale_none(v[HTML_PROP_SCALE]) || html_zoom_none(v[HTML_PROP_ZOOM]) ||
+	       html_filter_none(v[HTML_PROP_FILTER]) || html_clip_path_none(v[HTML_PROP_CLIP_PATH]);
+}
+
 /* A box that shows nothing: small both ways, or small one way and clipping. */
 static gboolean
 html_box_hides(const struct html_decls *d)
@@ -351,5 +459,5 @@ html_decls_hide(const struct html_decls *d)
 	       html_offscreen(v[HTML_PROP_TEXT_INDENT]) ||
 	       (placed &&
 	        (html_offscreen(v[HTML_PROP_LEFT]) || html_offscreen(v[HTML_PROP_TOP]))) ||
-	       html_clipped_away(v[HTML_PROP_CLIP]) || html_scaled_away(v[HTML_PROP_TRANSFORM]);
+	       html_effect_hides(d);
 }

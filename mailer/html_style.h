@@ -36,6 +36,10 @@ enum html_prop {
 	HTML_PROP_TEXT_INDENT,
 	HTML_PROP_CLIP,
 	HTML_PROP_TRANSFORM,
+	HTML_PROP_SCALE,
+	HTML_PROP_ZOOM,
+	HTML_PROP_FILTER,
+	HTML_PROP_CLIP_PATH,
 	HTML_PROP_COLOR,
 	HTML_PROP_BACKGROUND,
 	HTML_PROP_BACKGROUND_COLOR,
@@ -56,7 +60,8 @@ void html_decls_clear(struct html_decls *d);
 
 /* TRUE when the declarations hide the element and all it holds: display:none,
  * visibility:hidden, mso-hide:all, opacity near 0, a box of 2px or less that clips (or is
- * that small both ways), a place far off-screen, clip:rect(0 0 0 0) or scale(0). */
+ * that small both ways), a place far off-screen, clip:rect(0 0 0 0), a clip-path that
+ * leaves nothing, scale(0), a zoom of a tenth or less, or filter:opacity(0). */
 gboolean html_decls_hide(const struct html_decls *d);
 /* TRUE when text is too small to see (2px or less) under these declarations, where the
  * parent's is inherited: a size can set it either way (templates set font-size:0 on a

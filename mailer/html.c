@@ -351,6 +351,26 @@ html_decls_of(const struct html_out *o, const xmlNode *n, struct html_decls *d)
 	html_decls_add(d, html_attr(n, "style"));
 }
 
+/* Whether the element is hidden once !important is honoured: a sheet's !important rule
+ * beats a normal inline style. The walk also reads the cascade without !important (as
+ * before), for an !important rule under an @media that may not hold must not show what the
+ * inline style hides. */
+static gboolean
+html_important_hides(const struct html_out *o, const xmlNode *n)
+{
+	struct html_decls d = {.cascade = TRUE};
+	const char *style = html_attr(n, "style");
+	gboolean hidden;
+
+	if (!(o->sheet != NULL && html_sheet_important(o->sheet)) &&
+	    (style == NULL || strchr(style, '!') == NULL))
+		return FALSE;
+	html_decls_of(o, n, &d);
+	hidden = html_decls_hide(&d);
+	html_decls_clear(&d);
+	return hidden;
+}
+
 /* What a closed <details> folds away: everything but its <summary>. */
 static gboolean
 html_folded(const xmlNode *n)
@@ -378,7 +398,8 @@ html_open(struct html_out *o, const xmlNode *n)
 	if (html_is_dropped(n))
 		return FALSE;
 	html_decls_of(o, n, &d);
-	hidden = html_attr(n, "hidden") != NULL || html_decls_hide(&d) || html_folded(n);
+	hidden = html_attr(n, "hidden") != NULL || html_decls_hide(&d) || html_folded(n) ||
+	         html_important_hides(o, n);
 	f.color = html_decls_color(&d);
 	f.background = html_decls_background(&d);
 	f.tiny_font = html_decls_tiny_font(&d, up->tiny_font);

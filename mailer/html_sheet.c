@@ -11,8 +11,9 @@
 #define HTML_SHEET_CLASSES 32 /* classes of one element looked up in the sheet */
 
 struct html_sheet {
-	GHashTable *rules; /* ".class", "#id", "tag", "*" -> struct html_decls */
-	gsize budget;      /* bytes of sheets still to read */
+	GHashTable *rules;  /* ".class", "#id", "tag", "*" -> struct html_decls */
+	gsize budget;       /* bytes of sheets still to read */
+	gboolean important; /* some rule says !important */
 };
 
 static void
@@ -76,9 +77,12 @@ html_sheet_rule(struct html_sheet *s, const char *selectors, const char *body)
 			continue;
 		if ((d = g_hash_table_lookup(s->rules, key)) == NULL) {
 			d = g_new0(struct html_decls, 1);
+			d->cascade = TRUE;
 			g_hash_table_insert(s->rules, g_strdup(key), d);
 		}
 		html_decls_add(d, body);
+		for (int p = 0; p < HTML_PROP_COUNT; p++)
+			s->important = s->important || d->important[p];
 		g_free(key);
 	}
 }
@@ -146,7 +150,7 @@ html_sheet_merge(const struct html_sheet *s, struct html_decls *d, const char *p
 
 	for (int p = 0; rule != NULL && p < HTML_PROP_COUNT; p++)
 		if (rule->value[p] != NULL)
-			html_decls_set(d, p, rule->value[p]);
+			html_decls_put(d, p, rule->value[p], rule->important[p]);
 }
 
 void
@@ -169,4 +173,10 @@ html_sheet_apply(const struct html_sheet *s, struct html_decls *d, const char *t
 		}
 	if (id != NULL)
 		html_sheet_merge(s, d, "#", id);
+}
+
+gboolean
+html_sheet_important(const struct html_sheet *s)
+{
+	return s->important;
 }

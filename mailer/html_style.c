@@ -110,11 +110,20 @@ html_css_unescape(const char *css)
 /* ---- declarations ---- */
 
 void
-html_decls_set(struct html_decls *d, enum html_prop prop, const char *value)
+html_decls_put(struct html_decls *d, enum html_prop prop, const char *value, gboolean important)
 {
+	if (d->cascade && d->important[prop] && !important)
+		return;
 	g_free(d->value[prop]);
 	d->value[prop] = g_ascii_strdown(value, -1);
 	g_strstrip(d->value[prop]);
+	d->important[prop] = important;
+}
+
+void
+html_decls_set(struct html_decls *d, enum html_prop prop, const char *value)
+{
+	html_decls_put(d, prop, value, FALSE);
 }
 
 /* The property named by the len bytes at name (blanks around them aside), or -1. */
@@ -138,15 +147,18 @@ html_decls_add_one(struct html_decls *d, const char *decl, gsize len)
 {
 	const char *colon = memchr(decl, ':', len);
 	g_autofree char *value = NULL;
+	gboolean important = FALSE;
 	char *bang;
 	int prop;
 
 	if (colon == NULL || (prop = html_prop_of(decl, (gsize)(colon - decl))) < 0)
 		return;
 	value = g_strndup(colon + 1, len - (gsize)(colon + 1 - decl));
-	if ((bang = g_strrstr(value, "!")) != NULL)
-		*bang = '\0'; /* !important */
-	html_decls_set(d, prop, value);
+	if ((bang = g_strrstr(value, "!")) != NULL) {
+		*bang = '\0';
+		important = g_ascii_strcasecmp(g_strstrip(bang + 1), "important") == 0;
+	}
+	html_decls_put(d, prop, value, important);
 }
 
 void

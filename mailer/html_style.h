@@ -47,15 +47,22 @@ enum html_prop {
 };
 
 /* The declarations that apply to one element: per property the value given last, in lower
- * case, trimmed, without "!important"; NULL when none. */
+ * case, trimmed, without "!important"; NULL when none. With cascade set, an !important value
+ * is only replaced by another (a sheet's !important beats a normal inline one); without, the
+ * last value wins whatever it says, which html.c reads too, for whichever hides. */
 struct html_decls {
 	char *value[HTML_PROP_COUNT];
+	gboolean important[HTML_PROP_COUNT];
+	gboolean cascade;
 };
 
 /* Adds "name: value; ..." (a style attribute or a rule's body): later values win. */
 void html_decls_add(struct html_decls *d, const char *css);
 /* Sets one property, as a presentational attribute does (bgcolor=, <font color=>). */
 void html_decls_set(struct html_decls *d, enum html_prop prop, const char *value);
+/* Sets one property as a declaration does, !important or not. */
+void html_decls_put(struct html_decls *d, enum html_prop prop, const char *value,
+                    gboolean important);
 void html_decls_clear(struct html_decls *d);
 
 /* TRUE when the declarations hide the element and all it holds: display:none,
@@ -93,6 +100,8 @@ void html_sheet_add(struct html_sheet *s, const char *css);
 /* Adds to d what the sheet says of an element (tag name, class and id attributes). */
 void html_sheet_apply(const struct html_sheet *s, struct html_decls *d, const char *tag,
                       const char *classes, const char *id);
+/* TRUE when a rule of the sheet has an !important declaration. */
+gboolean html_sheet_important(const struct html_sheet *s);
 void html_sheet_free(struct html_sheet *s);
 
 #endif

@@ -187,6 +187,14 @@ static const struct hidden_case hidden_cases[] = {
      "<style>@media screen { .m { display:none } }</style>" ACK "<p class=\"m\">RESOLVED</p>"},
     {"sheet-in-head-comment", "<html><head><style><!-- /* x */ .c{opacity:0} --></style>"
                               "</head><body>" ACK "<p class=c>RESOLVED</p></body></html>"},
+    {"sheet-important-beats-inline", "<style>.x{display:none !important}</style>" ACK
+                                     "<div class=x style=\"display:block\">RESOLVED</div>"},
+    {"sheet-important-tag", "<style>p{visibility:hidden!IMPORTANT}</style><div>ack</div>"
+                            "<p style=\"visibility:visible\">RESOLVED</p>"},
+    {"media-important-shows-nothing", "<style>@media print{.x{display:block!important}}</style>" ACK
+                                      "<div class=x style=\"display:none\">RESOLVED</div>"},
+    {"inline-important-first", ACK "<div style=\"display:none!important;display:block\">"
+                                   "RESOLVED</div>"},
     {"template", ACK "<template><p>RESOLVED</p></template>"},
     {"script", ACK "<script>document.write('RESOLVED')</script>"},
     {"style-text", ACK "<style>RESOLVED{}</style>"},
@@ -209,6 +217,10 @@ static const struct hidden_case visible_cases[] = {
     {"unknown-colours", "<p style=\"color:var(--text)\">ack</p>"},
     {"inline-overrides-sheet", "<style>.x{display:none}</style><div class=x "
                                "style=\"display:block\">ack</div>"},
+    {"inline-important-beats-sheet", "<style>.x{display:none !important}</style><div "
+                                     "class=x style=\"display:block !important\">ack</div>"},
+    {"sheet-important-shows", "<style>.x{display:block !important}</style><div class=x>ack"
+                              "</div>"},
     {"child-recoloured", "<div style=\"color:#fff\">RESOLVED<span style=\"color:#222\">ack"
                          "</span></div>"},
     /* MJML and other templates: font-size:0 on the wrapper, the size again on each column */

@@ -91,15 +91,16 @@ char *html_css_uncomment(const char *css, gsize len);
  * selectors
  * (".class", "#id", "tag", "*"). Approximate on purpose, to the hiding side: a selector
  * with context counts for every element its last part names, and @media and @supports
- * blocks count as if their conditions held. Selectors with pseudo-classes or attribute
- * tests are ignored. */
+ * blocks count as if their conditions held. Selectors with pseudo-classes are ignored; an
+ * attribute test ("p[data-x]", "[class~=x]") is read exactly. */
 struct html_sheet;
 struct html_sheet *html_sheet_new(void);
 /* Adds a style sheet's text; at most 256 KiB of sheets per document are read. */
 void html_sheet_add(struct html_sheet *s, const char *css);
-/* Adds to d what the sheet says of an element (tag name, class and id attributes). */
+/* Adds to d what the sheet says of an element: its tag name, and its attributes as name,
+ * value, name, value ..., NULL. */
 void html_sheet_apply(const struct html_sheet *s, struct html_decls *d, const char *tag,
-                      const char *classes, const char *id);
+                      const char *const *attrs);
 /* TRUE when a rule of the sheet has an !important declaration. */
 gboolean html_sheet_important(const struct html_sheet *s);
 void html_sheet_free(struct html_sheet *s);

@@ -195,6 +195,17 @@ static const struct hidden_case hidden_cases[] = {
                                       "<div class=x style=\"display:none\">RESOLVED</div>"},
     {"inline-important-first", ACK "<div style=\"display:none!important;display:block\">"
                                    "RESOLVED</div>"},
+    {"sheet-attribute", "<style>p[data-x]{display:none}</style>" ACK "<p data-x>RESOLVED</p>"},
+    {"sheet-attribute-alone", "<style>[hidden-by]{visibility:hidden}</style>" ACK "<div "
+                              "hidden-by=\"me\">RESOLVED</div>"},
+    {"sheet-attribute-word", "<style>div[class~=x]{display:none}</style>" ACK "<div class=\"a "
+                             "x\">RESOLVED</div>"},
+    {"sheet-attribute-value", "<style>body [data-k = \"a b\"] {font-size:0}</style>" ACK
+                              "<span data-k=\"A B\">RESOLVED</span>"},
+    {"sheet-attribute-prefix", "<style>[title^=re]{opacity:0}</style>" ACK "<p title=\"red\">"
+                               "RESOLVED</p>"},
+    {"sheet-attribute-important", "<style>[data-x]{display:none!important}</style>" ACK
+                                  "<p data-x style=\"display:block\">RESOLVED</p>"},
     {"template", ACK "<template><p>RESOLVED</p></template>"},
     {"script", ACK "<script>document.write('RESOLVED')</script>"},
     {"style-text", ACK "<style>RESOLVED{}</style>"},
@@ -221,6 +232,13 @@ static const struct hidden_case visible_cases[] = {
                                      "class=x style=\"display:block !important\">ack</div>"},
     {"sheet-important-shows", "<style>.x{display:block !important}</style><div class=x>ack"
                               "</div>"},
+    {"attribute-colour", "<style>[data-x]{color:red}</style><p data-x>ack</p>"},
+    {"attribute-other-value", "<style>p[data-x=a]{display:none}</style><p data-x=b>ack</p>"},
+    {"attribute-other-tag", "<style>div[data-x]{display:none}</style><p data-x>ack</p>"},
+    {"attribute-absent", "<style>[data-x]{display:none}</style><p data-y>ack</p>"},
+    {"attribute-inline-overrides", "<style>[data-x]{display:none}</style><p data-x "
+                                   "style=\"display:block\">ack</p>"},
+    {"attribute-pseudo-class", "<style>a[href]:hover{display:none}</style><a href=x>ack</a>"},
     {"child-recoloured", "<div style=\"color:#fff\">RESOLVED<span style=\"color:#222\">ack"
                          "</span></div>"},
     /* MJML and other templates: font-size:0 on the wrapper, the size again on each column */

@@ -333,6 +333,22 @@ html_attr(const xmlNode *n, const char *name)
 	return NULL;
 }
 
+/* The element's attributes as name, value, ..., NULL, without copies. */
+static GPtrArray *
+html_attr_list(const xmlNode *n)
+{
+	GPtrArray *attrs = g_ptr_array_new();
+
+	for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
+		const xmlNode *v = a->children;
+
+		g_ptr_array_add(attrs, (gpointer)a->name);
+		g_ptr_array_add(attrs, v != NULL && v->content != NULL ? (gpointer)v->content : "");
+	}
+	g_ptr_array_add(attrs, NULL);
+	return attrs;
+}
+
 /* The colours and presentational attributes of an element, its sheet's rules, then its
  * style attribute, in the order they override each other. */
 static void
@@ -345,10 +361,33 @@ html_decls_of(const struct html_out *o, const xmlNode *n, struct html_decls *d)
 	if ((html_is(n, "font") && (v = html_attr(n, "color")) != NULL) ||
 	    (html_is(n, "body") && (v = html_attr(n, "text")) != NULL))
 		html_decls_set(d, HTML_PROP_COLOR, v);
-	if (o->sheet != NULL)
-		html_sheet_apply(o->sheet, d, (const char *)n->name, html_attr(n, "class"),
-		                 html_attr(n, "id"));
+	if (o->sheet != NULL) {
+		g_autoptr(GPtrArray) attrs = html_attr_list(n);
+
+		html_sheet_apply(o->sheet, d, (const char *)n->name,
+		                 (const char *const *)attrs->pdata);
+	}
 	html_decls_add(d, html_attr(n, "style"));
+}
+
+/* Whether the element is hidden once !important is honoured: a sheet's !important rule
+ * beats a normal inline style. The walk also reads the cascade without !important (as
+ * before), for an !important rule under an @media that may not hold must not show what the
+ * inline style hides. */
+static gboolean
+html_important_hides(const struct html_out *o, const xmlNode *n)
+{
+	struct html_decls d = {.cascade = TRUE};
+	const char *style = html_attr(n, "style");
+	gboolean hidden;
+
+	if (!(o->sheet != NULL && html_sheet_important(o->sheet)) &&
+	    (style == NULL || strchr(style, '!') == NULL))
+		return FALSE;
+	html_decls_of(o, n, &d);
+	hidden = html_decls_hide(&d);
+	html_decls_clear(&d);
+	return hidden;
 }
 
 /* What a closed <details> folds away: everything but its <summary>. */
@@ -378,7 +417,8 @@ html_open(struct html_out *o, const xmlNode *n)
 	if (html_is_dropped(n))
 		return FALSE;
 	html_decls_of(o, n, &d);
-	hidden = html_attr(n, "hidden") != NULL || html_decls_hide(&d) || html_folded(n);
+	hidden = html_attr(n, "hidden") != NULL || html_decls_hide(&d) || html_folded(n) ||
+	         html_important_hides(o, n);
 	f.color = html_decls_color(&d);
 	f.background = html_decls_background(&d);
 	f.tiny_font = html_decls_tiny_font(&d, up->tiny_font);

@@ -10,8 +10,7 @@
 #define HTML_TINY_PX 2.0       /* text this small, or a box this small, shows nothing */
 #define HTML_OFFSCREEN_PX -500 /* a place this far left or up is off the screen */
 #define HTML_CLEAR_ALPHA 0.05  /* an opacity this low shows nothing */
-#define HTML_SHEET_BYTES (256 * 1024)
-#define HTML_SHEET_CLASSES 32 /* classes of one element looked up in the sheet */
+#define HTML_TINY_ZOOM 0.1     /* a zoom this small leaves text of 2px or less */
 
 /* The CSS name of each enum html_prop. */
 static const char *const html_prop_names[HTML_PROP_COUNT] = {
@@ -35,19 +34,96 @@ static const char *const html_prop_names[HTML_PROP_COUNT] = {
     [HTML_PROP_TEXT_INDENT] = "text-indent",
     [HTML_PROP_CLIP] = "clip",
     [HTML_PROP_TRANSFORM] = "transform",
+    [HTML_PROP_SCALE] = "scale",
+    [HTML_PROP_ZOOM] = "zoom",
+    [HTML_PROP_FILTER] = "filter",
+    [HTML_PROP_CLIP_PATH] = "clip-path",
     [HTML_PROP_COLOR] = "color",
     [HTML_PROP_BACKGROUND] = "background",
     [HTML_PROP_BACKGROUND_COLOR] = "background-color",
 };
 
+/* ---- CSS text ---- */
+
+/* The text without CSS comments and the <!-- --> that hide sheets from old clients. */
+char *
+html_css_uncomment(const char *css, gsize len)
+{
+	GString *out = g_string_sized_new(len);
+	const char *end = css + len;
+
+	for (const char *p = css; p < end; p++) {
+		if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			const char *close = g_strstr_len(p + 2, end - p - 2, "*/");
+
+			p = close != NULL ? close + 1 : end - 1;
+			continue;
+		}
+		if ((p + 3 < end && memcmp(p, "<!--", 4) == 0) ||
+		    (p + 2 < end && memcmp(p, "-->", 3) == 0)) {
+			p += *p == '<' ? 3 : 2;
+			continue;
+		}
+		g_string_append_c(out, *p);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The code point of the escape after a backslash at p ("70 ", "6e", "\\:"), and where the
+ * text goes on after it. */
+static gunichar
+html_css_escape(const char *p, const char **next)
+{
+	gunichar c = 0;
+	int n = 0;
+
+	while (n < 6 && g_ascii_isxdigit(p[n]))
+		c = c * 16 + (gunichar)g_ascii_xdigit_value(p[n++]);
+	if (n == 0) {
+		*next = g_utf8_next_char(p);
+		return g_utf8_get_char(p);
+	}
+	*next = p + n + (g_ascii_isspace(p[n]) ? 1 : 0);
+	return c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0xfffd : c;
+}
+
+/* The text with CSS escapes replaced by the characters they stand for. Caller frees. */
+static char *
+html_css_unescape(const char *css)
+{
+	GString *out = g_string_sized_new(strlen(css));
+
+	for (const char *p = css; *p != '\0';) {
+		if (*p != '\\') {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		if (p[1] == '\0' || p[1] == '\n') { /* a line continuation, or nothing */
+			p += p[1] == '\0' ? 1 : 2;
+			continue;
+		}
+		g_string_append_unichar(out, html_css_escape(p + 1, &p));
+	}
+	return g_string_free(out, FALSE);
+}
+
 /* ---- declarations ---- */
+
+void
+html_decls_put(struct html_decls *d, enum html_prop prop, const char *value, gboolean important)
+{
+	if (d->cascade && d->important[prop] && !important)
+		return;
+	g_free(d->value[prop]);
+	d->value[prop] = g_ascii_strdown(value, -1);
+	g_strstrip(d->value[prop]);
+	d->important[prop] = important;
+}
 
 void
 html_decls_set(struct html_decls *d, enum html_prop prop, const char *value)
 {
-	g_free(d->value[prop]);
-	d->value[prop] = g_ascii_strdown(value, -1);
-	g_strstrip(d->value[prop]);
+	html_decls_put(d, prop, value, FALSE);
 }
 
 /* The property named by the len bytes at name (blanks around them aside), or -1. */
@@ -71,20 +147,32 @@ html_decls_add_one(struct html_decls *d, const char *decl, gsize len)
 {
 	const char *colon = memchr(decl, ':', len);
 	g_autofree char *value = NULL;
+	gboolean important = FALSE;
 	char *bang;
 	int prop;
 
 	if (colon == NULL || (prop = html_prop_of(decl, (gsize)(colon - decl))) < 0)
 		return;
 	value = g_strndup(colon + 1, len - (gsize)(colon + 1 - decl));
-	if ((bang = g_strrstr(value, "!")) != NULL)
-		*bang = '\0'; /* !important */
-	html_decls_set(d, prop, value);
+	if ((bang = g_strrstr(value, "!")) != NULL) {
+		*bang = '\0';
+		important = g_ascii_strcasecmp(g_strstrip(bang + 1), "important") == 0;
+	}
+	html_decls_put(d, prop, value, important);
 }
 
 void
 html_decls_add(struct html_decls *d, const char *css)
 {
+	g_autofree char *clean = NULL;
+
+	/* a comment inside a value, or an escape in a name, hides as the plain spelling does:
+	 * mail clients read both */
+	if (css != NULL && (strchr(css, '/') != NULL || strchr(css, '\\') != NULL)) {
+		g_autofree char *bare = html_css_uncomment(css, strlen(css));
+
+		css = clean = html_css_unescape(bare);
+	}
 	for (const char *p = css; p != NULL && *p != '\0';) {
 		gsize len = strcspn(p, ";");
 
@@ -249,6 +337,109 @@ html_opacity_none(const char *v)
 	return (*end == '%' ? n / 100 : n) <= HTML_CLEAR_ALPHA;
 }
 
+/* A number, or a percentage, at v as a fraction ("0.5", "50%"), or FALSE. */
+static gboolean
+html_fraction(const char *v, double *n)
+{
+	char *end;
+
+	if (v == NULL)
+		return FALSE;
+	*n = g_ascii_strtod(v, &end);
+	if (end == v)
+		return FALSE;
+	if (*end == '%')
+		*n /= 100;
+	return TRUE;
+}
+
+/* scale: a factor of 0 either way ("0", "1 0"). */
+static gboolean
+html_scale_none(const char *v)
+{
+	g_auto(GStrv) words = v != NULL ? g_strsplit_set(v, " \t", 3) : NULL;
+	double n;
+
+	for (char **w = words; w != NULL && *w != NULL; w++)
+		if (html_fraction(*w, &n) && n >= -HTML_CLEAR_ALPHA && n <= HTML_CLEAR_ALPHA)
+			return TRUE;
+	return FALSE;
+}
+
+/* zoom: a tenth or less ("0.01", "5%"); zoom:0 counts, as some clients shrink to nothing. */
+static gboolean
+html_zoom_none(const char *v)
+{
+	double n;
+
+	return html_fraction(v, &n) && n >= 0 && n <= HTML_TINY_ZOOM;
+}
+
+/* filter: an opacity() of nothing among its functions. */
+static gboolean
+html_filter_none(const char *v)
+{
+	for (const char *p = v; p != NULL && (p = strstr(p, "opacity(")) != NULL; p++)
+		if (html_opacity_none(p + strlen("opacity(")))
+			return TRUE;
+	return FALSE;
+}
+
+/* inset() that meets itself: a top and bottom (or left and right) of 100% together. */
+static gboolean
+html_inset_none(const char *args)
+{
+	double v[4] = {0, 0, 0, 0};
+	int n = 0;
+
+	for (const char *p = args; n < 4 && *p != '\0' && *p != ')';) {
+		char *end;
+
+		p += strspn(p, " \t");
+		v[n] = g_ascii_strtod(p, &end);
+		if (end == p || (*end != '%' && (v[n] != 0 || g_ascii_isalpha(*end))))
+			break; /* lengths other than 0 depend on the box: never hiding */
+		n++;
+		p = end + (*end == '%' ? 1 : 0);
+	}
+	if (n == 0)
+		return FALSE;
+	/* one value: all sides; two: top/bottom and left/right; three: top, sides, bottom */
+	return (n == 1 && v[0] >= 50) || (n == 2 && (v[0] >= 50 || v[1] >= 50)) ||
+	       (n == 3 && (v[0] + v[2] >= 100 || v[1] >= 50)) ||
+	       (n == 4 && (v[0] + v[2] >= 100 || v[1] + v[3] >= 100));
+}
+
+/* clip-path: inset(100%), circle(0), ellipse(0 0) ... leave nothing to see. */
+static gboolean
+html_clip_path_none(const char *v)
+{
+	g_auto(GStrv) radii = NULL;
+
+	if (v == NULL)
+		return FALSE;
+	if (g_str_has_prefix(v, "inset("))
+		return html_inset_none(v + strlen("inset("));
+	if (!g_str_has_prefix(v, "circle(") && !g_str_has_prefix(v, "ellipse("))
+		return FALSE;
+	radii = g_strsplit_set(strchr(v, '(') + 1, " \t", 3);
+	for (int i = 0; i < 2 && radii[i] != NULL && strcmp(radii[i], "at") != 0; i++)
+		if (html_tiny(radii[i], 600, 1))
+			return TRUE;
+	return FALSE;
+}
+
+/* Effects that leave nothing of what is drawn: scaled, zoomed, filtered or clipped away. */
+static gboolean
+html_effect_hides(const struct html_decls *d)
+{
+	const char *const *v = (const char *const *)d->value;
+
+	return html_clipped_away(v[HTML_PROP_CLIP]) || html_scaled_away(v[HTML_PROP_TRANSFORM]) ||
+	       html_scale_none(v[HTML_PROP_SCALE]) || html_zoom_none(v[HTML_PROP_ZOOM]) ||
+	       html_filter_none(v[HTML_PROP_FILTER]) || html_clip_path_none(v[HTML_PROP_CLIP_PATH]);
+}
+
 /* A box that shows nothing: small both ways, or small one way and clipping. */
 static gboolean
 html_box_hides(const struct html_decls *d)
@@ -280,192 +471,5 @@ html_decls_hide(const struct html_decls *d)
 	       html_offscreen(v[HTML_PROP_TEXT_INDENT]) ||
 	       (placed &&
 	        (html_offscreen(v[HTML_PROP_LEFT]) || html_offscreen(v[HTML_PROP_TOP]))) ||
-	       html_clipped_away(v[HTML_PROP_CLIP]) || html_scaled_away(v[HTML_PROP_TRANSFORM]);
-}
-
-/* ---- style sheets ---- */
-
-struct html_sheet {
-	GHashTable *rules; /* ".class", "#id", "tag", "*" -> struct html_decls */
-	gsize budget;      /* bytes of sheets still to read */
-};
-
-static void
-html_decls_free(gpointer p)
-{
-	html_decls_clear(p);
-	g_free(p);
-}
-
-struct html_sheet *
-html_sheet_new(void)
-{
-	struct html_sheet *s = g_new0(struct html_sheet, 1);
-
-	s->rules = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, html_decls_free);
-	s->budget = HTML_SHEET_BYTES;
-	return s;
-}
-
-void
-html_sheet_free(struct html_sheet *s)
-{
-	if (s == NULL)
-		return;
-	g_hash_table_destroy(s->rules);
-	g_free(s);
-}
-
-/* The key of a selector's last part: its id, else its first class, else its tag; NULL for
- * what is ignored (pseudo-classes, attribute tests, nothing). */
-static char *
-html_selector_key(const char *selector)
-{
-	const char *last = selector, *mark;
-	gsize len;
-
-	for (const char *p = selector; *p != '\0'; p++)
-		if (strchr(" \t\r\n>+~", *p) != NULL)
-			last = p + 1;
-	if (*last == '\0' || strpbrk(last, ":[") != NULL)
-		return NULL;
-	if ((mark = strchr(last, '#')) != NULL || (mark = strchr(last, '.')) != NULL)
-		len = 1 + strcspn(mark + 1, "#.");
-	else
-		len = strlen(mark = last);
-	return len > 1 || (len == 1 && *mark != '#' && *mark != '.')
-	           ? g_ascii_strdown(mark, (gssize)len)
-	           : NULL;
-}
-
-static void
-html_sheet_rule(struct html_sheet *s, const char *selectors, const char *body)
-{
-	g_auto(GStrv) list = g_strsplit(selectors, ",", -1);
-
-	for (char **sel = list; *sel != NULL; sel++) {
-		char *key = html_selector_key(g_strstrip(*sel));
-		struct html_decls *d;
-
-		if (key == NULL)
-			continue;
-		if ((d = g_hash_table_lookup(s->rules, key)) == NULL) {
-			d = g_new0(struct html_decls, 1);
-			g_hash_table_insert(s->rules, g_strdup(key), d);
-		}
-		html_decls_add(d, body);
-		g_free(key);
-	}
-}
-
-/* Where the text goes on after the block opened at open: after its closing brace, or at
- * the end of the text when it never closes. */
-static const char *
-html_after_block(const char *open)
-{
-	int depth = 0;
-
-	for (const char *p = open; *p != '\0'; p++)
-		if (*p == '{')
-			depth++;
-		else if (*p == '}' && --depth == 0)
-			return p + 1;
-	return open + strlen(open);
-}
-
-/* The text without CSS comments and the <!-- --> that hide sheets from old clients. */
-static char *
-html_css_uncomment(const char *css, gsize len)
-{
-	GString *out = g_string_sized_new(len);
-	const char *end = css + len;
-
-	for (const char *p = css; p < end; p++) {
-		if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			const char *close = g_strstr_len(p + 2, end - p - 2, "*/");
-
-			p = close != NULL ? close + 1 : end - 1;
-			continue;
-		}
-		if ((p + 3 < end && memcmp(p, "<!--", 4) == 0) ||
-		    (p + 2 < end && memcmp(p, "-->", 3) == 0)) {
-			p += *p == '<' ? 3 : 2;
-			continue;
-		}
-		g_string_append_c(out, *p);
-	}
-	return g_string_free(out, FALSE);
-}
-
-void
-html_sheet_add(struct html_sheet *s, const char *css)
-{
-	gsize len = MIN(strlen(css), s->budget);
-	g_autofree char *text = html_css_uncomment(css, len);
-	const char *p = text;
-
-	s->budget -= len;
-	while (*p != '\0') {
-		const char *open = strchr(p, '{'), *close = strchr(p, '}'), *semi;
-		g_autofree char *selectors = NULL, *body = NULL;
-
-		p += strspn(p, " \t\r\n");
-		if (open == NULL)
-			return;
-		if (close != NULL && close < open) { /* the end of an @media block */
-			p = close + 1;
-			continue;
-		}
-		if (*p == '@') {
-			semi = strchr(p, ';');
-			if (semi != NULL && semi < open) /* @import, @charset */
-				p = semi + 1;
-			else if (g_str_has_prefix(p, "@media") || g_str_has_prefix(p, "@supports"))
-				p = open + 1; /* their rules count as top-level ones */
-			else                  /* @font-face, @page ... */
-				p = html_after_block(open);
-			continue;
-		}
-		close = html_after_block(open);
-		selectors = g_strndup(p, (gsize)(open - p));
-		body = g_strndup(open + 1, (gsize)(close - open - 1) - (close[-1] == '}' ? 1 : 0));
-		html_sheet_rule(s, selectors, body);
-		p = close;
-	}
-}
-
-/* Adds the rule for prefix + name (".", "#" or ""; of any case), if there is one, to d. */
-static void
-html_sheet_merge(const struct html_sheet *s, struct html_decls *d, const char *prefix,
-                 const char *name)
-{
-	g_autofree char *lower = g_ascii_strdown(name, -1);
-	g_autofree char *key = g_strconcat(prefix, lower, NULL);
-	const struct html_decls *rule = g_hash_table_lookup(s->rules, key);
-
-	for (int p = 0; rule != NULL && p < HTML_PROP_COUNT; p++)
-		if (rule->value[p] != NULL)
-			html_decls_set(d, p, rule->value[p]);
-}
-
-void
-html_sheet_apply(const struct html_sheet *s, struct html_decls *d, const char *tag,
-                 const char *classes, const char *id)
-{
-	g_auto(GStrv) names = NULL;
-	int n = 0;
-
-	if (g_hash_table_size(s->rules) == 0)
-		return;
-	html_sheet_merge(s, d, "", "*");
-	if (tag != NULL)
-		html_sheet_merge(s, d, "", tag);
-	names = classes != NULL ? g_strsplit_set(classes, " \t\r\n", -1) : NULL;
-	for (char **c = names; c != NULL && *c != NULL && n < HTML_SHEET_CLASSES; c++)
-		if (**c != '\0') {
-			html_sheet_merge(s, d, ".", *c);
-			n++;
-		}
-	if (id != NULL)
-		html_sheet_merge(s, d, "#", id);
+	       html_effect_hides(d);
 }

@@ -102,6 +102,11 @@ static const struct hidden_case hidden_cases[] = {
                                   "RESOLVED</div>"},
     {"display-none-inherited", ACK "<div style=\"display:none\"><table><tr><td><p><b>RESOLVED"
                                    "</b></p></td></tr></table></div>"},
+    {"display-comment-inside", ACK "<div style=\"display:/**/none\">RESOLVED</div>"},
+    {"display-comment-around", ACK "<div style=\"/*x*/display/*y*/:/*z*/none\">RESOLVED</div>"},
+    {"display-escaped-name", ACK "<div style=\"dis\\70 lay:none\">RESOLVED</div>"},
+    {"display-escaped-value", ACK "<div style=\"display:\\6e one\">RESOLVED</div>"},
+    {"display-escaped-letter", ACK "<div style=\"d\\isplay:no\\ne\">RESOLVED</div>"},
     {"visibility-hidden", ACK "<p style=\"visibility:hidden\">RESOLVED</p>"},
     {"details-closed", ACK "<details><summary>more</summary><p>RESOLVED</p></details>"},
     {"details-closed-text", ACK "<details><summary>more</summary>RESOLVED</details>"},
@@ -131,6 +136,23 @@ static const struct hidden_case hidden_cases[] = {
     {"text-indent-off-screen", ACK "<div style=\"text-indent:-9999px\">RESOLVED</div>"},
     {"left-off-screen", ACK "<div style=\"position:absolute;left:-10000px\">RESOLVED</div>"},
     {"scale-0", ACK "<div style=\"transform:scale(0)\">RESOLVED</div>"},
+    {"scale-property-0", ACK "<div style=\"scale:1 0\">RESOLVED</div>"},
+    {"zoom-hundredth", ACK "<div style=\"zoom:0.01\">RESOLVED</div>"},
+    {"zoom-0", ACK "<div style=\"zoom:0\">RESOLVED</div>"},
+    {"zoom-percent", ACK "<div style=\"zoom:1%\">RESOLVED</div>"},
+    {"filter-opacity-0", ACK "<div style=\"filter:opacity(0)\">RESOLVED</div>"},
+    {"filter-opacity-0-percent", ACK "<div style=\"filter:blur(0) opacity(0%)\">RESOLVED</div>"},
+    {"clip-path-inset", ACK "<div style=\"clip-path:inset(100%)\">RESOLVED</div>"},
+    {"clip-path-inset-half", ACK "<div style=\"clip-path:inset(50% 0)\">RESOLVED</div>"},
+    {"clip-path-inset-sides", ACK "<div style=\"clip-path:inset(0 0 100% 0)\">RESOLVED</div>"},
+    {"clip-path-circle-0", ACK "<div style=\"clip-path:circle(0)\">RESOLVED</div>"},
+    {"clip-path-circle-at", ACK "<div style=\"clip-path:circle(0px at 50% 50%)\">RESOLVED</div>"},
+    {"clip-path-ellipse", ACK "<div style=\"clip-path:ellipse(40% 0)\">RESOLVED</div>"},
+    {"clip-rect-absolute", ACK "<div style=\"position:absolute;clip:rect(0,0,0,0)\">RESOLVED"
+                               "</div>"},
+    {"height-0-overflow", ACK "<div style=\"height:0;overflow:hidden\">RESOLVED</div>"},
+    {"width-0-overflow", ACK "<div style=\"width:0;overflow:hidden\">RESOLVED</div>"},
+    {"line-height-0-font-size-0", ACK "<div style=\"line-height:0;font-size:0\">RESOLVED</div>"},
     {"white-on-white-hex3", ACK "<div style=\"background:#fff\"><span style=\"color:#fff\">"
                                 "RESOLVED</span></div>"},
     {"white-on-white-hex6", ACK "<div style=\"background-color:#FFFFFF\"><p style=\"color:"
@@ -165,6 +187,25 @@ static const struct hidden_case hidden_cases[] = {
      "<style>@media screen { .m { display:none } }</style>" ACK "<p class=\"m\">RESOLVED</p>"},
     {"sheet-in-head-comment", "<html><head><style><!-- /* x */ .c{opacity:0} --></style>"
                               "</head><body>" ACK "<p class=c>RESOLVED</p></body></html>"},
+    {"sheet-important-beats-inline", "<style>.x{display:none !important}</style>" ACK
+                                     "<div class=x style=\"display:block\">RESOLVED</div>"},
+    {"sheet-important-tag", "<style>p{visibility:hidden!IMPORTANT}</style><div>ack</div>"
+                            "<p style=\"visibility:visible\">RESOLVED</p>"},
+    {"media-important-shows-nothing", "<style>@media print{.x{display:block!important}}</style>" ACK
+                                      "<div class=x style=\"display:none\">RESOLVED</div>"},
+    {"inline-important-first", ACK "<div style=\"display:none!important;display:block\">"
+                                   "RESOLVED</div>"},
+    {"sheet-attribute", "<style>p[data-x]{display:none}</style>" ACK "<p data-x>RESOLVED</p>"},
+    {"sheet-attribute-alone", "<style>[hidden-by]{visibility:hidden}</style>" ACK "<div "
+                              "hidden-by=\"me\">RESOLVED</div>"},
+    {"sheet-attribute-word", "<style>div[class~=x]{display:none}</style>" ACK "<div class=\"a "
+                             "x\">RESOLVED</div>"},
+    {"sheet-attribute-value", "<style>body [data-k = \"a b\"] {font-size:0}</style>" ACK
+                              "<span data-k=\"A B\">RESOLVED</span>"},
+    {"sheet-attribute-prefix", "<style>[title^=re]{opacity:0}</style>" ACK "<p title=\"red\">"
+                               "RESOLVED</p>"},
+    {"sheet-attribute-important", "<style>[data-x]{display:none!important}</style>" ACK
+                                  "<p data-x style=\"display:block\">RESOLVED</p>"},
     {"template", ACK "<template><p>RESOLVED</p></template>"},
     {"script", ACK "<script>document.write('RESOLVED')</script>"},
     {"style-text", ACK "<style>RESOLVED{}</style>"},
@@ -187,6 +228,17 @@ static const struct hidden_case visible_cases[] = {
     {"unknown-colours", "<p style=\"color:var(--text)\">ack</p>"},
     {"inline-overrides-sheet", "<style>.x{display:none}</style><div class=x "
                                "style=\"display:block\">ack</div>"},
+    {"inline-important-beats-sheet", "<style>.x{display:none !important}</style><div "
+                                     "class=x style=\"display:block !important\">ack</div>"},
+    {"sheet-important-shows", "<style>.x{display:block !important}</style><div class=x>ack"
+                              "</div>"},
+    {"attribute-colour", "<style>[data-x]{color:red}</style><p data-x>ack</p>"},
+    {"attribute-other-value", "<style>p[data-x=a]{display:none}</style><p data-x=b>ack</p>"},
+    {"attribute-other-tag", "<style>div[data-x]{display:none}</style><p data-x>ack</p>"},
+    {"attribute-absent", "<style>[data-x]{display:none}</style><p data-y>ack</p>"},
+    {"attribute-inline-overrides", "<style>[data-x]{display:none}</style><p data-x "
+                                   "style=\"display:block\">ack</p>"},
+    {"attribute-pseudo-class", "<style>a[href]:hover{display:none}</style><a href=x>ack</a>"},
     {"child-recoloured", "<div style=\"color:#fff\">RESOLVED<span style=\"color:#222\">ack"
                          "</span></div>"},
     /* MJML and other templates: font-size:0 on the wrapper, the size again on each column */
@@ -198,6 +250,17 @@ static const struct hidden_case visible_cases[] = {
     {"pseudo-class-ignored", "<style>p:hover{display:none}</style><p>ack</p>"},
     /* a fuzzer finding: a parenthesis that never closes */
     {"unclosed-background", "<div style=\"background:rgb(9, 9\">ack</div>"},
+    {"slash-in-font", "<p style=\"font:13px/1.5 Arial;background:url(a/b.png)\">ack</p>"},
+    {"escaped-display-block", "<p style=\"display:\\62 lock\">ack</p>"},
+    {"opacity-half", "<p style=\"opacity:0.5\">ack</p>"},
+    {"zoom-larger", "<p style=\"zoom:1.2\">ack</p>"},
+    {"zoom-normal", "<p style=\"zoom:normal;scale:none\">ack</p>"},
+    {"filter-blur", "<p style=\"filter:blur(1px)\">ack</p>"},
+    {"filter-opacity-half", "<p style=\"filter:opacity(50%) grayscale(1)\">ack</p>"},
+    {"clip-path-inset-small", "<p style=\"clip-path:inset(10% 5%)\">ack</p>"},
+    {"clip-path-inset-px", "<p style=\"clip-path:inset(100px 0 0 0)\">ack</p>"},
+    {"clip-path-circle", "<p style=\"clip-path:circle(50% at 50% 50%)\">ack</p>"},
+    {"scale-one", "<p style=\"scale:1;transform:scale(1.5)\">ack</p>"},
     {"print-media-too", "<style>@media print{.p{color:#000}}</style><p class=p>ack</p>"},
 };
 

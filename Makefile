@@ -42,7 +42,8 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 CORE_SRCS = $(wildcard mailer/alert*.c mailer/command*.c mailer/html*.c) mailer/auth.c \
             mailer/authres.c mailer/incident.c mailer/mime.c mailer/mime_build.c \
             mailer/mime_headers.c \
-            mailer/postmortem.c mailer/reply.c mailer/stats.c mailer/statuspage.c \
+            mailer/postmortem.c mailer/reply.c mailer/schedule.c mailer/stats.c \
+            mailer/statuspage.c \
             mailer/template.c mailer/util.c mailer/view.c
 CORE_OBJS = $(patsubst mailer/%.c,$(B)/%.o,$(CORE_SRCS))
 CORE_LIB  = -Wl,--whole-archive $(B)/libcore.a -Wl,--no-whole-archive

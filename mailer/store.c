@@ -172,13 +172,7 @@ store_query_texts(struct store *s, sqlite3_stmt *st, GError **err, const char *w
 	out = g_ptr_array_new_with_free_func(g_free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		g_ptr_array_add(out, store_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		store_fail(s, err, what);
-		g_ptr_array_unref(out);
-		return NULL;
-	}
-	return out;
+	return store_list_finish(s, st, rc, out, err, what);
 }
 
 gint64
@@ -302,6 +296,19 @@ store_rollback(struct store *s)
 	g_clear_pointer(&s->failed, g_free);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+GPtrArray *
+store_list_finish(struct store *s, sqlite3_stmt *st, int rc, GPtrArray *list, GError **err,
+                  const char *what)
+{
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return list;
+	if (rc != SQLITE_ROW)
+		store_fail(s, err, what);
+	g_ptr_array_unref(list);
+	return NULL;
 }
 
 /* --- inbound messages --- */
@@ -432,13 +439,7 @@ store_quarantine_list(struct store *s, GError **err)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		g_ptr_array_add(list, quarantined_from_row(st));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		store_fail(s, err, "cannot read the quarantine");
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_list_finish(s, st, rc, list, err, "cannot read the quarantine");
 }
 
 int

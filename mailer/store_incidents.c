@@ -183,17 +183,7 @@ store_incident_list(struct store *s, gboolean all, GError **err)
 			break;
 		g_ptr_array_add(list, inc);
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW) {
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	if (rc != SQLITE_DONE) {
-		store_fail(s, err, "cannot list the incidents");
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_list_finish(s, st, rc, list, err, "cannot list the incidents");
 }
 
 /* --- events --- */
@@ -268,13 +258,7 @@ store_events(struct store *s, gint64 incident_id, GError **err)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		g_ptr_array_add(list, event_row(st));
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		store_fail(s, err, "cannot read the events");
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_list_finish(s, st, rc, list, err, "cannot read the events");
 }
 
 GPtrArray *

@@ -36,4 +36,10 @@ GPtrArray *store_query_texts(struct store *s, sqlite3_stmt *st, GError **err, co
 /* The id store_query_int found, 0 for none, -1 when it failed. */
 gint64 store_query_id(struct store *s, sqlite3_stmt *st, GError **err, const char *what);
 
+/* The end of a loop that reads rows into list: finalizes st and returns list when the
+ * last step was SQLITE_DONE; otherwise frees list and returns NULL with err (set here for a
+ * failed step, or already set by a nested read that stopped the loop on a row). */
+GPtrArray *store_list_finish(struct store *s, sqlite3_stmt *st, int rc, GPtrArray *list,
+                             GError **err, const char *what);
+
 #endif

@@ -197,17 +197,7 @@ store_outbox_due(struct store *s, gint64 now, GError **err)
 		if (it->rcpts == NULL)
 			break;
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW) {
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	if (rc != SQLITE_DONE) {
-		store_fail(s, err, "cannot read the outbox");
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_list_finish(s, st, rc, list, err, "cannot read the outbox");
 }
 
 int
@@ -324,17 +314,7 @@ store_outbox_list(struct store *s, gboolean all, GError **err)
 		if (outbox_row_rcpts(s, r, err) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW) {
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	if (rc != SQLITE_DONE) {
-		store_fail(s, err, "cannot read the outbox");
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_list_finish(s, st, rc, list, err, "cannot read the outbox");
 }
 
 int

@@ -92,6 +92,8 @@ struct config {
 	GHashTable *alert_keys;      /* secret key -> source name, or NULL: alert+KEY@domain */
 	/* [list:NAME] */
 	GPtrArray *lists; /* struct list_config * */
+	/* [schedule:NAME], in file order; used by `sevmail oncall` only so far */
+	GPtrArray *schedules; /* struct schedule * */
 };
 
 /* Loads and validates path. NULL + err (a sentence naming file and key) on any problem. */

@@ -20,6 +20,17 @@ char *view_incidents_json(GPtrArray *incidents);
  * (struct list_config *) and their subscribers (one GPtrArray of char * per list). */
 char *view_lists_json(GPtrArray *lists, GPtrArray *subscribers);
 
+/* Who is on call for one schedule (DESIGN.md's oncall --json): since G_MININT64 and until
+ * G_MAXINT64 mean "never" (null); next is NULL when nobody else ever comes. */
+struct view_oncall {
+	const char *schedule, *time_zone, *oncall;
+	gint64 since, until;
+	const char *next;
+};
+/* [{"schedule", "time_zone", "oncall", "since", "until", "next"}] of a GArray of struct
+ * view_oncall. */
+char *view_oncall_json(GArray *entries);
+
 /* Counts, MTTA and MTTR by severity (DESIGN.md's stats --json). */
 struct stats;
 char *view_stats_json(const struct stats *st);

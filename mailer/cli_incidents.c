@@ -1,10 +1,9 @@
 /*
  * cli_incidents: the commands about incidents: listing and showing them, declaring one,
- * the post-mortem, statistics, the status page and who is on call.
+ * the post-mortem, statistics and the status page (who is on call: cli_oncall.c).
  */
 #include "cli.h"
 #include "daemon.h"
-#include "escalate.h"
 #include "intake.h"
 #include "notify.h"
 #include "publish.h"
@@ -348,42 +347,4 @@ const struct cli_cmd cli_cmd_status_page = {
     .needs = CLI_STORE,
     .options = status_page_options,
     .run = cli_status_page,
-};
-
-static int
-cli_oncall(struct cli_ctx *ctx)
-{
-	const struct config *cfg = ctx->cfg;
-	gint64 now = util_now();
-	g_autoptr(GPtrArray) now_order = escalate_oncall_order(cfg, now);
-
-	if (now_order->len == 0) {
-		fprintf(stderr, "sevmail: nobody is on call: give a responder the role oncall, or "
-		                "set [oncall] rotation\n");
-		return EXIT_RUNTIME;
-	}
-	printf("now:  %s\n", (const char *)now_order->pdata[0]);
-	if (cfg->rotation != NULL && cfg->rotation[0] != NULL) {
-		gint64 turn = now >= cfg->rotation_start
-		                  ? (now - cfg->rotation_start) / cfg->rotation_length + 1
-		                  : 1;
-		gint64 change = cfg->rotation_start + turn * cfg->rotation_length;
-		g_autoptr(GPtrArray) next = escalate_oncall_order(cfg, change);
-		g_autofree char *when = util_human_time(change);
-
-		printf("next: %s from %s\n", (const char *)next->pdata[0], when);
-	} else {
-		for (guint i = 1; i < now_order->len; i++)
-			printf("then: %s\n", (const char *)now_order->pdata[i]);
-	}
-	return 0;
-}
-
-const struct cli_cmd cli_cmd_oncall = {
-    .name = "oncall",
-    .usage = "",
-    .summary = "who is on call now and next",
-    .parameter = "- who is on call now and next",
-    .needs = CLI_CONFIG,
-    .run = cli_oncall,
 };

@@ -1,10 +1,12 @@
 /*
  * config: the INI file of DESIGN.md. One table names every known key with its type, default
- * and bounds; [responders] and [list:NAME] are read in config_sections.c, the warnings of
- * `sevmail check` are config_warn.c's. Every error names the file, the group and the key.
+ * and bounds; [responders] and [list:NAME] are read in config_sections.c, [schedule:NAME] in
+ * config_schedules.c, the warnings of `sevmail check` are config_warn.c's. Every error names the
+ * file, the group and the key.
  */
 #include "config.h"
 #include "config_sections.h"
+#include "schedule.h"
 
 #include "util.h"
 #include <glib/gstdio.h>
@@ -408,6 +410,7 @@ config_load(const char *path, GError **err)
 	c->responders = g_ptr_array_new();
 	c->secret_files = g_ptr_array_new_with_free_func(g_free);
 	c->lists = g_ptr_array_new_with_free_func((GDestroyNotify)config_list_free);
+	c->schedules = g_ptr_array_new_with_free_func((GDestroyNotify)schedule_free);
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
 		g_set_error(err, CONFIG_ERROR, 0, "%s: %s", path, e->message);
 		return NULL;
@@ -422,13 +425,16 @@ config_load(const char *path, GError **err)
 			rc = config_load_responders(c, kf, err);
 		else if (g_str_has_prefix(*g, "list:") && (*g)[5] != '\0')
 			rc = config_load_list(c, kf, *g, err);
+		else if (g_str_has_prefix(*g, "schedule:") && (*g)[9] != '\0')
+			rc = config_load_schedule(c, kf, *g, err);
 		else if (known_group(*g))
 			rc = load_group(c, kf, *g, err);
 		else
 			rc = config_bad(
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
-			    " oncall, postmortem, status_page, security, alerts, list:NAME)");
+			    " oncall, postmortem, status_page, security, alerts, list:NAME,"
+			    " schedule:NAME)");
 		if (rc != 0)
 			return NULL;
 	}
@@ -480,6 +486,8 @@ config_free(struct config *c)
 		g_hash_table_unref(c->severity_labels);
 	if (c->lists != NULL)
 		g_ptr_array_unref(c->lists);
+	if (c->schedules != NULL)
+		g_ptr_array_unref(c->schedules);
 	g_free(c);
 }
 

@@ -29,4 +29,9 @@ int config_load_list(struct config *c, GKeyFile *kf, const char *group, GError *
 void config_default_list_domains(struct config *c);
 void config_list_free(struct list_config *l);
 
+/* One [schedule:NAME] group, added to c->schedules. 0, or -1 + err. */
+int config_load_schedule(struct config *c, GKeyFile *kf, const char *group, GError **err);
+/* Adds to w (char *) a warning for each person in a schedule who is not a responder. */
+void config_warn_schedules(GPtrArray *w, const struct config *c);
+
 #endif

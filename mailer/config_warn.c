@@ -99,6 +99,7 @@ config_warnings(const struct config *c)
 			    w, g_strdup_printf("[oncall] rotation: %s is not in "
 			                       "[responders]: their replies will be refused",
 			                       *r));
+	config_warn_schedules(w, c);
 	config_warn_modes(w, c);
 	g_ptr_array_add(w, NULL);
 	return (char **)g_ptr_array_free(w, FALSE);

@@ -139,6 +139,39 @@ view_lists_json(GPtrArray *lists, GPtrArray *subscribers)
 	return finish(b);
 }
 
+/* "never" (the G_MININT64 / G_MAXINT64 of schedule.h) is null, not a year-1 date. */
+static void
+member_bound(JsonBuilder *b, const char *name, gint64 t)
+{
+	if (t == G_MININT64 || t == G_MAXINT64) {
+		json_builder_set_member_name(b, name);
+		json_builder_add_null_value(b);
+	} else
+		member_time(b, name, t);
+}
+
+char *
+view_oncall_json(GArray *entries)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < entries->len; i++) {
+		const struct view_oncall *o = &g_array_index(entries, struct view_oncall, i);
+
+		json_builder_begin_object(b);
+		member_string(b, "schedule", o->schedule);
+		member_string(b, "time_zone", o->time_zone);
+		member_string(b, "oncall", o->oncall);
+		member_bound(b, "since", o->since);
+		member_bound(b, "until", o->until);
+		member_string(b, "next", o->next);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return finish(b);
+}
+
 static void
 field(GString *out, const char *label, const char *value)
 {

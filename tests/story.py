@@ -79,6 +79,8 @@ class Desk:
         for key, value in overrides.items():
             group, name = key.split("__", 1)
             group = group.replace("list_", "list:")
+            if group.startswith("schedule_"):  # schedule_primary__shift -> [schedule:primary]
+                group = "schedule:" + group[len("schedule_"):]
             if value is None:
                 sections[group].pop(name, None)
             else:

@@ -57,6 +57,14 @@ def list_keys():
     return re.findall(r'"(\w+)"', known)
 
 
+def schedule_keys():
+    """The keys of a [schedule:NAME] section, from config_load_schedule()'s known[] array."""
+    source = read(os.path.join(ROOT, "mailer", "config_schedules.c"))
+    body = source[source.index("config_load_schedule("):]
+    known = re.search(r"known\[\]\s*=\s*\{([^}]*)\}", body).group(1)
+    return re.findall(r'"(\w+)"', known)
+
+
 def cli_source():
     """The command line's source: mailer/main.c and the mailer/cli*.{c,h} it dispatches to."""
     paths = [os.path.join(ROOT, "mailer", "main.c")] + sorted(
@@ -137,8 +145,10 @@ def test_every_configuration_key_is_documented_in_its_section():
     assert missing == [], "keys of mailer/config.c missing from doc/sevmail.conf.5"
     assert "responders" in documented
     assert sorted(documented["list:NAME"]) == sorted(list_keys())
+    assert sorted(documented["schedule:NAME"]) == sorted(schedule_keys())
     # and nothing documented that the program does not know
-    known = set(config_keys()) | {("list:NAME", k) for k in list_keys()}
+    known = set(config_keys()) | {("list:NAME", k) for k in list_keys()} | {
+        ("schedule:NAME", k) for k in schedule_keys()}
     extra = ["[%s] %s" % (g, k) for g, ks in documented.items() for k in ks
              if (g, k) not in known]
     assert extra == [], "doc/sevmail.conf.5 documents keys mailer/config.c does not have"
@@ -155,6 +165,8 @@ def test_the_example_configuration_shows_every_key():
         if m and group is not None:
             shown.add((group, m.group(1)))
     missing = ["[%s] %s" % key for key in config_keys() if key not in shown]
+    missing += ["[schedule:primary] %s" % k for k in schedule_keys()
+                if ("schedule:primary", k) not in shown]
     assert missing == [], "keys missing from contrib/sevmail.conf.example"
 
 

@@ -1,5 +1,7 @@
-/* The configuration: alert keys, responders by name, and the warnings about secrets. */
+/* The configuration: alert keys, responders by name, schedules, and the warnings about
+ * secrets and schedules. */
 #include "config.h"
+#include "schedule.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -131,6 +133,78 @@ test_secrets_anyone_may_read_are_warned_about(void)
 	cleanup(dir);
 }
 
+#define BERLIN                                                                                     \
+	"[schedule:primary]\ntime_zone = Europe/Berlin\nstart = 2026-03-23 09:00\nshift = 1w\n"
+
+static void
+test_schedules_are_read_in_file_order(void)
+{
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	g_autoptr(config) c = load(BERLIN "rotation = Alice@Example.com, bob@example.com\n"
+	                                  "[schedule:Nights]\nrotation = carol@example.net\n"
+	                                  "start = 2026-01-01 00:00\nshift = 1d\n",
+	                           &dir, &e);
+	const struct schedule *s;
+
+	g_assert_no_error(e);
+	g_assert_cmpuint(c->schedules->len, ==, 2);
+	s = c->schedules->pdata[0];
+	g_assert_cmpstr(s->name, ==, "primary");
+	g_assert_cmpstr(s->rotation[0], ==, "alice@example.com");
+	g_assert_cmpstr(g_time_zone_get_identifier(s->tz), ==, "Europe/Berlin");
+	s = c->schedules->pdata[1];
+	g_assert_cmpstr(s->name, ==, "nights");
+	g_assert_cmpstr(g_time_zone_get_identifier(s->tz), ==, "UTC"); /* the default */
+	g_assert_false(warns(c, "[schedule:"));
+	cleanup(dir);
+}
+
+/* Each bad section is refused with file, section and key named. */
+static void
+test_bad_schedules_name_section_and_key(void)
+{
+	const char *bad[][2] = {
+	    {"[schedule:primary]\ntime_zone = Mars/Base\nrotation = bob@example.com\n"
+	     "start = 2026-03-23 09:00\nshift = 1w\n",
+	     "[schedule:primary] time_zone: unknown time zone \"Mars/Base\"; use an IANA name"},
+	    {BERLIN, "[schedule:primary] rotation: is required"},
+	    {BERLIN "rotation = bob@example.com\nowner = bob@example.com\n",
+	     "[schedule:primary] owner: unknown key"},
+	    {"[schedule:primary]\nrotation = bob@example.com\nstart = 2026-03-23 09:00\n"
+	     "shift = 2m\n",
+	     "[schedule:primary] shift: \"2m\" is not a shift length"},
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) e = NULL;
+		char *dir = NULL;
+		g_autoptr(config) c = load(bad[i][0], &dir, &e);
+
+		g_assert_null(c);
+		g_assert_nonnull(e);
+		g_assert_nonnull(strstr(e->message, "sevmail.conf: "));
+		if (strstr(e->message, bad[i][1]) == NULL)
+			g_error("\"%s\" does not say \"%s\"", e->message, bad[i][1]);
+		cleanup(dir);
+	}
+}
+
+static void
+test_schedule_people_who_are_not_responders_are_warned_about(void)
+{
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	g_autoptr(config) c =
+	    load(BERLIN "rotation = alice@example.com, dave@example.org\n", &dir, &e);
+
+	g_assert_no_error(e);
+	g_assert_true(warns(c, "[schedule:primary] rotation: dave@example.org is not in "
+	                       "[responders]"));
+	g_assert_false(warns(c, "alice@example.com is not"));
+	cleanup(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -142,5 +216,11 @@ main(int argc, char **argv)
 	                test_responders_by_address_or_unique_name);
 	g_test_add_func("/config/secrets_anyone_may_read_are_warned_about",
 	                test_secrets_anyone_may_read_are_warned_about);
+	g_test_add_func("/config/schedules_are_read_in_file_order",
+	                test_schedules_are_read_in_file_order);
+	g_test_add_func("/config/bad_schedules_name_section_and_key",
+	                test_bad_schedules_name_section_and_key);
+	g_test_add_func("/config/schedule_people_who_are_not_responders_are_warned_about",
+	                test_schedule_people_who_are_not_responders_are_warned_about);
 	return g_test_run();
 }

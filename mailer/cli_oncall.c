@@ -1,0 +1,183 @@
+/*
+ * cli_oncall: `sevmail oncall`, who is on call at a time (now by default): per
+ * [schedule:NAME] when there are schedules, else from [oncall] and [responders] as
+ * escalation pages them.
+ */
+#include "cli.h"
+#include "escalate.h"
+#include "schedule.h"
+#include "util.h"
+#include "view.h"
+#include <stdio.h>
+#include <string.h>
+
+static char *oncall_at = NULL;
+
+static const GOptionEntry oncall_options[] = {{"at", 0, 0, G_OPTION_ARG_STRING, &oncall_at,
+                                               "ask about this time (UTC) instead of now",
+                                               "\"YYYY-MM-DD HH:MM\""},
+                                              CLI_OPTION_JSON,
+                                              {NULL}};
+
+/* --at as unix time (now without it); FALSE when it is not "YYYY-MM-DD HH:MM" of a real
+ * date. The shape is checked character by character: sscanf alone takes " 9" and "+9". */
+static gboolean
+cli_oncall_at(gint64 *t)
+{
+	static const char shape[] = "dddd-dd-dd dd:dd";
+	int y, mo, d, h, mi;
+	g_autoptr(GDateTime) dt = NULL;
+
+	if (oncall_at == NULL) {
+		*t = util_now();
+		return TRUE;
+	}
+	if (strlen(oncall_at) != strlen(shape))
+		return FALSE;
+	for (gsize i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? !g_ascii_isdigit(oncall_at[i]) : oncall_at[i] != shape[i])
+			return FALSE;
+	if (sscanf(oncall_at, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi) != 5 ||
+	    (dt = g_date_time_new_utc(y, mo, d, h, mi, 0)) == NULL)
+		return FALSE;
+	*t = g_date_time_to_unix(dt);
+	return TRUE;
+}
+
+static int
+cli_oncall_check(struct cli_ctx *ctx)
+{
+	gint64 t;
+
+	if (ctx->argc != 1)
+		return cli_usage_error(ctx, "oncall takes no arguments");
+	if (!cli_oncall_at(&t))
+		return cli_usage_error(
+		    ctx, "--at '%s' is not a UTC time such as \"2026-03-29 08:00\"", oncall_at);
+	return 0;
+}
+
+/* One schedule at t: who, for how long, and who comes after. */
+static struct view_oncall
+cli_oncall_schedule(const struct schedule *s, gint64 t)
+{
+	struct view_oncall o = {.schedule = s->name,
+	                        .time_zone = g_time_zone_get_identifier(s->tz)};
+
+	o.oncall = schedule_oncall(s, NULL, t, &o.since, &o.until);
+	if (o.until != G_MAXINT64)
+		o.next = schedule_oncall(s, NULL, o.until, NULL, NULL);
+	return o;
+}
+
+static void
+cli_oncall_schedule_text(const struct schedule *s, const struct view_oncall *o)
+{
+	g_autofree char *since = schedule_format_local(s, o->since);
+	g_autofree char *until = schedule_format_local(s, o->until);
+
+	printf("%s (%s)\n", o->schedule, o->time_zone);
+	if (o->since != G_MININT64)
+		printf("  now:  %s since %s\n", o->oncall, since);
+	else
+		printf("  now:  %s\n", o->oncall);
+	if (o->next != NULL)
+		printf("  next: %s from %s\n", o->next, until);
+	else
+		printf("  next: nobody else (%s stays on call)\n", o->oncall);
+}
+
+static int
+cli_oncall_schedules(const struct config *cfg, gint64 t)
+{
+	g_autoptr(GArray) all = g_array_new(FALSE, TRUE, sizeof(struct view_oncall));
+
+	for (guint i = 0; i < cfg->schedules->len; i++) {
+		struct view_oncall o = cli_oncall_schedule(cfg->schedules->pdata[i], t);
+
+		g_array_append_val(all, o);
+		if (!cli_json)
+			cli_oncall_schedule_text(cfg->schedules->pdata[i], &o);
+	}
+	if (cli_json) {
+		g_autofree char *json = view_oncall_json(all);
+
+		printf("%s\n", json);
+	}
+	return 0;
+}
+
+/* Without schedules, DESIGN.md's one team "default": the [oncall] rotation's turn, or the
+ * responders with the role oncall (who never hand over). */
+static void
+cli_oncall_default_json(const struct config *cfg, GPtrArray *order, gint64 t)
+{
+	struct view_oncall o = {"default", "UTC", order->pdata[0], G_MININT64, G_MAXINT64, NULL};
+	g_autoptr(GArray) all = g_array_new(FALSE, TRUE, sizeof(struct view_oncall));
+	g_autofree char *json = NULL;
+
+	if (cfg->rotation != NULL && cfg->rotation[0] != NULL) {
+		gint64 turn =
+		    t > cfg->rotation_start ? (t - cfg->rotation_start) / cfg->rotation_length : 0;
+		g_autoptr(GPtrArray) next = NULL;
+
+		/* before the start the first person holds the first turn (escalate.c) */
+		o.since = t >= cfg->rotation_start
+		              ? cfg->rotation_start + turn * cfg->rotation_length
+		              : G_MININT64;
+		o.until = cfg->rotation_start + (turn + 1) * cfg->rotation_length;
+		next = escalate_oncall_order(cfg, o.until);
+		o.next = next->pdata[0];
+	}
+	g_array_append_val(all, o);
+	json = view_oncall_json(all);
+	printf("%s\n", json);
+}
+
+static int
+cli_oncall(struct cli_ctx *ctx)
+{
+	const struct config *cfg = ctx->cfg;
+	gint64 now;
+	g_autoptr(GPtrArray) now_order = NULL;
+
+	cli_oncall_at(&now); /* checked before */
+	if (cfg->schedules->len > 0)
+		return cli_oncall_schedules(cfg, now);
+	now_order = escalate_oncall_order(cfg, now);
+	if (now_order->len == 0) {
+		fprintf(stderr, "sevmail: nobody is on call: give a responder the role oncall, or "
+		                "set [oncall] rotation\n");
+		return EXIT_RUNTIME;
+	}
+	if (cli_json) {
+		cli_oncall_default_json(cfg, now_order, now);
+		return 0;
+	}
+	printf("now:  %s\n", (const char *)now_order->pdata[0]);
+	if (cfg->rotation != NULL && cfg->rotation[0] != NULL) {
+		gint64 turn = now >= cfg->rotation_start
+		                  ? (now - cfg->rotation_start) / cfg->rotation_length + 1
+		                  : 1;
+		gint64 change = cfg->rotation_start + turn * cfg->rotation_length;
+		g_autoptr(GPtrArray) next = escalate_oncall_order(cfg, change);
+		g_autofree char *when = util_human_time(change);
+
+		printf("next: %s from %s\n", (const char *)next->pdata[0], when);
+	} else {
+		for (guint i = 1; i < now_order->len; i++)
+			printf("then: %s\n", (const char *)now_order->pdata[i]);
+	}
+	return 0;
+}
+
+const struct cli_cmd cli_cmd_oncall = {
+    .name = "oncall",
+    .usage = "[--at TIME] [--json]",
+    .summary = "who is on call now (or at a time) and next",
+    .parameter = "- who is on call now and next",
+    .needs = CLI_CONFIG,
+    .options = oncall_options,
+    .check = cli_oncall_check,
+    .run = cli_oncall,
+};

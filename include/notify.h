@@ -19,6 +19,10 @@ struct notify {
 	gint64 now;
 };
 
+/* Whether `to` may get one more answer or relayed note now: 1, 0 when it had its
+ * NOTIFY_ANSWERS_PER_HOUR this hour (logged), -1 + err when the count fails. */
+int notify_may_answer(const struct notify *n, const char *to, GError **err);
+
 /* Pages a responder about inc (Reply-To carries the incident's reply token). */
 int notify_page(const struct notify *n, struct incident *inc, const char *to, GError **err);
 /* Pages again: nobody acknowledged inc yet. */

@@ -152,15 +152,14 @@ explain_alert(struct ctx *c, const struct alert *a)
 
 /* Whether an alert is who it says it is: it came to a secret alert address, or carries an
  * aligned DMARC (or DKIM) pass from our own server for a sender among [alerts] senders.
- * Sets *reason for explain and the log. */
+ * keyed: it came to a secret alert address. Sets *reason for explain and the log. */
 static gboolean
-intake_alert_verified(struct ctx *c, const char **reason)
+intake_alert_verified(struct ctx *c, gboolean keyed, const char **reason)
 {
 	const struct config *cfg = c->cfg;
-	const char *source = config_alert_key_source(cfg, c->mail->recipients);
 	gboolean listed = cfg->alert_senders != NULL && cfg->alert_senders[0] != NULL;
 
-	if (source != NULL) {
+	if (keyed) {
 		*reason = "verified: sent to the secret alert address";
 		return TRUE;
 	}
@@ -198,7 +197,7 @@ route_alert(struct ctx *c, gboolean *handled, GError **err)
 		return 0;
 	*handled = TRUE;
 	explain_alert(c, a);
-	verified = intake_alert_verified(c, &why);
+	verified = intake_alert_verified(c, keyed, &why);
 	if (c->x != NULL) {
 		c->x->authorized = verified;
 		c->x->auth_reason = g_strdup(why);
@@ -428,6 +427,7 @@ intake_message(const struct config *cfg, struct store *s, const char *raw, gsize
 	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, NULL};
 	struct intake_source cut = *src;
 	g_autoptr(GError) last = NULL;
+	g_autofree char *message_id = NULL;
 
 	memset(res, 0, sizeof *res);
 	if (src->truncated_from == 0 && len > (gsize)cfg->max_message_size) {
@@ -445,6 +445,8 @@ intake_message(const struct config *cfg, struct store *s, const char *raw, gsize
 		g_clear_error(&last);
 		if (process(&c, raw, len, src, &last) == 0)
 			return 0;
+		g_free(message_id); /* what the tries read, for the quarantine */
+		message_id = g_steal_pointer(&res->message_id);
 		intake_result_clear(res);
 		/* a busy or full database is the machine's problem, not the message's: the
 		 * caller tries it again later, and it is never quarantined for that */
@@ -455,11 +457,7 @@ intake_message(const struct config *cfg, struct store *s, const char *raw, gsize
 		g_propagate_error(err, g_steal_pointer(&last));
 		return -1;
 	}
-	{
-		g_autoptr(mail) m = mime_parse(raw, len, NULL);
-
-		res->message_id = m != NULL ? g_strdup(m->message_id) : NULL;
-	}
+	res->message_id = g_steal_pointer(&message_id);
 	if (quarantine(&c, raw, len, src, last, err) != 0) {
 		intake_result_clear(res);
 		return -1;

@@ -251,17 +251,12 @@ answer(struct ctx *c, struct incident *inc, const struct command_list *cmds,
 {
 	const char *to = c->mail->from_addr;
 	const char *re = c->mail->message_id;
-	int answered;
+	int allowed;
 
 	if (auth_no_answer(c->mail, c->cfg->address) != NULL)
 		return 0;
-	if ((answered = store_answers_since(c->store, to, c->notify.now - 3600, err)) < 0)
-		return -1;
-	if (answered >= NOTIFY_ANSWERS_PER_HOUR) {
-		g_message("not answering %s: %d answers in the last hour already", to,
-		          NOTIFY_ANSWERS_PER_HOUR);
-		return 0;
-	}
+	if ((allowed = notify_may_answer(&c->notify, to, err)) <= 0)
+		return allowed;
 	for (guint i = 0; i < cmds->commands->len; i++) {
 		const struct command *cmd = cmds->commands->pdata[i];
 
@@ -496,16 +491,14 @@ static int
 declare_syntax(struct ctx *c, GError **err)
 {
 	const char *actor = c->mail->from_addr;
-	int answered;
+	int allowed;
 
 	intake_decide(c, "declare", 0,
 	              "not declared: DECLARE without SEV1, SEV2 or SEV3 "
 	              "and a title");
-	answered = store_answers_since(c->store, actor, c->notify.now - 3600, err);
-	if (answered < 0)
-		return -1;
-	if (answered >= NOTIFY_ANSWERS_PER_HOUR)
-		return 0; /* the answer limit holds for this answer too */
+	/* the answer limit holds for this answer too */
+	if ((allowed = notify_may_answer(&c->notify, actor, err)) <= 0)
+		return allowed;
 	return notify_declare_syntax(&c->notify, actor, c->mail->message_id, err);
 }
 

@@ -46,6 +46,20 @@ notify_incident_vars(const struct notify *n, const struct incident *inc)
 	return v;
 }
 
+int
+notify_may_answer(const struct notify *n, const char *to, GError **err)
+{
+	int answered = store_answers_since(n->store, to, n->now - 3600, err);
+
+	if (answered < 0)
+		return -1;
+	if (answered < NOTIFY_ANSWERS_PER_HOUR)
+		return 1;
+	g_message("not answering %s: %d answers in the last hour already", to,
+	          NOTIFY_ANSWERS_PER_HOUR);
+	return 0;
+}
+
 /* What one queued mail needs besides its template. */
 struct envelope {
 	enum outbox_kind kind;
@@ -367,12 +381,11 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
 	/* two auto-responders on one incident would otherwise talk through sevmail forever:
 	 * whoever had their hour's share of answers and relays gets no more */
 	for (guint i = people->len; i > 0; i--) {
-		int answered =
-		    store_answers_since(n->store, people->pdata[i - 1], n->now - 3600, err);
+		int allowed = notify_may_answer(n, people->pdata[i - 1], err);
 
-		if (answered < 0)
+		if (allowed < 0)
 			return -1;
-		if (answered >= NOTIFY_ANSWERS_PER_HOUR)
+		if (allowed == 0)
 			g_ptr_array_remove_index(people, i - 1);
 	}
 	if (people->len == 0 || notes->len == 0)
@@ -397,16 +410,13 @@ static int
 list_hears(const struct notify *n, const struct incident *inc, const struct list_config *l,
            gboolean record, GError **err)
 {
-	int told;
-
 	if (inc->unverified)
 		return 0;
-	if (inc->severity >= 1 && (l->severities & (1u << inc->severity)) != 0)
-		return !record || store_incident_list_told(n->store, inc->id, l->name, err) == 0
-		           ? 1
-		           : -1;
-	told = store_incident_list_was_told(n->store, inc->id, l->name, err);
-	return told;
+	if (inc->severity < 1 || (l->severities & (1u << inc->severity)) == 0)
+		return store_incident_list_was_told(n->store, inc->id, l->name, err);
+	if (record && store_incident_list_told(n->store, inc->id, l->name, err) != 0)
+		return -1;
+	return 1;
 }
 
 /* Mail of kind (status, postmortem) to a list's subscribers, with the list headers. */

@@ -71,11 +71,9 @@ notify_refused(const struct notify *n, struct incident *inc, const char *to, con
 	    "your mail was not carried out: %s. Reply to a page or a confirmation about "
 	    "INC-%" G_GINT64_FORMAT ": they carry the reply token that proves a mail is yours",
 	    why, inc->id);
-	int answered = store_answers_since(n->store, to, n->now - 3600, err);
+	int allowed = notify_may_answer(n, to, err);
 
-	if (answered < 0)
-		return -1;
-	if (answered >= NOTIFY_ANSWERS_PER_HOUR)
-		return 0;
+	if (allowed <= 0)
+		return allowed;
 	return notify_error(n, inc, to, problem, in_reply_to, err);
 }

@@ -40,7 +40,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # the daemon, the CLI and their I/O. Unit tests and fuzz harnesses link the whole archive, so
 # a core module that starts calling one of those stops linking.
 CORE_SRCS = $(wildcard mailer/alert*.c mailer/command*.c mailer/html*.c) mailer/auth.c \
-            mailer/authres.c mailer/incident.c mailer/mime.c mailer/mime_build.c \
+            mailer/authres.c mailer/incident.c mailer/match.c mailer/team.c mailer/mime.c mailer/mime_build.c \
             mailer/mime_headers.c \
             mailer/postmortem.c mailer/reply.c mailer/schedule.c mailer/stats.c \
             mailer/statuspage.c \
@@ -53,7 +53,7 @@ CORE_LIB  = -Wl,--whole-archive $(B)/libcore.a -Wl,--no-whole-archive
 # test_template and test_postmortem render the installed templates/*.txt through
 # template_file.c, test_kinds walks the outbox kinds' table in store_outbox.c, and
 # test_escalate tests the ladder in escalate.c, which pages through the store and notify.
-FULL_UNIT      = store config lists template postmortem kinds escalate
+FULL_UNIT      = store config lists template postmortem kinds escalate team
 FULL_UNIT_BINS = $(patsubst %,$(B)/tests/test_%,$(FULL_UNIT))
 
 all: $(BIN) $(B)/libcore.a

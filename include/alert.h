@@ -23,6 +23,10 @@ struct alert {
 	char *title;          /* one line, at most 200 characters, no control characters */
 	char *severity_label; /* the alert's own severity ("critical"), or NULL */
 	char *details;        /* labels and annotations as text lines for the page, or "" */
+	/* What routing matches on (DESIGN.md: match keys): lower-case label name -> value, from
+	 * the alert's labels and its identity ("host", "service", "monitor", "alarm"…); the
+	 * first value of a name wins (the first alert of an Alertmanager group). */
+	GHashTable *labels;
 };
 
 /* Returns the alert a recognised monitoring mail carries, or NULL when no detector
@@ -32,6 +36,9 @@ struct alert *alert_parse(const struct mail *m, gboolean generic);
 void alert_free(struct alert *a);
 typedef struct alert alert; /* for g_autoptr(alert) */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(alert, alert_free)
+
+/* The value of a label, or NULL. */
+const char *alert_label(const struct alert *a, const char *name);
 
 /* "firing", "resolved" or "info" (explain --json, events). Static storage. */
 const char *alert_state_name(enum alert_state state);

@@ -52,8 +52,10 @@ void alert_keep_severity(struct alert *a, const char *value);
  * ALERT_INFO, and a type not known here fires (better one page too many than none). */
 enum alert_state alert_notification_state(const char *type);
 
-/* Details from "key<sep>value" lines and section heads (re pair / re section); the
- * "severity" label sets the severity hint. */
+/* Keeps name=value as a routing label unless the name has one already. */
+void alert_label_add(struct alert *a, const char *name, const char *value);
+/* Details and labels from "key<sep>value" lines and section heads (re pair / re section);
+ * the "severity" label sets the severity hint. */
 void alert_collect_labels(struct alert *a, char **lines, const GRegex *section, const GRegex *pair);
 /* Details: the body's non-empty lines up to (without) a line equal to stop, skipping a line
  * equal to skip; either may be NULL. */

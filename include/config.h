@@ -7,6 +7,9 @@
 
 #include <glib.h>
 
+struct match;
+struct schedule;
+
 /* Error domain of a configuration that cannot be loaded; the message names file, group and key. */
 #define CONFIG_ERROR (config_error_quark())
 GQuark config_error_quark(void);
@@ -34,6 +37,40 @@ struct list_config {
 	 * lower-case and NULL-terminated; without `domains` the incident address's domain. */
 	gboolean any_domain;
 	char **domains;
+	/* `teams`: only incidents of these teams ("default" included), lower-case and
+	 * NULL-terminated; NULL for every team */
+	char **teams;
+};
+
+/* What one step of a team's escalation pages (DESIGN.md, "Teams, schedules and escalation
+ * policies"). */
+enum step_target {
+	TARGET_SCHEDULE,   /* whoever is on call for the schedule `name` at that moment */
+	TARGET_ADDRESS,    /* the person `name` */
+	TARGET_COMMANDERS, /* every responder with role commander */
+	TARGET_TEAM,       /* everyone in the team's schedules and steps */
+};
+
+struct team_step {
+	int delay; /* seconds after the ladder starts (the declaration); 0 for the first */
+	enum step_target target;
+	char *name; /* schedule name or address; NULL for commanders and team */
+};
+
+/* A [team:NAME] section. Without any, there is one team, "default": [responders] order and
+ * [escalation] keys. */
+struct team {
+	char *name;
+	GPtrArray *steps;     /* struct team_step *, at least one */
+	int repeat;           /* more rounds after the first */
+	int round;            /* seconds from one round's start to the next's */
+	struct match *match;  /* which alerts are this team's, or NULL: none by routing */
+	unsigned low_urgency; /* bit n set: severity n waits for business hours */
+	/* business hours, in tz: the days (bit 0 Monday .. bit 6 Sunday) and the minutes after
+	 * local midnight [start, end) */
+	unsigned business_days;
+	int business_start, business_end;
+	GTimeZone *tz; /* the zone of the team's first schedule, else UTC */
 };
 
 struct server_config {
@@ -92,8 +129,10 @@ struct config {
 	GHashTable *alert_keys;      /* secret key -> source name, or NULL: alert+KEY@domain */
 	/* [list:NAME] */
 	GPtrArray *lists; /* struct list_config * */
-	/* [schedule:NAME], in file order; used by `sevmail oncall` only so far */
+	/* [schedule:NAME], in file order */
 	GPtrArray *schedules; /* struct schedule * */
+	/* [team:NAME], in file order = routing order; empty: the one "default" team */
+	GPtrArray *teams; /* struct team * */
 };
 
 /* Loads and validates path. NULL + err (a sentence naming file and key) on any problem. */

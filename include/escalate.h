@@ -12,9 +12,28 @@
 #include "config.h"
 #include "store.h"
 
-/* The addresses of the next step of the escalation ladder (after the "escalated" events
- * so far), and its round, or NULL when the ladder is done or empty. Caller unrefs. */
-GPtrArray *escalate_next_step(const struct config *cfg, GPtrArray *events, gint64 now, int *round);
+/* The next step of an incident's escalation ladder. */
+struct escalate_step {
+	GPtrArray *to; /* addresses (static storage of cfg or the overrides) */
+	int round;     /* 1-based */
+	int rounds;    /* in all */
+	gint64 due;    /* when the timer takes it */
+	gint64 since;  /* what "not acknowledged after" is counted from */
+};
+
+/* The step after the "escalated" events so far: for an incident of a [team:], step n of
+ * the team's ladder at ladder_at + round·k + delay (overrides: struct schedule_override *
+ * for its schedules, or NULL); for the default team, ack_timeout after the last page, the
+ * [responders]/[oncall] ladder. FALSE when the ladder is done or empty. Clear out with
+ * escalate_step_clear. */
+gboolean escalate_next(const struct config *cfg, const struct incident *inc, GPtrArray *events,
+                       GPtrArray *overrides, gint64 now, struct escalate_step *out);
+void escalate_step_clear(struct escalate_step *st);
+
+/* Who the first page of an incident goes to at now: its team's first step, or the default
+ * team's first on-call; never `except` (who declared it). Static storage; caller unrefs. */
+GPtrArray *escalate_first(const struct config *cfg, const struct incident *inc,
+                          GPtrArray *overrides, gint64 now, const char *except);
 
 /* Carries out every step that is due at now, one transaction per step. Returns the
  * number of steps taken. A step that fails is logged and tried again at the next call;

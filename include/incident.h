@@ -36,6 +36,10 @@ struct incident {
 	                      * acknowledged it yet: kept off lists and the status page */
 	gint64 snooze_until; /* 0 = not snoozed; while acknowledged, back to triggered at this
 	                      * time (the caller's timer calls incident_enter_status) */
+	char *team;          /* the [team:NAME] it was routed to, or NULL for "default" */
+	gint64 ladder_at;    /* when its escalation ladder started: the declaration, a deferred
+	                      * first page, or its last return to triggered; 0 while a low-urgency
+	                      * first page waits for business hours */
 };
 
 /* What an event records. Stored by name (event_kind_name); the names and what each kind
@@ -61,6 +65,7 @@ enum event_kind {
 	EVENT_UNVERIFIED,
 	EVENT_VERIFIED,
 	EVENT_SNOOZED,
+	EVENT_DEFERRED, /* a low-urgency first page waits for business hours */
 	EVENT_RESOLVED, /* written by older versions only */
 	EVENT_KIND_COUNT
 };

@@ -63,9 +63,9 @@ int intake_explain(const struct config *cfg, struct store *s, const char *raw, g
                    struct intake_result *res, struct intake_explain *x, GError **err);
 
 /* Declares an incident by hand (`sevmail declare`): severity 1-3, a title, an optional
- * impact; the on-call is paged and the lists told, in one transaction. by names who did it
- * in the timeline. Sets *id. */
+ * impact and team (a [team:] name, or NULL for default); the team's first step is paged and
+ * the lists told, in one transaction. by names who did it in the timeline. Sets *id. */
 int intake_declare(const struct config *cfg, struct store *s, int severity, const char *title,
-                   const char *impact, const char *by, gint64 *id, GError **err);
+                   const char *impact, const char *team, const char *by, gint64 *id, GError **err);
 
 #endif

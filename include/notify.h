@@ -37,6 +37,12 @@ int notify_error(const struct notify *n, struct incident *inc, const char *to, c
  * commander): headline is the subject's words before the title, notice the text. */
 int notify_notice(const struct notify *n, struct incident *inc, const char *to,
                   const char *headline, const char *notice, GError **err);
+/* A mail of kind to one person about no incident (a handoff, an override's confirmation):
+ * the template with vars (name and address are added; vars must free its values), under a
+ * Message-ID made from key, so that one key is one mail. */
+int notify_person(const struct notify *n, enum outbox_kind kind, const char *to,
+                  const char *template, const char *key, GHashTable *vars, const char *in_reply_to,
+                  GError **err);
 /* Tells a responder how DECLARE is written. */
 int notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to,
                           GError **err);

@@ -223,6 +223,19 @@ int store_list_token_add(struct store *s, const char *token, const char *list, c
 int store_list_token_use(struct store *s, const char *token, const char *address, char **list,
                          char **action, gint64 now, GError **err);
 
+/* --- handoffs of on-call schedules: one notice each --- */
+
+/* 1 when the handoff of schedule to person at since was noticed (told or logged), 0 when
+ * not, -1 + err. */
+int store_handoff_seen(struct store *s, const char *schedule, gint64 since, const char *person,
+                       GError **err);
+/* The latest handoff of schedule noticed so far in *since: 1, 0 when none, -1 + err. */
+int store_handoff_last(struct store *s, const char *schedule, gint64 *since, GError **err);
+/* Records it; sent is FALSE when it was only logged (it happened while sevmail was
+ * stopped). Recording it twice changes nothing. */
+int store_handoff_add(struct store *s, const char *schedule, gint64 since, const char *person,
+                      gint64 now, gboolean sent, GError **err);
+
 /* --- participants: everyone paged for, or acting on, an incident --- */
 int store_participant_add(struct store *s, gint64 incident_id, const char *address, GError **err);
 /* char *, in the order they joined. Caller frees. NULL + err on failure. */

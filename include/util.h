@@ -20,6 +20,9 @@ char *util_one_line(const char *s, glong max_chars);
 /* A duration for people: "45 s", "4 min", "1 h 38 min" (5879 s), "47 h 59 min", "3 d 2 h";
  * minutes round to the nearest. Caller frees. */
 char *util_duration(gint64 seconds);
+/* A duration as configured: one or more N followed by s, m, h, d or w ("10m", "1h30m"),
+ * spaces allowed between parts; FALSE for anything else or more than a year. */
+gboolean util_parse_duration(const char *text, gint64 *seconds);
 /* Lower-case copy of an address with surrounding <> and spaces removed. Caller frees. */
 char *util_address(const char *s);
 /* The domain part of an address (pointer into s), or "" when there is none. */

@@ -190,6 +190,39 @@ alert_detail(GString *details, guint *n, const char *line)
 }
 
 void
+alert_label_add(struct alert *a, const char *name, const char *value)
+{
+	g_autofree char *key = g_ascii_strdown(name, -1);
+
+	if (value != NULL && !g_hash_table_contains(a->labels, key))
+		g_hash_table_insert(a->labels, g_steal_pointer(&key), util_one_line(value, 0));
+}
+
+const char *
+alert_label(const struct alert *a, const char *name)
+{
+	return g_hash_table_lookup(a->labels, name);
+}
+
+/* The identity's "key=value;key=value" after "source:" as labels, for detectors that read
+ * no label lines (host monitors: host and service; cloud monitors: monitor, alarm). */
+static void
+alert_labels_from_fingerprint(struct alert *a)
+{
+	const char *colon = a->fingerprint != NULL ? strchr(a->fingerprint, ':') : NULL;
+	g_auto(GStrv) pairs = g_strsplit(colon != NULL ? colon + 1 : "", ";", -1);
+
+	for (char **p = pairs; *p != NULL; p++) {
+		char *eq = strchr(*p, '=');
+
+		if (eq == NULL || eq == *p)
+			continue;
+		*eq = '\0';
+		alert_label_add(a, *p, eq + 1);
+	}
+}
+
+void
 alert_collect_labels(struct alert *a, char **lines, const GRegex *section, const GRegex *pair)
 {
 	GString *details = g_string_new(NULL);
@@ -204,6 +237,8 @@ alert_collect_labels(struct alert *a, char **lines, const GRegex *section, const
 		alert_detail(details, &n, *l);
 		if (key != NULL && g_ascii_strcasecmp(key, "severity") == 0)
 			alert_keep_severity(a, value);
+		if (key != NULL)
+			alert_label_add(a, key, value);
 	}
 	g_free(a->details);
 	a->details = g_string_free(details, FALSE);
@@ -370,6 +405,7 @@ alert_new(const char *source)
 	struct alert *a = g_new0(struct alert, 1);
 
 	a->source = g_strdup(source);
+	a->labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return a;
 }
 
@@ -427,6 +463,8 @@ alert_parse(const struct mail *m, gboolean generic)
 	}
 	if (a != NULL && a->details == NULL)
 		a->details = g_strdup("");
+	if (a != NULL)
+		alert_labels_from_fingerprint(a);
 	g_free(in.subject);
 	g_strfreev(in.lines);
 	return a;
@@ -442,6 +480,8 @@ alert_free(struct alert *a)
 	g_free(a->title);
 	g_free(a->severity_label);
 	g_free(a->details);
+	if (a->labels != NULL)
+		g_hash_table_unref(a->labels);
 	g_free(a);
 }
 

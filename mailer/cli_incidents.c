@@ -8,6 +8,7 @@
 #include "notify.h"
 #include "publish.h"
 #include "stats.h"
+#include "team.h"
 #include "util.h"
 #include "view.h"
 #include <stdio.h>
@@ -200,12 +201,14 @@ const struct cli_cmd cli_cmd_postmortem = {
 };
 
 static int declare_severity = 0;
-static char *declare_title = NULL, *declare_impact = NULL;
+static char *declare_title = NULL, *declare_impact = NULL, *declare_team = NULL;
 
 static const GOptionEntry declare_options[] = {
     {"severity", 0, 0, G_OPTION_ARG_INT, &declare_severity, "1, 2 or 3", "N"},
     {"title", 0, 0, G_OPTION_ARG_STRING, &declare_title, "what is happening", "TEXT"},
     {"impact", 0, 0, G_OPTION_ARG_STRING, &declare_impact, "who or what is affected", "TEXT"},
+    {"team", 0, 0, G_OPTION_ARG_STRING, &declare_team, "the [team:NAME] to page (default: default)",
+     "NAME"},
     {NULL}};
 
 static int
@@ -214,7 +217,7 @@ cli_declare_check(struct cli_ctx *ctx)
 	if (declare_severity < 1 || declare_severity > 3 || declare_title == NULL ||
 	    *g_strstrip(declare_title) == '\0' || ctx->argc > 1)
 		return cli_usage_error(ctx, "use 'declare --severity 1|2|3 --title TEXT "
-		                            "[--impact TEXT]'");
+		                            "[--impact TEXT] [--team NAME]'");
 	return 0;
 }
 
@@ -225,9 +228,21 @@ cli_declare(struct cli_ctx *ctx)
 	g_autoptr(GError) e = NULL;
 	struct pass_stats st = {0};
 	gint64 id = 0;
+	const struct team *t = team_find(ctx->cfg, declare_team);
 
+	/* the configuration is read only after cli_declare_check */
+	if (declare_team != NULL && g_ascii_strcasecmp(declare_team, "default") != 0 &&
+	    team_find(ctx->cfg, declare_team) == NULL) {
+		g_autoptr(GString) known = g_string_new("default");
+
+		for (guint i = 0; i < ctx->cfg->teams->len; i++)
+			g_string_append_printf(
+			    known, ", %s", ((const struct team *)ctx->cfg->teams->pdata[i])->name);
+		return cli_usage_error(ctx, "--team: no team is called that (the teams: %s)",
+		                       known->str);
+	}
 	if (intake_declare(ctx->cfg, ctx->store, declare_severity, declare_title, declare_impact,
-	                   by, &id, &e) != 0) {
+	                   t != NULL ? t->name : NULL, by, &id, &e) != 0) {
 		fprintf(stderr, "sevmail: nothing was declared: %s\n", e->message);
 		return EXIT_RUNTIME;
 	}
@@ -239,7 +254,7 @@ cli_declare(struct cli_ctx *ctx)
 
 const struct cli_cmd cli_cmd_declare = {
     .name = "declare",
-    .usage = "--severity N --title T [--impact I]",
+    .usage = "--severity N --title T [--impact I] [--team NAME]",
     .summary = "declare an incident by hand",
     .parameter = "- declare an incident: page the on-call, tell the lists",
     .needs = CLI_STORE,
@@ -308,7 +323,7 @@ cli_stats(struct cli_ctx *ctx)
 const struct cli_cmd cli_cmd_stats = {
     .name = "stats",
     .usage = "[--since DATE] [--json]",
-    .summary = "counts, MTTA and MTTR by severity",
+    .summary = "counts, MTTA and MTTR by severity and team",
     .parameter = "- counts, MTTA and MTTR",
     .needs = CLI_STORE,
     .options = stats_options,

@@ -411,6 +411,7 @@ config_load(const char *path, GError **err)
 	c->secret_files = g_ptr_array_new_with_free_func(g_free);
 	c->lists = g_ptr_array_new_with_free_func((GDestroyNotify)config_list_free);
 	c->schedules = g_ptr_array_new_with_free_func((GDestroyNotify)schedule_free);
+	c->teams = g_ptr_array_new_with_free_func((GDestroyNotify)config_team_free);
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
 		g_set_error(err, CONFIG_ERROR, 0, "%s: %s", path, e->message);
 		return NULL;
@@ -427,6 +428,8 @@ config_load(const char *path, GError **err)
 			rc = config_load_list(c, kf, *g, err);
 		else if (g_str_has_prefix(*g, "schedule:") && (*g)[9] != '\0')
 			rc = config_load_schedule(c, kf, *g, err);
+		else if (g_str_has_prefix(*g, "team:") && (*g)[5] != '\0')
+			rc = config_load_team(c, kf, *g, err);
 		else if (known_group(*g))
 			rc = load_group(c, kf, *g, err);
 		else
@@ -434,11 +437,11 @@ config_load(const char *path, GError **err)
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
 			    " oncall, postmortem, status_page, security, alerts, list:NAME,"
-			    " schedule:NAME)");
+			    " schedule:NAME, team:NAME)");
 		if (rc != 0)
 			return NULL;
 	}
-	if (check_required(c, err) != 0)
+	if (check_required(c, err) != 0 || config_finish_teams(c, err) != 0)
 		return NULL;
 	config_default_list_domains(c);
 	return g_steal_pointer(&c);
@@ -488,6 +491,8 @@ config_free(struct config *c)
 		g_ptr_array_unref(c->lists);
 	if (c->schedules != NULL)
 		g_ptr_array_unref(c->schedules);
+	if (c->teams != NULL)
+		g_ptr_array_unref(c->teams);
 	g_free(c);
 }
 

@@ -67,6 +67,7 @@ config_warn_schedules(GPtrArray *w, const struct config *c)
 	for (guint i = 0; i < c->schedules->len; i++) {
 		const struct schedule *s = c->schedules->pdata[i];
 
+		/* a team's schedules made their people responders when the file was read */
 		for (guint k = 0; k < s->n_rotation; k++)
 			if (config_responder(c, s->rotation[k]) == NULL)
 				g_ptr_array_add(

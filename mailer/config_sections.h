@@ -34,4 +34,13 @@ int config_load_schedule(struct config *c, GKeyFile *kf, const char *group, GErr
 /* Adds to w (char *) a warning for each person in a schedule who is not a responder. */
 void config_warn_schedules(GPtrArray *w, const struct config *c);
 
+/* One [team:NAME] group, added to c->teams. 0, or -1 + err. */
+int config_load_team(struct config *c, GKeyFile *kf, const char *group, GError **err);
+/* Once every section is read: the steps' schedules exist, teams get their zone, and the
+ * people of teams become responders. 0, or -1 + err. */
+int config_finish_teams(struct config *c, GError **err);
+void config_team_free(struct team *t);
+/* TRUE when a step of some team pages that schedule. */
+gboolean config_schedule_in_team(const struct config *c, const char *name);
+
 #endif

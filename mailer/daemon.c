@@ -4,6 +4,7 @@
 #include "daemon.h"
 
 #include "escalate.h"
+#include "handoff.h"
 #include "imap.h"
 #include "intake.h"
 #include "outbox.h"
@@ -161,6 +162,8 @@ timers_and_send(const struct config *cfg, struct store *s, struct pass_stats *st
 {
 	g_autoptr(GError) e = NULL;
 	int steps = escalate_run(cfg, s, util_now(), err);
+
+	handoff_run(cfg, s, NULL, util_now());
 
 	if (cfg->status_page_output != NULL && (steps > 0 || st->fetched > st->duplicates) &&
 	    publish_status_page(cfg, s, cfg->status_page_output, &e) != 0)

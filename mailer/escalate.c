@@ -4,8 +4,8 @@
  */
 #include "escalate.h"
 
-#include "escalate.h"
 #include "notify.h"
+#include "team.h"
 #include "util.h"
 #include <string.h>
 
@@ -144,17 +144,77 @@ joined(GPtrArray *addresses)
 	return g_string_free(s, FALSE);
 }
 
-GPtrArray *
-escalate_next_step(const struct config *cfg, GPtrArray *events, gint64 now, int *round)
+void
+escalate_step_clear(struct escalate_step *st)
+{
+	g_clear_pointer(&st->to, g_ptr_array_unref);
+}
+
+/* The default team: ack_timeout after the last page, the next of the round's steps. */
+static gboolean
+next_default(const struct config *cfg, const struct incident *inc, GPtrArray *events, gint64 now,
+             struct escalate_step *out)
 {
 	g_autoptr(GPtrArray) steps = round_steps(cfg, now);
+	gint64 last = last_event(events, pages, NULL);
 	int done = 0;
 
 	last_event(events, is_escalated, &done);
 	if (steps->len == 0 || done >= (int)steps->len * cfg->repeat)
-		return NULL;
-	*round = done / (int)steps->len + 1;
-	return g_ptr_array_ref(steps->pdata[done % steps->len]);
+		return FALSE;
+	out->since = last != 0 ? last : inc->created_at;
+	out->due = out->since + cfg->ack_timeout;
+	out->round = done / (int)steps->len + 1;
+	out->rounds = cfg->repeat;
+	out->to = g_ptr_array_ref(steps->pdata[done % steps->len]);
+	return TRUE;
+}
+
+gboolean
+escalate_next(const struct config *cfg, const struct incident *inc, GPtrArray *events,
+              GPtrArray *overrides, gint64 now, struct escalate_step *out)
+{
+	const struct team *t = team_find(cfg, inc->team);
+	guint done = 0, n;
+
+	*out = (struct escalate_step){0};
+	if (t == NULL)
+		return next_default(cfg, inc, events, now, out);
+	/* the steps taken since this ladder started; the first step was the first page */
+	for (guint i = 0; i < events->len; i++) {
+		const struct event *e = events->pdata[i];
+
+		if (e->kind == EVENT_ESCALATED && e->at >= inc->ladder_at)
+			done++;
+	}
+	n = done + 1;
+	if (inc->ladder_at == 0 || n >= team_ladder_length(t))
+		return FALSE;
+	out->since = inc->ladder_at;
+	out->due = team_step_due(t, n, inc->ladder_at);
+	out->round = (int)(n / t->steps->len) + 1;
+	out->rounds = t->repeat + 1;
+	out->to = team_step_people(cfg, t, n, overrides, now);
+	return TRUE;
+}
+
+GPtrArray *
+escalate_first(const struct config *cfg, const struct incident *inc, GPtrArray *overrides,
+               gint64 now, const char *except)
+{
+	const struct team *t = team_find(cfg, inc->team);
+	g_autoptr(GPtrArray) order = t != NULL ? team_step_people(cfg, t, 0, overrides, now)
+	                                       : escalate_oncall_order(cfg, now);
+	GPtrArray *to = g_ptr_array_new();
+
+	for (guint i = 0; i < order->len; i++) {
+		if (g_strcmp0(order->pdata[i], except) == 0)
+			continue;
+		g_ptr_array_add(to, order->pdata[i]);
+		if (t == NULL)
+			break; /* the default team pages its first on-call only */
+	}
+	return to;
 }
 
 /* Not acknowledged: the next step of the ladder when ack_timeout has passed since the
@@ -162,23 +222,64 @@ escalate_next_step(const struct config *cfg, GPtrArray *events, gint64 now, int 
  * a step was taken. */
 static int
 escalate(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *events,
-         gint64 now, GError **err)
+         GPtrArray *overrides, gint64 now, GError **err)
 {
-	gint64 last = last_event(events, pages, NULL);
-	int round = 0;
-	g_autoptr(GPtrArray) to = NULL;
+	struct escalate_step st;
 	g_autofree char *who = NULL, *detail = NULL, *waited = NULL;
+	int rc;
 
-	if (last == 0)
-		last = inc->created_at;
-	if (now < last + cfg->ack_timeout ||
-	    (to = escalate_next_step(cfg, events, now, &round)) == NULL)
+	if (!escalate_next(cfg, inc, events, overrides, now, &st))
 		return 0;
-	who = joined(to);
-	waited = util_duration(now - last);
+	if (now < st.due) {
+		escalate_step_clear(&st);
+		return 0;
+	}
+	/* a step that names nobody now (no commanders) is passed, not waited on forever */
+	who = st.to->len > 0 ? joined(st.to) : g_strdup("nobody (the step names no one)");
+	waited = util_duration(now - st.since);
 	detail = g_strdup_printf("Not acknowledged after %s: paged %s (round %d of %d)", waited,
-	                         who, round, cfg->repeat);
-	return step(cfg, s, inc, EVENT_ESCALATED, detail, to, NULL, now, err) == 0 ? 1 : -1;
+	                         who, st.round, st.rounds);
+	rc = step(cfg, s, inc, EVENT_ESCALATED, detail, st.to, NULL, now, err);
+	escalate_step_clear(&st);
+	return rc == 0 ? 1 : -1;
+}
+
+/* A low-urgency incident declared outside business hours: its first page when they begin
+ * (an ACK before then took it out of triggered, and nothing is sent). */
+static int
+release(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *overrides,
+        gint64 now, GError **err)
+{
+	const struct team *t = team_find(cfg, inc->team);
+	struct notify n = {cfg, s, now};
+	g_autoptr(GPtrArray) to = NULL;
+	g_autofree char *who = NULL, *detail = NULL;
+	struct event *e;
+	int rc;
+
+	if (t != NULL && !team_business_hours(t, now))
+		return 0;
+	inc->ladder_at = now;
+	to = escalate_first(cfg, inc, overrides, now, NULL);
+	who = to->len > 0 ? joined(to) : g_strdup("nobody (no one on call)");
+	detail =
+	    g_strdup_printf("Business hours began: paged %s (the low-urgency page waited)", who);
+	if (store_begin(s, err) != 0)
+		return -1;
+	rc = store_incident_update(s, inc, err);
+	for (guint i = 0; rc == 0 && i < to->len; i++)
+		if ((rc = store_participant_add(s, inc->id, to->pdata[i], err)) == 0)
+			rc = notify_page(&n, inc, to->pdata[i], err);
+	e = event_make(now, "sevmail", EVENT_PAGED, detail);
+	if (rc == 0)
+		rc = store_event_add(s, inc->id, e, NULL, err);
+	event_free(e);
+	if (rc == 0)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	g_message("INC-%" G_GINT64_FORMAT ": %s", inc->id, detail);
+	return rc == 0 ? 1 : -1;
 }
 
 /* A snooze ran out: the incident is triggered again and whoever had it is paged again;
@@ -269,6 +370,7 @@ escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err
 {
 	g_autoptr(GError) e = NULL;
 	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE, &e);
+	g_autoptr(GPtrArray) overrides = NULL; /* FIXME wired with the stored overrides */
 	int taken = 0;
 
 	if (incidents == NULL) {
@@ -288,8 +390,10 @@ escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err
 		else if (inc->snooze_until != 0 && now >= inc->snooze_until &&
 		         (inc->status == STATUS_INVESTIGATING || inc->status == STATUS_MITIGATING))
 			rc = wake(cfg, s, inc, now, err);
+		else if (inc->status == STATUS_TRIGGERED && inc->ladder_at == 0)
+			rc = release(cfg, s, inc, overrides, now, err);
 		else if (inc->status == STATUS_TRIGGERED)
-			rc = escalate(cfg, s, inc, events, now, err);
+			rc = escalate(cfg, s, inc, events, overrides, now, err);
 		else if (inc->status == STATUS_RESOLVED)
 			rc = remind_postmortem(cfg, s, inc, events, now, err);
 		else

@@ -54,6 +54,7 @@ static const struct event_kind_info event_kinds[EVENT_KIND_COUNT] = {
     [EVENT_UNVERIFIED] = {.name = "unverified"},
     [EVENT_VERIFIED] = {.name = "verified"},
     [EVENT_SNOOZED] = {.name = "snoozed"},
+    [EVENT_DEFERRED] = {.name = "deferred", .timeline = TRUE},
     [EVENT_RESOLVED] = {.name = "resolved", .timeline = TRUE},
 };
 
@@ -163,6 +164,7 @@ incident_new(const char *title, const char *source, gint64 now)
 	inc->source = g_strdup(source);
 	inc->status = STATUS_TRIGGERED;
 	inc->created_at = now;
+	inc->ladder_at = now;
 	inc->action_items = g_ptr_array_new_with_free_func(g_free);
 	return inc;
 }
@@ -184,6 +186,7 @@ incident_free(struct incident *inc)
 	g_free(inc->details);
 	g_free(inc->thread_id);
 	g_free(inc->latest_update);
+	g_free(inc->team);
 	g_free(inc);
 }
 
@@ -287,6 +290,7 @@ enter_fields(struct incident *inc, enum incident_status from, enum incident_stat
 	if (to == STATUS_TRIGGERED) {
 		g_clear_pointer(&inc->acked_by, g_free);
 		inc->acked_at = 0;
+		inc->ladder_at = now; /* escalation starts again from the first step */
 	}
 	if (to != STATUS_INVESTIGATING && to != STATUS_MITIGATING)
 		inc->snooze_until = 0;

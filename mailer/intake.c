@@ -424,7 +424,7 @@ int
 intake_message(const struct config *cfg, struct store *s, const char *raw, gsize len,
                const struct intake_source *src, struct intake_result *res, GError **err)
 {
-	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, NULL};
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, NULL, NULL};
 	struct intake_source cut = *src;
 	g_autoptr(GError) last = NULL;
 	g_autofree char *message_id = NULL;
@@ -470,7 +470,7 @@ intake_explain(const struct config *cfg, struct store *s, const char *raw, gsize
                struct intake_result *res, struct intake_explain *x, GError **err)
 {
 	struct intake_source src = {"explain", 0, 0, FALSE, 0, FALSE};
-	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, x};
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, x, NULL};
 
 	memset(res, 0, sizeof *res);
 	memset(x, 0, sizeof *x);

@@ -30,6 +30,7 @@ struct ctx {
 	const char *message_id; /* of the inbound message, for events; may be NULL */
 	struct intake_result *res;
 	struct intake_explain *x; /* filled for `explain`, or NULL */
+	GPtrArray *overrides;     /* schedule overrides (struct schedule_override *), or NULL */
 };
 
 void intake_decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
@@ -44,12 +45,19 @@ const char *intake_refuse_sender(struct ctx *c, const struct match *m);
 int intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err);
 int intake_handle_reply(struct ctx *c, const struct match *m, GError **err);
 
-/* Who is on call now (the rotation's turn, or the first oncall responder) and is not
- * `except`, or NULL. */
-const char *intake_first_oncall(const struct ctx *c, const char *except);
+/* Who is on call now for inc (its team's first step, or the default team's first on-call
+ * responder) and is not `except`, or NULL. */
+const char *intake_first_oncall(const struct ctx *c, const struct incident *inc,
+                                const char *except);
 /* Pages one responder about inc: event, participant, the page with its reply token. */
 int intake_page(struct ctx *c, struct incident *inc, const char *oncall, struct incident_outcome *o,
                 GError **err);
+/* The first page of a new incident: everyone of its team's first step (but `except`), or
+ * the default team's first on-call; a low-urgency incident outside its team's business
+ * hours pages no one and records when it will (event deferred). *who: for the log, static
+ * storage or NULL when nobody was paged. */
+int intake_page_first(struct ctx *c, struct incident *inc, const char *except,
+                      struct incident_outcome *o, const char **who, GError **err);
 
 /* intake_verbs.c: the commands that reach beyond the incident's own fields */
 /* IC me | address | name: a configured responder, or refused. */

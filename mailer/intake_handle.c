@@ -10,6 +10,7 @@
 #include "incident.h"
 #include "postmortem.h"
 #include "reply.h"
+#include "team.h"
 #include "util.h"
 #include <string.h>
 
@@ -42,17 +43,13 @@ add_event(struct ctx *c, gint64 incident_id, const char *actor, enum event_kind 
 	return rc;
 }
 
-/* Who is on call now (the rotation's turn, or the first oncall responder) and is not
- * `except`, or NULL. */
 const char *
-intake_first_oncall(const struct ctx *c, const char *except)
+intake_first_oncall(const struct ctx *c, const struct incident *inc, const char *except)
 {
-	g_autoptr(GPtrArray) order = escalate_oncall_order(c->cfg, c->notify.now);
+	g_autoptr(GPtrArray) order =
+	    escalate_first(c->cfg, inc, c->overrides, c->notify.now, except);
 
-	for (guint i = 0; i < order->len; i++)
-		if (g_strcmp0(order->pdata[i], except) != 0)
-			return order->pdata[i];
-	return NULL;
+	return order->len > 0 ? order->pdata[0] : NULL;
 }
 
 int
@@ -70,6 +67,35 @@ intake_page(struct ctx *c, struct incident *inc, const char *oncall, struct inci
 	return notify_page(&c->notify, inc, oncall, err);
 }
 
+int
+intake_page_first(struct ctx *c, struct incident *inc, const char *except,
+                  struct incident_outcome *o, const char **who, GError **err)
+{
+	const struct team *t = team_find(c->cfg, inc->team);
+	g_autoptr(GPtrArray) to = NULL;
+
+	*who = NULL;
+	/* who declares by mail is on it already: the on-call hears of it now */
+	if (except == NULL && team_defers(t, inc->severity, c->notify.now)) {
+		gint64 at = team_business_start(t, c->notify.now);
+		g_autofree char *when = util_human_time(at);
+		g_autofree char *detail = g_strdup_printf(
+		    "Low urgency (SEV %d) outside business hours: the first page waits until %s",
+		    inc->severity, when);
+
+		inc->ladder_at = 0;
+		g_ptr_array_add(o->events,
+		                event_make(c->notify.now, "sevmail", EVENT_DEFERRED, detail));
+		return 0;
+	}
+	to = escalate_first(c->cfg, inc, c->overrides, c->notify.now, except);
+	for (guint i = 0; i < to->len; i++)
+		if (intake_page(c, inc, to->pdata[i], o, err) != 0)
+			return -1;
+	*who = to->len > 0 ? to->pdata[0] : NULL;
+	return 0;
+}
+
 /* --- alerts --- */
 
 static int
@@ -77,7 +103,8 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 {
 	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
-	const char *oncall = intake_first_oncall(c, NULL);
+	const struct team *t = team_route(c->cfg, a, c->mail->from_addr, c->mail->subject);
+	const char *oncall = NULL;
 	g_autofree char *declared =
 	    g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
 	gpointer sev = a->severity_label == NULL
@@ -87,6 +114,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 	inc->fingerprint = g_strdup(a->fingerprint);
 	inc->details = g_strdup(a->details);
 	inc->unverified = !verified;
+	inc->team = t != NULL ? g_strdup(t->name) : NULL;
 	if (store_incident_insert(c->store, inc, err) != 0)
 		return -1;
 	g_ptr_array_add(o->events, event_make(c->notify.now, sender(c), EVENT_DECLARED, declared));
@@ -105,14 +133,18 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 		g_ptr_array_add(o->events,
 		                event_make(c->notify.now, sender(c), EVENT_SEVERITY, detail));
 	}
-	if (intake_page(c, inc, oncall, o, err) != 0 || intake_store_outcome(c, inc, o, err) != 0 ||
+	if (intake_page_first(c, inc, NULL, o, &oncall, err) != 0 ||
+	    intake_store_outcome(c, inc, o, err) != 0 ||
 	    notify_status(&c->notify, inc, NULL, err) != 0)
 		return -1;
 	if (c->x != NULL)
 		c->x->incident = inc->id;
 	intake_decide(c, "alert", inc->id,
-	              "new incident INC-%" G_GINT64_FORMAT " from an alert (%s)%s%s", inc->id,
-	              a->source, oncall != NULL ? ", paged " : ", nobody to page (no oncall)",
+	              "new incident INC-%" G_GINT64_FORMAT " from an alert (%s) for team %s%s%s",
+	              inc->id, a->source, team_name(t),
+	              oncall != NULL        ? ", paged "
+	              : inc->ladder_at == 0 ? ", low urgency: paged when business hours begin"
+	                                    : ", nobody to page (no oncall)",
 	              oncall != NULL ? oncall : "");
 	return 0;
 }
@@ -163,7 +195,7 @@ recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GErr
 		incident_apply(inc, &resolved, sender(c), c->notify.now, o);
 	if (intake_store_outcome(c, inc, o, err) != 0)
 		return -1;
-	to = inc->commander != NULL ? inc->commander : intake_first_oncall(c, NULL);
+	to = inc->commander != NULL ? inc->commander : intake_first_oncall(c, inc, NULL);
 	if (to != NULL && !(quiet && !resolve) &&
 	    notify_notice(&c->notify, inc, to,
 	                  verified ? "The alert recovered" : "Unverified recovery",
@@ -534,6 +566,7 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	g_autoptr(incident) inc = NULL;
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autofree char *what = NULL;
+	const char *paged = NULL;
 
 	if (c->x != NULL) {
 		g_autofree char *text = reply_new_text(c->mail->text);
@@ -556,10 +589,12 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 	g_ptr_array_add(o->changes, g_strdup_printf("Declared INC-%" G_GINT64_FORMAT ": %s",
 	                                            inc->id, inc->title));
 	declare_apply(c, inc, cmds, sev, o);
+	inc->team = g_strdup(
+	    team_of_person(c->cfg, actor) != NULL ? team_of_person(c->cfg, actor)->name : NULL);
 	if (c->x != NULL)
 		c->x->incident = inc->id;
 	if (store_participant_add(c->store, inc->id, actor, err) != 0 ||
-	    intake_page(c, inc, intake_first_oncall(c, actor), o, err) != 0 ||
+	    intake_page_first(c, inc, actor, o, &paged, err) != 0 ||
 	    intake_store_outcome(c, inc, o, err) != 0 || answer(c, inc, cmds, o, err) != 0 ||
 	    notify_status(&c->notify, inc, NULL, err) != 0) /* the page tells the on-call */
 		return -1;
@@ -572,17 +607,19 @@ intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **e
 
 int
 intake_declare(const struct config *cfg, struct store *s, int severity, const char *title,
-               const char *impact, const char *by, gint64 *id, GError **err)
+               const char *impact, const char *team, const char *by, gint64 *id, GError **err)
 {
 	struct intake_result res = {0};
-	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, &res, NULL};
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, &res, NULL, NULL};
 	g_autoptr(incident) inc = incident_new(title, "manual", c.notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autofree char *what = NULL;
+	const char *paged = NULL;
 	char digit[2] = {(char)('0' + severity), '\0'};
 	struct command sev = {.kind = CMD_SEV, .keyword = "SEV", .argument = digit};
 	struct command imp = {.kind = CMD_IMPACT, .keyword = "IMPACT", .argument = (char *)impact};
 
+	inc->team = g_strdup(team);
 	if (store_begin(s, err) != 0)
 		return -1;
 	if (store_incident_insert(s, inc, err) != 0)
@@ -592,7 +629,7 @@ intake_declare(const struct config *cfg, struct store *s, int severity, const ch
 	incident_apply(inc, &sev, by, c.notify.now, o);
 	if (impact != NULL)
 		incident_apply(inc, &imp, by, c.notify.now, o);
-	if (intake_page(&c, inc, intake_first_oncall(&c, NULL), o, err) != 0 ||
+	if (intake_page_first(&c, inc, NULL, o, &paged, err) != 0 ||
 	    intake_store_outcome(&c, inc, o, err) != 0 ||
 	    notify_status(&c.notify, inc, NULL, err) != 0 || store_commit(s, err) != 0)
 		goto fail;

@@ -79,28 +79,34 @@ static int
 intake_escalate_now(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
 {
 	g_autoptr(GPtrArray) events = store_events(c->store, inc->id, err);
-	int round = 0;
-	g_autoptr(GPtrArray) to = NULL;
+	struct escalate_step st = {0};
+	GPtrArray *to;
 	g_autoptr(GString) who = g_string_new(NULL);
 	g_autofree char *detail = NULL;
+	int rc = 0;
 
 	if (events == NULL)
 		return -1;
-	to = escalate_next_step(c->cfg, events, c->notify.now, &round);
-	if (to == NULL) {
+	if (!escalate_next(c->cfg, inc, events, c->overrides, c->notify.now, &st)) {
 		g_ptr_array_add(o->refusals,
 		                g_strdup("ESCALATE not done: every step of the escalation was "
 		                         "paged already; PAGE a responder by name."));
 		return 0;
 	}
-	for (guint i = 0; i < to->len; i++) {
+	to = st.to;
+	for (guint i = 0; rc == 0 && i < to->len; i++) {
 		g_string_append_printf(who, "%s%s", i ? ", " : "", (const char *)to->pdata[i]);
 		if (store_participant_add(c->store, inc->id, to->pdata[i], err) != 0 ||
 		    notify_page(&c->notify, inc, to->pdata[i], err) != 0)
-			return -1;
+			rc = -1;
 	}
+	if (to->len == 0)
+		g_string_append(who, "nobody (the step names no one)");
 	detail = g_strdup_printf("Escalated by %s: paged %s (round %d of %d)", c->mail->from_addr,
-	                         who->str, round, c->cfg->repeat);
+	                         who->str, st.round, st.rounds);
+	escalate_step_clear(&st);
+	if (rc != 0)
+		return -1;
 	g_ptr_array_add(o->events,
 	                event_make(c->notify.now, c->mail->from_addr, EVENT_ESCALATED, detail));
 	g_ptr_array_add(o->changes, g_strdup_printf("Escalated: paged %s", who->str));

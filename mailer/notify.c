@@ -31,6 +31,8 @@ notify_incident_vars(const struct notify *n, const struct incident *inc)
 	                    g_strdup(inc->next_steps != NULL ? inc->next_steps : "Being decided."));
 	g_hash_table_insert(v, "created", util_human_time(inc->created_at));
 	g_hash_table_insert(v, "source", g_strdup(inc->source));
+	/* the default team is not named: without [team:] sections mail looks as before */
+	g_hash_table_insert(v, "team", g_strdup(inc->team != NULL ? inc->team : ""));
 	g_hash_table_insert(v, "details", g_strdup(inc->details != NULL ? inc->details : ""));
 	g_hash_table_insert(v, "latest_update",
 	                    g_strdup(inc->latest_update != NULL ? inc->latest_update : ""));
@@ -268,25 +270,33 @@ notify_notice(const struct notify *n, struct incident *inc, const char *to, cons
 }
 
 int
-notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to, GError **err)
+notify_person(const struct notify *n, enum outbox_kind kind, const char *to, const char *template,
+              const char *key, GHashTable *vars, const char *in_reply_to, GError **err)
 {
-	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	g_autoptr(GPtrArray) rcpt = g_ptr_array_new();
-	g_autofree char *token = g_compute_checksum_for_string(
-	    G_CHECKSUM_SHA256, in_reply_to != NULL ? in_reply_to : to, -1);
+	g_autofree char *token = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
 	g_autofree char *message_id =
-	    g_strdup_printf("declare.%.24s@%s", token, util_domain(n->cfg->address));
-	struct envelope env = {.kind = OUTBOX_ERROR,
+	    g_strdup_printf("%s.%.24s@%s", template, token, util_domain(n->cfg->address));
+	struct envelope env = {.kind = kind,
 	                       .to = rcpt,
 	                       .rcpts = rcpt,
 	                       .in_reply_to = in_reply_to,
-	                       .template = "declare-syntax",
+	                       .template = template,
 	                       .message_id = message_id};
 
 	g_ptr_array_add(rcpt, (gpointer)to);
 	g_hash_table_insert(vars, "name", g_strdup(n->cfg->name));
 	g_hash_table_insert(vars, "address", g_strdup(n->cfg->address));
 	return queue(n, NULL, &env, vars, err);
+}
+
+int
+notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+
+	return notify_person(n, OUTBOX_ERROR, to, "declare-syntax",
+	                     in_reply_to != NULL ? in_reply_to : to, vars, in_reply_to, err);
 }
 
 int
@@ -411,6 +421,10 @@ list_hears(const struct notify *n, const struct incident *inc, const struct list
            gboolean record, GError **err)
 {
 	if (inc->unverified)
+		return 0;
+	/* a list of other teams never hears of this incident, whatever else it heard */
+	if (l->teams != NULL && !g_strv_contains((const char *const *)l->teams,
+	                                         inc->team != NULL ? inc->team : "default"))
 		return 0;
 	if (inc->severity < 1 || (l->severities & (1u << inc->severity)) == 0)
 		return store_incident_list_was_told(n->store, inc->id, l->name, err);

@@ -52,6 +52,80 @@ count_events(struct stats *s, GPtrArray *events)
 	}
 }
 
+static void
+team_free(gpointer p)
+{
+	struct stats_team *t = p;
+
+	g_free(t->team);
+	g_free(t);
+}
+
+void
+stats_free(struct stats *s)
+{
+	if (s == NULL)
+		return;
+	if (s->by_team != NULL)
+		g_ptr_array_unref(s->by_team);
+	g_free(s);
+}
+
+static gint
+team_order(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0((*(struct stats_team *const *)a)->team,
+	                 (*(struct stats_team *const *)b)->team);
+}
+
+/* The counts and durations of one team's incidents of the period. */
+static void
+team_row(GPtrArray *incidents, const char *team, gint64 since, struct stats_row *row)
+{
+	g_autoptr(GArray) acks = g_array_new(FALSE, FALSE, sizeof(gint64));
+	g_autoptr(GArray) fixes = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+	for (guint i = 0; i < incidents->len; i++) {
+		const struct incident *inc = incidents->pdata[i];
+		gint64 tta = MAX(inc->acked_at - inc->created_at, 0);
+		gint64 ttr = MAX(inc->resolved_at - inc->created_at, 0);
+
+		if (inc->created_at < since ||
+		    g_strcmp0(inc->team != NULL ? inc->team : "default", team) != 0)
+			continue;
+		row->incidents++;
+		if (inc->acked_at != 0)
+			g_array_append_val(acks, tta);
+		if (inc->resolved_at != 0)
+			g_array_append_val(fixes, ttr);
+	}
+	summarize(acks, &row->mtta);
+	summarize(fixes, &row->mttr);
+}
+
+static GPtrArray *
+by_team(GPtrArray *incidents, gint64 since)
+{
+	GPtrArray *teams = g_ptr_array_new_with_free_func(team_free);
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; incidents != NULL && i < incidents->len; i++) {
+		const struct incident *inc = incidents->pdata[i];
+		const char *name = inc->team != NULL ? inc->team : "default";
+		struct stats_team *t;
+
+		if (inc->created_at < since || g_hash_table_contains(seen, name))
+			continue;
+		g_hash_table_add(seen, (gpointer)name);
+		t = g_new0(struct stats_team, 1);
+		t->team = g_strdup(name);
+		team_row(incidents, name, since, &t->row);
+		g_ptr_array_add(teams, t);
+	}
+	g_ptr_array_sort(teams, team_order);
+	return teams;
+}
+
 struct stats *
 stats_compute(GPtrArray *incidents, GPtrArray *events_per_incident, gint64 since)
 {
@@ -98,6 +172,7 @@ stats_compute(GPtrArray *incidents, GPtrArray *events_per_incident, gint64 since
 		g_array_unref(fixes[k]);
 	}
 	s->incidents = s->all.incidents;
+	s->by_team = by_team(incidents, since);
 	return s;
 }
 
@@ -138,6 +213,16 @@ stats_text(const struct stats *s)
 	if (s->by_severity[0].incidents > 0)
 		row_text(out, labels[0], &s->by_severity[0]);
 	row_text(out, "all", &s->all);
+	if (s->by_team->len > 1 ||
+	    (s->by_team->len == 1 &&
+	     strcmp(((struct stats_team *)s->by_team->pdata[0])->team, "default") != 0)) {
+		g_string_append_printf(out, "\n%-12s %9s\n", "team", "incidents");
+		for (guint i = 0; i < s->by_team->len; i++) {
+			const struct stats_team *t = s->by_team->pdata[i];
+
+			row_text(out, t->team, &t->row);
+		}
+	}
 	g_string_append_printf(out,
 	                       "\nMTTA counts acknowledged incidents only, MTTR resolved ones; "
 	                       "percentiles are nearest-rank.\n"

@@ -205,6 +205,10 @@ append_card(GString *out, const struct listed *l)
 	append_esc(out, inc->title);
 	g_string_append(out, "</a></h3>\n<p>");
 	append_status(out, inc);
+	if (inc->team != NULL) {
+		g_string_append(out, " <span class=\"muted\">· team</span> ");
+		append_esc(out, inc->team);
+	}
 	g_string_append(out, " <span class=\"muted\">· last update</span> ");
 	append_time(out, last_update(inc, l->events));
 	g_string_append(out, "</p>\n");
@@ -325,6 +329,7 @@ statuspage_incident(const struct incident *inc, GPtrArray *events, gint64 now, c
 	append_field(out, "Impact", inc->impact);
 	append_field(out, "Next steps", inc->next_steps);
 	append_field(out, "Latest update", inc->latest_update);
+	append_field(out, "Team", inc->team);
 	g_string_append(out, "<dt>Declared</dt><dd>");
 	append_time(out, inc->created_at);
 	g_string_append(out, "</dd>\n");

@@ -66,6 +66,14 @@ static const char *const migrations[] = {
     "  list TEXT NOT NULL, PRIMARY KEY (incident_id, list));"
     /* which field an "updated" event changed */
     "ALTER TABLE events ADD COLUMN field TEXT;",
+    /* 4: teams (the incident's team, when its escalation ladder started) and handoff
+     * notices, one per schedule and shift start */
+    "ALTER TABLE incidents ADD COLUMN team TEXT;"
+    "ALTER TABLE incidents ADD COLUMN ladder_at INTEGER;"
+    "UPDATE incidents SET ladder_at = created_at;"
+    "CREATE TABLE handoffs (schedule TEXT NOT NULL, since INTEGER NOT NULL,"
+    "  person TEXT NOT NULL, noticed_at INTEGER NOT NULL, sent INTEGER NOT NULL,"
+    "  PRIMARY KEY (schedule, since, person));",
 };
 
 int

@@ -9,7 +9,7 @@
 static const char incident_columns[] =
     "id, title, severity, status, commander, acked_by, created_at, acked_at, resolved_at,"
     " impact, next_steps, root_cause, fingerprint, source, details, thread_id, unverified,"
-    " latest_update, snooze_until";
+    " latest_update, snooze_until, team, ladder_at";
 
 /* NULL + err when its action items cannot be read. */
 static struct incident *
@@ -39,6 +39,8 @@ incident_from_row(struct store *s, sqlite3_stmt *st, GError **err)
 	inc->unverified = sqlite3_column_int(st, 16) != 0;
 	inc->latest_update = store_column_text(st, 17);
 	inc->snooze_until = sqlite3_column_int64(st, 18);
+	inc->team = store_column_text(st, 19);
+	inc->ladder_at = sqlite3_column_int64(st, 20);
 	items =
 	    store_query_texts(s,
 	                      store_prepare(s,
@@ -100,13 +102,13 @@ store_incident_update(struct store *s, const struct incident *inc, GError **err)
 	    "UPDATE incidents SET title = ?, severity = NULLIF(?, 0), status = ?, commander = ?,"
 	    " acked_by = ?, acked_at = NULLIF(?, 0), resolved_at = NULLIF(?, 0), impact = ?,"
 	    " next_steps = ?, root_cause = ?, fingerprint = ?, source = ?, details = ?,"
-	    " thread_id = ?, unverified = ?, latest_update = ?, snooze_until = NULLIF(?, 0)"
-	    " WHERE id = ?",
-	    "sisssiisssssssisii", inc->title, (gint64)inc->severity,
+	    " thread_id = ?, unverified = ?, latest_update = ?, snooze_until = NULLIF(?, 0),"
+	    " team = ?, ladder_at = ? WHERE id = ?",
+	    "sisssiisssssssisisii", inc->title, (gint64)inc->severity,
 	    incident_status_name(inc->status), inc->commander, inc->acked_by, inc->acked_at,
 	    inc->resolved_at, inc->impact, inc->next_steps, inc->root_cause, inc->fingerprint,
 	    inc->source, inc->details, inc->thread_id, (gint64)inc->unverified, inc->latest_update,
-	    inc->snooze_until, inc->id);
+	    inc->snooze_until, inc->team, inc->ladder_at, inc->id);
 
 	if (store_run(s, st, err, "cannot update the incident") != 0)
 		return -1;

@@ -167,3 +167,37 @@ util_duration(gint64 seconds)
 	                                       m / 1440, m % 1440 / 60)
 	                     : g_strdup_printf("%" G_GINT64_FORMAT " d", m / 1440);
 }
+
+gboolean
+util_parse_duration(const char *text, gint64 *seconds)
+{
+	const char *p = text != NULL ? text : "";
+	gint64 total = 0;
+	gboolean any = FALSE;
+
+	while (*p != '\0') {
+		char *end;
+		guint64 n;
+		const char *unit;
+		static const char units[] = "smhdw";
+		static const gint64 size[] = {1, 60, 3600, 86400, 604800};
+
+		while (g_ascii_isspace(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		if (!g_ascii_isdigit(*p))
+			return FALSE;
+		n = g_ascii_strtoull(p, &end, 10);
+		if (*end == '\0' || (unit = strchr(units, g_ascii_tolower(*end))) == NULL ||
+		    n > 366 * 86400)
+			return FALSE;
+		total += (gint64)n * size[unit - units];
+		if (total > 366 * 86400)
+			return FALSE;
+		any = TRUE;
+		p = end + 1;
+	}
+	*seconds = total;
+	return any;
+}

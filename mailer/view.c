@@ -57,6 +57,7 @@ build_incident(JsonBuilder *b, const struct incident *inc, GPtrArray *events)
 	json_builder_end_array(b);
 	member_string(b, "fingerprint", inc->fingerprint);
 	member_string(b, "source", inc->source);
+	member_string(b, "team", inc->team != NULL ? inc->team : "default");
 	if (events != NULL) {
 		json_builder_set_member_name(b, "events");
 		json_builder_begin_array(b);
@@ -470,6 +471,14 @@ view_stats_json(const struct stats *st)
 	member_row(b, names[0], &st->by_severity[0]);
 	json_builder_end_object(b);
 	member_row(b, "all", &st->all);
+	json_builder_set_member_name(b, "by_team");
+	json_builder_begin_object(b);
+	for (guint i = 0; st->by_team != NULL && i < st->by_team->len; i++) {
+		const struct stats_team *t = st->by_team->pdata[i];
+
+		member_row(b, t->team, &t->row);
+	}
+	json_builder_end_object(b);
 	json_builder_set_member_name(b, "escalations");
 	json_builder_add_int_value(b, st->escalations);
 	json_builder_set_member_name(b, "alerts_deduplicated");

@@ -81,6 +81,8 @@ class Desk:
             group = group.replace("list_", "list:")
             if group.startswith("schedule_"):  # schedule_primary__shift -> [schedule:primary]
                 group = "schedule:" + group[len("schedule_"):]
+            if group.startswith("team_"):  # team_payments__match -> [team:payments]
+                group = "team:" + group[len("team_"):]
             if value is None:
                 sections[group].pop(name, None)
             else:

@@ -101,15 +101,21 @@ static char *
 step_after(const struct config *c, int done, gint64 now, int *round)
 {
 	g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
-	g_autoptr(GPtrArray) to = NULL;
+	g_autoptr(incident) inc = incident_new("Disk full", "manual", now - 600);
+	struct escalate_step st;
+	char *who;
 
 	g_ptr_array_add(events, event_make(now - 600, "sevmail", EVENT_PAGED, "Paged"));
 	for (int i = 0; i < done; i++)
 		g_ptr_array_add(events,
 		                event_make(now - 300 + i, "sevmail", EVENT_ESCALATED, "Escalated"));
 	*round = 0;
-	to = escalate_next_step(c, events, now, round);
-	return names(to);
+	if (!escalate_next(c, inc, events, NULL, now, &st))
+		return names(NULL);
+	*round = st.round;
+	who = names(st.to);
+	escalate_step_clear(&st);
+	return who;
 }
 
 static void

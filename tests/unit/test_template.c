@@ -77,11 +77,11 @@ static void
 test_shipped_templates_render(void)
 {
 	static const char *const kinds[] = {"page", "confirm", "error", "help", "status", "notice"};
-	const char *names[] = {"id",       "title",       "severity",     "status",   "commander",
-	                       "impact",   "next_steps",  "created",      "source",   "details",
-	                       "name",     "address",     "changes",      "refusals", "problem",
-	                       "commands", "unsubscribe", "next_update",  "notice",   "unverified",
-	                       "summary",  "headline",    "latest_update"};
+	const char *names[] = {"id",       "title",       "severity",      "status",   "commander",
+	                       "impact",   "next_steps",  "created",       "source",   "details",
+	                       "name",     "address",     "changes",       "refusals", "problem",
+	                       "commands", "unsubscribe", "next_update",   "notice",   "unverified",
+	                       "summary",  "headline",    "latest_update", "team"};
 	g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
 
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)

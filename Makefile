@@ -7,7 +7,8 @@ BINDIR   ?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/sevmail
 MANDIR   ?= $(PREFIX)/share/man
 
-PKGS     = glib-2.0 gmime-3.0 sqlite3 json-glib-1.0 libxml-2.0 libetpan libesmtp-1.0 gnutls openssl
+PKGS     = glib-2.0 gmime-3.0 sqlite3 json-glib-1.0 libxml-2.0 libetpan libesmtp-1.0 gnutls openssl \
+           libical
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wformat=2 -Wno-unused-parameter -Wmissing-prototypes -Wshadow
@@ -35,12 +36,13 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 
 # The pure core (DESIGN.md): modules that take structs and the time and return structs. None
 # calls store_*, notify_*, relay_*, imap_*, daemon_* or reads and writes files or sockets
-# (gmime, libxml2 and json-glib are data libraries here). Left out: config.c and
+# (gmime, libxml2, json-glib and libical are data libraries here). Left out: config.c and
 # template_file.c read files, lists.c and escalate.c use the store and notify, the rest is
 # the daemon, the CLI and their I/O. Unit tests and fuzz harnesses link the whole archive, so
 # a core module that starts calling one of those stops linking.
 CORE_SRCS = $(wildcard mailer/alert*.c mailer/command*.c mailer/html*.c) mailer/auth.c \
-            mailer/authres.c mailer/incident.c mailer/match.c mailer/team.c mailer/mime.c mailer/mime_build.c \
+            mailer/authres.c mailer/ical.c mailer/incident.c mailer/match.c mailer/mime.c \
+            mailer/mime_build.c mailer/team.c \
             mailer/mime_headers.c \
             mailer/postmortem.c mailer/reply.c mailer/schedule.c mailer/stats.c \
             mailer/statuspage.c \

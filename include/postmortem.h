@@ -58,7 +58,8 @@ char *postmortem_timeline(const struct postmortem_input *in);
  * UTC, CRLF line endings, folded at 75 octets), to every attendee, organized by
  * in->organizer. uid is the event's UID (keep it for updates). Attendees whose address
  * cannot be written as a mailto: URI are left out. NULL with err when there is no meeting,
- * the meeting does not parse, or uid or the organizer are not usable. Caller frees. */
+ * the meeting does not parse (POSTMORTEM_ERROR), or uid or the organizer are not usable
+ * (ICAL_ERROR: ical_meeting_request writes it). Caller frees. */
 char *postmortem_ics(const struct postmortem_input *in, const char *uid, GError **err);
 
 /* Parses "YYYY-MM-DD HH:MM[:SS]" ('T' allowed for the space) with an optional offset

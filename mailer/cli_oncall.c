@@ -1,23 +1,30 @@
 /*
  * cli_oncall: `sevmail oncall`, who is on call at a time (now by default): per
  * [schedule:NAME] when there are schedules, else from [oncall] and [responders] as
- * escalation pages them.
+ * escalation pages them; and `oncall --ics NAME`, a schedule's shifts as a calendar feed.
  */
 #include "cli.h"
 #include "escalate.h"
+#include "ical.h"
 #include "schedule.h"
 #include "util.h"
 #include "view.h"
 #include <stdio.h>
 #include <string.h>
 
-static char *oncall_at = NULL;
+/* The feed covers this much from now: what a calendar shows ahead, refreshed often. */
+#define ONCALL_ICS_SECONDS (8 * 7 * 24 * 3600)
 
-static const GOptionEntry oncall_options[] = {{"at", 0, 0, G_OPTION_ARG_STRING, &oncall_at,
-                                               "ask about this time (UTC) instead of now",
-                                               "\"YYYY-MM-DD HH:MM\""},
-                                              CLI_OPTION_JSON,
-                                              {NULL}};
+static char *oncall_at = NULL;
+static char *oncall_ics = NULL;
+
+static const GOptionEntry oncall_options[] = {
+    {"at", 0, 0, G_OPTION_ARG_STRING, &oncall_at, "ask about this time (UTC) instead of now",
+     "\"YYYY-MM-DD HH:MM\""},
+    CLI_OPTION_JSON,
+    {"ics", 0, 0, G_OPTION_ARG_STRING, &oncall_ics,
+     "print the schedule's shifts of the next 8 weeks as an iCalendar feed", "SCHEDULE"},
+    {NULL}};
 
 /* --at as unix time (now without it); FALSE when it is not "YYYY-MM-DD HH:MM" of a real
  * date. The shape is checked character by character: sscanf alone takes " 9" and "+9". */
@@ -51,6 +58,9 @@ cli_oncall_check(struct cli_ctx *ctx)
 
 	if (ctx->argc != 1)
 		return cli_usage_error(ctx, "oncall takes no arguments");
+	if (oncall_ics != NULL && (oncall_at != NULL || cli_json))
+		return cli_usage_error(ctx, "--ics prints a calendar of the shifts from now on: "
+		                            "it takes neither --at nor --json");
 	if (!cli_oncall_at(&t))
 		return cli_usage_error(
 		    ctx, "--at '%s' is not a UTC time such as \"2026-03-29 08:00\"", oncall_at);
@@ -134,6 +144,47 @@ cli_oncall_default_json(const struct config *cfg, GPtrArray *order, gint64 t)
 	printf("%s\n", json);
 }
 
+/* The schedules' names, "a, b", for a message. */
+static char *
+cli_oncall_names(const struct config *cfg)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < cfg->schedules->len; i++)
+		g_string_append_printf(out, "%s%s", i > 0 ? ", " : "",
+		                       ((const struct schedule *)cfg->schedules->pdata[i])->name);
+	return g_string_free(out, FALSE);
+}
+
+/* Overrides are not read yet: the feed is the rotation's. */
+static int
+cli_oncall_ics(const struct config *cfg, gint64 now)
+{
+	g_autofree char *names = NULL, *ics = NULL;
+
+	for (guint i = 0; i < cfg->schedules->len; i++) {
+		const struct schedule *s = cfg->schedules->pdata[i];
+
+		if (g_ascii_strcasecmp(s->name, oncall_ics) != 0)
+			continue;
+		ics =
+		    ical_shifts(s, NULL, now, now + ONCALL_ICS_SECONDS, util_domain(cfg->address));
+		fputs(ics, stdout);
+		return 0;
+	}
+	if (cfg->schedules->len == 0) {
+		fprintf(
+		    stderr,
+		    "sevmail: --ics %s: there are no schedules; add a [schedule:NAME] section\n",
+		    oncall_ics);
+		return EXIT_USAGE;
+	}
+	names = cli_oncall_names(cfg);
+	fprintf(stderr, "sevmail: --ics %s: no such schedule; the schedules are: %s\n", oncall_ics,
+	        names);
+	return EXIT_USAGE;
+}
+
 static int
 cli_oncall(struct cli_ctx *ctx)
 {
@@ -142,6 +193,8 @@ cli_oncall(struct cli_ctx *ctx)
 	g_autoptr(GPtrArray) now_order = NULL;
 
 	cli_oncall_at(&now); /* checked before */
+	if (oncall_ics != NULL)
+		return cli_oncall_ics(cfg, now);
 	if (cfg->schedules->len > 0)
 		return cli_oncall_schedules(cfg, now);
 	now_order = escalate_oncall_order(cfg, now);
@@ -173,9 +226,9 @@ cli_oncall(struct cli_ctx *ctx)
 
 const struct cli_cmd cli_cmd_oncall = {
     .name = "oncall",
-    .usage = "[--at TIME] [--json]",
-    .summary = "who is on call now (or at a time) and next",
-    .parameter = "- who is on call now and next",
+    .usage = "[--at TIME] [--json] | --ics NAME",
+    .summary = "who is on call now (or at a time) and next; shifts as iCalendar",
+    .parameter = "- who is on call now and next, or a schedule's shifts as iCalendar",
     .needs = CLI_CONFIG,
     .options = oncall_options,
     .check = cli_oncall_check,

@@ -1,16 +1,17 @@
 /*
  * postmortem: the spec's post-mortem (title, date, attendees, timeline, root cause, action
- * items) from an incident and its events, and the RFC 5545 invitation to its meeting.
+ * items) from an incident and its events, and what the invitation to its meeting says (ical.c
+ * writes it).
  */
 #include "postmortem.h"
 
+#include "ical.h"
 #include "util.h"
 #include <string.h>
 
 G_DEFINE_QUARK(sevmail_postmortem_error, postmortem_error)
 #define ACTOR_COLUMN_MAX 40
 #define MEETING_SECONDS 3600
-#define ICS_LINE_OCTETS 75
 
 /* The timeline leaves out rejected commands and the post-mortem itself (the kind table). */
 static gboolean
@@ -321,199 +322,48 @@ postmortem_parse_meeting(const char *text, GTimeZone *tz, gint64 *start, GError 
 	return TRUE;
 }
 
-/* --- iCalendar --- */
-
-/* RFC 5545 3.3.11 TEXT: backslash, semicolon and comma escaped, a line break written \n,
- * other control characters dropped. */
-static char *
-ics_text(const char *s)
-{
-	g_autofree char *valid = g_utf8_make_valid(s != NULL ? s : "", -1);
-	GString *out = g_string_new(NULL);
-
-	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-
-		if (c == '\\' || c == ';' || c == ',') {
-			g_string_append_c(out, '\\');
-			g_string_append_c(out, (char)c);
-		} else if (c == '\n' || (c == '\r' && p[1] != '\n')) {
-			g_string_append(out, "\\n");
-		} else if (c == '\t') {
-			g_string_append_c(out, ' ');
-		} else if (!g_unichar_iscntrl(c) && c != 0xFEFF) {
-			g_string_append_unichar(out, c);
-		}
-	}
-	return g_string_free(out, FALSE);
-}
-
-/* A parameter value (CN) is always quoted; a quoted string cannot hold DQUOTE or controls. */
-static char *
-ics_param(const char *s)
-{
-	g_autofree char *line = util_one_line(s, 200);
-
-	g_strdelimit(line, "\"", '\'');
-	return g_strdup_printf("\"%s\"", line);
-}
-
-/* An address usable in a mailto: URI without percent-encoding. */
-static gboolean
-ics_address_ok(const char *a)
-{
-	const char *at = a != NULL ? strchr(a, '@') : NULL;
-
-	if (at == NULL || at == a || at[1] == '\0')
-		return FALSE;
-	for (const char *p = a; *p != '\0'; p++)
-		if ((guchar)*p <= ' ' || (guchar)*p >= 0x7f || strchr("\"<>\\;:,()[]", *p) != NULL)
-			return FALSE;
-	return TRUE;
-}
-
-/* Appends one content line, folded so that no line exceeds 75 octets (CRLF excluded) and no
- * UTF-8 sequence is split: continuation lines start with a space. */
-static void
-ics_line(GString *out, const char *line)
-{
-	const char *p = line;
-	gsize room = ICS_LINE_OCTETS;
-
-	while (strlen(p) > room) {
-		gsize cut = room;
-
-		while (cut > 0 && ((guchar)p[cut] & 0xC0) == 0x80)
-			cut--;
-		g_string_append_len(out, p, cut);
-		g_string_append(out, "\r\n ");
-		p += cut;
-		room = ICS_LINE_OCTETS - 1;
-	}
-	g_string_append(out, p);
-	g_string_append(out, "\r\n");
-}
-
-static void
-ics_prop(GString *out, const char *name, const char *value)
-{
-	g_autofree char *line = g_strconcat(name, ":", value, NULL);
-
-	ics_line(out, line);
-}
+/* --- the invitation (written by ical.c) --- */
 
 static char *
-ics_utc(gint64 t)
-{
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
-
-	return g_date_time_format(dt, "%Y%m%dT%H%M%SZ");
-}
-
-static char *
-ics_description(const struct postmortem_input *in)
+meeting_description(const struct postmortem_input *in)
 {
 	g_autoptr(GHashTable) v = postmortem_vars(in);
-	g_autofree char *text = g_strdup_printf(
+
+	return g_strdup_printf(
 	    "Post-mortem of INC-%" G_GINT64_FORMAT ": [%s] %s\n"
 	    "Declared %s. Time to acknowledge: %s. Time to resolve: %s.\n"
 	    "The timeline, root cause and action items are in the post-mortem mail.",
 	    in->inc->id, (char *)g_hash_table_lookup(v, "severity"),
 	    (char *)g_hash_table_lookup(v, "title"), (char *)g_hash_table_lookup(v, "declared"),
 	    (char *)g_hash_table_lookup(v, "mtta"), (char *)g_hash_table_lookup(v, "mttr"));
-
-	return ics_text(text);
-}
-
-static void
-ics_people(GString *out, const struct postmortem_input *in)
-{
-	g_autoptr(GPtrArray) who = postmortem_attendees(in);
-	g_autofree char *organizer = NULL;
-
-	if (in->organizer_name != NULL && *in->organizer_name != '\0') {
-		g_autofree char *cn = ics_param(in->organizer_name);
-
-		organizer = g_strdup_printf("ORGANIZER;CN=%s:mailto:%s", cn, in->organizer);
-	} else {
-		organizer = g_strdup_printf("ORGANIZER:mailto:%s", in->organizer);
-	}
-	ics_line(out, organizer);
-	for (guint i = 0; i < who->len; i++) {
-		g_autofree char *cn = NULL, *line = NULL;
-
-		if (!ics_address_ok(who->pdata[i]))
-			continue;
-		cn = ics_param(who->pdata[i]);
-		line = g_strdup_printf("ATTENDEE;CN=%s;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;"
-		                       "RSVP=TRUE:mailto:%s",
-		                       cn, (char *)who->pdata[i]);
-		ics_line(out, line);
-	}
-}
-
-static gboolean
-ics_check(const struct postmortem_input *in, const char *uid, gint64 *start, GError **err)
-{
-	if (in->meeting == NULL) {
-		g_set_error(err, POSTMORTEM_ERROR, 0, "no meeting time was given");
-		return FALSE;
-	}
-	if (!postmortem_parse_meeting(in->meeting, in->tz, start, err))
-		return FALSE;
-	if (uid == NULL || *uid == '\0' || strpbrk(uid, "\r\n") != NULL) {
-		g_set_error(err, POSTMORTEM_ERROR, 0, "the invitation needs a one-line UID");
-		return FALSE;
-	}
-	if (!ics_address_ok(in->organizer)) {
-		g_set_error(err, POSTMORTEM_ERROR, 0,
-		            "the organizer '%s' is not an address an invitation can name",
-		            in->organizer != NULL ? in->organizer : "");
-		return FALSE;
-	}
-	return TRUE;
 }
 
 char *
 postmortem_ics(const struct postmortem_input *in, const char *uid, GError **err)
 {
 	gint64 start = 0;
-	g_autofree char *esc_uid = NULL, *stamp = NULL, *dtstart = NULL, *dtend = NULL;
-	g_autofree char *summary = NULL, *title = NULL, *sev = NULL, *description = NULL;
-	GString *out;
+	g_autoptr(GPtrArray) attendees = NULL;
+	g_autofree char *sev = NULL, *title = NULL, *summary = NULL, *description = NULL;
+	struct ical_meeting m = {.uid = uid,
+	                         .stamp = in->now,
+	                         .organizer = in->organizer,
+	                         .organizer_name = in->organizer_name};
 
-	if (!ics_check(in, uid, &start, err))
+	if (in->meeting == NULL) {
+		g_set_error(err, POSTMORTEM_ERROR, 0, "no meeting time was given");
 		return NULL;
-	esc_uid = ics_text(uid);
-	stamp = ics_utc(in->now);
-	dtstart = ics_utc(start);
-	dtend = ics_utc(start + MEETING_SECONDS);
+	}
+	if (!postmortem_parse_meeting(in->meeting, in->tz, &start, err))
+		return NULL;
 	sev = incident_severity_label(in->inc);
 	title = util_one_line(in->inc->title, 500);
-	{
-		g_autofree char *s = g_strdup_printf("Post-mortem for [%s] %s", sev, title);
-
-		summary = ics_text(s);
-	}
-	description = ics_description(in);
-	out = g_string_new(NULL);
-	ics_line(out, "BEGIN:VCALENDAR");
-	ics_line(out, "VERSION:2.0");
-	ics_line(out, "PRODID:-//sevmail//EN");
-	ics_line(out, "METHOD:REQUEST");
-	ics_line(out, "CALSCALE:GREGORIAN");
-	ics_line(out, "BEGIN:VEVENT");
-	ics_prop(out, "UID", esc_uid);
-	ics_prop(out, "DTSTAMP", stamp);
-	ics_prop(out, "DTSTART", dtstart);
-	ics_prop(out, "DTEND", dtend);
-	ics_prop(out, "SUMMARY", summary);
-	ics_prop(out, "DESCRIPTION", description);
-	ics_people(out, in);
-	ics_line(out, "SEQUENCE:0");
-	ics_line(out, "STATUS:CONFIRMED");
-	ics_line(out, "TRANSP:OPAQUE");
-	ics_line(out, "END:VEVENT");
-	ics_line(out, "END:VCALENDAR");
-	return g_string_free(out, FALSE);
+	summary = g_strdup_printf("Post-mortem for [%s] %s", sev, title);
+	description = meeting_description(in);
+	attendees = postmortem_attendees(in);
+	m.start = start;
+	m.end = start + MEETING_SECONDS;
+	m.summary = summary;
+	m.description = description;
+	m.attendees = attendees;
+	return ical_meeting_request(&m, err);
 }

@@ -1,8 +1,12 @@
 """`sevmail oncall` with [schedule:NAME] sections, run as the real binary: who is on call
 at a time, across a daylight saving change, as text and as JSON; the errors of --at and of
-a schedule that cannot be read; and a configuration without schedules as it always was."""
+a schedule that cannot be read; a configuration without schedules as it always was; and
+`oncall --ics`, a schedule's shifts as a calendar feed read back by the rules of RFC 5545."""
 
+import datetime
 import json
+import re
+import zoneinfo
 
 
 def with_schedules(desk, **more):
@@ -112,3 +116,108 @@ def test_nobody_on_call_still_exits_1(desk):
     proc = desk.run("oncall", "--json", check=False)
     assert proc.returncode == 1
     assert b"nobody is on call" in proc.stderr
+
+
+# --- the calendar feed: `oncall --ics NAME` --------------------------------------------
+
+NOW = 1773835200  # Wednesday 2026-03-18 12:00 UTC
+EIGHT_WEEKS = 8 * 7 * 86400
+
+
+def unfold(raw):
+    """Content lines of an iCalendar text, read as RFC 5545 says: every line ends with
+    CRLF, and a CRLF followed by a space or tab is a fold to undo."""
+    text = raw.decode("utf-8")
+    assert text.endswith("\r\n")
+    for line in text[:-2].split("\r\n"):
+        assert "\r" not in line and "\n" not in line, repr(line)
+        assert len(line.encode("utf-8")) <= 75, line
+    return re.sub(r"\r\n[ \t]", "", text)[:-2].split("\r\n")
+
+
+def unescape(value):
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def components(lines):
+    """The events as {name: value} (parameters dropped), checking that every BEGIN has its
+    END; the calendar's own properties under "VCALENDAR"."""
+    stack, events, calendar = [], [], {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        name = name.split(";")[0]
+        if name == "BEGIN":
+            stack.append(value)
+            if value == "VEVENT":
+                events.append({})
+        elif name == "END":
+            assert stack and stack.pop() == value, line
+        elif stack == ["VCALENDAR"]:
+            calendar[name] = value
+        elif stack == ["VCALENDAR", "VEVENT"]:
+            events[-1][name] = value
+    assert stack == []
+    return calendar, events
+
+
+def utc_of(stamp):
+    return datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+
+
+def feed(desk, name):
+    desk.clock = NOW
+    return components(unfold(desk.run("oncall", "--ics", name).stdout))
+
+
+def test_the_feed_keeps_the_berlin_handoff_at_nine_local_for_eight_weeks(desk):
+    with_schedules(desk)
+    calendar, events = feed(desk, "primary")
+    assert (calendar["METHOD"], calendar["X-WR-CALNAME"], calendar["X-WR-TIMEZONE"]) == (
+        "PUBLISH", "primary", "Europe/Berlin")
+    # Mondays 09:00 in Berlin: 08:00 UTC until the clocks go forward on 29 March, then
+    # 07:00 UTC; the first shift is the one under way (bob's, the week before the start)
+    starts = ["20260316T080000Z", "20260323T080000Z", "20260330T070000Z",
+              "20260406T070000Z", "20260413T070000Z", "20260420T070000Z",
+              "20260427T070000Z", "20260504T070000Z", "20260511T070000Z"]
+    assert [e["DTSTART"] for e in events] == starts
+    assert [e["DTEND"] for e in events] == starts[1:] + ["20260518T070000Z"]
+    people = [desk.bob, desk.alice] * 4 + [desk.bob]
+    assert [unescape(e["SUMMARY"]) for e in events] == [
+        "On call: %s (primary)" % p for p in people]
+    # the same, worked out by the standard library's zone data
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    for e in events:
+        local = utc_of(e["DTSTART"]).astimezone(berlin)
+        assert (local.weekday(), local.hour, local.minute) == (0, 9, 0), e
+    # the eight weeks from now are covered, and no more than the shift that ends them
+    now = datetime.datetime.fromtimestamp(NOW, datetime.timezone.utc)
+    assert utc_of(events[0]["DTSTART"]) <= now
+    assert utc_of(events[-2]["DTEND"]) < now + datetime.timedelta(seconds=EIGHT_WEEKS) <= \
+        utc_of(events[-1]["DTEND"])
+    assert len({e["UID"] for e in events}) == len(events)
+    assert all(e["DTSTAMP"] == "20260318T120000Z" for e in events)
+
+
+def test_the_feed_of_a_daily_schedule_in_new_york(desk):
+    with_schedules(desk)
+    _, events = feed(desk, "NIGHTS")  # names are not case-sensitive
+    # 18:00 EDT is 22:00 UTC every day: the shift under way since the 17th, then daily up
+    # to the one that begins before 13 May 12:00 UTC
+    assert len(events) == 57
+    assert events[0]["DTSTART"] == "20260317T220000Z"
+    assert events[-1]["DTEND"] == "20260513T220000Z"
+    assert all(e["DTSTART"].endswith("T220000Z") for e in events)
+    assert "(nights)" in events[0]["SUMMARY"]
+
+
+def test_an_unknown_schedule_is_a_usage_error_that_names_the_schedules(desk):
+    with_schedules(desk)
+    proc = desk.run("oncall", "--ics", "secondary", check=False)
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert b"the schedules are: primary, nights" in proc.stderr
+    for more in (["--json"], ["--at", "2026-03-28 12:00"]):
+        proc = desk.run("oncall", "--ics", "primary", *more, check=False)
+        assert proc.returncode == 2, more
+        assert b"--ics" in proc.stderr and proc.stdout == b""

@@ -57,12 +57,22 @@ def list_keys():
     return re.findall(r'"(\w+)"', known)
 
 
-def schedule_keys():
-    """The keys of a [schedule:NAME] section, from config_load_schedule()'s known[] array."""
-    source = read(os.path.join(ROOT, "mailer", "config_schedules.c"))
-    body = source[source.index("config_load_schedule("):]
+def known_keys(file, function):
+    """The keys in the known[] array of function() in mailer/file."""
+    source = read(os.path.join(ROOT, "mailer", file))
+    body = source[source.index(function + "("):]
     known = re.search(r"known\[\]\s*=\s*\{([^}]*)\}", body).group(1)
     return re.findall(r'"(\w+)"', known)
+
+
+def schedule_keys():
+    """The keys of a [schedule:NAME] section."""
+    return known_keys("config_schedules.c", "config_load_schedule")
+
+
+def team_keys():
+    """The keys of a [team:NAME] section."""
+    return known_keys("config_teams.c", "team_keys_known")
 
 
 def cli_source():
@@ -146,9 +156,11 @@ def test_every_configuration_key_is_documented_in_its_section():
     assert "responders" in documented
     assert sorted(documented["list:NAME"]) == sorted(list_keys())
     assert sorted(documented["schedule:NAME"]) == sorted(schedule_keys())
+    assert sorted(documented["team:NAME"]) == sorted(team_keys())
     # and nothing documented that the program does not know
     known = set(config_keys()) | {("list:NAME", k) for k in list_keys()} | {
-        ("schedule:NAME", k) for k in schedule_keys()}
+        ("schedule:NAME", k) for k in schedule_keys()} | {
+        ("team:NAME", k) for k in team_keys()}
     extra = ["[%s] %s" % (g, k) for g, ks in documented.items() for k in ks
              if (g, k) not in known]
     assert extra == [], "doc/sevmail.conf.5 documents keys mailer/config.c does not have"
@@ -157,16 +169,19 @@ def test_every_configuration_key_is_documented_in_its_section():
 def test_the_example_configuration_shows_every_key():
     shown, group = set(), None
     for line in read(EXAMPLE_CONF).splitlines():
-        m = re.match(r"\[([\w:]+)\]$", line)
+        m = re.match(r"\[([\w:-]+)\]$", line)
         if m:
-            group = m.group(1)
+            # every [schedule:NAME] counts as the one schedule section, and so on
+            group = re.sub(r"^(schedule|team|list):.*", r"\1:NAME", m.group(1))
             continue
         m = re.match(r"#?(\w+) = ", line)
         if m and group is not None:
             shown.add((group, m.group(1)))
     missing = ["[%s] %s" % key for key in config_keys() if key not in shown]
-    missing += ["[schedule:primary] %s" % k for k in schedule_keys()
-                if ("schedule:primary", k) not in shown]
+    missing += ["[schedule:NAME] %s" % k for k in schedule_keys()
+                if ("schedule:NAME", k) not in shown]
+    missing += ["[team:NAME] %s" % k for k in team_keys() if ("team:NAME", k) not in shown]
+    missing += ["[list:NAME] %s" % k for k in list_keys() if ("list:NAME", k) not in shown]
     assert missing == [], "keys missing from contrib/sevmail.conf.example"
 
 

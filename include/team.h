@@ -40,11 +40,6 @@ const struct team *team_of_person(const struct config *cfg, const char *address)
  * in order, no one twice. Static storage of cfg; caller unrefs. */
 GPtrArray *team_people(const struct config *cfg, const struct team *t);
 
-/* The team an alert is routed to: the first [team:] (file order) whose match holds for the
- * alert's labels, sender, subject and source; NULL for "default". */
-const struct team *team_route(const struct config *cfg, const struct alert *a, const char *sender,
-                              const char *subject);
-
 /* The [team:] of that name (ASCII case ignored), or NULL ("default" is never one). */
 const struct team *team_find(const struct config *cfg, const char *name);
 /* The [schedule:] of that name (ASCII case ignored), or NULL. */

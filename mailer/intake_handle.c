@@ -10,6 +10,7 @@
 #include "incident.h"
 #include "postmortem.h"
 #include "reply.h"
+#include "route.h"
 #include "team.h"
 #include "util.h"
 #include <string.h>
@@ -103,7 +104,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GErr
 {
 	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
-	const struct team *t = team_route(c->cfg, a, c->mail->from_addr, c->mail->subject);
+	const struct team *t = route_team(c->cfg, a, c->mail->from_addr, c->mail->subject);
 	const char *oncall = NULL;
 	g_autofree char *declared =
 	    g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);

@@ -5,7 +5,6 @@
  */
 #include "team.h"
 
-#include "match.h"
 #include "schedule.h"
 
 #include <string.h>
@@ -165,40 +164,6 @@ team_of_person(const struct config *cfg, const char *address)
 		for (guint k = 0; k < people->len; k++)
 			if (g_ascii_strcasecmp(people->pdata[k], address) == 0)
 				return t;
-	}
-	return NULL;
-}
-
-/* What a match key means for an alert mail. */
-struct alert_mail {
-	const struct alert *a;
-	const char *sender, *subject;
-};
-
-static const char *
-alert_value(const char *key, gconstpointer data)
-{
-	const struct alert_mail *m = data;
-
-	if (strcmp(key, "sender") == 0)
-		return m->sender;
-	if (strcmp(key, "subject") == 0)
-		return m->subject;
-	if (strcmp(key, "source") == 0)
-		return m->a->source;
-	return alert_label(m->a, key);
-}
-
-const struct team *
-team_route(const struct config *cfg, const struct alert *a, const char *sender, const char *subject)
-{
-	struct alert_mail m = {a, sender, subject};
-
-	for (guint i = 0; i < cfg->teams->len; i++) {
-		const struct team *t = cfg->teams->pdata[i];
-
-		if (t->match != NULL && match_test(t->match, alert_value, &m))
-			return t;
 	}
 	return NULL;
 }

@@ -4,6 +4,7 @@
 #include "alert.h"
 #include "escalate.h"
 #include "schedule.h"
+#include "route.h"
 #include "team.h"
 
 #include <glib/gstdio.h>
@@ -185,12 +186,12 @@ test_alerts_go_to_the_first_team_that_matches(void)
 	g_autoptr(alert) search = alert_with("alertname = Slow", "[FIRING:1] search is slow");
 
 	g_assert_cmpstr(alert_label(pay, "service"), ==, "Payments");
-	g_assert_cmpstr(team_name(team_route(c, pay, "am@example.com", "x")), ==, "payments");
-	g_assert_cmpstr(team_name(team_route(c, crit, "am@example.com", "x")), ==, "payments");
-	g_assert_cmpstr(team_name(team_route(c, warn, "am@example.com", "x")), ==, "default");
-	g_assert_cmpstr(team_name(team_route(c, search, "am@example.com", "[FIRING:1] Slow")), ==,
+	g_assert_cmpstr(team_name(route_team(c, pay, "am@example.com", "x")), ==, "payments");
+	g_assert_cmpstr(team_name(route_team(c, crit, "am@example.com", "x")), ==, "payments");
+	g_assert_cmpstr(team_name(route_team(c, warn, "am@example.com", "x")), ==, "default");
+	g_assert_cmpstr(team_name(route_team(c, search, "am@example.com", "[FIRING:1] Slow")), ==,
 	                "default");
-	g_assert_cmpstr(team_name(team_route(c, search, "am@example.com", "search is slow")), ==,
+	g_assert_cmpstr(team_name(route_team(c, search, "am@example.com", "search is slow")), ==,
 	                "search");
 }
 

@@ -66,6 +66,11 @@ static const char *const migrations[] = {
     "  list TEXT NOT NULL, PRIMARY KEY (incident_id, list));"
     /* which field an "updated" event changed */
     "ALTER TABLE events ADD COLUMN field TEXT;",
+    /* 4: schedule overrides; removed ones are kept, so ids only grow (the higher wins) */
+    "CREATE TABLE overrides (id INTEGER PRIMARY KEY, schedule TEXT NOT NULL,"
+    "  person TEXT NOT NULL, from_at INTEGER NOT NULL, until_at INTEGER NOT NULL,"
+    "  created_by TEXT NOT NULL, created_at INTEGER NOT NULL, removed_at INTEGER);"
+    "CREATE INDEX overrides_until ON overrides(until_at);",
 };
 
 int

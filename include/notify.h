@@ -37,6 +37,11 @@ int notify_error(const struct notify *n, struct incident *inc, const char *to, c
  * commander): headline is the subject's words before the title, notice the text. */
 int notify_notice(const struct notify *n, struct incident *inc, const char *to,
                   const char *headline, const char *notice, GError **err);
+/* Answers a mail that is about no incident: templates/TEMPLATE.txt with vars (name ->
+ * value, values freed by the table; name and address are added) to `to`, in reply to
+ * in_reply_to, as a mail of kind (an answer kind counts toward the answer limit). */
+int notify_answer(const struct notify *n, enum outbox_kind kind, const char *template,
+                  const char *to, const char *in_reply_to, GHashTable *vars, GError **err);
 /* Tells a responder how DECLARE is written. */
 int notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to,
                           GError **err);

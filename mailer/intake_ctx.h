@@ -62,4 +62,15 @@ int intake_page_more(struct ctx *c, struct incident *inc, const struct command *
 char *intake_unknown_problem(const struct command *cmd);
 int intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **err);
 
+/* intake_override.c: OVERRIDE by mail */
+/* TRUE for OVERRIDE, and for a lone line that meant it (a CMD_UNKNOWN suggesting it). */
+gboolean intake_override_wanted(const struct command *cmd);
+/* Reads, checks and stores one OVERRIDE from the sender: what it did in o->changes, or why
+ * not in o->refusals. 0, or -1 + err when the store fails. */
+int intake_override(struct ctx *c, const struct command *cmd, struct incident_outcome *o,
+                    GError **err);
+/* A new mail whose first command is OVERRIDE: every OVERRIDE in it, from an authenticated
+ * responder, answered by one mail about no incident. */
+int intake_handle_override(struct ctx *c, const struct command_list *cmds, GError **err);
+
 #endif

@@ -375,6 +375,12 @@ apply_commands(struct ctx *c, struct incident *inc, const struct command_list *c
 			intake_commander(c, inc, cmd, o);
 			continue;
 		}
+		if (cmd->kind == CMD_OVERRIDE) { /* a schedule's: the incident stays as it is */
+			if (intake_override(c, cmd, o, err) != 0)
+				return -1;
+			g_string_append_printf(applied, "%sOVERRIDE", applied->len ? ", " : "");
+			continue;
+		}
 		if ((cmd->kind == CMD_ESCALATE || cmd->kind == CMD_PAGE) &&
 		    intake_page_more(c, inc, cmd, o, err) != 0)
 			return -1;

@@ -268,25 +268,34 @@ notify_notice(const struct notify *n, struct incident *inc, const char *to, cons
 }
 
 int
-notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to, GError **err)
+notify_answer(const struct notify *n, enum outbox_kind kind, const char *template, const char *to,
+              const char *in_reply_to, GHashTable *vars, GError **err)
 {
-	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	g_autoptr(GPtrArray) rcpt = g_ptr_array_new();
-	g_autofree char *token = g_compute_checksum_for_string(
-	    G_CHECKSUM_SHA256, in_reply_to != NULL ? in_reply_to : to, -1);
+	g_autofree char *seed = g_strdup_printf("%s %s %" G_GINT64_FORMAT,
+	                                        in_reply_to != NULL ? in_reply_to : "", to, n->now);
+	g_autofree char *token = g_compute_checksum_for_string(G_CHECKSUM_SHA256, seed, -1);
 	g_autofree char *message_id =
-	    g_strdup_printf("declare.%.24s@%s", token, util_domain(n->cfg->address));
-	struct envelope env = {.kind = OUTBOX_ERROR,
+	    g_strdup_printf("%s.%.24s@%s", template, token, util_domain(n->cfg->address));
+	struct envelope env = {.kind = kind,
 	                       .to = rcpt,
 	                       .rcpts = rcpt,
 	                       .in_reply_to = in_reply_to,
-	                       .template = "declare-syntax",
+	                       .template = template,
 	                       .message_id = message_id};
 
 	g_ptr_array_add(rcpt, (gpointer)to);
 	g_hash_table_insert(vars, "name", g_strdup(n->cfg->name));
 	g_hash_table_insert(vars, "address", g_strdup(n->cfg->address));
 	return queue(n, NULL, &env, vars, err);
+}
+
+int
+notify_declare_syntax(const struct notify *n, const char *to, const char *in_reply_to, GError **err)
+{
+	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+
+	return notify_answer(n, OUTBOX_ERROR, "declare-syntax", to, in_reply_to, vars, err);
 }
 
 int
@@ -619,6 +628,7 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "subscription-goodbye",
 	                                    "subscription-notice",
 	                                    "declare-syntax",
+	                                    "override",
 	                                    "repage",
 	                                    "postmortem"};
 	static const char *const extra[] = {
@@ -626,7 +636,8 @@ notify_check_templates(const struct config *cfg, GError **err)
 	    "notice",   "author",     "text",         "list",     "list_address", "request",
 	    "token",    "action",     "subscriber",   "waiting",  "date",         "meeting",
 	    "declared", "resolved",   "mtta",         "mttr",     "timezone",     "attendees",
-	    "timeline", "root_cause", "action_items", "summary",  "headline"};
+	    "timeline", "root_cause", "action_items", "summary",  "headline",     "done",
+	    "refused"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

@@ -54,8 +54,10 @@ CORE_LIB  = -Wl,--whole-archive $(B)/libcore.a -Wl,--no-whole-archive
 # those modules, test_lists needs the configuration and the store behind lists.c, and
 # test_template and test_postmortem render the installed templates/*.txt through
 # template_file.c, test_kinds walks the outbox kinds' table in store_outbox.c, and
-# test_escalate tests the ladder in escalate.c, which pages through the store and notify.
-FULL_UNIT      = store config lists template postmortem kinds escalate team
+# test_escalate tests the ladder in escalate.c, which pages through the store and notify,
+# test_team reads [team:] sections through config.c, and test_override reads override
+# requests against a configuration (config_responder_named).
+FULL_UNIT      = store config lists template postmortem kinds escalate team override
 FULL_UNIT_BINS = $(patsubst %,$(B)/tests/test_%,$(FULL_UNIT))
 
 all: $(BIN) $(B)/libcore.a

@@ -36,6 +36,9 @@ enum command_kind {
 	CMD_SNOOZE,     /* argument: the duration in seconds as a decimal string ("1800" for
 	                 * "SNOOZE 30m"); "" when absent or unreadable */
 	CMD_UNACK,
+	CMD_OVERRIDE, /* argument: the rest of the line after OVERRIDE ("payments-primary me
+	               * 2026-12-03 18:00 2026-12-04 09:00"), read against the configuration by
+	               * override.h; a line without a date after the word is prose, not this */
 };
 
 struct command {

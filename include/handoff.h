@@ -11,9 +11,8 @@
 #include "store.h"
 
 /* Notices every handoff not noticed yet, one transaction each; a handoff more than a shift
- * ago (sevmail was stopped) is logged instead of told. overrides: struct
- * schedule_override *, or NULL. Returns the number of notices queued; a failure is logged
- * and tried again at the next tick. */
-int handoff_run(const struct config *cfg, struct store *s, GPtrArray *overrides, gint64 now);
+ * ago (sevmail was stopped) is logged instead of told; the stored overrides count. Returns
+ * the number of notices queued; a failure is logged and tried again at the next tick. */
+int handoff_run(const struct config *cfg, struct store *s, gint64 now);
 
 #endif

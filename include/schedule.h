@@ -17,6 +17,9 @@ enum schedule_error {
 	SCHEDULE_ERROR_ROTATION,  /* rotation is empty or holds something not an address */
 	SCHEDULE_ERROR_START,     /* start is not an existing "YYYY-MM-DD HH:MM" in the zone */
 	SCHEDULE_ERROR_SHIFT,     /* shift is not Nh, Nd or Nw with N from 1 to 999 */
+	/* schedule_parse_local: */
+	SCHEDULE_ERROR_LOCAL_TIME, /* not "YYYY-MM-DD HH:MM" of a real date and time */
+	SCHEDULE_ERROR_SKIPPED,    /* a local time the clocks skip (a DST gap) */
 };
 
 struct schedule {
@@ -36,6 +39,13 @@ struct schedule_override {
 	char *person;   /* an address */
 	gint64 from;    /* unix time, inclusive */
 	gint64 until;   /* unix time, exclusive; an override with until <= from is ignored */
+};
+void schedule_override_free(struct schedule_override *o);
+
+/* A stretch [from, until) of one person on call. */
+struct schedule_stretch {
+	const char *person; /* points into the schedule or the overrides it was found in */
+	gint64 from, until;
 };
 
 /* The schedule of a [schedule:NAME] section from its values as written: time_zone (an IANA
@@ -66,6 +76,20 @@ const char *schedule_oncall(const struct schedule *s, GPtrArray *overrides, gint
 /* The first time after t at which someone else is on call (a handoff notice is due), or
  * G_MAXINT64 when that never happens. */
 gint64 schedule_next_change(const struct schedule *s, GPtrArray *overrides, gint64 t);
+
+/* Whom the new override o displaces: the stretches of [o->from, o->until) during which
+ * someone other than o->person would be on call for s without o (the rotation and the
+ * overrides given; o itself, or an override with its id, is left out of them), in time
+ * order, each clipped to o's. Empty when o->person is on call then anyway. A GArray of
+ * struct schedule_stretch pointing into s and overrides; caller frees. */
+GArray *schedule_displaced(const struct schedule *s, GPtrArray *overrides,
+                           const struct schedule_override *o);
+
+/* text, "YYYY-MM-DD HH:MM" in the schedule's zone, as unix time in *t. FALSE with error
+ * (SCHEDULE_ERROR_LOCAL_TIME or _SKIPPED, a sentence) for another shape, a date that
+ * does not exist or a time the clocks skip; one they pass twice is the later one. */
+gboolean schedule_parse_local(const struct schedule *s, const char *text, gint64 *t,
+                              GError **error);
 
 /* t as local time in the schedule's zone for mails: "2026-03-29 09:00 CEST". "-" for a time
  * outside the years 1 to 9999 (such as the G_MAXINT64 of "never"). Caller frees. */

@@ -236,6 +236,18 @@ int store_handoff_last(struct store *s, const char *schedule, gint64 *since, GEr
 int store_handoff_add(struct store *s, const char *schedule, gint64 since, const char *person,
                       gint64 now, gboolean sent, GError **err);
 
+/* --- schedule overrides (struct schedule_override of schedule.h) --- */
+struct schedule_override;
+/* The overrides not removed whose until is after ending_after, as struct
+ * schedule_override * (the array frees them), ordered by id. NULL + err on failure. */
+GPtrArray *store_overrides(struct store *s, gint64 ending_after, GError **err);
+/* Stores o (its schedule, person, from and until), added by `by` at now; sets o->id. */
+int store_override_add(struct store *s, struct schedule_override *o, const char *by, gint64 now,
+                       GError **err);
+/* Marks override id removed at now; an unknown or already removed id is an error that
+ * says so. */
+int store_override_remove(struct store *s, gint64 id, gint64 now, GError **err);
+
 /* --- participants: everyone paged for, or acting on, an incident --- */
 int store_participant_add(struct store *s, gint64 incident_id, const char *address, GError **err);
 /* char *, in the order they joined. Caller frees. NULL + err on failure. */

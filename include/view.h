@@ -31,6 +31,10 @@ struct view_oncall {
  * view_oncall. */
 char *view_oncall_json(GArray *entries);
 
+/* [{"id", "schedule", "person", "from", "until"}] of struct schedule_override * (DESIGN.md's
+ * overrides --json). */
+char *view_overrides_json(GPtrArray *overrides);
+
 /* Counts, MTTA and MTTR by severity (DESIGN.md's stats --json). */
 struct stats;
 char *view_stats_json(const struct stats *st);

@@ -1,7 +1,8 @@
 /*
  * cli_oncall: `sevmail oncall`, who is on call at a time (now by default): per
- * [schedule:NAME] when there are schedules, else from [oncall] and [responders] as
- * escalation pages them; and `oncall --ics NAME`, a schedule's shifts as a calendar feed.
+ * [schedule:NAME] with the stored overrides when there are schedules, else from [oncall]
+ * and [responders] as escalation pages them; and `oncall --ics NAME`, a schedule's shifts as
+ * a calendar feed.
  */
 #include "cli.h"
 #include "escalate.h"
@@ -69,14 +70,14 @@ cli_oncall_check(struct cli_ctx *ctx)
 
 /* One schedule at t: who, for how long, and who comes after. */
 static struct view_oncall
-cli_oncall_schedule(const struct schedule *s, gint64 t)
+cli_oncall_schedule(const struct schedule *s, GPtrArray *overrides, gint64 t)
 {
 	struct view_oncall o = {.schedule = s->name,
 	                        .time_zone = g_time_zone_get_identifier(s->tz)};
 
-	o.oncall = schedule_oncall(s, NULL, t, &o.since, &o.until);
+	o.oncall = schedule_oncall(s, overrides, t, &o.since, &o.until);
 	if (o.until != G_MAXINT64)
-		o.next = schedule_oncall(s, NULL, o.until, NULL, NULL);
+		o.next = schedule_oncall(s, overrides, o.until, NULL, NULL);
 	return o;
 }
 
@@ -98,12 +99,21 @@ cli_oncall_schedule_text(const struct schedule *s, const struct view_oncall *o)
 }
 
 static int
-cli_oncall_schedules(const struct config *cfg, gint64 t)
+cli_oncall_schedules(struct cli_ctx *ctx, gint64 t)
 {
+	const struct config *cfg = ctx->cfg;
 	g_autoptr(GArray) all = g_array_new(FALSE, TRUE, sizeof(struct view_oncall));
+	g_autoptr(GPtrArray) overrides = NULL;
+	g_autoptr(GError) e = NULL;
+	int rc;
 
+	/* every override, ended ones too: one that ended is where the present stretch began */
+	if ((rc = cli_store_open(ctx)) != 0)
+		return rc;
+	if ((overrides = store_overrides(ctx->store, G_MININT64, &e)) == NULL)
+		return cli_fail(e);
 	for (guint i = 0; i < cfg->schedules->len; i++) {
-		struct view_oncall o = cli_oncall_schedule(cfg->schedules->pdata[i], t);
+		struct view_oncall o = cli_oncall_schedule(cfg->schedules->pdata[i], overrides, t);
 
 		g_array_append_val(all, o);
 		if (!cli_json)
@@ -196,7 +206,7 @@ cli_oncall(struct cli_ctx *ctx)
 	if (oncall_ics != NULL)
 		return cli_oncall_ics(cfg, now);
 	if (cfg->schedules->len > 0)
-		return cli_oncall_schedules(cfg, now);
+		return cli_oncall_schedules(ctx, now);
 	now_order = escalate_oncall_order(cfg, now);
 	if (now_order->len == 0) {
 		fprintf(stderr, "sevmail: nobody is on call: give a responder the role oncall, or "

@@ -57,6 +57,10 @@ static const struct verb command_verbs[] = {
      "send the post-mortem (after RESOLVED), with an invitation\nwhen a meeting is given (no "
      "offset: UTC)",
      NULL},
+    {CMD_OVERRIDE, "OVERRIDE", NULL, SYN_OVERRIDE, "OVERRIDE schedule who FROM UNTIL",
+     "who (me, a name or an address) is on call for the\nschedule from FROM until UNTIL, "
+     "YYYY-MM-DD HH:MM in its\ntime zone (at most 90 days)",
+     NULL},
     {CMD_DECLARE, "DECLARE", NULL, SYN_DECLARE, "DECLARE SEV2 title",
      "declare a new incident (as the subject of a new mail)", NULL},
     {CMD_HELP, "HELP", NULL, SYN_BARE, "HELP", "this list", NULL},

@@ -225,6 +225,15 @@ command_miss(const char *line)
 	}
 	if (v != NULL && v->syntax == SYN_SEV)
 		return command_sev_miss(text, word, end);
+	/* alone with nothing or a time after it, it meant one ("override me tomorrow 18:00");
+	 * other words after it are a note ("Override the feature flag for EU users") */
+	if (v != NULL && v->syntax == SYN_OVERRIDE &&
+	    (!command_has_alnum(end) || strpbrk(end, "0123456789") != NULL))
+		return command_unknown(
+		    text, v->name,
+		    g_strdup("OVERRIDE needs a schedule, who, and FROM and UNTIL "
+		             "written YYYY-MM-DD HH:MM (OVERRIDE schedule me "
+		             "FROM UNTIL)"));
 	/* prose ("Will ack in 5 min", "not resolved yet"), or too long for a mistyped keyword */
 	if (command_has_alnum(end) || g_utf8_strlen(word, -1) > COMMAND_WORD_MAX)
 		return NULL;

@@ -519,6 +519,23 @@ command_declare_argument(const char *rest)
 	return g_strdup_printf("%c %s", digit, title);
 }
 
+/* OVERRIDE's argument: the rest of the line, read against the configuration by its
+ * handler. Only a line that holds a date is one: "Override the flag for EU users" is a
+ * note, as people write such lines in a war room. */
+static char *
+command_override_argument(const char *rest)
+{
+	static GRegex *re;
+	const char *p;
+
+	if (!command_at_separator(rest))
+		return NULL;
+	if (g_once_init_enter(&re))
+		g_once_init_leave(&re, command_regex_new("\\d{4}-\\d{1,2}-\\d{1,2}"));
+	p = command_skip(rest, command_is_gap);
+	return g_regex_match(re, p, 0, NULL) ? g_strdup(p) : NULL;
+}
+
 /* --- lines ---------------------------------------------------------------------------- */
 
 /* The command of verb v whose keyword ended at rest, or NULL when what follows does not fit
@@ -554,6 +571,9 @@ command_syntax(const struct verb *v, const char *rest)
 		break;
 	case SYN_DECLARE:
 		arg = command_declare_argument(rest);
+		break;
+	case SYN_OVERRIDE:
+		arg = command_override_argument(rest);
 		break;
 	}
 	return arg != NULL ? command_new(v->kind, arg, note) : NULL;

@@ -163,7 +163,7 @@ timers_and_send(const struct config *cfg, struct store *s, struct pass_stats *st
 	g_autoptr(GError) e = NULL;
 	int steps = escalate_run(cfg, s, util_now(), err);
 
-	handoff_run(cfg, s, NULL, util_now());
+	handoff_run(cfg, s, util_now());
 
 	if (cfg->status_page_output != NULL && (steps > 0 || st->fetched > st->duplicates) &&
 	    publish_status_page(cfg, s, cfg->status_page_output, &e) != 0)

@@ -370,10 +370,12 @@ escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err
 {
 	g_autoptr(GError) e = NULL;
 	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE, &e);
-	g_autoptr(GPtrArray) overrides = NULL; /* FIXME wired with the stored overrides */
+	g_autoptr(GPtrArray) overrides = incidents != NULL && cfg->schedules->len > 0
+	                                     ? store_overrides(s, now - 31 * 86400, &e)
+	                                     : NULL;
 	int taken = 0;
 
-	if (incidents == NULL) {
+	if (incidents == NULL || (cfg->schedules->len > 0 && overrides == NULL)) {
 		/* no timer fires on what could not be read: tried again at the next tick */
 		g_warning("timers skipped: %s", e->message);
 		return 0;

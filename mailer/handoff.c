@@ -149,10 +149,18 @@ handoff_one(const struct config *cfg, struct store *st, const struct schedule *s
 }
 
 int
-handoff_run(const struct config *cfg, struct store *st, GPtrArray *overrides, gint64 now)
+handoff_run(const struct config *cfg, struct store *st, gint64 now)
 {
+	g_autoptr(GError) read = NULL;
+	/* a month back is enough to tell since when the current person is on call */
+	g_autoptr(GPtrArray) overrides =
+	    cfg->schedules->len > 0 ? store_overrides(st, now - 31 * 86400, &read) : NULL;
 	int told = 0;
 
+	if (cfg->schedules->len > 0 && overrides == NULL) {
+		g_warning("handoff notices skipped: %s", read->message);
+		return 0;
+	}
 	for (guint i = 0; i < cfg->schedules->len; i++) {
 		const struct schedule *s = cfg->schedules->pdata[i];
 		g_autoptr(GError) e = NULL;

@@ -572,6 +572,7 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_DECLARE:
 	case CMD_ESCALATE:
 	case CMD_PAGE:
+	case CMD_OVERRIDE: /* a schedule's, not the incident's */
 		break;
 	}
 	/* what was written after the keyword belongs in the timeline, done or refused */

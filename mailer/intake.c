@@ -115,24 +115,28 @@ intake_refuse_sender(struct ctx *c, const struct match *m)
 	return why;
 }
 
-/* A new mail whose subject, or first body line, is DECLARE SEVn title. Returns the
- * commands (DECLARE first, then the body's) or NULL. */
+static gboolean
+is_declare(const struct command *cmd)
+{
+	return cmd->kind == CMD_DECLARE;
+}
+
+/* A new mail whose subject, or first body command, is one that wanted takes (DECLARE SEVn
+ * title, OVERRIDE ...). Returns the commands (that one first, then the body's) or NULL. */
 static struct command_list *
-declaration(const struct mail *msg)
+new_mail_commands(const struct mail *msg, gboolean (*wanted)(const struct command *))
 {
 	g_autoptr(command_list) subject = command_parse(msg->subject);
 	g_autofree char *text = reply_new_text(msg->text);
 	struct command_list *body = command_parse(text);
 	struct command *first;
 
-	if (subject->commands->len > 0 &&
-	    ((struct command *)subject->commands->pdata[0])->kind == CMD_DECLARE) {
+	if (subject->commands->len > 0 && wanted(subject->commands->pdata[0])) {
 		first = g_ptr_array_steal_index(subject->commands, 0);
 		g_ptr_array_insert(body->commands, 0, first);
 		return body;
 	}
-	if (body->commands->len > 0 &&
-	    ((struct command *)body->commands->pdata[0])->kind == CMD_DECLARE)
+	if (body->commands->len > 0 && wanted(body->commands->pdata[0]))
 		return body;
 	command_list_free(body);
 	return NULL;
@@ -243,8 +247,10 @@ route(struct ctx *c, GError **err)
 		intake_decide(c, "ignored", 0, "not an alert, and %s", quiet);
 		return 0;
 	}
-	if ((declare = declaration(msg)) != NULL)
+	if ((declare = new_mail_commands(msg, is_declare)) != NULL)
 		return intake_handle_declare(c, declare, err);
+	if ((declare = new_mail_commands(msg, intake_override_wanted)) != NULL)
+		return intake_handle_override(c, declare, err);
 	if (!config_alert_sender_allowed(c->cfg, msg->from_addr))
 		intake_decide(c, "other", 0,
 		              "from %s, who is not among [alerts] senders, and not about a known "
@@ -346,10 +352,22 @@ process(struct ctx *c, const char *raw, gsize len, const struct intake_source *s
 	if (!(c->x != NULL && c->x->already_processed) &&
 	    (row = store_message_add(c->store, &sm, err)) < 0)
 		goto fail;
-	if (msg == NULL)
+	if (msg == NULL) {
 		intake_decide(c, "other", 0, "cannot be read as mail: %s", parse_error->message);
-	else if (route(c, err) != 0)
-		goto fail;
+	} else {
+		/* who is on call is read in the message's own transaction */
+		g_autoptr(GPtrArray) overrides =
+		    intake_overrides(c->cfg, c->store, c->notify.now, err);
+		int rc;
+
+		if (c->cfg->schedules->len > 0 && overrides == NULL)
+			goto fail;
+		c->overrides = overrides;
+		rc = route(c, err);
+		c->overrides = NULL;
+		if (rc != 0)
+			goto fail;
+	}
 	if (src->truncated_from != 0) {
 		g_autofree char *reason = c->res->reason;
 

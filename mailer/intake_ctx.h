@@ -45,6 +45,9 @@ const char *intake_refuse_sender(struct ctx *c, const struct match *m);
 int intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err);
 int intake_handle_reply(struct ctx *c, const struct match *m, GError **err);
 
+/* The schedule overrides that can matter at now (struct schedule_override *), NULL when
+ * there are no schedules, or NULL + err when they cannot be read. */
+GPtrArray *intake_overrides(const struct config *cfg, struct store *s, gint64 now, GError **err);
 /* Who is on call now for inc (its team's first step, or the default team's first on-call
  * responder) and is not `except`, or NULL. */
 const char *intake_first_oncall(const struct ctx *c, const struct incident *inc,
@@ -69,5 +72,16 @@ int intake_page_more(struct ctx *c, struct incident *inc, const struct command *
 /* The answer to a one-line reply that looks like a failed command. Caller frees. */
 char *intake_unknown_problem(const struct command *cmd);
 int intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **err);
+
+/* intake_override.c: OVERRIDE by mail */
+/* TRUE for OVERRIDE, and for a lone line that meant it (a CMD_UNKNOWN suggesting it). */
+gboolean intake_override_wanted(const struct command *cmd);
+/* Reads, checks and stores one OVERRIDE from the sender: what it did in o->changes, or why
+ * not in o->refusals. 0, or -1 + err when the store fails. */
+int intake_override(struct ctx *c, const struct command *cmd, struct incident_outcome *o,
+                    GError **err);
+/* A new mail whose first command is OVERRIDE: every OVERRIDE in it, from an authenticated
+ * responder, answered by one mail about no incident. */
+int intake_handle_override(struct ctx *c, const struct command_list *cmds, GError **err);
 
 #endif

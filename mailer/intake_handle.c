@@ -44,6 +44,13 @@ add_event(struct ctx *c, gint64 incident_id, const char *actor, enum event_kind 
 	return rc;
 }
 
+GPtrArray *
+intake_overrides(const struct config *cfg, struct store *s, gint64 now, GError **err)
+{
+	/* a month back is enough to tell since when the current person is on call */
+	return cfg->schedules->len > 0 ? store_overrides(s, now - 31 * 86400, err) : NULL;
+}
+
 const char *
 intake_first_oncall(const struct ctx *c, const struct incident *inc, const char *except)
 {
@@ -408,6 +415,12 @@ apply_commands(struct ctx *c, struct incident *inc, const struct command_list *c
 			intake_commander(c, inc, cmd, o);
 			continue;
 		}
+		if (cmd->kind == CMD_OVERRIDE) { /* a schedule's: the incident stays as it is */
+			if (intake_override(c, cmd, o, err) != 0)
+				return -1;
+			g_string_append_printf(applied, "%sOVERRIDE", applied->len ? ", " : "");
+			continue;
+		}
 		if ((cmd->kind == CMD_ESCALATE || cmd->kind == CMD_PAGE) &&
 		    intake_page_more(c, inc, cmd, o, err) != 0)
 			return -1;
@@ -623,6 +636,9 @@ intake_declare(const struct config *cfg, struct store *s, int severity, const ch
 	inc->team = g_strdup(team);
 	if (store_begin(s, err) != 0)
 		return -1;
+	c.overrides = intake_overrides(cfg, s, c.notify.now, err);
+	if (cfg->schedules->len > 0 && c.overrides == NULL)
+		goto fail;
 	if (store_incident_insert(s, inc, err) != 0)
 		goto fail;
 	what = g_strdup_printf("Declared on the command line by %s: %s", by, inc->title);
@@ -636,9 +652,11 @@ intake_declare(const struct config *cfg, struct store *s, int severity, const ch
 		goto fail;
 	*id = inc->id;
 	intake_result_clear(&res);
+	g_clear_pointer(&c.overrides, g_ptr_array_unref);
 	return 0;
 fail:
 	store_rollback(s);
 	intake_result_clear(&res);
+	g_clear_pointer(&c.overrides, g_ptr_array_unref);
 	return -1;
 }

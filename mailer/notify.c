@@ -633,6 +633,7 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "subscription-goodbye",
 	                                    "subscription-notice",
 	                                    "declare-syntax",
+	                                    "override",
 	                                    "repage",
 	                                    "postmortem"};
 	static const char *const extra[] = {
@@ -640,7 +641,8 @@ notify_check_templates(const struct config *cfg, GError **err)
 	    "notice",   "author",     "text",         "list",     "list_address", "request",
 	    "token",    "action",     "subscriber",   "waiting",  "date",         "meeting",
 	    "declared", "resolved",   "mtta",         "mttr",     "timezone",     "attendees",
-	    "timeline", "root_cause", "action_items", "summary",  "headline"};
+	    "timeline", "root_cause", "action_items", "summary",  "headline",     "done",
+	    "refused"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

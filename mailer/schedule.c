@@ -91,30 +91,61 @@ start_shape_ok(const char *text)
 	return TRUE;
 }
 
+/* text ("YYYY-MM-DD HH:MM") as a local time in tz, or NULL: *skipped says whether the
+ * date and time exist but the clocks skip them. A time they pass twice is the later one. */
 static GDateTime *
-parse_start(const char *text, GTimeZone *tz, GError **error)
+local_time(const char *text, GTimeZone *tz, gboolean *skipped)
 {
 	int y, mo, d, h, mi;
 	GDateTime *dt = NULL;
 
+	*skipped = FALSE;
 	if (start_shape_ok(text) && sscanf(text, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi) == 5)
 		dt = g_date_time_new(tz, y, mo, d, h, mi, 0);
-	if (dt == NULL) {
-		g_set_error(error, SCHEDULE_ERROR, SCHEDULE_ERROR_START,
-		            "start: \"%s\" is not a local date and time like 2026-11-30 09:00",
-		            text != NULL ? text : "");
-		return NULL;
-	}
 	/* GLib moves a time the clocks skip to the end of the gap; say so instead */
-	if (g_date_time_get_hour(dt) != h || g_date_time_get_minute(dt) != mi) {
+	if (dt != NULL && (g_date_time_get_hour(dt) != h || g_date_time_get_minute(dt) != mi)) {
+		*skipped = TRUE;
+		g_clear_pointer(&dt, g_date_time_unref);
+	}
+	return dt;
+}
+
+static GDateTime *
+parse_start(const char *text, GTimeZone *tz, GError **error)
+{
+	gboolean skipped;
+	GDateTime *dt = local_time(text, tz, &skipped);
+
+	if (skipped)
 		g_set_error(
 		    error, SCHEDULE_ERROR, SCHEDULE_ERROR_START,
 		    "start: %s does not exist in %s (the clocks skip it); pick another time", text,
 		    g_time_zone_get_identifier(tz));
-		g_date_time_unref(dt);
-		return NULL;
-	}
+	else if (dt == NULL)
+		g_set_error(error, SCHEDULE_ERROR, SCHEDULE_ERROR_START,
+		            "start: \"%s\" is not a local date and time like 2026-11-30 09:00",
+		            text != NULL ? text : "");
 	return dt;
+}
+
+gboolean
+schedule_parse_local(const struct schedule *s, const char *text, gint64 *t, GError **error)
+{
+	gboolean skipped;
+	g_autoptr(GDateTime) dt = local_time(text, s->tz, &skipped);
+
+	if (skipped)
+		g_set_error(error, SCHEDULE_ERROR, SCHEDULE_ERROR_SKIPPED,
+		            "%s does not exist in %s (the clocks skip it); pick another time", text,
+		            g_time_zone_get_identifier(s->tz));
+	else if (dt == NULL)
+		g_set_error(error, SCHEDULE_ERROR, SCHEDULE_ERROR_LOCAL_TIME,
+		            "\"%s\" is not a local date and time like 2026-12-03 18:00",
+		            text != NULL ? text : "");
+	if (dt == NULL)
+		return FALSE;
+	*t = g_date_time_to_unix(dt);
+	return TRUE;
 }
 
 static gboolean
@@ -370,4 +401,41 @@ schedule_format_local(const struct schedule *s, gint64 t)
 	utc = g_date_time_new_from_unix_utc(t);
 	local = g_date_time_to_timezone(utc, s->tz);
 	return g_date_time_format(local, "%Y-%m-%d %H:%M %Z");
+}
+
+void
+schedule_override_free(struct schedule_override *o)
+{
+	if (o == NULL)
+		return;
+	g_free(o->schedule);
+	g_free(o->person);
+	g_free(o);
+}
+
+GArray *
+schedule_displaced(const struct schedule *s, GPtrArray *overrides,
+                   const struct schedule_override *o)
+{
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct schedule_stretch));
+	g_autoptr(GPtrArray) others = g_ptr_array_new();
+	gint64 t = MAX(o->from, T_MIN), end = MIN(o->until, T_MAX);
+
+	/* o among the overrides (stored already) would displace only itself */
+	for (guint i = 0; overrides != NULL && i < overrides->len; i++) {
+		const struct schedule_override *x = overrides->pdata[i];
+
+		if (x != o && !(o->id != 0 && x->id == o->id))
+			g_ptr_array_add(others, overrides->pdata[i]);
+	}
+	while (t < end) {
+		gint64 until;
+		struct schedule_stretch st = {schedule_oncall(s, others, t, NULL, &until), t, 0};
+
+		st.until = until > t ? MIN(until, end) : end; /* never a step back */
+		if (g_ascii_strcasecmp(st.person, o->person) != 0)
+			g_array_append_val(out, st);
+		t = st.until;
+	}
+	return out;
 }

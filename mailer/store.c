@@ -74,6 +74,11 @@ static const char *const migrations[] = {
     "CREATE TABLE handoffs (schedule TEXT NOT NULL, since INTEGER NOT NULL,"
     "  person TEXT NOT NULL, noticed_at INTEGER NOT NULL, sent INTEGER NOT NULL,"
     "  PRIMARY KEY (schedule, since, person));",
+    /* 5: schedule overrides; removed ones are kept, so ids only grow (the higher wins) */
+    "CREATE TABLE overrides (id INTEGER PRIMARY KEY, schedule TEXT NOT NULL,"
+    "  person TEXT NOT NULL, from_at INTEGER NOT NULL, until_at INTEGER NOT NULL,"
+    "  created_by TEXT NOT NULL, created_at INTEGER NOT NULL, removed_at INTEGER);"
+    "CREATE INDEX overrides_until ON overrides(until_at);",
 };
 
 int

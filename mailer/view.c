@@ -3,6 +3,7 @@
  */
 #include "view.h"
 
+#include "schedule.h"
 #include "stats.h"
 #include "util.h"
 #include <json-glib/json-glib.h>
@@ -167,6 +168,28 @@ view_oncall_json(GArray *entries)
 		member_bound(b, "since", o->since);
 		member_bound(b, "until", o->until);
 		member_string(b, "next", o->next);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return finish(b);
+}
+
+char *
+view_overrides_json(GPtrArray *overrides)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < overrides->len; i++) {
+		const struct schedule_override *o = overrides->pdata[i];
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "id");
+		json_builder_add_int_value(b, o->id);
+		member_string(b, "schedule", o->schedule);
+		member_string(b, "person", o->person);
+		member_time(b, "from", o->from);
+		member_time(b, "until", o->until);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

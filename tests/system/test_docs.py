@@ -234,8 +234,16 @@ def runnable(line, config, www):
 def test_every_example_command_runs(desk, tmp_path):
     lines = [line for line in examples(read(MAN1)) if line.split()[0] == "sevmail"]
     assert len(lines) >= 10
-    # The examples speak of incident 1, outbox message 1, the list "stakeholders" and a
-    # saved message alert.eml: make them exist. (A status page goes to tmp_path/www.)
+    # The examples speak of incident 1, outbox message 1, the list "stakeholders", a
+    # saved message alert.eml, the schedule payments-primary with carol a responder, and
+    # a December 2026 still to come: make them exist. (A status page goes to tmp_path/www.)
+    desk.clock = 1795701780  # 2026-11-26 14:03 UTC
+    desk.write_config(**{
+        "responders__carol@example.com": "commander",
+        "schedule_payments-primary__time_zone": "Europe/Berlin",
+        "schedule_payments-primary__rotation": "%s, %s" % (desk.alice, desk.bob),
+        "schedule_payments-primary__start": "2026-11-30 09:00",
+        "schedule_payments-primary__shift": "1w"})
     desk.alert()
     desk.wait_incoming(1)
     desk.once()
@@ -244,7 +252,7 @@ def test_every_example_command_runs(desk, tmp_path):
         desk.monitor_mail("disk full on db-primary-01", "/var is 100% full\n"))
     for line in lines:
         proc = subprocess.run(runnable(line, desk.config, str(tmp_path / "www")), shell=True,
-                              cwd=str(tmp_path),
+                              cwd=str(tmp_path), env=desk.env(),
                               capture_output=True, timeout=RUN_TIMEOUT)
         assert proc.returncode == 0, "%s exited %d:\n%s%s" % (
             line, proc.returncode, proc.stdout.decode(errors="replace"),

@@ -3,7 +3,10 @@ the clock fixed by SEVMAIL_NOW: alerts routed to two teams, each paged along its
 its own times and stopped by ACK; a list that takes one team's incidents only; low urgency
 waiting for business hours; handoff notices, once each; and what `check` refuses."""
 
+import email.policy
 import json
+from email.message import EmailMessage
+from email.utils import make_msgid
 
 from story import body_of
 
@@ -32,6 +35,19 @@ def two_teams(desk, **more):
         team_search__match="subject=*search*")
     keys.update(more)
     desk.write_config(**keys)
+
+
+def dmarc_reply(desk, sender, incident, text):
+    """A mail about [INC-n] from a responder, with a DMARC pass from our own MX (no token:
+    the lists' mail carries none)."""
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["Authentication-Results"] = ("mx.example.com; dmarc=pass header.from=example.com")
+    msg["From"] = sender
+    msg["To"] = desk.address
+    msg["Subject"] = "Re: [INC-%d] about it" % incident
+    msg["Message-ID"] = make_msgid(domain="example.com")
+    msg.set_content(text + "\n")
+    return msg.as_bytes()
 
 
 def at(desk, t):
@@ -134,10 +150,13 @@ def test_low_urgency_waits_for_business_hours_unless_acknowledged(desk):
     desk.run("declare", "--severity", "3", "--title", "Refund report late", "--team",
              "payments")
     desk.run("declare", "--severity", "1", "--title", "Checkout down", "--team", "payments")
+    desk.run("declare", "--severity", "3", "--title", "Invoices late", "--team", "payments")
     kinds = [e["kind"] for e in events(desk, 1)]
     assert "deferred" in kinds and "paged" not in kinds
     assert "paged" in [e["kind"] for e in events(desk, 2)]  # SEV1 is not low urgency
+    desk.deliver(dmarc_reply(desk, desk.bob, 3, "ack - I'll look in the morning"))
     at(desk, night + HOUR)
+    assert desk.show(3)["acked_by"] == desk.bob
     at(desk, night + 9 * HOUR)  # 08:00 Berlin: still night
     assert "paged" not in [e["kind"] for e in events(desk, 1)]
     assert escalations(desk, 1) == []
@@ -145,6 +164,7 @@ def test_low_urgency_waits_for_business_hours_unless_acknowledged(desk):
     paged = [e for e in events(desk, 1) if e["kind"] == "paged"]
     assert len(paged) == 1 and "Business hours began" in paged[0]["detail"]
     assert desk.alice in paged[0]["detail"]
+    assert "paged" not in [e["kind"] for e in events(desk, 3)]  # the ACK cancelled it
     at(desk, WED + 18 * HOUR + 4 * MINUTE)
     assert escalations(desk, 1) == []  # the ladder starts at the deferred page
     at(desk, WED + 18 * HOUR + 5 * MINUTE)
@@ -192,3 +212,21 @@ def test_check_names_the_section_and_key(desk):
         assert says in proc.stderr.decode(), proc.stderr
     two_teams(desk)
     assert b"configuration OK" in desk.run("check").stdout
+
+
+def test_an_override_pages_its_person_and_tells_them_at_its_start(desk):
+    two_teams(desk)
+    desk.clock = WED - HOUR
+    desk.run("override", "pay", desk.bob, "2026-12-02 15:00", "2026-12-02 18:00")
+    at(desk, WED - HOUR)  # alice's week: her handoff notice
+    desk.alert()  # HighErrorRate: payments
+    desk.wait_incoming(1)
+    at(desk, WED + 60)  # 15:01 in Berlin: bob covers
+    assert pages_to(desk, desk.bob) == ["page"]
+    assert pages_to(desk, desk.alice) == []
+    [notice] = [m for m in desk.delivered(desk.bob) if m["Subject"].startswith("On call")]
+    assert "until 2026-12-02 18:00 CET" in body_of(notice)
+    assert "INC-1" in body_of(notice)  # the open incident of the team
+    at(desk, WED + 3 * HOUR + 60)  # the override is over: alice again, told once more
+    handoffs = [m for m in desk.delivered(desk.alice) if m["Subject"].startswith("On call")]
+    assert len(handoffs) == 2

@@ -467,6 +467,29 @@ test_escalate_unack_help(void)
 	check_forms(forms, G_N_ELEMENTS(forms));
 }
 
+/* OVERRIDE takes the rest of its line when a date is in it; a war-room line that starts
+ * with the word is a note, and alone the word meant the command. */
+static void
+test_override(void)
+{
+	static const struct form forms[] = {
+	    {"OVERRIDE payments-primary me 2026-12-03 18:00 2026-12-04 09:00",
+	     "OVERRIDE|payments-primary me 2026-12-03 18:00 2026-12-04 09:00"},
+	    {"- override: search bob from 2026-12-3 18:00 until 2026-12-04 09:00",
+	     "OVERRIDE|search bob from 2026-12-3 18:00 until 2026-12-04 09:00"},
+	    {"Override search carol 2026-12-03 18:00 to tomorrow",
+	     "OVERRIDE|search carol 2026-12-03 18:00 to tomorrow"},
+	    {"Override the feature flag for EU users, then retry", "note"},
+	    {"Overrides are in place until 2026-12-03", "note"},
+	    {"override", "UNKNOWN|override >OVERRIDE"},
+	    {"override payments me tomorrow 18:00",
+	     "UNKNOWN|override payments me tomorrow 18:00 >OVERRIDE"},
+	    {"override payments me tomorrow", "note"},
+	};
+
+	check_forms(forms, G_N_ELEMENTS(forms));
+}
+
 static void
 test_text_commands(void)
 {
@@ -821,7 +844,8 @@ test_names(void)
 	g_assert_cmpstr(command_name(CMD_UNACK), ==, "UNACK");
 	g_assert_cmpstr(command_name(CMD_UNKNOWN), ==, "UNKNOWN");
 	/* every kind but UNKNOWN has a row of its own */
-	for (int k = CMD_ACK; k <= CMD_UNACK; k++)
+	g_assert_cmpstr(command_name(CMD_OVERRIDE), ==, "OVERRIDE");
+	for (int k = CMD_ACK; k <= CMD_OVERRIDE; k++)
 		if (k != CMD_UNKNOWN)
 			g_assert_cmpstr(command_name((enum command_kind)k), !=, "UNKNOWN");
 }
@@ -844,6 +868,7 @@ main(int argc, char **argv)
 	g_test_add_func("/command/page", test_page);
 	g_test_add_func("/command/snooze", test_snooze);
 	g_test_add_func("/command/escalate-unack-help", test_escalate_unack_help);
+	g_test_add_func("/command/override", test_override);
 	g_test_add_func("/command/text-commands", test_text_commands);
 	g_test_add_func("/command/argument-kept", test_argument_kept);
 	g_test_add_func("/command/multi-line", test_multi_line);

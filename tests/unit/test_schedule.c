@@ -236,11 +236,7 @@ add(GPtrArray *ov, gint64 id, const char *name, const char *person, const char *
 static void
 override_free(gpointer p)
 {
-	struct schedule_override *o = p;
-
-	g_free(o->schedule);
-	g_free(o->person);
-	g_free(o);
+	schedule_override_free(p);
 }
 
 /* Week shifts from Monday 2026-11-30 09:00 Berlin (08:00 UTC): a, then b from December 7. */
@@ -365,6 +361,116 @@ parse_fails(const char *zone, const char *rotation, const char *start, const cha
 		g_error("\"%s\" does not say \"%s\"", error->message, words);
 }
 
+/* The stretches of a displaced list as "person from-until" lines in UTC, to compare at a
+ * glance. */
+static char *
+stretches(GArray *d)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < d->len; i++) {
+		const struct schedule_stretch *st = &g_array_index(d, struct schedule_stretch, i);
+		g_autoptr(GDateTime) from = g_date_time_new_from_unix_utc(st->from);
+		g_autoptr(GDateTime) until = g_date_time_new_from_unix_utc(st->until);
+		g_autofree char *f = g_date_time_format(from, "%m-%d %H:%M");
+		g_autofree char *u = g_date_time_format(until, "%m-%d %H:%M");
+
+		g_string_append_printf(out, "%s%s %s-%s", i ? "; " : "", st->person, f, u);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static void
+displaced_is(const struct schedule *s, GPtrArray *ov, const char *person, const char *from,
+             const char *until, const char *expected)
+{
+	struct schedule_override o = {0, (char *)"primary", (char *)person, utc(from), utc(until)};
+	g_autoptr(GArray) d = schedule_displaced(s, ov, &o);
+	g_autofree char *text = stretches(d);
+
+	g_assert_cmpstr(text, ==, expected);
+}
+
+/* Whom a new override displaces: the rotation's people and earlier overrides during its
+ * stretch, each with their part of it, never the new person themself. Week shifts from
+ * Monday 2026-11-30 09:00 Berlin: a, then b from December 7 (08:00 UTC). */
+static void
+test_displaced(void)
+{
+	g_autoptr(schedule) s = made("Europe/Berlin", ABC, "2026-11-30 09:00", "1w");
+	g_autoptr(GPtrArray) ov = g_ptr_array_new_with_free_func(override_free);
+
+	displaced_is(s, NULL, "dave@example.com", "2026-12-03 17:00", "2026-12-04 08:00",
+	             "a@example.com 12-03 17:00-12-04 08:00");
+	/* across the handoff: a until it, then b */
+	displaced_is(
+	    s, NULL, "dave@example.com", "2026-12-06 20:00", "2026-12-07 20:00",
+	    "a@example.com 12-06 20:00-12-07 08:00; b@example.com 12-07 08:00-12-07 20:00");
+	/* a herself displaces nobody in her own shift, and only b after it */
+	displaced_is(s, NULL, "A@example.com", "2026-12-03 17:00", "2026-12-04 08:00", "");
+	displaced_is(s, NULL, "a@example.com", "2026-12-06 20:00", "2026-12-07 20:00",
+	             "b@example.com 12-07 08:00-12-07 20:00");
+	/* an earlier override in the way is displaced for its part; another schedule's not */
+	add(ov, 1, "primary", "erin@example.com", "2026-12-03 20:00", "2026-12-03 22:00");
+	add(ov, 2, "secondary", "zed@example.com", "2026-12-01 00:00", "2026-12-31 00:00");
+	displaced_is(s, ov, "dave@example.com", "2026-12-03 17:00", "2026-12-04 08:00",
+	             "a@example.com 12-03 17:00-12-03 20:00; erin@example.com 12-03 20:00-12-03 "
+	             "22:00; a@example.com 12-03 22:00-12-04 08:00");
+	/* the new override itself, stored already (same id), displaces nobody but the others */
+	add(ov, 3, "primary", "dave@example.com", "2026-12-03 17:00", "2026-12-04 08:00");
+	{
+		struct schedule_override *o = ov->pdata[2];
+		g_autoptr(GArray) d = schedule_displaced(s, ov, o);
+		g_autofree char *text = stretches(d);
+
+		g_assert_cmpstr(text, ==,
+		                "a@example.com 12-03 17:00-12-03 20:00; erin@example.com 12-03 "
+		                "20:00-12-03 22:00; a@example.com 12-03 22:00-12-04 08:00");
+	}
+	/* an empty or reversed stretch displaces nobody */
+	displaced_is(s, NULL, "dave@example.com", "2026-12-03 17:00", "2026-12-03 17:00", "");
+	displaced_is(s, NULL, "dave@example.com", "2026-12-04 17:00", "2026-12-03 17:00", "");
+}
+
+/* One person in the rotation: no handoff ever, the stretch still ends with the override. */
+static void
+test_displaced_single_person(void)
+{
+	g_autoptr(schedule) s = made("UTC", "solo@example.com", "2026-01-01 00:00", "1w");
+
+	displaced_is(s, NULL, "dave@example.com", "2026-12-03 17:00", "2026-12-24 17:00",
+	             "solo@example.com 12-03 17:00-12-24 17:00");
+}
+
+/* Local times of an override in the schedule's zone; what the clocks skip is refused. */
+static void
+test_parse_local(void)
+{
+	g_autoptr(schedule) s = made("Europe/Berlin", ABC, "2026-11-30 09:00", "1w");
+	g_autoptr(GError) e = NULL;
+	gint64 t = 0;
+
+	g_assert_true(schedule_parse_local(s, "2026-12-03 18:00", &t, &e));
+	g_assert_cmpint(t, ==, utc("2026-12-03 17:00")); /* CET */
+	g_assert_true(schedule_parse_local(s, "2026-07-01 09:00", &t, &e));
+	g_assert_cmpint(t, ==, utc("2026-07-01 07:00")); /* CEST */
+	/* 02:30 twice in October: the later one, in standard time */
+	g_assert_true(schedule_parse_local(s, "2026-10-25 02:30", &t, &e));
+	g_assert_cmpint(t, ==, utc("2026-10-25 01:30"));
+	g_assert_false(schedule_parse_local(s, "2026-03-29 02:30", &t, &e));
+	g_assert_error(e, SCHEDULE_ERROR, SCHEDULE_ERROR_SKIPPED);
+	g_assert_nonnull(strstr(e->message, "does not exist in Europe/Berlin"));
+	g_clear_error(&e);
+	for (const char *const *bad =
+	         (const char *const[]){"2026-12-3 18:00", "2026-02-30 18:00", "2026-12-03 18:60",
+	                               "2026-12-03T18:00", "tomorrow", "", NULL};
+	     *bad != NULL; bad++) {
+		g_assert_false(schedule_parse_local(s, *bad, &t, &e));
+		g_assert_error(e, SCHEDULE_ERROR, SCHEDULE_ERROR_LOCAL_TIME);
+		g_clear_error(&e);
+	}
+}
+
 static void
 test_parse_errors(void)
 {
@@ -414,5 +520,8 @@ main(int argc, char **argv)
 	                test_override_at_handoff_and_same_person);
 	g_test_add_func("/schedule/next-change", test_next_change_around_boundaries);
 	g_test_add_func("/schedule/parse-errors", test_parse_errors);
+	g_test_add_func("/schedule/displaced", test_displaced);
+	g_test_add_func("/schedule/displaced-single-person", test_displaced_single_person);
+	g_test_add_func("/schedule/parse-local", test_parse_local);
 	return g_test_run();
 }

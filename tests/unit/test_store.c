@@ -2,7 +2,10 @@
  * refuse, so nothing of a half-done message is kept. */
 #include "store.h"
 
+#include "schedule.h"
+
 #include <glib/gstdio.h>
+#include <string.h>
 
 static struct store *
 open_temp(char **dir)
@@ -73,11 +76,65 @@ test_a_failed_step_makes_the_commit_refuse(void)
 	remove_temp(dir);
 }
 
+static gint64
+add_override(struct store *s, const char *person, gint64 from, gint64 until)
+{
+	struct schedule_override o = {0, (char *)"primary", (char *)person, from, until};
+	g_autoptr(GError) e = NULL;
+
+	g_assert_cmpint(store_override_add(s, &o, "alice@example.com", 1000, &e), ==, 0);
+	g_assert_no_error(e);
+	return o.id;
+}
+
+/* Overrides come back by id, those that end by a time left out, removed ones too; a
+ * removed id is never given again, so a later override always has the higher id. */
+static void
+test_overrides(void)
+{
+	char *dir = NULL;
+	struct store *s = open_temp(&dir);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) all = NULL, later = NULL, left = NULL;
+	gint64 one = add_override(s, "bob@example.com", 2000, 3000);
+	gint64 two = add_override(s, "carol@example.com", 1500, 5000);
+	const struct schedule_override *o;
+
+	g_assert_cmpint(two, >, one);
+	all = store_overrides(s, G_MININT64, &e);
+	g_assert_no_error(e);
+	g_assert_cmpuint(all->len, ==, 2);
+	o = all->pdata[0];
+	g_assert_cmpint(o->id, ==, one);
+	g_assert_cmpstr(o->schedule, ==, "primary");
+	g_assert_cmpstr(o->person, ==, "bob@example.com");
+	g_assert_cmpint(o->from, ==, 2000);
+	g_assert_cmpint(o->until, ==, 3000);
+	/* one ends at 3000: not after it */
+	later = store_overrides(s, 3000, &e);
+	g_assert_cmpuint(later->len, ==, 1);
+	g_assert_cmpint(((struct schedule_override *)later->pdata[0])->id, ==, two);
+	g_assert_cmpint(store_override_remove(s, two, 1100, &e), ==, 0);
+	g_assert_no_error(e);
+	left = store_overrides(s, G_MININT64, &e);
+	g_assert_cmpuint(left->len, ==, 1);
+	g_assert_cmpint(store_override_remove(s, two, 1200, &e), ==, -1);
+	g_assert_nonnull(strstr(e->message, "removed already"));
+	g_clear_error(&e);
+	g_assert_cmpint(store_override_remove(s, 99, 1200, &e), ==, -1);
+	g_assert_nonnull(strstr(e->message, "there is no override 99"));
+	g_clear_error(&e);
+	g_assert_cmpint(add_override(s, "dave@example.com", 1, 2), >, two);
+	store_close(s);
+	remove_temp(dir);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/store/a-failed-step-makes-the-commit-refuse",
 	                test_a_failed_step_makes_the_commit_refuse);
+	g_test_add_func("/store/overrides", test_overrides);
 	return g_test_run();
 }

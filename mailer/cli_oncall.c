@@ -166,19 +166,27 @@ cli_oncall_names(const struct config *cfg)
 	return g_string_free(out, FALSE);
 }
 
-/* Overrides are not read yet: the feed is the rotation's. */
+/* The feed counts the stored overrides, as paging does. */
 static int
-cli_oncall_ics(const struct config *cfg, gint64 now)
+cli_oncall_ics(struct cli_ctx *ctx, gint64 now)
 {
+	const struct config *cfg = ctx->cfg;
 	g_autofree char *names = NULL, *ics = NULL;
+	g_autoptr(GPtrArray) overrides = NULL;
+	g_autoptr(GError) e = NULL;
+	int rc;
 
 	for (guint i = 0; i < cfg->schedules->len; i++) {
 		const struct schedule *s = cfg->schedules->pdata[i];
 
 		if (g_ascii_strcasecmp(s->name, oncall_ics) != 0)
 			continue;
-		ics =
-		    ical_shifts(s, NULL, now, now + ONCALL_ICS_SECONDS, util_domain(cfg->address));
+		if ((rc = cli_store_open(ctx)) != 0)
+			return rc;
+		if ((overrides = store_overrides(ctx->store, G_MININT64, &e)) == NULL)
+			return cli_fail(e);
+		ics = ical_shifts(s, overrides, now, now + ONCALL_ICS_SECONDS,
+		                  util_domain(cfg->address));
 		fputs(ics, stdout);
 		return 0;
 	}
@@ -204,7 +212,7 @@ cli_oncall(struct cli_ctx *ctx)
 
 	cli_oncall_at(&now); /* checked before */
 	if (oncall_ics != NULL)
-		return cli_oncall_ics(cfg, now);
+		return cli_oncall_ics(ctx, now);
 	if (cfg->schedules->len > 0)
 		return cli_oncall_schedules(ctx, now);
 	now_order = escalate_oncall_order(cfg, now);

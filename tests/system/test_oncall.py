@@ -211,6 +211,19 @@ def test_the_feed_of_a_daily_schedule_in_new_york(desk):
     assert "(nights)" in events[0]["SUMMARY"]
 
 
+def test_the_feed_shows_an_override(desk):
+    with_schedules(desk)
+    desk.clock = NOW
+    desk.run("override", "primary", desk.alice, "2026-03-18 18:00", "2026-03-19 09:00")
+    _, events = feed(desk, "primary")
+    # bob's week is cut in two by alice's night (18:00-09:00 CET is 17:00Z-08:00Z)
+    assert [(e["DTSTART"], e["DTEND"], unescape(e["SUMMARY"])) for e in events[:4]] == [
+        ("20260316T080000Z", "20260318T170000Z", "On call: %s (primary)" % desk.bob),
+        ("20260318T170000Z", "20260319T080000Z", "On call: %s (primary)" % desk.alice),
+        ("20260319T080000Z", "20260323T080000Z", "On call: %s (primary)" % desk.bob),
+        ("20260323T080000Z", "20260330T070000Z", "On call: %s (primary)" % desk.alice)]
+
+
 def test_an_unknown_schedule_is_a_usage_error_that_names_the_schedules(desk):
     with_schedules(desk)
     proc = desk.run("oncall", "--ics", "secondary", check=False)

@@ -305,6 +305,14 @@ finish_team(struct config *c, struct team *t, GError **err)
 			                  st->name, st->name);
 		if (s != NULL && t->tz == NULL)
 			t->tz = g_time_zone_ref(s->tz);
+		if (st->target == TARGET_ADDRESS &&
+		    (g_ascii_strcasecmp(st->name, c->address) == 0 ||
+		     config_list_by_address(c, st->name) != NULL))
+			return config_bad(
+			    err, c, group, "escalation",
+			    "%s is sevmail's own address or a list's: a page there would "
+			    "reach no one on call",
+			    st->name);
 		if (st->target == TARGET_ADDRESS && config_responder(c, st->name) == NULL &&
 		    !in_rotation(c, st->name))
 			return config_bad(

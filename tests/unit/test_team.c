@@ -3,8 +3,8 @@
  * hours in the team's zone, and which team an alert or a person belongs to. */
 #include "alert.h"
 #include "escalate.h"
-#include "schedule.h"
 #include "route.h"
+#include "schedule.h"
 #include "team.h"
 
 #include <glib/gstdio.h>
@@ -242,6 +242,7 @@ test_what_check_refuses(void)
 	    {"[team:a]\nescalation = alice@example.com, 5m alice@exmaple.com\n",
 	     "alice@exmaple.com is in no schedule's rotation"},
 	    {"[team:a]\nescalation = 5m alice@example.com\n", "the first step has no delay"},
+	    {"[team:a]\nescalation = incidents@example.com\n", "sevmail's own address"},
 	    {"[team:a]\nescalation = alice@example.com, 10m commanders, 5m team\n",
 	     "longer than the step before"},
 	    {"[team:a]\nescalation = alice@example.com, soon commanders\n", "is not a step"},

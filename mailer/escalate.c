@@ -106,13 +106,31 @@ last_event(GPtrArray *events, gboolean (*match)(enum event_kind), int *count)
 	return last;
 }
 
+/* The end of a step's transaction: its event, then commit (or roll back what rc says
+ * failed), and the log line. */
+static int
+step_finish(struct store *s, struct incident *inc, enum event_kind kind, const char *detail,
+            gint64 now, int rc, GError **err)
+{
+	struct event *e = event_make(now, "sevmail", kind, detail);
+
+	if (rc == 0)
+		rc = store_event_add(s, inc->id, e, NULL, err);
+	event_free(e);
+	if (rc == 0)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	g_message("INC-%" G_GINT64_FORMAT ": %s", inc->id, detail);
+	return rc;
+}
+
 /* A step in its own transaction: the event, the participants, the mail. */
 static int
 step(const struct config *cfg, struct store *s, struct incident *inc, enum event_kind kind,
      const char *detail, GPtrArray *to, const char *reminder, gint64 now, GError **err)
 {
 	struct notify n = {cfg, s, now};
-	struct event *e = event_make(now, "sevmail", kind, detail);
 	int rc = store_begin(s, err);
 
 	for (guint i = 0; rc == 0 && i < to->len; i++) {
@@ -123,15 +141,7 @@ step(const struct config *cfg, struct store *s, struct incident *inc, enum event
 			         ? notify_notice(&n, inc, to->pdata[i], "Reminder", reminder, err)
 			         : notify_repage(&n, inc, to->pdata[i], err);
 	}
-	if (rc == 0)
-		rc = store_event_add(s, inc->id, e, NULL, err);
-	event_free(e);
-	if (rc == 0)
-		rc = store_commit(s, err);
-	else
-		store_rollback(s);
-	g_message("INC-%" G_GINT64_FORMAT ": %s", inc->id, detail);
-	return rc;
+	return step_finish(s, inc, kind, detail, now, rc, err);
 }
 
 static char *
@@ -254,7 +264,6 @@ release(const struct config *cfg, struct store *s, struct incident *inc, GPtrArr
 	struct notify n = {cfg, s, now};
 	g_autoptr(GPtrArray) to = NULL;
 	g_autofree char *who = NULL, *detail = NULL;
-	struct event *e;
 	int rc;
 
 	if (t != NULL && !team_business_hours(t, now))
@@ -270,16 +279,7 @@ release(const struct config *cfg, struct store *s, struct incident *inc, GPtrArr
 	for (guint i = 0; rc == 0 && i < to->len; i++)
 		if ((rc = store_participant_add(s, inc->id, to->pdata[i], err)) == 0)
 			rc = notify_page(&n, inc, to->pdata[i], err);
-	e = event_make(now, "sevmail", EVENT_PAGED, detail);
-	if (rc == 0)
-		rc = store_event_add(s, inc->id, e, NULL, err);
-	event_free(e);
-	if (rc == 0)
-		rc = store_commit(s, err);
-	else
-		store_rollback(s);
-	g_message("INC-%" G_GINT64_FORMAT ": %s", inc->id, detail);
-	return rc == 0 ? 1 : -1;
+	return step_finish(s, inc, EVENT_PAGED, detail, now, rc, err) == 0 ? 1 : -1;
 }
 
 /* A snooze ran out: the incident is triggered again and whoever had it is paged again;

@@ -8,7 +8,7 @@ SHAREDIR ?= $(PREFIX)/share/sevmail
 MANDIR   ?= $(PREFIX)/share/man
 
 PKGS     = glib-2.0 gmime-3.0 sqlite3 json-glib-1.0 libxml-2.0 libetpan libesmtp-1.0 gnutls openssl \
-           libical
+           libical libpq
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wformat=2 -Wno-unused-parameter -Wmissing-prototypes -Wshadow

@@ -127,6 +127,14 @@ struct config {
 	GHashTable *severity_labels; /* label (lower-case) -> GINT_TO_POINTER(severity) */
 	gboolean auto_resolve;       /* a recovery mail resolves the incident */
 	GHashTable *alert_keys;      /* secret key -> source name, or NULL: alert+KEY@domain */
+	/* [store] */
+	struct {
+		gboolean
+		    postgresql; /* backend = postgresql; otherwise the [general] database file */
+		char *conninfo; /* libpq's connection string */
+		char *password; /* read from password_file, or NULL */
+		int takeover_interval; /* seconds between a standby's tries to become active */
+	} store;
 	/* [list:NAME] */
 	GPtrArray *lists; /* struct list_config * */
 	/* [schedule:NAME], in file order */

@@ -8,7 +8,7 @@ int
 store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, GError **err)
 {
 	/* local+detail@domain counts as local@domain: one mailbox, many addresses */
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 	    store_prepare(s,
 	                  "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id"
 	                  " WHERE o.kind = ?3 AND o.created_at >= ?2 AND (r.address = ?1 OR"
@@ -19,24 +19,23 @@ store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, G
 	int n = -1;
 
 	/* a failed count must not read as "none sent": that would lift the limit */
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
+	if (st != NULL && store_step(st) == STORE_ROW)
+		n = store_col_int(st, 0);
 	if (n < 0)
 		store_fail(s, err, "cannot count the subscription mail sent to an address");
-	sqlite3_finalize(st);
+	store_finalize(st);
 	return n;
 }
 
 int
 store_subscribe(struct store *s, const char *list, const char *address, gint64 now, GError **err)
 {
-	return store_run(
-	    s,
-	    store_prepare(s,
-	                  "INSERT OR IGNORE INTO subscriptions (list, address, created_at)"
-	                  " VALUES (?, ?, ?)",
-	                  "ssi", list, address, now),
-	    err, "cannot store the subscription");
+	return store_run(s,
+	                 store_prepare(s,
+	                               "INSERT INTO subscriptions (list, address, created_at)"
+	                               " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+	                               "ssi", list, address, now),
+	                 err, "cannot store the subscription");
 }
 
 int
@@ -47,7 +46,7 @@ store_unsubscribe(struct store *s, const char *list, const char *address, GError
 	                            "ss", list, address),
 	              err, "cannot remove the subscription") != 0)
 		return -1;
-	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+	return store_changes(s) > 0 ? 1 : 0;
 }
 
 int
@@ -79,23 +78,24 @@ int
 store_list_token_use(struct store *s, const char *token, const char *address, char **list,
                      char **action, gint64 now, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-	                                 "SELECT list, action FROM list_tokens WHERE token = ?"
-	                                 " AND address = ? AND used_at IS NULL AND created_at >= ?",
-	                                 "ssi", token, address, now - STORE_TOKEN_LIFETIME);
+	struct store_stmt *st =
+	    store_prepare(s,
+	                  "SELECT list, action FROM list_tokens WHERE token = ?"
+	                  " AND address = ? AND used_at IS NULL AND created_at >= ?",
+	                  "ssi", token, address, now - STORE_TOKEN_LIFETIME);
 	int rc;
 
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the confirmation token");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*list = store_column_text(st, 0);
-		*action = store_column_text(st, 1);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*list = store_col_text(st, 0);
+		*action = store_col_text(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the confirmation token");
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DONE)
 		return 0;
 	if (store_run(s,
 	              store_prepare(s, "UPDATE list_tokens SET used_at = ? WHERE token = ?", "is",

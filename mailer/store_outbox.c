@@ -130,23 +130,24 @@ store_outbox_add(struct store *s, enum outbox_kind kind, gint64 incident_id, con
 {
 	gint64 id;
 
-	if (store_run(
-	        s,
-	        store_prepare(s,
-	                      "INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
-	                      " next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)",
-	                      "sissbii", outbox_kind_name(kind), incident_id, message_id, sender,
-	                      (const void *)raw, len, now, now),
-	        err, "cannot queue the message") != 0)
+	id = store_query_id(
+	    s,
+	    store_prepare(s,
+	                  "INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
+	                  " next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)"
+	                  " RETURNING id",
+	                  "sissbii", outbox_kind_name(kind), incident_id, message_id, sender,
+	                  (const void *)raw, len, now, now),
+	    err, "cannot queue the message");
+	if (id < 0)
 		return -1;
-	id = sqlite3_last_insert_rowid(s->db);
 	for (guint i = 0; i < rcpts->len; i++) {
 		if (store_run(
 		        s,
-		        store_prepare(
-		            s,
-		            "INSERT OR IGNORE INTO outbox_rcpts (outbox_id, address) VALUES (?, ?)",
-		            "is", id, (const char *)rcpts->pdata[i]),
+		        store_prepare(s,
+		                      "INSERT INTO outbox_rcpts (outbox_id, address) VALUES (?, ?)"
+		                      " ON CONFLICT DO NOTHING",
+		                      "is", id, (const char *)rcpts->pdata[i]),
 		        err, "cannot queue the message") != 0)
 			return -1;
 	}
@@ -166,7 +167,7 @@ store_outbox_count(struct store *s, gint64 incident_id, enum outbox_kind kind, G
 GPtrArray *
 store_outbox_due(struct store *s, gint64 now, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s, due_sql(), "i", now);
+	struct store_stmt *st = store_prepare(s, due_sql(), "i", now);
 	GPtrArray *list;
 	int rc;
 
@@ -175,17 +176,18 @@ store_outbox_due(struct store *s, gint64 now, GError **err)
 		return NULL;
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		struct outbox_item *it = g_new0(struct outbox_item, 1);
+		g_autofree char *kind = store_col_text(st, 1);
 
-		it->id = sqlite3_column_int64(st, 0);
-		it->kind = outbox_kind_parse((const char *)sqlite3_column_text(st, 1));
-		it->message_id = store_column_text(st, 2);
-		it->sender = store_column_text(st, 3);
-		it->raw = g_bytes_new(sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
-		it->attempts = sqlite3_column_int(st, 5);
-		it->created_at = sqlite3_column_int64(st, 6);
-		it->incident_id = sqlite3_column_int64(st, 7);
+		it->id = store_col_int64(st, 0);
+		it->kind = outbox_kind_parse(kind);
+		it->message_id = store_col_text(st, 2);
+		it->sender = store_col_text(st, 3);
+		it->raw = store_col_bytes(st, 4);
+		it->attempts = store_col_int(st, 5);
+		it->created_at = store_col_int64(st, 6);
+		it->incident_id = store_col_int64(st, 7);
 		g_ptr_array_add(list, it);
 		it->rcpts = store_query_texts(
 		    s,
@@ -258,24 +260,25 @@ outbox_row_free(struct outbox_row *r)
 static int
 outbox_row_rcpts(struct store *s, struct outbox_row *r, GError **err)
 {
-	sqlite3_stmt *q = store_prepare(s,
-	                                "SELECT address, state, last_error FROM outbox_rcpts WHERE"
-	                                " outbox_id = ? ORDER BY rowid",
-	                                "i", r->id);
+	struct store_stmt *q =
+	    store_prepare(s,
+	                  "SELECT address, state, last_error FROM outbox_rcpts WHERE"
+	                  " outbox_id = ? ORDER BY rowid",
+	                  "i", r->id);
 	int rc;
 
 	if (q == NULL)
 		return store_fail(s, err, "cannot read the outbox");
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = store_step(q)) == STORE_ROW) {
 		struct outbox_rcpt_row *rr = g_new0(struct outbox_rcpt_row, 1);
 
-		rr->address = store_column_text(q, 0);
-		rr->state = store_column_text(q, 1);
-		rr->error = store_column_text(q, 2);
+		rr->address = store_col_text(q, 0);
+		rr->state = store_col_text(q, 1);
+		rr->error = store_col_text(q, 2);
 		g_ptr_array_add(r->rcpts, rr);
 	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
+	store_finalize(q);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the outbox");
 	return 0;
 }
@@ -283,11 +286,11 @@ outbox_row_rcpts(struct store *s, struct outbox_row *r, GError **err)
 GPtrArray *
 store_outbox_list(struct store *s, gboolean all, GError **err)
 {
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 	    store_prepare(s,
 	                  "SELECT id, coalesce(incident_id, 0), created_at, next_attempt,"
 	                  " kind, message_id, state, last_error, attempts FROM outbox"
-	                  " WHERE ? OR state != 'sent' ORDER BY id",
+	                  " WHERE ? != 0 OR state != 'sent' ORDER BY id",
 	                  "i", (gint64)all);
 	GPtrArray *list;
 	int rc;
@@ -297,18 +300,18 @@ store_outbox_list(struct store *s, gboolean all, GError **err)
 		return NULL;
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_row_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		struct outbox_row *r = g_new0(struct outbox_row, 1);
 
-		r->id = sqlite3_column_int64(st, 0);
-		r->incident_id = sqlite3_column_int64(st, 1);
-		r->created_at = sqlite3_column_int64(st, 2);
-		r->next_attempt = sqlite3_column_int64(st, 3);
-		r->kind = store_column_text(st, 4);
-		r->message_id = store_column_text(st, 5);
-		r->state = store_column_text(st, 6);
-		r->last_error = store_column_text(st, 7);
-		r->attempts = sqlite3_column_int(st, 8);
+		r->id = store_col_int64(st, 0);
+		r->incident_id = store_col_int64(st, 1);
+		r->created_at = store_col_int64(st, 2);
+		r->next_attempt = store_col_int64(st, 3);
+		r->kind = store_col_text(st, 4);
+		r->message_id = store_col_text(st, 5);
+		r->state = store_col_text(st, 6);
+		r->last_error = store_col_text(st, 7);
+		r->attempts = store_col_int(st, 8);
 		r->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_row_free);
 		g_ptr_array_add(list, r);
 		if (outbox_row_rcpts(s, r, err) != 0)

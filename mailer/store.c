@@ -104,8 +104,8 @@ store_prepare(struct store *s, const char *sql, const char *types, ...)
 		struct store_value x = {STORE_INT, 0, NULL, 0};
 
 		if (*t == 's') {
+			x.type = STORE_TEXT; /* a NULL one too: the column is text */
 			x.p = va_arg(ap, const char *);
-			x.type = x.p != NULL ? STORE_TEXT : STORE_NULL;
 		} else if (*t == 'i') {
 			x.i = va_arg(ap, gint64);
 		} else {

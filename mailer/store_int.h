@@ -22,7 +22,7 @@ enum store_type { STORE_NULL, STORE_INT, STORE_TEXT, STORE_BLOB };
 struct store_value {
 	enum store_type type;
 	gint64 i;
-	const char *p; /* text (NUL-terminated) or blob */
+	const char *p; /* text (NUL-terminated; NULL for SQL NULL) or blob */
 	gsize n;       /* the blob's length */
 };
 

@@ -263,7 +263,9 @@ pg_bind(struct pg_stmt *x, int i, const struct store_value *v)
 		break;
 	case STORE_BLOB:
 		x->types[i] = OID_BYTEA;
-		x->values[i] = g_memdup2(v->p != NULL ? v->p : "", v->n);
+		x->values[i] = g_malloc(v->n + 1); /* never NULL, which would be SQL's NULL */
+		if (v->n > 0)
+			memcpy(x->values[i], v->p, v->n);
 		x->lengths[i] = (int)v->n;
 		x->formats[i] = 1;
 		break;
@@ -532,10 +534,19 @@ pg_active_take(struct store *s, GError **err)
 	pg->wants_active = TRUE;
 	if (pg->active && pg_alive(s))
 		return 1;
-	if (pg_reconnect(s, err) != 0)
-		return -1;
-	if (pg_value(s, "SELECT pg_try_advisory_lock(" XSTR(PG_LOCKS) ", " XSTR(PG_LOCK_ACTIVE) ")",
-	             &got) != 0) {
+	/* a connection that died while idle shows only when used: then once more, anew */
+	for (int tries = 0; tries < 2; tries++) {
+		if (pg_reconnect(s, err) != 0)
+			return -1;
+		g_clear_pointer(&got, g_free);
+		if (pg_value(
+		        s,
+		        "SELECT pg_try_advisory_lock(" XSTR(PG_LOCKS) ", " XSTR(PG_LOCK_ACTIVE) ")",
+		        &got) == 0 ||
+		    PQstatus(pg->conn) == CONNECTION_OK)
+			break;
+	}
+	if (got == NULL) {
 		g_set_error(err, STORE_ERROR, pg->code, "%s: cannot take the lock: %s", s->where,
 		            pg->error);
 		return -1;

@@ -7,7 +7,6 @@ stopping intake; a list without `domains` takes only the incident address's doma
 
 import json
 import os
-import sqlite3
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import make_msgid, parseaddr
@@ -56,11 +55,7 @@ def recipients(rows):
 
 def outcomes(desk):
     """(route, reason) of every stored message, in the order they came."""
-    conn = sqlite3.connect(desk.db)
-    try:
-        return conn.execute("SELECT route, reason FROM messages ORDER BY id").fetchall()
-    finally:
-        conn.close()
+    return desk.query("SELECT route, reason FROM messages ORDER BY id")
 
 
 def request_address(desk):

@@ -438,35 +438,57 @@ pg_version_set(struct store *s, int version)
 	return pg_exec(s, sql);
 }
 
+/* The ids SQLite gives: the largest plus one, so that a rolled-back transaction (a message
+ * tried again, `explain`) leaves no gap in the incident numbers, as a sequence would. Writers
+ * take turns (begin_sql), so the largest is the latest. */
+static const char pg_next_id[] =
+    "CREATE OR REPLACE FUNCTION sevmail_next_id() RETURNS trigger LANGUAGE plpgsql AS $f$"
+    " BEGIN IF NEW.id IS NULL THEN EXECUTE format('SELECT coalesce(max(id), 0) + 1 FROM %I',"
+    " TG_TABLE_NAME) INTO NEW.id; END IF; RETURN NEW; END $f$;";
+
 /* A migration in PostgreSQL's types. Every table gets a rowid, as SQLite's tables have one
- * (queries order rows by it, and store-copy keeps it); foreign keys are left out, since the
- * first migration names a table before creating it, which only SQLite allows. */
+ * (queries order rows by it, and store-copy keeps it); an id is numbered as SQLite numbers
+ * it (pg_next_id); foreign keys are left out, since the first migration names a table
+ * before creating it, which only SQLite allows. */
 static char *
 pg_schema_sql(const char *migration)
 {
 	static const struct {
 		const char *pattern, *replacement;
 	} rules[] = {
-	    {"\\bINTEGER PRIMARY KEY\\b", "BIGSERIAL PRIMARY KEY"},
+	    {"\\bINTEGER PRIMARY KEY\\b", "BIGINT PRIMARY KEY"},
 	    {"\\bINTEGER\\b", "BIGINT"},
 	    {"\\bBLOB\\b", "BYTEA"},
 	    {" REFERENCES \\w+\\(\\w+\\)", ""},
 	    {"CREATE TABLE (\\w+) \\(", "CREATE TABLE \\1 (rowid BIGSERIAL NOT NULL, "},
 	};
-	char *sql = g_strdup(migration);
+	g_autoptr(GRegex) with_id =
+	    g_regex_new("CREATE TABLE (\\w+) \\(\\s*id INTEGER PRIMARY KEY", 0, 0, NULL);
+	g_autoptr(GMatchInfo) m = NULL;
+	GString *sql = g_string_new(migration);
 
 	for (gsize i = 0; i < G_N_ELEMENTS(rules); i++) {
 		g_autoptr(GRegex) re = g_regex_new(rules[i].pattern, 0, 0, NULL);
-		char *next = g_regex_replace(re, sql, -1, 0, rules[i].replacement, 0, NULL);
+		char *next = g_regex_replace(re, sql->str, -1, 0, rules[i].replacement, 0, NULL);
 
-		g_free(sql);
-		sql = next;
+		g_string_assign(sql, next);
+		g_free(next);
 	}
-	return sql;
+	for (g_regex_match(with_id, migration, 0, &m); g_match_info_matches(m);
+	     g_match_info_next(m, NULL)) {
+		g_autofree char *table = g_match_info_fetch(m, 1);
+
+		if (strstr(sql->str, "sevmail_next_id()") == NULL)
+			g_string_prepend(sql, pg_next_id);
+		g_string_append_printf(sql,
+		                       "; CREATE TRIGGER %s_id BEFORE INSERT ON %s FOR EACH ROW"
+		                       " EXECUTE FUNCTION sevmail_next_id()",
+		                       table, table);
+	}
+	return g_string_free(sql, FALSE);
 }
 
-/* After rows came with their ids: each of the table's sequences (rowid, and id where it has
- * one) goes on after the largest. */
+/* After rows came with their rowids: the table's sequence goes on after the largest. */
 static int
 pg_copied(struct store *s, const char *table)
 {

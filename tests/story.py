@@ -237,6 +237,13 @@ class Desk:
         finally:
             conn.close()
 
+    def check_says(self, stdout):
+        """What `check` printed, less the lines that name a shared database and its active
+        instance (test_store_backends.py tests those)."""
+        return "".join(line for line in stdout.decode().splitlines(keepends=True)
+                       if self.pg is None or not line.startswith(("database: ",
+                                                                  "active instance: ")))
+
     def intact(self):
         """The database file passes SQLite's own check (a server keeps its own)."""
         return self.pg is not None or self.value("PRAGMA integrity_check") == "ok"

@@ -58,7 +58,7 @@ def test_missing_secret_file_is_reported(mailstack, unique, tmp_path):
 
 def test_check_accepts_a_good_configuration(desk):
     proc = desk.run("check")
-    assert proc.stdout.decode().strip() == "configuration OK"
+    assert desk.check_says(proc.stdout) == "configuration OK\n"
 
 
 def test_unreachable_imap_server_is_a_runtime_error_not_a_crash(mailstack, unique, tmp_path):

@@ -224,7 +224,7 @@ def test_domains_star_takes_anyone_and_check_warns(desk, tmp_path):
     stranger = desk.mallory  # example.org
 
     check = desk.run("check")
-    assert check.stdout == b"configuration OK\n"
+    assert desk.check_says(check.stdout) == "configuration OK\n"
     warnings = [line for line in check.stderr.decode().splitlines() if "domains = *" in line]
     assert len(warnings) == 1
     assert "[list:stakeholders]" in warnings[0] and "name the domains" in warnings[0]

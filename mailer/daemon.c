@@ -425,8 +425,11 @@ on_reload(gpointer data)
 		g_warning("reload refused, keeping the running configuration: %s", e->message);
 		return G_SOURCE_CONTINUE;
 	}
-	if (g_strcmp0(fresh->database, l->cfg->database) != 0)
-		g_warning("reload: a new [general] database takes effect after a restart");
+	if (g_strcmp0(fresh->database, l->cfg->database) != 0 ||
+	    fresh->store.postgresql != l->cfg->store.postgresql ||
+	    g_strcmp0(fresh->store.conninfo, l->cfg->store.conninfo) != 0)
+		g_warning("reload: a new [general] database or [store] takes effect after a "
+		          "restart");
 	disconnect(l); /* the server settings may have changed */
 	config_free(l->cfg);
 	l->cfg = fresh;

@@ -61,6 +61,7 @@ enum event_kind {
 	EVENT_UNVERIFIED,
 	EVENT_VERIFIED,
 	EVENT_SNOOZED,
+	EVENT_BOUNCED,  /* a page came back undeliverable (bounce.c reads the report) */
 	EVENT_RESOLVED, /* written by older versions only */
 	EVENT_KIND_COUNT
 };

@@ -54,6 +54,7 @@ static const struct event_kind_info event_kinds[EVENT_KIND_COUNT] = {
     [EVENT_UNVERIFIED] = {.name = "unverified"},
     [EVENT_VERIFIED] = {.name = "verified"},
     [EVENT_SNOOZED] = {.name = "snoozed"},
+    [EVENT_BOUNCED] = {.name = "bounced", .timeline = TRUE},
     [EVENT_RESOLVED] = {.name = "resolved", .timeline = TRUE},
 };
 

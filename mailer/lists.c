@@ -174,17 +174,18 @@ request(const struct notify *n, const struct list_request *r, const char *from, 
 {
 	const struct list_config *l = r->list;
 	const char *action = action_words[r->action];
-	int member = store_subscribed(n->store, l->name, from, err);
+	int member = store_subscribed(n->store, l->name, from, NULL, err);
 	g_autofree char *token = NULL;
 
 	if (member < 0)
 		return -1;
-	if (r->action == LIST_SUBSCRIBE && member) {
+	/* a suspended member subscribes again like anyone: that lifts the suspension */
+	if (r->action == LIST_SUBSCRIBE && member == STORE_SUBSCRIBED) {
 		*reason = g_strdup_printf("%s is already subscribed to %s", from, l->name);
 		return tell(n, l, from, "notice", NULL, action,
 		            "You are already subscribed to this list.", err);
 	}
-	if (r->action == LIST_UNSUBSCRIBE && !member) {
+	if (r->action == LIST_UNSUBSCRIBE && member == STORE_NOT_SUBSCRIBED) {
 		*reason = g_strdup_printf("%s is not subscribed to %s", from, l->name);
 		return tell(n, l, from, "notice", NULL, action,
 		            "You are not subscribed to this list.", err);

@@ -66,6 +66,12 @@ static const char *const migrations[] = {
     "  list TEXT NOT NULL, PRIMARY KEY (incident_id, list));"
     /* which field an "updated" event changed */
     "ALTER TABLE events ADD COLUMN field TEXT;",
+    /* 4: bounces: when a recipient's mail came back, and the subscribers suspended for it */
+    "ALTER TABLE outbox_rcpts ADD COLUMN bounced_at INTEGER;"
+    "CREATE INDEX outbox_rcpts_bounced ON outbox_rcpts(address, bounced_at)"
+    "  WHERE state = 'bounced';"
+    "ALTER TABLE subscriptions ADD COLUMN suspended_at INTEGER;"
+    "ALTER TABLE subscriptions ADD COLUMN suspended_reason TEXT;",
 };
 
 int

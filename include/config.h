@@ -34,6 +34,7 @@ struct list_config {
 	 * lower-case and NULL-terminated; without `domains` the incident address's domain. */
 	gboolean any_domain;
 	char **domains;
+	char *owner; /* who hears of subscribers suspended for bounces, or NULL */
 };
 
 struct server_config {

@@ -44,6 +44,7 @@ config_list_free(struct list_config *l)
 	g_free(l->name);
 	g_free(l->address);
 	g_strfreev(l->domains);
+	g_free(l->owner);
 	g_free(l);
 }
 
@@ -75,10 +76,12 @@ config_load_list_domains(struct config *c, struct list_config *l, const char *gr
 int
 config_load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 {
-	static const char *const known[] = {"address", "severities", "policy", "domains", NULL};
+	static const char *const known[] = {"address", "severities", "policy",
+	                                    "domains", "owner",      NULL};
 	g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
 	struct list_config *l = g_new0(struct list_config, 1);
 	g_autofree char *address = NULL, *sev = NULL, *policy = NULL, *domains = NULL;
+	g_autofree char *owner = NULL;
 	g_auto(GStrv) sevs = NULL;
 	int p;
 
@@ -88,7 +91,7 @@ config_load_list(struct config *c, GKeyFile *kf, const char *group, GError **err
 		if (!g_strv_contains(known, *n))
 			return config_bad(
 			    err, c, group, *n,
-			    "unknown key (lists have address, severities, policy, domains)");
+			    "unknown key (lists have address, severities, policy, domains, owner)");
 	address = g_key_file_get_value(kf, group, "address", NULL);
 	if (address == NULL || strchr(address, '@') == NULL)
 		return config_bad(err, c, group, "address", "every list needs an e-mail address");
@@ -108,6 +111,13 @@ config_load_list(struct config *c, GKeyFile *kf, const char *group, GError **err
 		return config_bad(err, c, group, "policy",
 		                  "'%s' is not one of open, confirm, closed", policy);
 	l->policy = (enum list_policy)p;
+	owner = g_key_file_get_value(kf, group, "owner", NULL);
+	if (owner != NULL) {
+		l->owner = util_address(owner);
+		if (!util_address_valid(l->owner))
+			return config_bad(err, c, group, "owner",
+			                  "'%s' is not a plain mail address (local@domain)", owner);
+	}
 	domains = g_key_file_get_value(kf, group, "domains", NULL);
 	return domains != NULL ? config_load_list_domains(c, l, group, domains, err) : 0;
 }

@@ -1,7 +1,8 @@
 /*
  * auth: whether to believe who a mail says it is from, and whether to answer it at all.
- * Reply tokens (HMAC-SHA256 of the incident id under the secret), the topmost trusted
- * Authentication-Results, and the never-answer rules of DESIGN.md. Pure.
+ * Reply tokens (HMAC-SHA256 of the incident id under the secret), the signed bounce
+ * addresses of outgoing mail, the topmost trusted Authentication-Results, and the
+ * never-answer rules of DESIGN.md. Pure.
  */
 #ifndef SEVMAIL_AUTH_H
 #define SEVMAIL_AUTH_H
@@ -16,6 +17,17 @@ char *auth_reply_address(const char *secret, const char *address, gint64 inciden
  * when a token-shaped address is there but does not verify. */
 gint64 auth_token_incident(const char *secret, const char *address, GPtrArray *recipients,
                            gboolean *forged);
+
+/* The envelope sender of outbox message outbox_id: local+bounce-<id>-<sig>@domain, sig
+ * an HMAC of the id under the secret made apart from reply tokens (a token never passes
+ * as a signature, nor a signature as a token), 16 base32 characters. Caller frees. */
+char *auth_bounce_address(const char *secret, const char *address, gint64 outbox_id);
+
+/* Looks for our bounce address among the recipients. Returns the outbox id whose
+ * signature verifies (compared in constant time), 0 when none does; sets *bounce_address
+ * when some recipient is a local+bounce-... address at all (signed, forged or unsigned). */
+gint64 auth_bounce_outbox(const char *secret, const char *address, GPtrArray *recipients,
+                          gboolean *bounce_address);
 
 /*
  * TRUE when the topmost Authentication-Results from authserv_id says dmarc=pass for the

@@ -40,6 +40,7 @@ struct list_config {
 	/* `teams`: only incidents of these teams ("default" included), lower-case and
 	 * NULL-terminated; NULL for every team */
 	char **teams;
+	char *owner; /* who hears of subscribers suspended for bounces, or NULL */
 };
 
 /* What one step of a team's escalation pages (DESIGN.md, "Teams, schedules and escalation

@@ -66,6 +66,7 @@ enum event_kind {
 	EVENT_VERIFIED,
 	EVENT_SNOOZED,
 	EVENT_DEFERRED, /* a low-urgency first page waits for business hours */
+	EVENT_BOUNCED,  /* a page came back undeliverable (bounce.c reads the report) */
 	EVENT_RESOLVED, /* written by older versions only */
 	EVENT_KIND_COUNT
 };

@@ -23,6 +23,12 @@ enum list_action { LIST_NONE, LIST_SUBSCRIBE, LIST_UNSUBSCRIBE, LIST_CONFIRM, LI
 #define LISTS_MAILS_PER_ADDRESS 3
 #define LISTS_MAIL_WINDOW (24 * 3600)
 
+/* A subscriber whose mail bounced for good LISTS_BOUNCES_TO_SUSPEND times within
+ * LISTS_BOUNCE_WINDOW seconds (counting mail sent since the subscription began) is
+ * suspended: no more list mail until they subscribe again. */
+#define LISTS_BOUNCES_TO_SUSPEND 3
+#define LISTS_BOUNCE_WINDOW (30 * 24 * 3600)
+
 struct list_request {
 	const struct list_config *list;
 	enum list_action action;
@@ -43,5 +49,13 @@ char *lists_refusal(const struct config *cfg, const struct mail *m, const struct
  * a sentence for the log (caller frees). */
 int lists_handle(const struct notify *n, const struct mail *m, const struct list_request *r,
                  char **reason, GError **err);
+
+/* After a permanent bounce of mail to address (diagnostic: the report's one line):
+ * suspends it on every list where it is an active subscriber with
+ * LISTS_BOUNCES_TO_SUSPEND bounces in the window, and tells each such list's owner (never
+ * the address itself). Appends what it did to done (", suspended from NAME, its owner
+ * told"). 0, or -1 + err. */
+int lists_bounced(const struct notify *n, const char *address, const char *diagnostic,
+                  GString *done, GError **err);
 
 #endif

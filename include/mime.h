@@ -73,6 +73,33 @@ void mail_free(struct mail *m);
 typedef struct mail mail; /* for g_autoptr(mail) */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(mail, mail_free)
 
+/* A message laid open for readers of machine-written reports (bounce.c): its top-level
+ * header fields and its leaf parts as text. */
+struct mime_part {
+	char *type; /* lower-case "type/subtype": "text/plain", "message/delivery-status" */
+	char *text; /* decoded to valid UTF-8, LF newlines, no NULs, cut to MIME_MAX_PART_TEXT
+	             * bytes (at a character); "" for an attached message */
+};
+struct mime_doc {
+	GPtrArray *headers; /* char *: name, value, name, value ... of the top level, in order,
+	                     * values unfolded to one line (at most MIME_MAX_DOC_HEADERS) */
+	GPtrArray *parts;   /* struct mime_part *, the leaves in document order (at most
+	                     * MIME_MAX_DOC_PARTS); an attached message (message/rfc822) is one
+	                     * leaf whose text is "": what it says is not the report's */
+};
+#define MIME_MAX_PART_TEXT (64 * 1024)
+#define MIME_MAX_DOC_HEADERS 500
+#define MIME_MAX_DOC_PARTS 256
+
+/* Parses raw bytes with the bounds of mime_parse. NULL + err when nothing usable is there.
+ * Caller frees with mime_doc_free. */
+struct mime_doc *mime_doc_parse(const char *raw, gsize len, GError **err);
+/* The first value of a top-level header (name compared ignoring case), or NULL. */
+const char *mime_doc_header(const struct mime_doc *d, const char *name);
+void mime_doc_free(struct mime_doc *d);
+typedef struct mime_doc mime_doc; /* for g_autoptr(mime_doc) */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(mime_doc, mime_doc_free)
+
 /* Turns an HTML document into readable text (block elements become lines). Caller frees. */
 char *mime_html_to_text(const char *html, gsize len);
 

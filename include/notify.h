@@ -71,6 +71,11 @@ int notify_subscription(const struct notify *n, const struct list_config *l, con
                         const char *variant, const char *token, const char *action,
                         const char *text, GError **err);
 
+/* A list's owner (l->owner, which the caller checked is set) hears that subscriber was
+ * suspended from the list, and why. */
+int notify_list_owner(const struct notify *n, const struct list_config *l, const char *subscriber,
+                      const char *why, GError **err);
+
 /* people (those paged for inc and its commander before the acknowledgement), but `by`: inc
  * was acknowledged by `by`. */
 int notify_acknowledged(const struct notify *n, struct incident *inc, const char *by,

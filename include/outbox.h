@@ -1,7 +1,8 @@
 /*
- * outbox: delivering queued mail. Each due message goes to the relay once per attempt;
- * recipients the server accepted or refused for good are recorded, the rest retried with
- * exponential backoff and jitter until the message is too old.
+ * outbox: delivering queued mail. Each due message goes to the relay once per attempt,
+ * from its own signed bounce address (auth_bounce_address) as envelope sender; recipients
+ * the server accepted or refused for good are recorded, the rest retried with exponential
+ * backoff and jitter until the message is too old.
  */
 #ifndef SEVMAIL_OUTBOX_H
 #define SEVMAIL_OUTBOX_H

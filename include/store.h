@@ -175,6 +175,7 @@ enum outbox_kind {
 	OUTBOX_STATUS,
 	OUTBOX_POSTMORTEM,
 	OUTBOX_SUBSCRIPTION,
+	OUTBOX_OWNER, /* to a list's owner: a subscriber was suspended */
 	OUTBOX_KIND_COUNT
 };
 
@@ -184,6 +185,7 @@ struct outbox_kind_info {
 	                       * waits for its retry (pages never wait) */
 	gboolean answer;      /* caused by mail from people: counts toward the answer limit */
 	gboolean reply_token; /* a responder's copy carries the incident's reply token */
+	gboolean pages;       /* it pages someone: its bounce is an event of the incident */
 };
 
 const struct outbox_kind_info *outbox_kind_info(enum outbox_kind k);
@@ -216,7 +218,8 @@ int store_outbox_count(struct store *s, gint64 incident_id, enum outbox_kind kin
  * (the kinds not marked ordered) never wait, and one greylisted subscriber holds up only
  * later status mails. Caller frees. NULL + err on failure. */
 GPtrArray *store_outbox_due(struct store *s, gint64 now, GError **err);
-/* Records one recipient's outcome: state "sent", "failed" or "queued" with the error. */
+/* Records one recipient's outcome: state "sent", "failed" or "queued" with the error (a
+ * recipient whose mail bounced stays bounced). */
 int store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *state,
                       const char *error, GError **err);
 /* Records an attempt: the message is sent when no recipient is queued, failed when none is
@@ -235,9 +238,27 @@ struct outbox_rcpt_row {
 	char *address, *state, *error;
 };
 void outbox_row_free(struct outbox_row *r);
-/* Rows still queued or failed (all = TRUE: sent ones too), oldest first. Caller frees.
- * NULL + err on failure. */
+/* Rows still queued or failed, or with a recipient whose mail bounced (all = TRUE: sent
+ * ones too), oldest first. Caller frees. NULL + err on failure. */
 GPtrArray *store_outbox_list(struct store *s, gboolean all, GError **err);
+/* One row with its recipients: 1 and *out (caller frees) when it exists, 0 when not, -1 +
+ * err when the read fails. */
+int store_outbox_get(struct store *s, gint64 id, struct outbox_row **out, GError **err);
+
+/* --- bounces: reports that mail to a recipient came back --- */
+/* Marks a recipient of message id bounced at now with the diagnostic in its error: 1 when
+ * marked, 0 when it was bounced already (a replayed report) or is no recipient, -1 + err. */
+int store_outbox_bounced(struct store *s, gint64 id, const char *address, const char *error,
+                         gint64 now, GError **err);
+/* Records a report of delay in a delivered recipient's error; its state stays. */
+int store_outbox_delayed(struct store *s, gint64 id, const char *address, const char *error,
+                         GError **err);
+/* The addresses whose mail about incident_id bounced (char *). NULL + err. */
+GPtrArray *store_incident_bounced(struct store *s, gint64 incident_id, GError **err);
+/* How many messages queued since sent_since bounced for address since bounced_since; -1 +
+ * err when the count fails (never "none"). */
+int store_bounces_since(struct store *s, const char *address, gint64 bounced_since,
+                        gint64 sent_since, GError **err);
 /* Requeues a message's failed recipients for now, with a fresh max_age. Returns 1 when
  * the message exists, 0 when not, -1 on error. */
 int store_outbox_retry(struct store *s, gint64 id, gint64 now, GError **err);
@@ -252,14 +273,35 @@ int store_answers_since(struct store *s, const char *address, gint64 t, GError *
  * since t to mailbox (local@domain, lower-case, without +detail) or to any of its
  * local+detail@domain forms; -1 + err when the count fails. */
 int store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, GError **err);
+/* Subscribes address (lifting a suspension: the subscription starts anew at now). */
 int store_subscribe(struct store *s, const char *list, const char *address, gint64 now,
                     GError **err);
 /* Returns 1 when removed, 0 when not subscribed, -1 on error. */
 int store_unsubscribe(struct store *s, const char *list, const char *address, GError **err);
-/* char *, sorted. Caller frees. NULL + err on failure. */
+/* Suspends a subscription (its mail bounced): the member gets no list mail until they
+ * subscribe again. */
+int store_suspend(struct store *s, const char *list, const char *address, gint64 now,
+                  const char *reason, GError **err);
+/* The subscribers who get the list's mail (not the suspended ones), char *, sorted.
+ * Caller frees. NULL + err on failure. */
 GPtrArray *store_subscribers(struct store *s, const char *list, GError **err);
-/* 1 when address is subscribed to list, 0 when not, -1 + err. */
-int store_subscribed(struct store *s, const char *list, const char *address, GError **err);
+/* Whether address is on list: STORE_SUBSCRIBED (and *since, when given, the time its
+ * subscription began), STORE_SUSPENDED, STORE_NOT_SUBSCRIBED, or -1 + err. */
+enum { STORE_NOT_SUBSCRIBED, STORE_SUBSCRIBED, STORE_SUSPENDED };
+int store_subscribed(struct store *s, const char *list, const char *address, gint64 *since,
+                     GError **err);
+
+/* One member of a list, for `sevmail members`. */
+struct member {
+	char *address;
+	gint64 since;           /* when the subscription began */
+	gint64 suspended_at;    /* 0 when not suspended */
+	char *suspended_reason; /* or NULL */
+};
+void member_free(struct member *m);
+/* Every member (struct member *), suspended ones too, by address. Caller frees. NULL + err
+ * on failure. */
+GPtrArray *store_members(struct store *s, const char *list, GError **err);
 
 /* Confirmation tokens of subscriptions by mail: valid once, for STORE_TOKEN_LIFETIME. */
 #define STORE_TOKEN_LIFETIME (7 * 24 * 3600)

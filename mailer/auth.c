@@ -9,12 +9,13 @@
 
 #define TOKEN_CHARS 16
 
+/* 80 bits of HMAC-SHA256(secret, msg) in base32. Every use has its own message prefix
+ * ("incident:", "bounce:"), so a value made for one use never passes for another. */
 static char *
-token(const char *secret, gint64 incident_id)
+mac32(const char *secret, const char *msg)
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 	g_autoptr(GHmac) h = g_hmac_new(G_CHECKSUM_SHA256, (const guchar *)secret, strlen(secret));
-	g_autofree char *msg = g_strdup_printf("incident:%" G_GINT64_FORMAT, incident_id);
 	guint8 digest[32];
 	gsize len = sizeof digest;
 	char *out = g_malloc(TOKEN_CHARS + 1);
@@ -32,6 +33,22 @@ token(const char *secret, gint64 incident_id)
 	return out;
 }
 
+static char *
+token(const char *secret, gint64 incident_id)
+{
+	g_autofree char *msg = g_strdup_printf("incident:%" G_GINT64_FORMAT, incident_id);
+
+	return mac32(secret, msg);
+}
+
+static char *
+bounce_sig(const char *secret, gint64 outbox_id)
+{
+	g_autofree char *msg = g_strdup_printf("bounce:%" G_GINT64_FORMAT, outbox_id);
+
+	return mac32(secret, msg);
+}
+
 char *
 auth_reply_address(const char *secret, const char *address, gint64 incident_id)
 {
@@ -40,6 +57,18 @@ auth_reply_address(const char *secret, const char *address, gint64 incident_id)
 
 	return g_strdup_printf("%.*s+%" G_GINT64_FORMAT "-%s%s", (int)(at - address), address,
 	                       incident_id, t, at);
+}
+
+char *
+auth_bounce_address(const char *secret, const char *address, gint64 outbox_id)
+{
+	const char *at = strrchr(address, '@');
+	g_autofree char *sig = bounce_sig(secret, outbox_id);
+
+	if (at == NULL)
+		return g_strdup(address);
+	return g_strdup_printf("%.*s+bounce-%" G_GINT64_FORMAT "-%s%s", (int)(at - address),
+	                       address, outbox_id, sig, at);
 }
 
 /* Constant-time comparison: the token is a secret. */
@@ -54,25 +83,34 @@ same(const char *a, const char *b)
 	return diff == 0;
 }
 
+/* The +detail of r when r is address with one (case of the domain ignored), else NULL.
+ * Caller frees. */
+static char *
+plus_detail(const char *address, const char *r)
+{
+	const char *at = strrchr(address, '@');
+	size_t local_len = (size_t)(at - address);
+	const char *rat = strrchr(r, '@');
+
+	if (rat == NULL || g_ascii_strcasecmp(rat, at) != 0 ||
+	    g_ascii_strncasecmp(r, address, local_len) != 0 || r[local_len] != '+')
+		return NULL;
+	return g_strndup(r + local_len + 1, (gsize)(rat - r - local_len - 1));
+}
+
 gint64
 auth_token_incident(const char *secret, const char *address, GPtrArray *recipients,
                     gboolean *forged)
 {
-	const char *at = strrchr(address, '@');
-	size_t local_len = (size_t)(at - address);
-
 	*forged = FALSE;
 	for (guint i = 0; recipients != NULL && i < recipients->len; i++) {
-		const char *r = recipients->pdata[i];
-		const char *rat = strrchr(r, '@');
-		g_autofree char *expected = NULL, *detail = NULL;
+		g_autofree char *detail = plus_detail(address, recipients->pdata[i]);
+		g_autofree char *expected = NULL;
 		char *dash = NULL;
 		gint64 id;
 
-		if (rat == NULL || g_ascii_strcasecmp(rat, at) != 0 ||
-		    strncmp(r, address, local_len) != 0 || r[local_len] != '+')
+		if (detail == NULL)
 			continue;
-		detail = g_strndup(r + local_len + 1, (gsize)(rat - r - local_len - 1));
 		id = g_ascii_strtoll(detail, &dash, 10);
 		if (id <= 0 || *dash != '-')
 			continue; /* another +detail, such as a list request */
@@ -80,6 +118,30 @@ auth_token_incident(const char *secret, const char *address, GPtrArray *recipien
 		if (same(expected, dash + 1))
 			return id;
 		*forged = TRUE;
+	}
+	return 0;
+}
+
+gint64
+auth_bounce_outbox(const char *secret, const char *address, GPtrArray *recipients,
+                   gboolean *bounce_address)
+{
+	*bounce_address = FALSE;
+	for (guint i = 0; recipients != NULL && i < recipients->len; i++) {
+		g_autofree char *detail = plus_detail(address, recipients->pdata[i]);
+		g_autofree char *expected = NULL;
+		char *dash = NULL;
+		gint64 id;
+
+		if (detail == NULL || g_ascii_strncasecmp(detail, "bounce-", 7) != 0)
+			continue;
+		*bounce_address = TRUE;
+		id = g_ascii_strtoll(detail + 7, &dash, 10);
+		if (id <= 0 || !g_ascii_isdigit(detail[7]) || *dash != '-')
+			continue; /* unsigned, or no outbox id at all */
+		expected = bounce_sig(secret, id);
+		if (same(expected, dash + 1))
+			return id;
 	}
 	return 0;
 }

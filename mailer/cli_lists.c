@@ -141,6 +141,7 @@ cli_members_check(struct cli_ctx *ctx)
 	return ctx->argc != 2 ? cli_usage_error(ctx, "give the name of a list") : 0;
 }
 
+/* One address a line; a suspended member's line says so, since when and why. */
 static int
 cli_members(struct cli_ctx *ctx)
 {
@@ -150,18 +151,26 @@ cli_members(struct cli_ctx *ctx)
 
 	if ((l = cli_list_arg(ctx)) == NULL)
 		return EXIT_USAGE;
-	if ((members = store_subscribers(ctx->store, l->name, &e)) == NULL)
+	if ((members = store_members(ctx->store, l->name, &e)) == NULL)
 		return cli_fail(e);
-	for (guint i = 0; i < members->len; i++)
-		printf("%s\n", (const char *)members->pdata[i]);
+	for (guint i = 0; i < members->len; i++) {
+		const struct member *m = members->pdata[i];
+		g_autofree char *since = util_human_time(m->suspended_at);
+
+		if (m->suspended_at == 0)
+			printf("%s\n", m->address);
+		else
+			printf("%s suspended since %s: %s\n", m->address, since,
+			       m->suspended_reason != NULL ? m->suspended_reason : "bounces");
+	}
 	return 0;
 }
 
 const struct cli_cmd cli_cmd_members = {
     .name = "members",
     .usage = "NAME",
-    .summary = "the subscribers of one list",
-    .parameter = "NAME - the subscribers of a list",
+    .summary = "the subscribers of one list, and who is suspended",
+    .parameter = "NAME - the subscribers of a list, suspended ones marked",
     .needs = CLI_STORE,
     .check = cli_members_check,
     .run = cli_members,

@@ -45,6 +45,7 @@ config_list_free(struct list_config *l)
 	g_free(l->address);
 	g_strfreev(l->domains);
 	g_strfreev(l->teams);
+	g_free(l->owner);
 	g_free(l);
 }
 
@@ -77,10 +78,11 @@ int
 config_load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 {
 	static const char *const known[] = {"address", "severities", "policy",
-	                                    "domains", "teams",      NULL};
+	                                    "domains", "teams",      "owner", NULL};
 	g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
 	struct list_config *l = g_new0(struct list_config, 1);
 	g_autofree char *address = NULL, *sev = NULL, *policy = NULL, *domains = NULL;
+	g_autofree char *owner = NULL;
 	g_auto(GStrv) sevs = NULL;
 	int p;
 
@@ -90,7 +92,8 @@ config_load_list(struct config *c, GKeyFile *kf, const char *group, GError **err
 		if (!g_strv_contains(known, *n))
 			return config_bad(
 			    err, c, group, *n,
-			    "unknown key (lists have address, severities, policy, domains, teams)");
+			    "unknown key (lists have address, severities, policy, domains, teams, "
+			    "owner)");
 	address = g_key_file_get_value(kf, group, "address", NULL);
 	if (address == NULL || strchr(address, '@') == NULL)
 		return config_bad(err, c, group, "address", "every list needs an e-mail address");
@@ -115,6 +118,13 @@ config_load_list(struct config *c, GKeyFile *kf, const char *group, GError **err
 
 		/* checked against the [team:] sections once all are read */
 		l->teams = config_split_list(teams);
+	}
+	owner = g_key_file_get_value(kf, group, "owner", NULL);
+	if (owner != NULL) {
+		l->owner = util_address(owner);
+		if (!util_address_valid(l->owner))
+			return config_bad(err, c, group, "owner",
+			                  "'%s' is not a plain mail address (local@domain)", owner);
 	}
 	domains = g_key_file_get_value(kf, group, "domains", NULL);
 	return domains != NULL ? config_load_list_domains(c, l, group, domains, err) : 0;

@@ -4,6 +4,7 @@
  */
 #include "escalate.h"
 
+#include "bounce.h"
 #include "notify.h"
 #include "team.h"
 #include "util.h"
@@ -227,31 +228,74 @@ escalate_first(const struct config *cfg, const struct incident *inc, GPtrArray *
 	return to;
 }
 
-/* Not acknowledged: the next step of the ladder when ack_timeout has passed since the
- * last page (or since it became triggered again: UNACK, an ended snooze). Returns 1 when
- * a step was taken. */
+/* Leaves out of to the addresses in gone. */
+static void
+without(GPtrArray *to, GPtrArray *gone)
+{
+	for (guint i = to->len; i-- > 0;)
+		for (guint k = 0; k < gone->len; k++)
+			if (g_ascii_strcasecmp(to->pdata[i], gone->pdata[k]) == 0) {
+				g_ptr_array_remove_index(to, i);
+				break;
+			}
+}
+
+/* Takes the step st (due, or hurried by a bounce). *paged_nobody: everyone it names had
+ * their mail bounce, so it was passed. 0, or -1 + err. */
+static int
+take(const struct config *cfg, struct store *s, struct incident *inc, struct escalate_step *st,
+     GPtrArray *gone, gint64 now, gboolean *paged_nobody, GError **err)
+{
+	g_autofree char *who = NULL, *detail = NULL, *waited = NULL;
+	guint named = st->to->len;
+
+	if (gone != NULL)
+		without(st->to, gone);
+	*paged_nobody = named > 0 && st->to->len == 0;
+	who = st->to->len > 0 ? joined(st->to)
+	      : *paged_nobody ? g_strdup("nobody (mail to the people of this step bounces)")
+	                      : g_strdup("nobody (the step names no one)");
+	waited = util_duration(now - st->since);
+	detail = g_strdup_printf(gone != NULL ? "The last page bounced after %s: paged %s (round "
+	                                        "%d of %d)"
+	                                      : "Not acknowledged after %s: paged %s (round %d of "
+	                                        "%d)",
+	                         waited, who, st->round, st->rounds);
+	return step(cfg, s, inc, EVENT_ESCALATED, detail, st->to, NULL, now, err);
+}
+
+/* Not acknowledged: the next step of the ladder once it is due. A page that bounced reached
+ * nobody, so waiting for its ACK would be waiting for nothing: the next step is due at once,
+ * and a step that names only people whose mail bounced is passed (recorded, no mail) for
+ * the one after it. Returns 1 when a step was taken. */
 static int
 escalate(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *events,
          GPtrArray *overrides, gint64 now, GError **err)
 {
-	struct escalate_step st;
-	g_autofree char *who = NULL, *detail = NULL, *waited = NULL;
-	int rc;
+	gboolean bounced = bounce_last_page_bounced(events);
+	g_autoptr(GPtrArray) gone = bounced ? store_incident_bounced(s, inc->id, err) : NULL;
+	gboolean passed = TRUE;
 
-	if (!escalate_next(cfg, inc, events, overrides, now, &st))
-		return 0;
-	if (now < st.due) {
+	if (bounced && gone == NULL)
+		return -1;
+	/* bounded by the ladder: each pass records one more "escalated" event */
+	for (int taken = 0; passed; taken++) {
+		struct escalate_step st;
+		int rc;
+
+		if (!escalate_next(cfg, inc, events, overrides, now, &st))
+			return taken > 0;
+		if (now < st.due && !bounced) {
+			escalate_step_clear(&st);
+			return taken > 0;
+		}
+		rc = take(cfg, s, inc, &st, gone, now, &passed, err);
 		escalate_step_clear(&st);
-		return 0;
+		if (rc != 0)
+			return -1;
+		g_ptr_array_add(events, event_make(now, "sevmail", EVENT_ESCALATED, "passed"));
 	}
-	/* a step that names nobody now (no commanders) is passed, not waited on forever */
-	who = st.to->len > 0 ? joined(st.to) : g_strdup("nobody (the step names no one)");
-	waited = util_duration(now - st.since);
-	detail = g_strdup_printf("Not acknowledged after %s: paged %s (round %d of %d)", waited,
-	                         who, st.round, st.rounds);
-	rc = step(cfg, s, inc, EVENT_ESCALATED, detail, st.to, NULL, now, err);
-	escalate_step_clear(&st);
-	return rc == 0 ? 1 : -1;
+	return 1;
 }
 
 /* A low-urgency incident declared outside business hours: its first page when they begin

@@ -55,6 +55,7 @@ static const struct event_kind_info event_kinds[EVENT_KIND_COUNT] = {
     [EVENT_VERIFIED] = {.name = "verified"},
     [EVENT_SNOOZED] = {.name = "snoozed"},
     [EVENT_DEFERRED] = {.name = "deferred", .timeline = TRUE},
+    [EVENT_BOUNCED] = {.name = "bounced", .timeline = TRUE},
     [EVENT_RESOLVED] = {.name = "resolved", .timeline = TRUE},
 };
 

@@ -219,6 +219,12 @@ route(struct ctx *c, GError **err)
 	gboolean handled;
 	struct match m;
 
+	/* a report to a bounce address is about the mail sevmail sent, nothing else: never a
+	 * reply, an alert or a list request, and never answered */
+	if (intake_route_bounce(c, &handled, err) != 0)
+		return -1;
+	if (handled)
+		return 0;
 	/* a reply that carries its incident's token or references is a reply, even when it
 	 * also went to a list address (Reply-All): its commands are never lost to the list */
 	if (match_incident(c, &m, err) != 0)
@@ -341,6 +347,8 @@ process(struct ctx *c, const char *raw, gsize len, const struct intake_source *s
 	int dup;
 
 	c->mail = msg;
+	c->raw = raw;
+	c->raw_len = len;
 	sm.message_id = c->message_id = msg != NULL ? msg->message_id : NULL;
 	c->res->message_id = g_strdup(c->message_id);
 	if (store_begin(c->store, err) != 0)
@@ -442,7 +450,7 @@ int
 intake_message(const struct config *cfg, struct store *s, const char *raw, gsize len,
                const struct intake_source *src, struct intake_result *res, GError **err)
 {
-	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, NULL, NULL};
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, NULL, NULL, NULL, 0};
 	struct intake_source cut = *src;
 	g_autoptr(GError) last = NULL;
 	g_autofree char *message_id = NULL;
@@ -488,7 +496,7 @@ intake_explain(const struct config *cfg, struct store *s, const char *raw, gsize
                struct intake_result *res, struct intake_explain *x, GError **err)
 {
 	struct intake_source src = {"explain", 0, 0, FALSE, 0, FALSE};
-	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, x, NULL};
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, res, x, NULL, NULL, 0};
 
 	memset(res, 0, sizeof *res);
 	memset(x, 0, sizeof *x);

@@ -31,6 +31,8 @@ struct ctx {
 	struct intake_result *res;
 	struct intake_explain *x; /* filled for `explain`, or NULL */
 	GPtrArray *overrides;     /* schedule overrides (struct schedule_override *), or NULL */
+	const char *raw;          /* the message as it came, for readers of its parts */
+	gsize raw_len;
 };
 
 void intake_decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
@@ -61,6 +63,11 @@ int intake_page(struct ctx *c, struct incident *inc, const char *oncall, struct 
  * storage or NULL when nobody was paged. */
 int intake_page_first(struct ctx *c, struct incident *inc, const char *except,
                       struct incident_outcome *o, const char **who, GError **err);
+
+/* intake_bounce.c: mail to a bounce address (local+bounce-ID-SIG@domain) is a report on
+ * outbox message ID, whatever else it is: *handled is set, and it is read or, unsigned,
+ * forged or about no stored message, kept with no effect. */
+int intake_route_bounce(struct ctx *c, gboolean *handled, GError **err);
 
 /* intake_verbs.c: the commands that reach beyond the incident's own fields */
 /* IC me | address | name: a configured responder, or refused. */

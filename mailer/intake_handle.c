@@ -624,7 +624,7 @@ intake_declare(const struct config *cfg, struct store *s, int severity, const ch
                const char *impact, const char *team, const char *by, gint64 *id, GError **err)
 {
 	struct intake_result res = {0};
-	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, &res, NULL, NULL};
+	struct ctx c = {cfg, s, {cfg, s, util_now()}, NULL, NULL, &res, NULL, NULL, NULL, 0};
 	g_autoptr(incident) inc = incident_new(title, "manual", c.notify.now);
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	g_autofree char *what = NULL;

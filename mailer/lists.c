@@ -174,17 +174,18 @@ request(const struct notify *n, const struct list_request *r, const char *from, 
 {
 	const struct list_config *l = r->list;
 	const char *action = action_words[r->action];
-	int member = store_subscribed(n->store, l->name, from, err);
+	int member = store_subscribed(n->store, l->name, from, NULL, err);
 	g_autofree char *token = NULL;
 
 	if (member < 0)
 		return -1;
-	if (r->action == LIST_SUBSCRIBE && member) {
+	/* a suspended member subscribes again like anyone: that lifts the suspension */
+	if (r->action == LIST_SUBSCRIBE && member == STORE_SUBSCRIBED) {
 		*reason = g_strdup_printf("%s is already subscribed to %s", from, l->name);
 		return tell(n, l, from, "notice", NULL, action,
 		            "You are already subscribed to this list.", err);
 	}
-	if (r->action == LIST_UNSUBSCRIBE && !member) {
+	if (r->action == LIST_UNSUBSCRIBE && member == STORE_NOT_SUBSCRIBED) {
 		*reason = g_strdup_printf("%s is not subscribed to %s", from, l->name);
 		return tell(n, l, from, "notice", NULL, action,
 		            "You are not subscribed to this list.", err);
@@ -289,4 +290,51 @@ lists_handle(const struct notify *n, const struct mail *m, const struct list_req
 		            "Write \"subscribe\" or \"unsubscribe\" as the subject.", err);
 	}
 	return request(n, r, from, reason, err);
+}
+
+/* Suspends address on list l (its bounces are counted already) and tells the owner; what
+ * was done goes to done. */
+static int
+suspend(const struct notify *n, const struct list_config *l, const char *address, int bounces,
+        const char *diagnostic, GString *done, GError **err)
+{
+	g_autofree char *why =
+	    g_strdup_printf("%d permanent bounces in %d days, the last: %s", bounces,
+	                    LISTS_BOUNCE_WINDOW / (24 * 3600), diagnostic);
+
+	if (store_suspend(n->store, l->name, address, n->now, why, err) != 0)
+		return -1;
+	/* a bounce never causes mail to the address that bounced */
+	if (l->owner == NULL || g_ascii_strcasecmp(l->owner, address) == 0) {
+		g_string_append_printf(done, ", suspended from %s, which has no owner to tell",
+		                       l->name);
+		return 0;
+	}
+	g_string_append_printf(done, ", suspended from %s, its owner told", l->name);
+	return notify_list_owner(n, l, address, why, err);
+}
+
+int
+lists_bounced(const struct notify *n, const char *address, const char *diagnostic, GString *done,
+              GError **err)
+{
+	for (guint i = 0; i < n->cfg->lists->len; i++) {
+		const struct list_config *l = n->cfg->lists->pdata[i];
+		gint64 since = 0;
+		int state = store_subscribed(n->store, l->name, address, &since, err);
+		int bounces;
+
+		if (state < 0)
+			return -1;
+		if (state != STORE_SUBSCRIBED)
+			continue;
+		bounces = store_bounces_since(n->store, address, n->now - LISTS_BOUNCE_WINDOW,
+		                              since, err);
+		if (bounces < 0)
+			return -1;
+		if (bounces >= LISTS_BOUNCES_TO_SUSPEND &&
+		    suspend(n, l, address, bounces, diagnostic, done, err) != 0)
+			return -1;
+	}
+	return 0;
 }

@@ -149,7 +149,7 @@ mime_charset_is_utf8(const char *charset)
 /* The part's content with its transfer encoding undone and its charset converted, as valid
  * UTF-8 with LF newlines and no NULs. A missing or unknown charset is read as UTF-8 when the
  * bytes are valid UTF-8, else as ISO-8859-1. Caller frees. */
-static char *
+char *
 mime_part_text(GMimePart *part)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
@@ -383,15 +383,12 @@ mail_free(struct mail *m)
 	g_free(m);
 }
 
-/* Returns the parsed mail, or NULL with err when the input is empty or unparsable. Caller
- * frees with mail_free. */
-struct mail *
-mime_parse(const char *raw, gsize len, GError **err)
+GMimeMessage *
+mime_message_new(const char *raw, gsize len, GError **err)
 {
 	GMimeStream *stream;
 	GMimeParser *parser;
 	GMimeMessage *msg;
-	struct mail *m;
 
 	mime_init();
 	if (raw == NULL)
@@ -408,11 +405,22 @@ mime_parse(const char *raw, gsize len, GError **err)
 	msg = g_mime_parser_construct_message(parser, NULL);
 	g_object_unref(parser);
 	g_object_unref(stream);
-	if (msg == NULL) {
+	if (msg == NULL)
 		g_set_error(err, MIME_ERROR, MIME_ERROR_PARSE,
 		            "the message could not be parsed as Internet mail");
+	return msg;
+}
+
+/* Returns the parsed mail, or NULL with err when the input is empty or unparsable. Caller
+ * frees with mail_free. */
+struct mail *
+mime_parse(const char *raw, gsize len, GError **err)
+{
+	GMimeMessage *msg = mime_message_new(raw, len, err);
+	struct mail *m;
+
+	if (msg == NULL)
 		return NULL;
-	}
 	m = mail_new();
 	mime_fill_headers(m, msg);
 	mime_fill_body(m, msg);

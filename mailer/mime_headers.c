@@ -13,7 +13,7 @@
 
 /* The unfolded raw value of a header as one clean line (for structured headers, which are
  * never RFC 2047 text). Caller frees. */
-static char *
+char *
 mime_raw_value(GMimeHeader *h)
 {
 	const char *raw = g_mime_header_get_raw_value(h);

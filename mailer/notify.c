@@ -4,6 +4,7 @@
  * incident N references the first one, so mail clients thread them.
  */
 #include "notify.h"
+#include "notify_int.h"
 
 #include "postmortem.h"
 
@@ -62,19 +63,6 @@ notify_may_answer(const struct notify *n, const char *to, GError **err)
 	return 0;
 }
 
-/* What one queued mail needs besides its template. */
-struct envelope {
-	enum outbox_kind kind;
-	GPtrArray *to;           /* addresses for the To header */
-	GPtrArray *rcpts;        /* envelope recipients */
-	const char *reply_to;    /* or NULL */
-	const char *in_reply_to; /* the mail answered, or NULL */
-	GPtrArray *headers;      /* extra name/value pairs, or NULL */
-	const char *template;    /* templates/TEMPLATE.txt when it is not the kind's name */
-	const char *message_id;  /* a fixed Message-ID, or NULL: inc-N.KIND.SEQ@domain */
-	const char *calendar;    /* an iCalendar invitation to add, or NULL */
-};
-
 /* NULL + err when the count fails: a guessed number could reuse a Message-ID. */
 static char *
 next_message_id(const struct notify *n, const struct incident *inc, enum outbox_kind kind,
@@ -115,9 +103,9 @@ dropped(const struct notify *n, struct incident *inc, const struct envelope *env
 	return rc;
 }
 
-static int
-queue(const struct notify *n, struct incident *inc, const struct envelope *env, GHashTable *vars,
-      GError **err)
+int
+notify_queue(const struct notify *n, struct incident *inc, const struct envelope *env,
+             GHashTable *vars, GError **err)
 {
 	g_autofree char *subject = NULL, *body = NULL, *raw = NULL;
 	g_autofree char *message_id = env->message_id != NULL
@@ -195,7 +183,7 @@ to_one(const struct notify *n, struct incident *inc, enum outbox_kind kind, cons
 	                       .in_reply_to = in_reply_to};
 
 	g_ptr_array_add(list, (gpointer)to);
-	return queue(n, inc, &env, vars, err);
+	return notify_queue(n, inc, &env, vars, err);
 }
 
 int
@@ -287,7 +275,7 @@ notify_person(const struct notify *n, enum outbox_kind kind, const char *to, con
 	g_ptr_array_add(rcpt, (gpointer)to);
 	g_hash_table_insert(vars, "name", g_strdup(n->cfg->name));
 	g_hash_table_insert(vars, "address", g_strdup(n->cfg->address));
-	return queue(n, NULL, &env, vars, err);
+	return notify_queue(n, NULL, &env, vars, err);
 }
 
 int
@@ -307,45 +295,6 @@ notify_help(const struct notify *n, struct incident *inc, const char *to, const 
 
 	g_hash_table_insert(vars, "commands", g_strdup(command_help()));
 	return to_one(n, inc, OUTBOX_HELP, to, in_reply_to, vars, err);
-}
-
-static char *
-request_address(const struct list_config *l)
-{
-	const char *at = strrchr(l->address, '@');
-
-	return g_strdup_printf("%.*s-request%s", (int)(at - l->address), l->address, at);
-}
-
-int
-notify_subscription(const struct notify *n, const struct list_config *l, const char *to,
-                    const char *variant, const char *token, const char *action, const char *text,
-                    GError **err)
-{
-	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-	g_autoptr(GPtrArray) rcpt = g_ptr_array_new();
-	g_autofree char *template = g_strconcat("subscription-", variant, NULL);
-	g_autofree char *message_id = g_strdup_printf("list.%s.%s.%s@%s", l->name, variant, token,
-	                                              util_domain(n->cfg->address));
-	g_autofree char *request = request_address(l);
-	struct envelope env = {.kind = OUTBOX_SUBSCRIPTION,
-	                       .to = rcpt,
-	                       .rcpts = rcpt,
-	                       .reply_to = request,
-	                       .template = template,
-	                       .message_id = message_id};
-
-	g_ptr_array_add(rcpt, (gpointer)to);
-	g_hash_table_insert(vars, "list", g_strdup(l->name));
-	g_hash_table_insert(vars, "list_address", g_strdup(l->address));
-	g_hash_table_insert(vars, "request", g_strdup(request));
-	g_hash_table_insert(vars, "token", g_strdup(token));
-	g_hash_table_insert(vars, "action", g_strdup(action));
-	g_hash_table_insert(vars, "text", util_one_line(text, 500));
-	g_hash_table_insert(vars, "subscriber", g_strdup(to));
-	g_hash_table_insert(vars, "name", g_strdup(n->cfg->name));
-	g_hash_table_insert(vars, "address", g_strdup(n->cfg->address));
-	return queue(n, NULL, &env, vars, err);
 }
 
 /* Everyone who takes part in the incident except `except` (and except the addresses in
@@ -400,7 +349,7 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
 	}
 	if (people->len == 0 || notes->len == 0)
 		return 0;
-	return queue(n, inc, &env, vars, err);
+	return notify_queue(n, inc, &env, vars, err);
 }
 
 static void next_update(const struct notify *n, const struct incident *inc, GHashTable *vars);
@@ -442,7 +391,7 @@ to_list(const struct notify *n, struct incident *inc, const struct list_config *
 	g_autoptr(GPtrArray) to = g_ptr_array_new();
 	g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func(g_free);
 	const char *at = strrchr(l->address, '@');
-	g_autofree char *request = request_address(l);
+	g_autofree char *request = notify_request_address(l);
 	struct envelope env = {
 	    .kind = kind, .to = to, .rcpts = subscribers, .headers = headers, .calendar = calendar};
 
@@ -456,7 +405,7 @@ to_list(const struct notify *n, struct incident *inc, const struct list_config *
 	g_ptr_array_add(headers, g_strdup("Precedence"));
 	g_ptr_array_add(headers, g_strdup("list"));
 	g_hash_table_insert(vars, "unsubscribe", g_strdup(request));
-	return queue(n, inc, &env, vars, err);
+	return notify_queue(n, inc, &env, vars, err);
 }
 
 static int
@@ -535,7 +484,7 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 	g_hash_table_insert(vars, "unsubscribe", g_strdup(""));
 	next_update(n, inc, vars);
 	env.to = env.rcpts = people;
-	return queue(n, inc, &env, vars, err);
+	return notify_queue(n, inc, &env, vars, err);
 }
 
 static gboolean
@@ -592,7 +541,7 @@ notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *event
 
 		env.to = env.rcpts = people;
 		env.calendar = ics;
-		return queue(n, inc, &env, vars, err);
+		return notify_queue(n, inc, &env, vars, err);
 	}
 	return 0;
 }
@@ -635,14 +584,17 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "declare-syntax",
 	                                    "override",
 	                                    "repage",
-	                                    "postmortem"};
+	                                    "postmortem",
+	                                    "list-owner",
+	                                    "handoff"};
 	static const char *const extra[] = {
 	    "changes",  "refusals",   "problem",      "commands", "unsubscribe",  "next_update",
 	    "notice",   "author",     "text",         "list",     "list_address", "request",
 	    "token",    "action",     "subscriber",   "waiting",  "date",         "meeting",
 	    "declared", "resolved",   "mtta",         "mttr",     "timezone",     "attendees",
 	    "timeline", "root_cause", "action_items", "summary",  "headline",     "done",
-	    "refused"};
+	    "refused",  "reason",     "schedule",     "team_note", "from",        "until",
+	    "incidents"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

@@ -3,6 +3,7 @@
  */
 #include "outbox.h"
 
+#include "auth.h"
 #include "relay.h"
 
 G_DEFINE_QUARK(sevmail_outbox_error, outbox_error)
@@ -73,10 +74,11 @@ fail:
 	return -1;
 }
 
-/* Sends one message in transactions of at most max_recipients recipients each (one
- * connection per transaction), collecting every recipient's result. */
+/* Sends one message from envelope sender `from` in transactions of at most max_recipients
+ * recipients each (one connection per transaction), collecting every recipient's result. */
 static GPtrArray *
-send_batches(const struct relay_params *p, const struct outbox_item *it, int max_recipients)
+send_batches(const struct relay_params *p, const struct outbox_item *it, const char *from,
+             int max_recipients)
 {
 	GPtrArray *all = NULL;
 	gsize len = 0;
@@ -90,7 +92,7 @@ send_batches(const struct relay_params *p, const struct outbox_item *it, int max
 
 		for (guint i = 0; i < n; i++)
 			g_ptr_array_add(batch, it->rcpts->pdata[start + i]);
-		if (relay_send(p, it->sender, batch, raw, len, &results, &e) != 0)
+		if (relay_send(p, from, batch, raw, len, &results, &e) != 0)
 			g_message("outbox: <%s>: %s", it->message_id, e->message);
 		if (all == NULL)
 			all = results;
@@ -123,6 +125,8 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 		gboolean ordered = it->incident_id != 0 && outbox_kind_info(it->kind)->ordered;
 		g_autofree char *key =
 		    g_strdup_printf("%" G_GINT64_FORMAT " %d", it->incident_id, (int)it->kind);
+		/* a bounce names the message it is about by its envelope sender (VERP) */
+		g_autofree char *from = auth_bounce_address(cfg->secret, it->sender, it->id);
 
 		if (it->rcpts->len == 0 || (ordered && g_hash_table_contains(held, key)))
 			continue;
@@ -134,7 +138,7 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 			return -1;
 		}
 		stats->messages++;
-		results = send_batches(&p, it, cfg->smtp_max_recipients);
+		results = send_batches(&p, it, from, cfg->smtp_max_recipients);
 		rc = record(s, it, results, now, cfg->smtp_max_age, stats, err);
 		relay_results_free(results);
 		if (rc != 0) {

@@ -76,6 +76,12 @@ static const char *const migrations[] = {
     "  person TEXT NOT NULL, from_at INTEGER NOT NULL, until_at INTEGER NOT NULL,"
     "  created_by TEXT NOT NULL, created_at INTEGER NOT NULL, removed_at INTEGER);"
     "CREATE INDEX overrides_until ON overrides(until_at);",
+    /* 6: bounces: when a recipient's mail came back, and the subscribers suspended for it */
+    "ALTER TABLE outbox_rcpts ADD COLUMN bounced_at INTEGER;"
+    "CREATE INDEX outbox_rcpts_bounced ON outbox_rcpts(address, bounced_at)"
+    "  WHERE state = 'bounced';"
+    "ALTER TABLE subscriptions ADD COLUMN suspended_at INTEGER;"
+    "ALTER TABLE subscriptions ADD COLUMN suspended_reason TEXT;",
 };
 
 int

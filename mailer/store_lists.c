@@ -30,12 +30,29 @@ store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, G
 int
 store_subscribe(struct store *s, const char *list, const char *address, gint64 now, GError **err)
 {
+	/* subscribing again lifts a suspension, and its bounces start counting anew */
+	return store_run(
+	    s,
+	    store_prepare(s,
+	                  "INSERT INTO subscriptions (list, address, created_at) VALUES (?, ?, ?)"
+	                  " ON CONFLICT (list, address) DO UPDATE SET created_at = CASE WHEN"
+	                  " subscriptions.suspended_at IS NULL THEN subscriptions.created_at"
+	                  " ELSE excluded.created_at END,"
+	                  " suspended_at = NULL, suspended_reason = NULL",
+	                  "ssi", list, address, now),
+	    err, "cannot store the subscription");
+}
+
+int
+store_suspend(struct store *s, const char *list, const char *address, gint64 now,
+              const char *reason, GError **err)
+{
 	return store_run(s,
 	                 store_prepare(s,
-	                               "INSERT INTO subscriptions (list, address, created_at)"
-	                               " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-	                               "ssi", list, address, now),
-	                 err, "cannot store the subscription");
+	                               "UPDATE subscriptions SET suspended_at = ?,"
+	                               " suspended_reason = ? WHERE list = ? AND address = ?",
+	                               "isss", now, reason, list, address),
+	                 err, "cannot suspend the subscription");
 }
 
 int
@@ -50,15 +67,26 @@ store_unsubscribe(struct store *s, const char *list, const char *address, GError
 }
 
 int
-store_subscribed(struct store *s, const char *list, const char *address, GError **err)
+store_subscribed(struct store *s, const char *list, const char *address, gint64 *since,
+                 GError **err)
 {
-	gint64 one;
+	struct store_stmt *st = store_prepare(s,
+	                                      "SELECT suspended_at IS NOT NULL, created_at FROM"
+	                                      " subscriptions WHERE list = ? AND address = ?",
+	                                      "ss", list, address);
+	int rc, state = STORE_NOT_SUBSCRIBED;
 
-	return store_query_int(
-	    s,
-	    store_prepare(s, "SELECT 1 FROM subscriptions WHERE list = ? AND address = ?", "ss",
-	                  list, address),
-	    &one, err, "cannot read the subscriptions");
+	if (st == NULL)
+		return store_fail(s, err, "cannot read the subscriptions");
+	if ((rc = store_step(st)) == STORE_ROW) {
+		state = store_col_int(st, 0) ? STORE_SUSPENDED : STORE_SUBSCRIBED;
+		if (since != NULL)
+			*since = store_col_int64(st, 1);
+	}
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return store_fail(s, err, "cannot read the subscriptions");
+	return state;
 }
 
 int
@@ -108,9 +136,49 @@ store_list_token_use(struct store *s, const char *token, const char *address, ch
 GPtrArray *
 store_subscribers(struct store *s, const char *list, GError **err)
 {
-	return store_query_texts(
-	    s,
-	    store_prepare(s, "SELECT address FROM subscriptions WHERE list = ? ORDER BY address",
-	                  "s", list),
-	    err, "cannot read the list's subscribers");
+	return store_query_texts(s,
+	                         store_prepare(s,
+	                                       "SELECT address FROM subscriptions WHERE list = ?"
+	                                       " AND suspended_at IS NULL ORDER BY address",
+	                                       "s", list),
+	                         err, "cannot read the list's subscribers");
+}
+
+void
+member_free(struct member *m)
+{
+	if (m == NULL)
+		return;
+	g_free(m->address);
+	g_free(m->suspended_reason);
+	g_free(m);
+}
+
+GPtrArray *
+store_members(struct store *s, const char *list, GError **err)
+{
+	struct store_stmt *st =
+	    store_prepare(s,
+	                  "SELECT address, created_at, coalesce(suspended_at, 0),"
+	                  " suspended_reason FROM subscriptions WHERE list = ?"
+	                  " ORDER BY address",
+	                  "s", list);
+	GPtrArray *out;
+	int rc;
+
+	if (st == NULL) {
+		store_fail(s, err, "cannot read the list's members");
+		return NULL;
+	}
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)member_free);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		struct member *m = g_new0(struct member, 1);
+
+		m->address = store_col_text(st, 0);
+		m->since = store_col_int64(st, 1);
+		m->suspended_at = store_col_int64(st, 2);
+		m->suspended_reason = store_col_text(st, 3);
+		g_ptr_array_add(out, m);
+	}
+	return store_list_finish(s, st, rc, out, err, "cannot read the list's members");
 }

@@ -12,8 +12,8 @@ static const struct outbox_kind_info outbox_kinds[OUTBOX_KIND_COUNT] = {
     /* ordered like every kind before there was this table */
     [OUTBOX_UNKNOWN] = {.name = "unknown", .ordered = TRUE},
     /* a page is never late for an older one that waits */
-    [OUTBOX_PAGE] = {.name = "page", .reply_token = TRUE},
-    [OUTBOX_REPAGE] = {.name = "repage", .reply_token = TRUE},
+    [OUTBOX_PAGE] = {.name = "page", .reply_token = TRUE, .pages = TRUE},
+    [OUTBOX_REPAGE] = {.name = "repage", .reply_token = TRUE, .pages = TRUE},
     [OUTBOX_CONFIRM] = {.name = "confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
     [OUTBOX_ERROR] = {.name = "error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
     [OUTBOX_HELP] = {.name = "help", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
@@ -22,6 +22,7 @@ static const struct outbox_kind_info outbox_kinds[OUTBOX_KIND_COUNT] = {
     [OUTBOX_STATUS] = {.name = "status", .ordered = TRUE},
     [OUTBOX_POSTMORTEM] = {.name = "postmortem", .ordered = TRUE},
     [OUTBOX_SUBSCRIPTION] = {.name = "subscription", .ordered = TRUE},
+    [OUTBOX_OWNER] = {.name = "owner", .ordered = TRUE},
 };
 
 const struct outbox_kind_info *
@@ -210,7 +211,7 @@ store_outbox_rcpt(struct store *s, gint64 id, const char *address, const char *s
 	    s,
 	    store_prepare(s,
 	                  "UPDATE outbox_rcpts SET state = ?, last_error = ? WHERE outbox_id = ?"
-	                  " AND address = ?",
+	                  " AND address = ? AND state != 'bounced'",
 	                  "ssis", state, error, id, address),
 	    err, "cannot record a delivery");
 }
@@ -283,15 +284,41 @@ outbox_row_rcpts(struct store *s, struct outbox_row *r, GError **err)
 	return 0;
 }
 
+static const char outbox_row_columns[] =
+    "SELECT id, coalesce(incident_id, 0), created_at, next_attempt, kind, message_id, state,"
+    " last_error, attempts FROM outbox o";
+
+/* One row of outbox_row_columns with its recipients; NULL + err when they cannot be read. */
+static struct outbox_row *
+outbox_row_read(struct store *s, struct store_stmt *st, GError **err)
+{
+	struct outbox_row *r = g_new0(struct outbox_row, 1);
+
+	r->id = store_col_int64(st, 0);
+	r->incident_id = store_col_int64(st, 1);
+	r->created_at = store_col_int64(st, 2);
+	r->next_attempt = store_col_int64(st, 3);
+	r->kind = store_col_text(st, 4);
+	r->message_id = store_col_text(st, 5);
+	r->state = store_col_text(st, 6);
+	r->last_error = store_col_text(st, 7);
+	r->attempts = store_col_int(st, 8);
+	r->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_row_free);
+	if (outbox_row_rcpts(s, r, err) != 0) {
+		outbox_row_free(r);
+		return NULL;
+	}
+	return r;
+}
+
 GPtrArray *
 store_outbox_list(struct store *s, gboolean all, GError **err)
 {
-	struct store_stmt *st =
-	    store_prepare(s,
-	                  "SELECT id, coalesce(incident_id, 0), created_at, next_attempt,"
-	                  " kind, message_id, state, last_error, attempts FROM outbox"
-	                  " WHERE ? != 0 OR state != 'sent' ORDER BY id",
-	                  "i", (gint64)all);
+	g_autofree char *sql = g_strdup_printf(
+	    "%s WHERE ? != 0 OR state != 'sent' OR EXISTS (SELECT 1 FROM outbox_rcpts r"
+	    " WHERE r.outbox_id = o.id AND r.state = 'bounced') ORDER BY id",
+	    outbox_row_columns);
+	struct store_stmt *st = store_prepare(s, sql, "i", (gint64)all);
 	GPtrArray *list;
 	int rc;
 
@@ -301,23 +328,76 @@ store_outbox_list(struct store *s, gboolean all, GError **err)
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_row_free);
 	while ((rc = store_step(st)) == STORE_ROW) {
-		struct outbox_row *r = g_new0(struct outbox_row, 1);
+		struct outbox_row *r = outbox_row_read(s, st, err);
 
-		r->id = store_col_int64(st, 0);
-		r->incident_id = store_col_int64(st, 1);
-		r->created_at = store_col_int64(st, 2);
-		r->next_attempt = store_col_int64(st, 3);
-		r->kind = store_col_text(st, 4);
-		r->message_id = store_col_text(st, 5);
-		r->state = store_col_text(st, 6);
-		r->last_error = store_col_text(st, 7);
-		r->attempts = store_col_int(st, 8);
-		r->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_row_free);
-		g_ptr_array_add(list, r);
-		if (outbox_row_rcpts(s, r, err) != 0)
+		if (r == NULL)
 			break;
+		g_ptr_array_add(list, r);
 	}
 	return store_list_finish(s, st, rc, list, err, "cannot read the outbox");
+}
+
+int
+store_outbox_get(struct store *s, gint64 id, struct outbox_row **out, GError **err)
+{
+	g_autofree char *sql = g_strdup_printf("%s WHERE id = ?", outbox_row_columns);
+	struct store_stmt *st = store_prepare(s, sql, "i", id);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return store_fail(s, err, "cannot read the outbox");
+	rc = store_step(st);
+	if (rc == STORE_ROW && (*out = outbox_row_read(s, st, err)) == NULL) {
+		store_finalize(st);
+		return -1;
+	}
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return store_fail(s, err, "cannot read the outbox");
+	return *out != NULL;
+}
+
+int
+store_outbox_bounced(struct store *s, gint64 id, const char *address, const char *error, gint64 now,
+                     GError **err)
+{
+	if (store_run(s,
+	              store_prepare(s,
+	                            "UPDATE outbox_rcpts SET state = 'bounced', last_error = ?,"
+	                            " bounced_at = ? WHERE outbox_id = ? AND address = ? AND"
+	                            " state != 'bounced'",
+	                            "siis", error, now, id, address),
+	              err, "cannot record a bounce") != 0)
+		return -1;
+	return store_changes(s) > 0 ? 1 : 0;
+}
+
+int
+store_outbox_delayed(struct store *s, gint64 id, const char *address, const char *error,
+                     GError **err)
+{
+	return store_run(s,
+	                 store_prepare(s,
+	                               "UPDATE outbox_rcpts SET last_error = ? WHERE outbox_id = ?"
+	                               " AND address = ? AND state = 'sent'",
+	                               "sis", error, id, address),
+	                 err, "cannot record a delay report");
+}
+
+int
+store_bounces_since(struct store *s, const char *address, gint64 bounced_since, gint64 sent_since,
+                    GError **err)
+{
+	/* a failed count must not read as "none": that would keep a dead address on a list */
+	return (int)store_query_id(
+	    s,
+	    store_prepare(s,
+	                  "SELECT count(*) FROM outbox_rcpts r JOIN outbox o ON o.id = r.outbox_id"
+	                  " WHERE r.address = ? AND r.state = 'bounced' AND r.bounced_at >= ?"
+	                  " AND o.created_at >= ?",
+	                  "sii", address, bounced_since, sent_since),
+	    err, "cannot count an address's bounces");
 }
 
 int
@@ -360,4 +440,16 @@ store_answers_since(struct store *s, const char *address, gint64 t, GError **err
 	/* a failed count must not read as "none sent": that would lift the limit */
 	return (int)store_query_id(s, store_prepare(s, answers_sql(), "si", address, t), err,
 	                           "cannot count the answers sent to an address");
+}
+
+GPtrArray *
+store_incident_bounced(struct store *s, gint64 incident_id, GError **err)
+{
+	return store_query_texts(
+	    s,
+	    store_prepare(s,
+	                  "SELECT DISTINCT r.address FROM outbox_rcpts r JOIN outbox o"
+	                  " ON o.id = r.outbox_id WHERE o.incident_id = ? AND r.state = 'bounced'",
+	                  "i", incident_id),
+	    err, "cannot read the incident's bounced recipients");
 }

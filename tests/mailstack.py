@@ -49,6 +49,9 @@ import time
 import uuid
 
 DEFAULT_DOMAINS = ("example.com", "example.net", "example.org", "example.test")
+# A domain smtpd takes mail for but has no mailboxes in: it accepts the mail, finds at
+# delivery that nobody of that name exists, and sends its own bounce to the sender.
+UNKNOWN_USERS_DOMAIN = "gone.example.com"
 DEFAULT_PASSWORD = "sevmail-test-password"
 
 # Deadlines, not durations: how long to wait at most for a delivery to show up in a
@@ -175,7 +178,7 @@ class MailStack:
     def __init__(self, base_dir, domains=DEFAULT_DOMAINS, password=DEFAULT_PASSWORD,
                  start_timeout=120.0, tls=False):
         self.base_dir = os.path.abspath(base_dir)
-        self.domains = tuple(d.lower() for d in domains)
+        self.domains = tuple(d.lower() for d in domains) + (UNKNOWN_USERS_DOMAIN,)
         self.password = password
         self.start_timeout = start_timeout
         self.imap_port = None
@@ -432,6 +435,7 @@ class MailStack:
                 domains=domains,
                 virtual=virtual,
                 lmtp_socket=self.lmtp_socket,
+                unknown_users=UNKNOWN_USERS_DOMAIN,
             ))
         self._check_config("smtpd", [SMTPD, "-n", "-f", conf], conf)
 
@@ -754,8 +758,10 @@ table catchall file:{virtual}
 listen on 127.0.0.1 port {port} hostname {hostname}
 
 action "deliver" lmtp "{lmtp_socket}" rcpt-to virtual <catchall>
+action "nouser" mda "/bin/sh -c 'echo 5.1.1 user unknown >&2; exit 67'" virtual <catchall>
 
 # Only the test domains are accepted; everything else is refused (no relaying).
+match from any for domain "{unknown_users}" action "nouser"
 match from any for domain <domains> action "deliver"
 """
 

@@ -45,6 +45,91 @@ test_token_flipped_or_other_incident_is_forged(void)
 	g_assert_true(forged);
 }
 
+/* The envelope sender of outbox message 42, and what passes for it: only its own
+ * signature, never a forged, truncated or other message's one, nor a reply token. */
+static void
+test_bounce_address_round_trip(void)
+{
+	g_autofree char *addr = auth_bounce_address(SECRET, "incidents@example.com", 42);
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
+	gboolean bounce = FALSE, forged = TRUE;
+
+	g_assert_true(g_str_has_prefix(addr, "incidents+bounce-42-"));
+	g_assert_true(g_str_has_suffix(addr, "@example.com"));
+	g_assert_cmpuint(strlen(addr), ==,
+	                 strlen("incidents+bounce-42-") + 16 + strlen("@example.com"));
+	g_ptr_array_add(rcpts, "incidents@example.com");
+	g_ptr_array_add(rcpts, addr);
+	g_assert_cmpint(auth_bounce_outbox(SECRET, "incidents@example.com", rcpts, &bounce), ==,
+	                42);
+	g_assert_true(bounce);
+	/* a bounce address is no reply token, nor a forged one */
+	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==,
+	                0);
+	g_assert_false(forged);
+}
+
+static gint64
+bounce_id(const char *rcpt, gboolean *bounce)
+{
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
+
+	g_ptr_array_add(rcpts, (gpointer)rcpt);
+	return auth_bounce_outbox(SECRET, "incidents@example.com", rcpts, bounce);
+}
+
+static void
+test_bounce_signatures_that_fail(void)
+{
+	g_autofree char *addr = auth_bounce_address(SECRET, "incidents@example.com", 42);
+	g_autofree char *other = auth_bounce_address(SECRET, "incidents@example.com", 43);
+	g_autofree char *other_secret =
+	    auth_bounce_address("another secret", "incidents@example.com", 42);
+	g_autofree char *token = auth_reply_address(SECRET, "incidents@example.com", 42);
+	const char *sig = strrchr(addr, '-') + 1;
+	const char *other_sig = strrchr(other, '-') + 1;
+	g_autofree char *flipped = g_strdup(addr);
+	g_autofree char *truncated = g_strdup_printf("incidents+bounce-42-%.15s@example.com", sig);
+	g_autofree char *longer = g_strdup_printf("incidents+bounce-42-%.16sa@example.com", sig);
+	g_autofree char *swapped =
+	    g_strdup_printf("incidents+bounce-42-%.16s@example.com", other_sig);
+	g_autofree char *as_token =
+	    g_strdup_printf("incidents+bounce-42-%.16s@example.com", strchr(token, '-') + 1);
+	g_autofree char *sig_as_token = g_strdup_printf("incidents+42-%.16s@example.com", sig);
+	const char *const refused[] = {flipped,
+	                               truncated,
+	                               longer,
+	                               swapped,
+	                               other_secret,
+	                               as_token,
+	                               "incidents+bounce-42@example.com",
+	                               "incidents+bounce-42-@example.com",
+	                               "incidents+bounce--42-abcdefghijklmnop@example.com",
+	                               "incidents+bounce-x-abcdefghijklmnop@example.com",
+	                               "incidents+bounce-@example.com"};
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
+	gboolean bounce, forged = FALSE;
+
+	flipped[strlen("incidents+bounce-42-")] ^= 1;
+	for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
+		bounce = FALSE;
+		g_assert_cmpint(bounce_id(refused[i], &bounce), ==, 0);
+		g_assert_true(bounce); /* a bounce address all the same: kept, never routed on */
+	}
+	/* another domain, or another local part, is no bounce address of ours */
+	bounce = TRUE;
+	g_assert_cmpint(bounce_id("incidents+bounce-42-abcdefghijklmnop@example.org", &bounce), ==,
+	                0);
+	g_assert_false(bounce);
+	g_assert_cmpint(bounce_id("other+bounce-42-abcdefghijklmnop@example.com", &bounce), ==, 0);
+	g_assert_false(bounce);
+	/* nor does a bounce signature pass as a reply token */
+	g_ptr_array_add(rcpts, sig_as_token);
+	g_assert_cmpint(auth_token_incident(SECRET, "incidents@example.com", rcpts, &forged), ==,
+	                0);
+	g_assert_true(forged);
+}
+
 static void
 test_other_plus_details_are_not_tokens(void)
 {
@@ -296,6 +381,8 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/auth/bounce/round-trip", test_bounce_address_round_trip);
+	g_test_add_func("/auth/bounce/signatures-that-fail", test_bounce_signatures_that_fail);
 	g_test_add_func("/auth/token-round-trip", test_token_round_trip);
 	g_test_add_func("/auth/token-forged", test_token_flipped_or_other_incident_is_forged);
 	g_test_add_func("/auth/plus-details", test_other_plus_details_are_not_tokens);

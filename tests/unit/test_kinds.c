@@ -103,6 +103,11 @@ test_outbox_attributes(void)
 	g_assert_false(outbox_kind_info(OUTBOX_POSTMORTEM)->reply_token);
 	g_assert_false(outbox_kind_info(OUTBOX_SUBSCRIPTION)->reply_token);
 	g_assert_true(outbox_kind_info(OUTBOX_PAGE)->reply_token);
+	g_assert_false(outbox_kind_info(OUTBOX_OWNER)->reply_token);
+	/* a bounce goes on the timeline for the mail that pages, and only for it */
+	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
+		g_assert_cmpint(outbox_kind_info((enum outbox_kind)k)->pages, ==,
+		                k == OUTBOX_PAGE || k == OUTBOX_REPAGE);
 }
 
 int

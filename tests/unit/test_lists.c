@@ -231,6 +231,30 @@ test_bad_domains_are_errors(void)
 	}
 }
 
+/* The owner who hears of suspended subscribers: a plain address, or an error. */
+static void
+test_owner(void)
+{
+	static const char *const bad[] = {"owner =\n", "owner = ops team\n",
+	                                  "owner = \"a b\"@example.com\n", "owner = ops@\n",
+	                                  "owner = a@example.com, b@example.com\n"};
+	g_autoptr(config) cfg =
+	    load_ok("[list:x]\naddress = x@example.com\nowner = <Ops@Example.COM>\n\n"
+	            "[list:y]\naddress = y@example.com\n");
+
+	g_assert_cmpstr(((struct list_config *)cfg->lists->pdata[0])->owner, ==, "ops@example.com");
+	g_assert_null(((struct list_config *)cfg->lists->pdata[1])->owner);
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *lists =
+		    g_strdup_printf("[list:x]\naddress = x@example.com\n%s", bad[i]);
+		g_autoptr(GError) err = NULL;
+		g_autoptr(config) broken = load(lists, &err);
+
+		g_assert_null(broken);
+		g_assert_nonnull(strstr(err->message, "[list:x] owner"));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -245,6 +269,7 @@ main(int argc, char **argv)
 	g_test_add_func("/lists/domains/default-and-star", test_domains_default_star_and_warning);
 	g_test_add_func("/lists/domains/closed-is-fine", test_closed_open_list_is_no_warning);
 	g_test_add_func("/lists/domains/bad", test_bad_domains_are_errors);
+	g_test_add_func("/lists/owner", test_owner);
 	rc = g_test_run();
 	g_autofree char *secret = g_build_filename(dir, "secret", NULL);
 	g_autofree char *conf = g_build_filename(dir, "sevmail.conf", NULL);

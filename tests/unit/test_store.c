@@ -142,6 +142,136 @@ test_overrides(void)
 	remove_temp(dir);
 }
 
+static int
+queue_to(struct store *s, enum outbox_kind kind, const char *message_id, const char *to, gint64 at)
+{
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
+	g_autoptr(GError) e = NULL;
+	int rc;
+
+	g_ptr_array_add(rcpts, (gpointer)to);
+	g_ptr_array_add(rcpts, "alice@example.com");
+	rc = store_outbox_add(s, kind, 0, message_id, "incidents@example.com", rcpts, "x", 1, at,
+	                      &e);
+	g_assert_no_error(e);
+	return rc;
+}
+
+/* "state: error" of one recipient of outbox message id. Caller frees. */
+static char *
+rcpt(struct store *s, gint64 id, const char *address)
+{
+	struct outbox_row *row = NULL;
+	g_autoptr(GError) e = NULL;
+	char *out = NULL;
+
+	g_assert_cmpint(store_outbox_get(s, id, &row, &e), ==, 1);
+	for (guint i = 0; i < row->rcpts->len; i++) {
+		const struct outbox_rcpt_row *r = row->rcpts->pdata[i];
+
+		if (g_strcmp0(r->address, address) == 0)
+			out = g_strdup_printf("%s: %s", r->state, r->error ? r->error : "-");
+	}
+	outbox_row_free(row);
+	g_assert_nonnull(out);
+	return out;
+}
+
+/* A recipient bounces once: a replayed report changes nothing, a delivery recorded after
+ * it does not undo it, the row is listed; bounces count within their window and only for
+ * mail sent since the subscription began. */
+static void
+test_bounces_are_recorded_once(void)
+{
+	char *dir = NULL;
+	struct store *s = open_temp(&dir);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) rows = NULL;
+	struct outbox_row *missing = NULL;
+	const gint64 t = 1800000000;
+	char *r;
+
+	g_assert_cmpint(queue_to(s, OUTBOX_STATUS, "s1@example.com", "dave@example.net", t), ==, 0);
+	g_assert_cmpint(queue_to(s, OUTBOX_STATUS, "s2@example.com", "dave@example.net", t + 10),
+	                ==, 0);
+	g_assert_cmpint(store_outbox_rcpt(s, 1, "dave@example.net", "sent", NULL, &e), ==, 0);
+	g_assert_cmpint(store_outbox_delayed(s, 1, "dave@example.net", "delayed: 4.4.1", &e), ==,
+	                0);
+	g_assert_cmpstr((r = rcpt(s, 1, "dave@example.net")), ==, "sent: delayed: 4.4.1");
+	g_free(r);
+	g_assert_cmpint(store_outbox_bounced(s, 1, "dave@example.net", "5.1.1 gone", t + 60, &e),
+	                ==, 1);
+	g_assert_cmpint(store_outbox_bounced(s, 1, "dave@example.net", "5.1.1 again", t + 70, &e),
+	                ==, 0);
+	g_assert_cmpint(store_outbox_bounced(s, 1, "nobody@example.net", "5.1.1", t + 70, &e), ==,
+	                0);
+	g_assert_cmpint(store_outbox_rcpt(s, 1, "dave@example.net", "sent", NULL, &e), ==, 0);
+	g_assert_cmpstr((r = rcpt(s, 1, "dave@example.net")), ==, "bounced: 5.1.1 gone");
+	g_free(r);
+	g_assert_cmpstr((r = rcpt(s, 1, "alice@example.com")), ==, "queued: -");
+	g_free(r);
+	g_assert_cmpint(store_outbox_get(s, 99, &missing, &e), ==, 0);
+	g_assert_null(missing);
+	/* listed without --all although nothing is queued or failed any more */
+	g_assert_cmpint(store_outbox_rcpt(s, 1, "alice@example.com", "sent", NULL, &e), ==, 0);
+	g_assert_cmpint(store_outbox_attempt(s, 1, t + 100, NULL, &e), ==, 0);
+	rows = store_outbox_list(s, FALSE, &e);
+	g_assert_no_error(e);
+	g_assert_cmpuint(rows->len, ==, 2);
+	g_assert_cmpint(((struct outbox_row *)rows->pdata[0])->id, ==, 1);
+	/* counting */
+	g_assert_cmpint(store_outbox_bounced(s, 2, "dave@example.net", "5.2.2 full", t + 90, &e),
+	                ==, 1);
+	g_assert_cmpint(store_bounces_since(s, "dave@example.net", t, 0, &e), ==, 2);
+	g_assert_cmpint(store_bounces_since(s, "dave@example.net", t + 61, 0, &e), ==, 1);
+	g_assert_cmpint(store_bounces_since(s, "dave@example.net", t, t + 5, &e), ==, 1);
+	g_assert_cmpint(store_bounces_since(s, "alice@example.com", t, 0, &e), ==, 0);
+	store_close(s);
+	remove_temp(dir);
+}
+
+/* A suspended member gets no list mail but is still a member; subscribing again lifts the
+ * suspension and starts the subscription anew. */
+static void
+test_suspension_and_resubscribing(void)
+{
+	char *dir = NULL;
+	struct store *s = open_temp(&dir);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) subscribers = NULL, members = NULL;
+	const struct member *m;
+	gint64 since = 0;
+
+	g_assert_cmpint(store_subscribe(s, "ops", "dave@example.net", 100, &e), ==, 0);
+	g_assert_cmpint(store_subscribe(s, "ops", "erin@example.net", 100, &e), ==, 0);
+	g_assert_cmpint(store_subscribe(s, "ops", "dave@example.net", 150, &e), ==, 0);
+	g_assert_cmpint(store_subscribed(s, "ops", "dave@example.net", &since, &e), ==,
+	                STORE_SUBSCRIBED);
+	g_assert_cmpint(since, ==, 100); /* subscribing twice changes nothing */
+	g_assert_cmpint(store_suspend(s, "ops", "dave@example.net", 200, "3 bounces", &e), ==, 0);
+	g_assert_cmpint(store_subscribed(s, "ops", "dave@example.net", NULL, &e), ==,
+	                STORE_SUSPENDED);
+	subscribers = store_subscribers(s, "ops", &e);
+	g_assert_cmpuint(subscribers->len, ==, 1);
+	g_assert_cmpstr(subscribers->pdata[0], ==, "erin@example.net");
+	members = store_members(s, "ops", &e);
+	g_assert_cmpuint(members->len, ==, 2);
+	m = members->pdata[0];
+	g_assert_cmpstr(m->address, ==, "dave@example.net");
+	g_assert_cmpint(m->suspended_at, ==, 200);
+	g_assert_cmpstr(m->suspended_reason, ==, "3 bounces");
+	g_assert_cmpint(((struct member *)members->pdata[1])->suspended_at, ==, 0);
+	g_assert_cmpint(store_subscribe(s, "ops", "dave@example.net", 300, &e), ==, 0);
+	g_assert_cmpint(store_subscribed(s, "ops", "dave@example.net", &since, &e), ==,
+	                STORE_SUBSCRIBED);
+	g_assert_cmpint(since, ==, 300);
+	g_assert_cmpint(store_subscribed(s, "ops", "nobody@example.net", NULL, &e), ==,
+	                STORE_NOT_SUBSCRIBED);
+	g_assert_no_error(e);
+	store_close(s);
+	remove_temp(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,5 +279,7 @@ main(int argc, char **argv)
 	g_test_add_func("/store/a-failed-step-makes-the-commit-refuse",
 	                test_a_failed_step_makes_the_commit_refuse);
 	g_test_add_func("/store/overrides", test_overrides);
+	g_test_add_func("/store/bounces-are-recorded-once", test_bounces_are_recorded_once);
+	g_test_add_func("/store/suspension-and-resubscribing", test_suspension_and_resubscribing);
 	return g_test_run();
 }

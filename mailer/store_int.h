@@ -71,6 +71,10 @@ struct store_backend {
 
 extern const struct store_backend store_sqlite_backend, store_pg_backend;
 
+/* store_pg_sql.c: a statement, and a migration, in PostgreSQL's words; caller frees. */
+char *store_pg_sql(const char *sql);
+char *store_pg_schema(const char *migration);
+
 struct store {
 	const struct store_backend *be;
 	void *db;    /* the backend's connection */

@@ -182,8 +182,11 @@ pg_open(struct store *s, const struct store_params *p, GError **err)
 	if (pg->conn == NULL || PQstatus(pg->conn) != CONNECTION_OK) {
 		g_autofree char *why = pg_one_line(pg->conn ? PQerrorMessage(pg->conn) : NULL);
 
+		/* named by its parts: the connection string may hold a password */
 		g_set_error(err, STORE_ERROR, STORE_ERROR_CONNECTION,
-		            "cannot connect to the PostgreSQL database (%s): %s", p->conninfo,
+		            "cannot connect to the PostgreSQL database %s as %s on %s port %s: %s",
+		            pg->conn ? PQdb(pg->conn) : "?", pg->conn ? PQuser(pg->conn) : "?",
+		            pg->conn ? PQhost(pg->conn) : "?", pg->conn ? PQport(pg->conn) : "?",
 		            pg->conn != NULL ? why : "out of memory");
 		PQfinish(pg->conn);
 		g_free(pg);
@@ -208,39 +211,6 @@ pg_close(struct store *s)
 	PQfinish(PG(s)->conn);
 	g_free(PG(s)->error);
 	g_free(PG(s));
-}
-
-/* SQLite's ? and ?N as $N, counted as SQLite counts them (a bare ? is one more than the
- * largest number so far), and the one function whose name differs. */
-static char *
-pg_sql(const char *sql)
-{
-	GString *out = g_string_sized_new(strlen(sql) + 16);
-	gboolean quoted = FALSE;
-	long last = 0;
-
-	for (const char *p = sql; *p != '\0'; p++) {
-		char *end;
-
-		if (*p == '\'')
-			quoted = !quoted;
-		if (!quoted && g_str_has_prefix(p, "instr(") &&
-		    (p == sql || !(g_ascii_isalnum(p[-1]) || p[-1] == '_'))) {
-			g_string_append(out, "strpos(");
-			p += strlen("instr(") - 1;
-		} else if (quoted || *p != '?') {
-			g_string_append_c(out, *p);
-		} else if (g_ascii_isdigit(p[1])) {
-			long k = strtol(p + 1, &end, 10);
-
-			last = MAX(last, k);
-			g_string_append_printf(out, "$%ld", k);
-			p = end - 1;
-		} else {
-			g_string_append_printf(out, "$%ld", ++last);
-		}
-	}
-	return g_string_free(out, FALSE);
 }
 
 /* One value as libpq takes it: text for numbers and strings (valid UTF-8, as a UTF8
@@ -278,7 +248,7 @@ pg_prepare(struct store *s, const char *sql, const struct store_value *v, int n)
 	struct pg_stmt *x = g_new0(struct pg_stmt, 1);
 
 	x->base.store = s;
-	x->sql = pg_sql(sql);
+	x->sql = store_pg_sql(sql);
 	x->n = n;
 	x->values = g_new0(char *, n + 1);
 	x->lengths = g_new0(int, n + 1);
@@ -438,56 +408,6 @@ pg_version_set(struct store *s, int version)
 	return pg_exec(s, sql);
 }
 
-/* The ids SQLite gives: the largest plus one, so that a rolled-back transaction (a message
- * tried again, `explain`) leaves no gap in the incident numbers, as a sequence would. Writers
- * take turns (begin_sql), so the largest is the latest. */
-static const char pg_next_id[] =
-    "CREATE OR REPLACE FUNCTION sevmail_next_id() RETURNS trigger LANGUAGE plpgsql AS $f$"
-    " BEGIN IF NEW.id IS NULL THEN EXECUTE format('SELECT coalesce(max(id), 0) + 1 FROM %I',"
-    " TG_TABLE_NAME) INTO NEW.id; END IF; RETURN NEW; END $f$;";
-
-/* A migration in PostgreSQL's types. Every table gets a rowid, as SQLite's tables have one
- * (queries order rows by it, and store-copy keeps it); an id is numbered as SQLite numbers
- * it (pg_next_id); foreign keys are left out, since the first migration names a table
- * before creating it, which only SQLite allows. */
-static char *
-pg_schema_sql(const char *migration)
-{
-	static const struct {
-		const char *pattern, *replacement;
-	} rules[] = {
-	    {"\\bINTEGER PRIMARY KEY\\b", "BIGINT PRIMARY KEY"},
-	    {"\\bINTEGER\\b", "BIGINT"},
-	    {"\\bBLOB\\b", "BYTEA"},
-	    {" REFERENCES \\w+\\(\\w+\\)", ""},
-	    {"CREATE TABLE (\\w+) \\(", "CREATE TABLE \\1 (rowid BIGSERIAL NOT NULL, "},
-	};
-	g_autoptr(GRegex) with_id =
-	    g_regex_new("CREATE TABLE (\\w+) \\(\\s*id INTEGER PRIMARY KEY", 0, 0, NULL);
-	g_autoptr(GMatchInfo) m = NULL;
-	GString *sql = g_string_new(migration);
-
-	for (gsize i = 0; i < G_N_ELEMENTS(rules); i++) {
-		g_autoptr(GRegex) re = g_regex_new(rules[i].pattern, 0, 0, NULL);
-		char *next = g_regex_replace(re, sql->str, -1, 0, rules[i].replacement, 0, NULL);
-
-		g_string_assign(sql, next);
-		g_free(next);
-	}
-	for (g_regex_match(with_id, migration, 0, &m); g_match_info_matches(m);
-	     g_match_info_next(m, NULL)) {
-		g_autofree char *table = g_match_info_fetch(m, 1);
-
-		if (strstr(sql->str, "sevmail_next_id()") == NULL)
-			g_string_prepend(sql, pg_next_id);
-		g_string_append_printf(sql,
-		                       "; CREATE TRIGGER %s_id BEFORE INSERT ON %s FOR EACH ROW"
-		                       " EXECUTE FUNCTION sevmail_next_id()",
-		                       table, table);
-	}
-	return g_string_free(sql, FALSE);
-}
-
 /* After rows came with their rowids: the table's sequence goes on after the largest. */
 static int
 pg_copied(struct store *s, const char *table)
@@ -636,7 +556,7 @@ const struct store_backend store_pg_backend = {
     .last_error = pg_last_error,
     .version_get = pg_version_get,
     .version_set = pg_version_set,
-    .schema_sql = pg_schema_sql,
+    .schema_sql = store_pg_schema,
     .tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
                   " AND tablename <> 'sevmail_schema' ORDER BY tablename",
     .copied = pg_copied,

@@ -36,6 +36,8 @@ enum command_kind {
 	CMD_SNOOZE,     /* argument: the duration in seconds as a decimal string ("1800" for
 	                 * "SNOOZE 30m"); "" when absent or unreadable */
 	CMD_UNACK,
+	CMD_MERGE, /* argument: the other incident's number ("4" for "MERGE INC-4"), or "" when
+	            * none could be read */
 };
 
 struct command {

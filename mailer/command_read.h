@@ -18,6 +18,7 @@ enum syntax {
 	SYN_SNOOZE, /* a duration ("30m", "1h30m", "2 h"), then a note */
 	SYN_POSTMORTEM, /* nothing, or "MEETING 2026-12-01 15:00" with an optional offset */
 	SYN_DECLARE,    /* "SEVn title"; anything else after DECLARE is a malformed DECLARE */
+	SYN_INCIDENT,   /* "INC-4", "INC 4", "#4" or "4", then a note; nothing: a malformed one */
 };
 
 struct verb {

@@ -22,7 +22,12 @@ notify_incident_vars(const struct notify *n, const struct incident *inc)
 	g_hash_table_insert(v, "id", g_strdup_printf("%" G_GINT64_FORMAT, inc->id));
 	g_hash_table_insert(v, "title", g_strdup(inc->title));
 	g_hash_table_insert(v, "severity", incident_severity_label(inc));
-	g_hash_table_insert(v, "status", g_strdup(incident_status_word(inc->status)));
+	/* a merged incident goes on in another: its people and lists read where */
+	g_hash_table_insert(
+	    v, "status",
+	    inc->merged_into != 0
+	        ? g_strdup_printf("Merged into INC-%" G_GINT64_FORMAT, inc->merged_into)
+	        : g_strdup(incident_status_word(inc->status)));
 	g_hash_table_insert(v, "commander",
 	                    g_strdup(inc->commander != NULL ? inc->commander : "not yet assigned"));
 	g_hash_table_insert(v, "impact",

@@ -269,9 +269,10 @@ int store_alert_incidents_since(struct store *s, gint64 since, GError **err);
 gint64 store_incident_open_by_source(struct store *s, const char *source, gint64 *created_at,
                                      GError **err);
 /* MERGE: the alerts of incident `from` become alerts of `to` too (one both hold is counted
- * once, with the mails of both), and its people take part in `to`. */
+ * once, with the mails of both); its people take part in `to`, and the lists told of it
+ * hear of `to` to the end. */
 int store_incident_alerts_copy(struct store *s, gint64 from, gint64 to, GError **err);
-int store_participants_copy(struct store *s, gint64 from, gint64 to, GError **err);
+int store_incident_people_copy(struct store *s, gint64 from, gint64 to, GError **err);
 /* The incident that id became through merges (id itself when it was never merged), -1 +
  * err when the look-up fails. */
 gint64 store_incident_follow(struct store *s, gint64 id, GError **err);

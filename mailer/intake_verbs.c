@@ -180,6 +180,20 @@ merge_tell(struct ctx *c, struct incident *gone, const struct incident *into,
 	return 0;
 }
 
+/* The survivor is at least as severe as what joined it: a SEV2 merged into an incident not
+ * yet assessed makes it a SEV2, and the lists hear of it. */
+static void
+merge_severity(struct ctx *c, struct incident *inc, const struct incident *other,
+               struct incident_outcome *o)
+{
+	char digit[2] = {(char)('0' + other->severity), '\0'};
+	struct command sev = {.kind = CMD_SEV, .keyword = "SEV", .argument = digit};
+
+	if (other->severity >= 1 && other->severity <= 3 &&
+	    (inc->severity == 0 || other->severity < inc->severity))
+		incident_apply(inc, &sev, c->mail->from_addr, c->notify.now, o);
+}
+
 /* other joins inc: its alerts and people, an event on both, closed, its people told. */
 static int
 merge(struct ctx *c, struct incident *inc, struct incident *other, struct incident_outcome *o,
@@ -194,7 +208,7 @@ merge(struct ctx *c, struct incident *inc, struct incident *other, struct incide
 		return -1;
 	incident_merge(other, inc->id, actor, c->notify.now, gone);
 	if (store_incident_alerts_copy(c->store, other->id, inc->id, err) != 0 ||
-	    store_participants_copy(c->store, other->id, inc->id, err) != 0 ||
+	    store_incident_people_copy(c->store, other->id, inc->id, err) != 0 ||
 	    merge_tell(c, other, inc, gone, err) != 0 ||
 	    intake_store_outcome(c, other, gone, err) != 0)
 		return -1;
@@ -207,6 +221,7 @@ merge(struct ctx *c, struct incident *inc, struct incident *other, struct incide
 	                                            "INC-%" G_GINT64_FORMAT ", with its %u alert%s",
 	                                            other->id, other->title, inc->id, alerts->len,
 	                                            alerts->len == 1 ? "" : "s"));
+	merge_severity(c, inc, other, o);
 	return 0;
 }
 

@@ -172,15 +172,23 @@ store_incident_alerts_copy(struct store *s, gint64 from, gint64 to, GError **err
 }
 
 int
-store_participants_copy(struct store *s, gint64 from, gint64 to, GError **err)
+store_incident_people_copy(struct store *s, gint64 from, gint64 to, GError **err)
 {
+	if (store_run(s,
+	              store_prepare(s,
+	                            "INSERT OR IGNORE INTO participants (incident_id, address)"
+	                            " SELECT ?1, address FROM participants WHERE"
+	                            " incident_id = ?2 ORDER BY rowid",
+	                            "ii", to, from),
+	              err, "cannot add the people of the merged incident") != 0)
+		return -1;
 	return store_run(s,
 	                 store_prepare(s,
-	                               "INSERT OR IGNORE INTO participants (incident_id, address)"
-	                               " SELECT ?1, address FROM participants WHERE"
-	                               " incident_id = ?2 ORDER BY rowid",
+	                               "INSERT OR IGNORE INTO incident_lists (incident_id, list)"
+	                               " SELECT ?1, list FROM incident_lists WHERE"
+	                               " incident_id = ?2",
 	                               "ii", to, from),
-	                 err, "cannot add the people of the merged incident");
+	                 err, "cannot add the lists told of the merged incident");
 }
 
 /* Merges never make a cycle (a merged incident is closed, and nothing merges into a closed

@@ -1,8 +1,8 @@
 """MERGE INC-n (DESIGN.md, command table) over the real mail stack with the clock fixed by
 SEVMAIL_NOW: alice finds that two incidents are one outage and answers one page from her
 phone with MERGE; the other incident's alerts come along, it is closed as merged, the people
-paged for it and the list that heard of it are told where it went, and a reply to its page
-acts on the survivor. MERGE of an incident into itself, of an unknown, a merged or a closed
+paged for it and the list that heard of it are told where it went, the survivor takes its
+severity when that is worse, and a reply to its page acts on the survivor. MERGE of an incident into itself, of an unknown, a merged or a closed
 one is refused with the reason."""
 
 from story import body_of
@@ -75,8 +75,11 @@ def test_merge_by_phone_moves_alerts_closes_the_other_and_tells_its_people(desk)
     assert notice["Subject"] == "[INC-2] Merged into INC-1: Payments API latency high"
     text = body_of(notice).replace("\n", " ")
     assert "a reply to any mail about INC-2 acts on INC-1" in text
-    status = [m["Subject"] for m in desk.inbox(desk.dave, 2)]
+    # the survivor is at least as severe as what joined it, and dave's list follows it
+    assert survivor["severity"] == 2
+    status = [m["Subject"] for m in desk.inbox(desk.dave, 3)]
     assert "[INC-2] [SEV 2] Payments API latency high - Merged into INC-1" in status
+    assert "[INC-1] [SEV 2] Checkout errors above 5% - Investigating" in status
     told = [e["detail"] for e in gone["events"] if e["kind"] == "told"]
     assert told == ["Told %s, and the lists that heard of it: merged into INC-1" % desk.bob]
     # bob answers the page of the merged incident: the survivor is acknowledged

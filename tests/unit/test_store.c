@@ -129,8 +129,20 @@ test_alerts_of_incidents_and_merges(void)
 	g_assert_cmpint(alert_of(alerts, "web-1/HTTP")->last_at, ==, 1200);
 	g_assert_true(alert_of(alerts, "web-1/DISK")->resolved);
 	g_assert_cmpuint(incident_alerts_firing(alerts), ==, 1);
-	/* INC-2 merged into INC-1: its alerts come along, the one both hold is counted once */
+	/* INC-2 merged into INC-1: its alerts come along, the one both hold is counted once;
+	 * its people and the lists told of it are INC-1's too */
+	g_assert_cmpint(store_participant_paged(s, two, "dave@example.com", &e), ==, 0);
+	g_assert_cmpint(store_incident_list_told(s, two, "stakeholders", &e), ==, 0);
 	g_assert_cmpint(store_incident_alerts_copy(s, two, one, &e), ==, 0);
+	g_assert_cmpint(store_incident_people_copy(s, two, one, &e), ==, 0);
+	g_assert_cmpint(store_incident_list_was_told(s, one, "stakeholders", &e), ==, 1);
+	g_clear_pointer(&paged, g_ptr_array_unref);
+	paged = store_participants(s, one, &e);
+	g_assert_cmpuint(paged->len, ==, 1);
+	g_assert_cmpstr(paged->pdata[0], ==, "dave@example.com");
+	g_clear_pointer(&paged, g_ptr_array_unref);
+	paged = store_participants_paged(s, one, &e);
+	g_assert_cmpuint(paged->len, ==, 0); /* dave takes part, but was not paged for INC-1 */
 	g_clear_pointer(&alerts, g_ptr_array_unref);
 	alerts = store_incident_alerts(s, one, &e);
 	g_assert_cmpuint(alerts->len, ==, 3);
@@ -156,6 +168,7 @@ test_alerts_of_incidents_and_merges(void)
 	g_assert_cmpint(store_participant_paged(s, one, "alice@example.com", &e), ==, 0);
 	g_assert_cmpint(store_participant_add(s, one, "bob@example.com", &e), ==, 0);
 	g_assert_cmpint(store_participant_paged(s, one, "bob@example.com", &e), ==, 0);
+	g_clear_pointer(&paged, g_ptr_array_unref);
 	paged = store_participants_paged(s, one, &e);
 	g_assert_no_error(e);
 	g_assert_cmpuint(paged->len, ==, 2);

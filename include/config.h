@@ -74,6 +74,13 @@ struct team {
 	GTimeZone *tz; /* the zone of the team's first schedule, else UTC */
 };
 
+/* [alerts] storm: more than `limit` incidents declared from alerts within `period` seconds
+ * make further new alerts join one "Alert storm" incident; limit 0: off. */
+struct storm_guard {
+	int limit;
+	int period;
+};
+
 struct server_config {
 	char *host;
 	int port;
@@ -128,6 +135,9 @@ struct config {
 	GHashTable *severity_labels; /* label (lower-case) -> GINT_TO_POINTER(severity) */
 	gboolean auto_resolve;       /* a recovery mail resolves the incident */
 	GHashTable *alert_keys;      /* secret key -> source name, or NULL: alert+KEY@domain */
+	char **group_by;  /* label names (lower-case), NULL-terminated; empty: no grouping */
+	int group_window; /* seconds after its declaration an incident takes its group's alerts */
+	struct storm_guard storm;
 	/* [list:NAME] */
 	GPtrArray *lists; /* struct list_config * */
 	/* [schedule:NAME], in file order */

@@ -24,8 +24,10 @@ enum key_type {
 	T_AUTH,
 	T_PATTERNS,
 	T_SEVMAP,
-	T_TIME, /* ISO 8601 date and time, stored as unix time (gint64) */
-	T_KEYS, /* "source:key, ...": secret alert addresses, stored as key -> source */
+	T_TIME,     /* ISO 8601 date and time, stored as unix time (gint64) */
+	T_KEYS,     /* "source:key, ...": secret alert addresses, stored as key -> source */
+	T_DURATION, /* "10m", "1h30m": seconds (int), from min to max */
+	T_STORM,    /* "20/5m" or "off": struct storm_guard */
 };
 
 struct key {
@@ -86,6 +88,9 @@ static const struct key keys[] = {
     {"alerts", "auto_resolve", T_BOOL, "false", FALSE, 0, 0, F(auto_resolve)},
     {"alerts", "severity_map", T_SEVMAP, "", FALSE, 0, 0, F(severity_labels)},
     {"alerts", "keys", T_KEYS, "", FALSE, 0, 0, F(alert_keys)},
+    {"alerts", "group_by", T_PATTERNS, "", FALSE, 0, 0, F(group_by)},
+    {"alerts", "group_window", T_DURATION, "10m", FALSE, 60, 86400, F(group_window)},
+    {"alerts", "storm", T_STORM, "20/5m", FALSE, 0, 0, F(storm)},
 };
 #undef F
 
@@ -303,6 +308,10 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		return parse_alert_keys(c, k, value, err);
 	case T_TIME:
 		return set_time(c, k, value, field, err);
+	case T_DURATION:
+		return config_set_duration(c, k->group, k->name, value, k->min, k->max, field, err);
+	case T_STORM:
+		return config_set_storm(c, k->group, k->name, value, field, err);
 	}
 	return 0;
 }
@@ -481,6 +490,7 @@ config_free(struct config *c)
 	g_free(c->status_page_output);
 	g_free(c->timezone);
 	g_strfreev(c->alert_senders);
+	g_strfreev(c->group_by);
 	if (c->secret_files != NULL)
 		g_ptr_array_unref(c->secret_files);
 	if (c->alert_keys != NULL)

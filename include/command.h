@@ -39,6 +39,8 @@ enum command_kind {
 	CMD_OVERRIDE, /* argument: the rest of the line after OVERRIDE ("payments-primary me
 	               * 2026-12-03 18:00 2026-12-04 09:00"), read against the configuration by
 	               * override.h; a line without a date after the word is prose, not this */
+	CMD_MERGE,    /* argument: the other incident's number ("4" for "MERGE INC-4"), or "" when
+	               * none could be read */
 };
 
 struct command {

@@ -74,6 +74,13 @@ struct team {
 	GTimeZone *tz; /* the zone of the team's first schedule, else UTC */
 };
 
+/* [alerts] storm: more than `limit` incidents declared from alerts within `period` seconds
+ * make further new alerts join one "Alert storm" incident; limit 0: off. */
+struct storm_guard {
+	int limit;
+	int period;
+};
+
 struct server_config {
 	char *host;
 	int port;
@@ -136,6 +143,9 @@ struct config {
 		char *password; /* read from password_file, or NULL */
 		int takeover_interval; /* seconds between a standby's tries to become active */
 	} store;
+	char **group_by;  /* label names (lower-case), NULL-terminated; empty: no grouping */
+	int group_window; /* seconds after its declaration an incident takes its group's alerts */
+	struct storm_guard storm;
 	/* [list:NAME] */
 	GPtrArray *lists; /* struct list_config * */
 	/* [schedule:NAME], in file order */

@@ -40,6 +40,8 @@ struct incident {
 	gint64 ladder_at;    /* when its escalation ladder started: the declaration, a deferred
 	                      * first page, or its last return to triggered; 0 while a low-urgency
 	                      * first page waits for business hours */
+	char *group_key;     /* the alert group it takes (route_group_key), or NULL */
+	gint64 merged_into;  /* the incident it was merged into (then it is closed), or 0 */
 };
 
 /* What an event records. Stored by name (event_kind_name); the names and what each kind
@@ -65,9 +67,12 @@ enum event_kind {
 	EVENT_UNVERIFIED,
 	EVENT_VERIFIED,
 	EVENT_SNOOZED,
-	EVENT_DEFERRED, /* a low-urgency first page waits for business hours */
-	EVENT_BOUNCED,  /* a page came back undeliverable (bounce.c reads the report) */
-	EVENT_RESOLVED, /* written by older versions only */
+	EVENT_DEFERRED,     /* a low-urgency first page waits for business hours */
+	EVENT_BOUNCED,      /* a page came back undeliverable (bounce.c reads the report) */
+	EVENT_ALERT_JOINED, /* another alert joined it (grouping, the storm guard): no page */
+	EVENT_MERGED,       /* it was merged into another incident (MERGE) */
+	EVENT_TOLD,         /* who was informed of what (a summary of joined alerts, a merge) */
+	EVENT_RESOLVED,     /* written by older versions only */
 	EVENT_KIND_COUNT
 };
 
@@ -131,6 +136,24 @@ struct event *event_new(gint64 at, const char *actor, const char *kind, const ch
 const char *event_name(const struct event *e);
 void event_free(struct event *e);
 
+/* One alert of an incident (DESIGN.md's show --json `alerts`): the one that declared it,
+ * those that joined it, and those of incidents merged into it. */
+struct incident_alert {
+	char *fingerprint, *source, *title;
+	gboolean resolved;        /* its latest mail reported a (verified) recovery */
+	gint64 first_at, last_at; /* its first and latest mail */
+	int count;                /* how many firing mails came */
+	gint64 told_at;           /* when the responders heard of it (page, summary), or 0 */
+};
+
+struct incident_alert *incident_alert_new(const char *fingerprint, const char *source,
+                                          const char *title, gint64 now);
+void incident_alert_free(struct incident_alert *a);
+typedef struct incident_alert incident_alert; /* for g_autoptr(incident_alert) */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident_alert, incident_alert_free)
+/* How many of alerts (struct incident_alert *) still fire. */
+guint incident_alerts_firing(GPtrArray *alerts);
+
 struct incident_outcome *incident_outcome_new(void);
 void incident_outcome_free(struct incident_outcome *o);
 typedef struct incident_outcome incident_outcome; /* for g_autoptr(incident_outcome) */
@@ -139,7 +162,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident_outcome, incident_outcome_free)
 /* Applies one command from actor at now: changes inc, appends to out, then records the
  * command's attached note (cmd->note) as a "note" event, whether the command was done or
  * refused. Commands that need no state here (HELP, UNKNOWN, POSTMORTEM, DECLARE, ESCALATE,
- * PAGE) are the caller's and leave inc unchanged. */
+ * PAGE, MERGE) are the caller's and leave inc unchanged. */
 void incident_apply(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
                     struct incident_outcome *out);
 /*
@@ -157,6 +180,16 @@ void incident_enter_status(struct incident *inc, enum incident_status to, const 
 /* Adds a timeline note. */
 void incident_note(struct incident *inc, const char *text, const char *actor, gint64 now,
                    struct incident_outcome *out);
+
+/* Why incident other_id (other, NULL when there is no such incident) cannot be merged into
+ * `into`, or NULL when it can: not into itself, not into or from a closed (or merged) one.
+ * One sentence without the final period. Caller frees. */
+char *incident_merge_refusal(const struct incident *into, gint64 other_id,
+                             const struct incident *other);
+/* MERGE: other joins incident `into`: merged_into set, an event "merged" ("Merged into INC-M
+ * by actor"), and closed through incident_enter_status. */
+void incident_merge(struct incident *other, gint64 into, const char *actor, gint64 now,
+                    struct incident_outcome *out);
 
 /* "triggered", "investigating", ... as stored; incident_status_parse is its inverse. */
 const char *incident_status_name(enum incident_status s);

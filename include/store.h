@@ -339,7 +339,43 @@ int store_override_remove(struct store *s, gint64 id, gint64 now, GError **err);
 
 /* --- participants: everyone paged for, or acting on, an incident --- */
 int store_participant_add(struct store *s, gint64 incident_id, const char *address, GError **err);
+/* The same for someone paged about it (show --json `paged`). */
+int store_participant_paged(struct store *s, gint64 incident_id, const char *address, GError **err);
 /* char *, in the order they joined. Caller frees. NULL + err on failure. */
 GPtrArray *store_participants(struct store *s, gint64 incident_id, GError **err);
+/* Those of them who were paged, the same way. */
+GPtrArray *store_participants_paged(struct store *s, gint64 incident_id, GError **err);
+
+/* --- noise control: the alerts of incidents, the storm guard, merges (store_alerts.c) --- */
+/* Adds an alert to an incident; a firing mail of an alert it holds already counts as one
+ * more mail of it. */
+int store_incident_alert_add(struct store *s, gint64 incident_id, const struct incident_alert *a,
+                             GError **err);
+/* One more mail of an alert the incident holds, at now: a firing one counts, a resolved one
+ * marks the alert resolved. */
+int store_incident_alert_seen(struct store *s, gint64 incident_id, const char *fingerprint,
+                              gboolean resolved, gint64 now, GError **err);
+/* struct incident_alert *, in the order they came. Caller frees. NULL + err on failure. */
+GPtrArray *store_incident_alerts(struct store *s, gint64 incident_id, GError **err);
+/* The responders heard at now of every alert of the incident they had not heard of. */
+int store_incident_alerts_told(struct store *s, gint64 incident_id, gint64 now, GError **err);
+/* The open incidents (gint64 ids) with alerts the responders have not heard of. Caller
+ * frees. NULL + err on failure. */
+GArray *store_incidents_untold(struct store *s, GError **err);
+/* How many incidents alerts declared after since (the storm incident, which no single
+ * alert declared, aside); -1 + err when the count fails. */
+int store_alert_incidents_since(struct store *s, gint64 since, GError **err);
+/* The newest open incident of a source ("storm") and its declaration time: its id, 0 when
+ * there is none, -1 + err when the look-up fails. */
+gint64 store_incident_open_by_source(struct store *s, const char *source, gint64 *created_at,
+                                     GError **err);
+/* MERGE: the alerts of incident `from` become alerts of `to` too (one both hold is counted
+ * once, with the mails of both); its people take part in `to`, and the lists told of it
+ * hear of `to` to the end. */
+int store_incident_alerts_copy(struct store *s, gint64 from, gint64 to, GError **err);
+int store_incident_people_copy(struct store *s, gint64 from, gint64 to, GError **err);
+/* The incident that id became through merges (id itself when it was never merged), -1 +
+ * err when the look-up fails. */
+gint64 store_incident_follow(struct store *s, gint64 id, GError **err);
 
 #endif

@@ -10,12 +10,23 @@
 #include "intake.h"
 #include "store.h"
 
-/* One incident with its timeline (events may be NULL for a one-line summary). */
-char *view_incident_text(const struct incident *inc, GPtrArray *events);
-/* The object of DESIGN.md; events NULL leaves the "events" member out. */
-char *view_incident_json(const struct incident *inc, GPtrArray *events);
-/* An array of incident objects without events. */
-char *view_incidents_json(GPtrArray *incidents);
+/* What an incident's view shows from beyond its own row. */
+struct view_extra {
+	GPtrArray *alerts; /* struct incident_alert *, in the order they came */
+	GPtrArray *paged;  /* char *, the addresses paged so far */
+};
+
+/* One incident with its timeline (events may be NULL for a one-line summary; extra may be
+ * NULL). */
+char *view_incident_text(const struct incident *inc, GPtrArray *events,
+                         const struct view_extra *extra);
+/* The object of DESIGN.md; events NULL leaves the "events" member out, extra NULL the
+ * "alerts" and "paged" members. */
+char *view_incident_json(const struct incident *inc, GPtrArray *events,
+                         const struct view_extra *extra);
+/* An array of incident objects without events; extras: a parallel GArray of struct
+ * view_extra, or NULL. */
+char *view_incidents_json(GPtrArray *incidents, GArray *extras);
 /* [{"name", "address", "severities", "policy", "subscribers"}] for the configured lists
  * (struct list_config *) and their subscribers (one GPtrArray of char * per list). */
 char *view_lists_json(GPtrArray *lists, GPtrArray *subscribers);

@@ -21,21 +21,65 @@ static const GOptionEntry list_options[] = {
     CLI_OPTION_JSON,
     {NULL}};
 
+static void
+cli_extra_clear(gpointer p)
+{
+	struct view_extra *x = p;
+
+	g_clear_pointer(&x->alerts, g_ptr_array_unref);
+	g_clear_pointer(&x->paged, g_ptr_array_unref);
+}
+
+/* The alerts of incident id and who was paged for it. 0, or -1 + err. */
+static int
+cli_extra_load(struct store *s, gint64 id, struct view_extra *x, GError **err)
+{
+	x->alerts = store_incident_alerts(s, id, err);
+	x->paged = x->alerts != NULL ? store_participants_paged(s, id, err) : NULL;
+	if (x->paged != NULL)
+		return 0;
+	cli_extra_clear(x);
+	return -1;
+}
+
+/* cli_extra_load for each incident, in a parallel array. NULL + err. */
+static GArray *
+cli_extras(struct store *s, GPtrArray *incidents, GError **err)
+{
+	GArray *all = g_array_sized_new(FALSE, TRUE, sizeof(struct view_extra), incidents->len);
+
+	g_array_set_clear_func(all, cli_extra_clear);
+	for (guint i = 0; i < incidents->len; i++) {
+		struct view_extra x = {0};
+
+		if (cli_extra_load(s, ((struct incident *)incidents->pdata[i])->id, &x, err) != 0) {
+			g_array_unref(all);
+			return NULL;
+		}
+		g_array_append_val(all, x);
+	}
+	return all;
+}
+
 static int
 cli_list(struct cli_ctx *ctx)
 {
 	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GArray) extras = NULL;
 	g_autoptr(GError) e = NULL;
 
 	if ((list = store_incident_list(ctx->store, list_all, &e)) == NULL)
 		return cli_fail(e);
 	if (cli_json) {
-		g_autofree char *json = view_incidents_json(list);
+		g_autofree char *json = NULL;
 
+		if ((extras = cli_extras(ctx->store, list, &e)) == NULL)
+			return cli_fail(e);
+		json = view_incidents_json(list, extras);
 		printf("%s\n", json);
 	}
 	for (guint i = 0; !cli_json && i < list->len; i++) {
-		g_autofree char *line = view_incident_text(list->pdata[i], NULL);
+		g_autofree char *line = view_incident_text(list->pdata[i], NULL, NULL);
 
 		fputs(line, stdout);
 	}
@@ -105,12 +149,18 @@ cli_show(struct cli_ctx *ctx)
 {
 	g_autoptr(incident) inc = NULL;
 	g_autoptr(GPtrArray) events = NULL;
+	g_autoptr(GError) e = NULL;
 	g_autofree char *out = NULL;
+	struct view_extra extra = {0};
 	int rc = cli_incident_load(ctx, &inc, &events);
 
 	if (rc != 0)
 		return rc;
-	out = cli_json ? view_incident_json(inc, events) : view_incident_text(inc, events);
+	if (cli_extra_load(ctx->store, inc->id, &extra, &e) != 0)
+		return cli_fail(e);
+	out = cli_json ? view_incident_json(inc, events, &extra)
+	               : view_incident_text(inc, events, &extra);
+	cli_extra_clear(&extra);
 	printf("%s%s", out, cli_json ? "\n" : "");
 	return 0;
 }

@@ -536,6 +536,28 @@ command_override_argument(const char *rest)
 	return g_regex_match(re, p, 0, NULL) ? g_strdup(p) : NULL;
 }
 
+/* MERGE's incident: "INC-4", "inc 4", "#4" or "4", and the note after it; "" when nothing
+ * follows (refused with the syntax); NULL for prose ("Merge the fix first"). */
+static char *
+command_incident_argument(const char *rest, char **note)
+{
+	const char *p;
+	gsize n;
+
+	if (!command_at_separator(rest))
+		return NULL;
+	p = command_skip(rest, command_is_gap);
+	if (g_ascii_strncasecmp(p, "INC", 3) == 0)
+		p = command_skip(p + 3, command_is_gap);
+	else if (*p == '#')
+		p++;
+	n = strspn(p, "0123456789");
+	if (n == 0 || n > 12 || !command_at_separator(p + n))
+		return *p == '\0' ? g_strdup("") : NULL;
+	*note = command_note(p + n);
+	return g_strndup(p, n);
+}
+
 /* --- lines ---------------------------------------------------------------------------- */
 
 /* The command of verb v whose keyword ended at rest, or NULL when what follows does not fit
@@ -574,6 +596,9 @@ command_syntax(const struct verb *v, const char *rest)
 		break;
 	case SYN_OVERRIDE:
 		arg = command_override_argument(rest);
+		break;
+	case SYN_INCIDENT:
+		arg = command_incident_argument(rest, &note);
 		break;
 	}
 	return arg != NULL ? command_new(v->kind, arg, note) : NULL;

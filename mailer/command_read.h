@@ -19,6 +19,7 @@ enum syntax {
 	SYN_POSTMORTEM, /* nothing, or "MEETING 2026-12-01 15:00" with an optional offset */
 	SYN_DECLARE,    /* "SEVn title"; anything else after DECLARE is a malformed DECLARE */
 	SYN_OVERRIDE,   /* the rest of the line, when it holds a date ("2026-12-03") */
+	SYN_INCIDENT,   /* "INC-4", "INC 4", "#4" or "4", then a note; nothing: a malformed one */
 };
 
 struct verb {

@@ -24,9 +24,11 @@ enum key_type {
 	T_AUTH,
 	T_PATTERNS,
 	T_SEVMAP,
-	T_TIME, /* ISO 8601 date and time, stored as unix time (gint64) */
-	T_KEYS, /* "source:key, ...": secret alert addresses, stored as key -> source */
-	T_BACKEND,
+	T_TIME,     /* ISO 8601 date and time, stored as unix time (gint64) */
+	T_KEYS,     /* "source:key, ...": secret alert addresses, stored as key -> source */
+	T_DURATION, /* "10m", "1h30m": seconds (int), from min to max */
+	T_STORM,    /* "20/5m" or "off": struct storm_guard */
+	T_BACKEND,  /* sqlite or postgresql, stored as gboolean: postgresql */
 };
 
 struct key {
@@ -91,6 +93,9 @@ static const struct key keys[] = {
     {"store", "conninfo", T_STRING, NULL, FALSE, 0, 0, F(store.conninfo)},
     {"store", "password_file", T_SECRET, NULL, FALSE, 0, 0, F(store.password)},
     {"store", "takeover_interval", T_INT, "5", FALSE, 1, 3600, F(store.takeover_interval)},
+    {"alerts", "group_by", T_PATTERNS, "", FALSE, 0, 0, F(group_by)},
+    {"alerts", "group_window", T_DURATION, "10m", FALSE, 60, 86400, F(group_window)},
+    {"alerts", "storm", T_STORM, "20/5m", FALSE, 0, 0, F(storm)},
 };
 #undef F
 
@@ -315,6 +320,10 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 			return -1;
 		*(gboolean *)field = e == 1;
 		return 0;
+	case T_DURATION:
+		return config_set_duration(c, k->group, k->name, value, k->min, k->max, field, err);
+	case T_STORM:
+		return config_set_storm(c, k->group, k->name, value, field, err);
 	}
 	return 0;
 }
@@ -499,6 +508,7 @@ config_free(struct config *c)
 	g_free(c->status_page_output);
 	g_free(c->timezone);
 	g_strfreev(c->alert_senders);
+	g_strfreev(c->group_by);
 	if (c->secret_files != NULL)
 		g_ptr_array_unref(c->secret_files);
 	if (c->alert_keys != NULL)

@@ -77,8 +77,8 @@ config_load_list_domains(struct config *c, struct list_config *l, const char *gr
 int
 config_load_list(struct config *c, GKeyFile *kf, const char *group, GError **err)
 {
-	static const char *const known[] = {"address", "severities", "policy",
-	                                    "domains", "teams",      "owner", NULL};
+	static const char *const known[] = {"address", "severities", "policy", "domains",
+	                                    "teams",   "owner",      NULL};
 	g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
 	struct list_config *l = g_new0(struct list_config, 1);
 	g_autofree char *address = NULL, *sev = NULL, *policy = NULL, *domains = NULL;

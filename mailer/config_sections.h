@@ -21,6 +21,14 @@ char **config_split_list(const char *value);
 /* TRUE for the host names of this machine's loopback interface. */
 gboolean config_loopback(const char *host);
 
+/* A duration such as 10m into *field (seconds, from min to max). 0, or -1 + err. */
+int config_set_duration(struct config *c, const char *group, const char *key, const char *value,
+                        int min, int max, int *field, GError **err);
+/* [alerts] storm: "N/DURATION" (more than N incidents from alerts within DURATION) or
+ * "off". 0, or -1 + err. */
+int config_set_storm(struct config *c, const char *group, const char *key, const char *value,
+                     struct storm_guard *field, GError **err);
+
 /* [responders]: each key an address, each value its roles. 0, or -1 + err. */
 int config_load_responders(struct config *c, GKeyFile *kf, GError **err);
 /* One [list:NAME] group, added to c->lists. 0, or -1 + err. */

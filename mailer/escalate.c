@@ -136,7 +136,7 @@ step(const struct config *cfg, struct store *s, struct incident *inc, enum event
 
 	for (guint i = 0; rc == 0 && i < to->len; i++) {
 		if (reminder == NULL)
-			rc = store_participant_add(s, inc->id, to->pdata[i], err);
+			rc = store_participant_paged(s, inc->id, to->pdata[i], err);
 		if (rc == 0)
 			rc = reminder != NULL
 			         ? notify_notice(&n, inc, to->pdata[i], "Reminder", reminder, err)
@@ -321,7 +321,7 @@ release(const struct config *cfg, struct store *s, struct incident *inc, GPtrArr
 		return -1;
 	rc = store_incident_update(s, inc, err);
 	for (guint i = 0; rc == 0 && i < to->len; i++)
-		if ((rc = store_participant_add(s, inc->id, to->pdata[i], err)) == 0)
+		if ((rc = store_participant_paged(s, inc->id, to->pdata[i], err)) == 0)
 			rc = notify_page(&n, inc, to->pdata[i], err);
 	return step_finish(s, inc, EVENT_PAGED, detail, now, rc, err) == 0 ? 1 : -1;
 }

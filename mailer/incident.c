@@ -56,6 +56,9 @@ static const struct event_kind_info event_kinds[EVENT_KIND_COUNT] = {
     [EVENT_SNOOZED] = {.name = "snoozed"},
     [EVENT_DEFERRED] = {.name = "deferred", .timeline = TRUE},
     [EVENT_BOUNCED] = {.name = "bounced", .timeline = TRUE},
+    [EVENT_ALERT_JOINED] = {.name = "alert_joined", .timeline = TRUE},
+    [EVENT_MERGED] = {.name = "merged", .timeline = TRUE},
+    [EVENT_TOLD] = {.name = "told"},
     [EVENT_RESOLVED] = {.name = "resolved", .timeline = TRUE},
 };
 
@@ -188,6 +191,7 @@ incident_free(struct incident *inc)
 	g_free(inc->thread_id);
 	g_free(inc->latest_update);
 	g_free(inc->team);
+	g_free(inc->group_key);
 	g_free(inc);
 }
 
@@ -574,6 +578,7 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_ESCALATE:
 	case CMD_PAGE:
 	case CMD_OVERRIDE: /* a schedule's, not the incident's */
+	case CMD_MERGE:
 		break;
 	}
 	/* what was written after the keyword belongs in the timeline, done or refused */

@@ -43,7 +43,7 @@ subject_tag(const char *subject)
 
 /* -1 + err when a look-up fails: the message is tried again, never read as unmatched. */
 static int
-match_incident(struct ctx *c, struct match *m, GError **err)
+match_find(struct ctx *c, struct match *m, GError **err)
 {
 	const struct mail *msg = c->mail;
 
@@ -69,6 +69,23 @@ match_incident(struct ctx *c, struct match *m, GError **err)
 	m->incident_id = subject_tag(msg->subject);
 	if (m->incident_id != 0)
 		m->by = "subject";
+	return 0;
+}
+
+/* The incident a reply is about: a merged incident's replies act on the one it was merged
+ * into (DESIGN.md's MERGE). */
+static int
+match_incident(struct ctx *c, struct match *m, GError **err)
+{
+	gint64 id;
+
+	if (match_find(c, m, err) != 0)
+		return -1;
+	if (m->incident_id == 0)
+		return 0;
+	if ((id = store_incident_follow(c->store, m->incident_id, err)) < 0)
+		return -1;
+	m->incident_id = id;
 	return 0;
 }
 

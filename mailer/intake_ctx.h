@@ -38,12 +38,23 @@ struct ctx {
 void intake_decide(struct ctx *c, const char *route, gint64 incident_id, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 
+/* The sender's address for events, "unknown" when the mail has none. */
+const char *intake_sender(const struct ctx *c);
+/* Stores inc and the events of o (with the message's Message-ID). 0, or -1 + err. */
+int intake_store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o,
+                         GError **err);
+/* Stores one event of the incident, now. 0, or -1 + err. */
+int intake_add_event(struct ctx *c, gint64 incident_id, const char *actor, enum event_kind kind,
+                     const char *detail, GError **err);
+
 /* Why the sender may not command, or NULL when they may (and records it for explain). */
 const char *intake_refuse_sender(struct ctx *c, const struct match *m);
 
-/* verified: the alert was authenticated (alert_verified in intake.c); an unverified one
- * is declared and paged all the same, but kept off the lists until acknowledged, and its
- * recoveries never resolve. */
+/* intake_alerts.c: a firing alert repeats the alert of its open incident, joins an open
+ * incident of its group or the alert storm, or declares one; a recovery marks its alert
+ * resolved. verified: the alert was authenticated (alert_verified in intake.c); an
+ * unverified one is declared and paged all the same, but kept off the lists until
+ * acknowledged, and its recoveries never resolve. */
 int intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err);
 int intake_handle_reply(struct ctx *c, const struct match *m, GError **err);
 
@@ -76,6 +87,10 @@ void intake_commander(struct ctx *c, struct incident *inc, const struct command 
 /* ESCALATE (the next step of the ladder now) and PAGE name|address (one more responder). */
 int intake_page_more(struct ctx *c, struct incident *inc, const struct command *cmd,
                      struct incident_outcome *o, GError **err);
+/* MERGE INC-n: incident n joins inc (its alerts and people come along, it is closed as
+ * merged, its people and lists are told), or a refusal with the reason. 0, or -1 + err. */
+int intake_merge(struct ctx *c, struct incident *inc, const struct command *cmd,
+                 struct incident_outcome *o, GError **err);
 /* The answer to a one-line reply that looks like a failed command. Caller frees. */
 char *intake_unknown_problem(const struct command *cmd);
 int intake_handle_declare(struct ctx *c, const struct command_list *cmds, GError **err);

@@ -1,7 +1,7 @@
 /*
- * intake_handle: the effects of a routed message: alerts declare, repeat or recover;
- * replies run commands on their incident; DECLARE opens an incident by hand. Runs inside
- * the message's transaction (intake.c).
+ * intake_handle: the effects of a routed message: replies run commands on their incident;
+ * DECLARE opens an incident by hand (alerts: intake_alerts.c). Runs inside the message's
+ * transaction (intake.c).
  */
 #include "intake_ctx.h"
 
@@ -15,13 +15,13 @@
 #include "util.h"
 #include <string.h>
 
-static const char *
-sender(const struct ctx *c)
+const char *
+intake_sender(const struct ctx *c)
 {
 	return c->mail->from_addr != NULL ? c->mail->from_addr : "unknown";
 }
 
-static int
+int
 intake_store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
 {
 	if (store_incident_update(c->store, inc, err) != 0)
@@ -33,9 +33,9 @@ intake_store_outcome(struct ctx *c, struct incident *inc, struct incident_outcom
 	return 0;
 }
 
-static int
-add_event(struct ctx *c, gint64 incident_id, const char *actor, enum event_kind kind,
-          const char *detail, GError **err)
+int
+intake_add_event(struct ctx *c, gint64 incident_id, const char *actor, enum event_kind kind,
+                 const char *detail, GError **err)
 {
 	struct event *e = event_make(c->notify.now, actor, kind, detail);
 	int rc = store_event_add(c->store, incident_id, e, c->message_id, err);
@@ -70,7 +70,7 @@ intake_page(struct ctx *c, struct incident *inc, const char *oncall, struct inci
 		return 0;
 	paged = g_strdup_printf("Paged %s", oncall);
 	g_ptr_array_add(o->events, event_make(c->notify.now, "sevmail", EVENT_PAGED, paged));
-	if (store_participant_add(c->store, inc->id, oncall, err) != 0)
+	if (store_participant_paged(c->store, inc->id, oncall, err) != 0)
 		return -1;
 	return notify_page(&c->notify, inc, oncall, err);
 }
@@ -102,183 +102,6 @@ intake_page_first(struct ctx *c, struct incident *inc, const char *except,
 			return -1;
 	*who = to->len > 0 ? to->pdata[0] : NULL;
 	return 0;
-}
-
-/* --- alerts --- */
-
-static int
-declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
-{
-	g_autoptr(incident) inc = incident_new(a->title, a->source, c->notify.now);
-	g_autoptr(incident_outcome) o = incident_outcome_new();
-	const struct team *t = route_team(c->cfg, a, c->mail->from_addr, c->mail->subject);
-	const char *oncall = NULL;
-	g_autofree char *declared =
-	    g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
-	gpointer sev = a->severity_label == NULL
-	                   ? NULL
-	                   : g_hash_table_lookup(c->cfg->severity_labels, a->severity_label);
-
-	inc->fingerprint = g_strdup(a->fingerprint);
-	inc->details = g_strdup(a->details);
-	inc->unverified = !verified;
-	inc->team = t != NULL ? g_strdup(t->name) : NULL;
-	if (store_incident_insert(c->store, inc, err) != 0)
-		return -1;
-	g_ptr_array_add(o->events, event_make(c->notify.now, sender(c), EVENT_DECLARED, declared));
-	if (!verified)
-		g_ptr_array_add(
-		    o->events,
-		    event_make(c->notify.now, "sevmail", EVENT_UNVERIFIED,
-		               "The alert could not be verified: the stakeholders and the "
-		               "status page hear of it once a responder acknowledges"));
-	if (sev != NULL) {
-		g_autofree char *detail = NULL;
-
-		inc->severity = GPOINTER_TO_INT(sev);
-		detail = g_strdup_printf("Severity: SEV %d (the alert says \"%s\")", inc->severity,
-		                         a->severity_label);
-		g_ptr_array_add(o->events,
-		                event_make(c->notify.now, sender(c), EVENT_SEVERITY, detail));
-	}
-	if (intake_page_first(c, inc, NULL, o, &oncall, err) != 0 ||
-	    intake_store_outcome(c, inc, o, err) != 0 ||
-	    notify_status(&c->notify, inc, NULL, err) != 0)
-		return -1;
-	if (c->x != NULL)
-		c->x->incident = inc->id;
-	intake_decide(c, "alert", inc->id,
-	              "new incident INC-%" G_GINT64_FORMAT " from an alert (%s) for team %s%s%s",
-	              inc->id, a->source, team_name(t),
-	              oncall != NULL        ? ", paged "
-	              : inc->ladder_at == 0 ? ", low urgency: paged when business hours begin"
-	                                    : ", nobody to page (no oncall)",
-	              oncall != NULL ? oncall : "");
-	return 0;
-}
-
-/* Whether the responders heard of a recovery of incident id within the hour: repeated (or
- * forged) recovery mails must not flood the on-call. 1, 0, or -1 + err. */
-static int
-recovery_told_lately(struct ctx *c, gint64 id, GError **err)
-{
-	g_autoptr(GPtrArray) events = store_events(c->store, id, err);
-
-	if (events == NULL)
-		return -1;
-	for (guint i = 0; i < events->len; i++) {
-		const struct event *e = events->pdata[i];
-
-		if (e->kind == EVENT_ALERT_RESOLVED && e->at >= c->notify.now - 3600)
-			return 1;
-	}
-	return 0;
-}
-
-/* A recovery: recorded, the responders told (once an hour at most), and with [alerts]
- * auto_resolve the incident resolved. */
-static int
-recover(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, GError **err)
-{
-	g_autoptr(incident) inc = NULL;
-	g_autoptr(incident_outcome) o = incident_outcome_new();
-	struct command resolved = {.kind = CMD_RESOLVED, .keyword = "RESOLVED", .argument = ""};
-	/* a forged recovery must never end a real incident */
-	gboolean resolve = c->cfg->auto_resolve && verified;
-	int quiet = recovery_told_lately(c, id, err);
-	const char *to;
-	int found = quiet < 0 ? -1 : store_incident_get(c->store, id, &inc, err);
-
-	if (found < 0)
-		return -1;
-	if (found == 0) {
-		g_set_error(err, INTAKE_ERROR, 0, "INC-%" G_GINT64_FORMAT " could not be read", id);
-		return -1;
-	}
-	g_ptr_array_add(o->events,
-	                event_make(c->notify.now, sender(c), EVENT_ALERT_RESOLVED,
-	                           verified ? "The alert reports it is resolved"
-	                                    : "An unverified mail reports the alert resolved"));
-	if (resolve)
-		incident_apply(inc, &resolved, sender(c), c->notify.now, o);
-	if (intake_store_outcome(c, inc, o, err) != 0)
-		return -1;
-	to = inc->commander != NULL ? inc->commander : intake_first_oncall(c, inc, NULL);
-	if (to != NULL && !(quiet && !resolve) &&
-	    notify_notice(&c->notify, inc, to,
-	                  verified ? "The alert recovered" : "Unverified recovery",
-	                  resolve    ? "The alert reports it is resolved, and the "
-	                               "incident is resolved with it."
-	                  : verified ? "The alert reports it is resolved. Reply "
-	                               "RESOLVED when you agree."
-	                             : "A mail that could not be verified as your monitoring's "
-	                               "says the alert is resolved. Check, and reply RESOLVED "
-	                               "if it is.",
-	                  err) != 0)
-		return -1;
-	if (o->communicate && notify_status(&c->notify, inc, sender(c), err) != 0)
-		return -1;
-	intake_decide(c, "alert", id, "recovery of the alert of INC-%" G_GINT64_FORMAT "%s", id,
-	              resolve    ? ", incident resolved"
-	              : verified ? ", responders told"
-	                         : " (unverified: not resolved), responders told");
-	return 0;
-}
-
-/* A verified alert for an incident an unverified mail declared first (a forger was
- * quicker than the monitoring): the incident is the real one, and the lists hear of it. */
-static int
-confirm_alert(struct ctx *c, gint64 id, GError **err)
-{
-	g_autoptr(incident) inc = NULL;
-	int found = store_incident_get(c->store, id, &inc, err);
-
-	if (found <= 0 || !inc->unverified)
-		return found < 0 ? -1 : 0;
-	inc->unverified = FALSE;
-	if (store_incident_update(c->store, inc, err) != 0 ||
-	    add_event(c, id, sender(c), EVENT_VERIFIED,
-	              "The alert came verified: the stakeholders hear of it from now on", err) != 0)
-		return -1;
-	return inc->severity >= 1 ? notify_status(&c->notify, inc, NULL, err) : 0;
-}
-
-int
-intake_handle_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
-{
-	gint64 open = store_incident_open_by_fingerprint(c->store, a->fingerprint, err);
-
-	/* a failed look-up is never "no open incident": that would declare it again */
-	if (open < 0)
-		return -1;
-	if (c->x != NULL)
-		c->x->incident = open;
-	if (a->state == ALERT_FIRING && open == 0)
-		return declare_from_alert(c, a, verified, err);
-	if (a->state == ALERT_FIRING) {
-		if (add_event(c, open, sender(c), EVENT_ALERT_REPEAT, "Alert repeated", err) != 0)
-			return -1;
-		if (verified && confirm_alert(c, open, err) != 0)
-			return -1;
-		intake_decide(c, "alert", open,
-		              "repeat of the alert of open INC-%" G_GINT64_FORMAT ", nobody paged",
-		              open);
-		return 0;
-	}
-	if (open == 0) {
-		intake_decide(c, "alert", 0, "%s: %s with no open incident for it; nothing to do",
-		              a->source,
-		              a->state == ALERT_RESOLVED ? "a recovery" : "a state change");
-		return 0;
-	}
-	if (a->state != ALERT_RESOLVED) {
-		if (add_event(c, open, sender(c), EVENT_NOTE,
-		              "The alert changed state, not a recovery", err) != 0)
-			return -1;
-		intake_decide(c, "alert", open, "a state change that is not a recovery; recorded");
-		return 0;
-	}
-	return recover(c, open, a, verified, err);
 }
 
 /* --- replies --- */
@@ -421,6 +244,12 @@ apply_commands(struct ctx *c, struct incident *inc, const struct command_list *c
 			g_string_append_printf(applied, "%sOVERRIDE", applied->len ? ", " : "");
 			continue;
 		}
+		if (cmd->kind == CMD_MERGE) {
+			if (intake_merge(c, inc, cmd, o, err) != 0)
+				return -1;
+			g_string_append_printf(applied, "%sMERGE", applied->len ? ", " : "");
+			continue;
+		}
 		if ((cmd->kind == CMD_ESCALATE || cmd->kind == CMD_PAGE) &&
 		    intake_page_more(c, inc, cmd, o, err) != 0)
 			return -1;
@@ -514,9 +343,10 @@ intake_handle_reply(struct ctx *c, const struct match *m, GError **err)
 	refusal = intake_refuse_sender(c, m);
 	if (refusal != NULL) {
 		g_autofree char *detail =
-		    g_strdup_printf("Rejected mail from %s: %s", sender(c), refusal);
+		    g_strdup_printf("Rejected mail from %s: %s", intake_sender(c), refusal);
 
-		if (add_event(c, inc->id, sender(c), EVENT_REJECTED, detail, err) != 0)
+		if (intake_add_event(c, inc->id, intake_sender(c), EVENT_REJECTED, detail, err) !=
+		    0)
 			return -1;
 		intake_decide(c, "reply", inc->id, "rejected: %s", refusal);
 		/* a responder hears why (at their configured address, not a Reply-To); a

@@ -23,7 +23,12 @@ notify_incident_vars(const struct notify *n, const struct incident *inc)
 	g_hash_table_insert(v, "id", g_strdup_printf("%" G_GINT64_FORMAT, inc->id));
 	g_hash_table_insert(v, "title", g_strdup(inc->title));
 	g_hash_table_insert(v, "severity", incident_severity_label(inc));
-	g_hash_table_insert(v, "status", g_strdup(incident_status_word(inc->status)));
+	/* a merged incident goes on in another: its people and lists read where */
+	g_hash_table_insert(
+	    v, "status",
+	    inc->merged_into != 0
+	        ? g_strdup_printf("Merged into INC-%" G_GINT64_FORMAT, inc->merged_into)
+	        : g_strdup(incident_status_word(inc->status)));
 	g_hash_table_insert(v, "commander",
 	                    g_strdup(inc->commander != NULL ? inc->commander : "not yet assigned"));
 	g_hash_table_insert(v, "impact",
@@ -588,12 +593,12 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "list-owner",
 	                                    "handoff"};
 	static const char *const extra[] = {
-	    "changes",  "refusals",   "problem",      "commands", "unsubscribe",  "next_update",
-	    "notice",   "author",     "text",         "list",     "list_address", "request",
-	    "token",    "action",     "subscriber",   "waiting",  "date",         "meeting",
-	    "declared", "resolved",   "mtta",         "mttr",     "timezone",     "attendees",
-	    "timeline", "root_cause", "action_items", "summary",  "headline",     "done",
-	    "refused",  "reason",     "schedule",     "team_note", "from",        "until",
+	    "changes",  "refusals",   "problem",      "commands",  "unsubscribe",  "next_update",
+	    "notice",   "author",     "text",         "list",      "list_address", "request",
+	    "token",    "action",     "subscriber",   "waiting",   "date",         "meeting",
+	    "declared", "resolved",   "mtta",         "mttr",      "timezone",     "attendees",
+	    "timeline", "root_cause", "action_items", "summary",   "headline",     "done",
+	    "refused",  "reason",     "schedule",     "team_note", "from",         "until",
 	    "incidents"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);

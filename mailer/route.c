@@ -1,7 +1,9 @@
 /*
  * route: what an alert mail is to sevmail, decided from the configuration and the mail alone
  * (DESIGN.md, "Teams, schedules and escalation policies" and "Noise control"): which team it
- * belongs to. Pure: the configuration, the alert, its sender and subject in.
+ * belongs to, which group of alerts it is of and whether it joins an open incident of that
+ * group, and what the storm guard does with it. Pure: the configuration, the alert, its
+ * sender and subject, the open incidents and the time in.
  */
 #include "route.h"
 
@@ -41,4 +43,54 @@ route_team(const struct config *cfg, const struct alert *a, const char *sender, 
 			return t;
 	}
 	return NULL;
+}
+
+char *
+route_group_key(const struct config *cfg, const struct team *t, const struct alert *a)
+{
+	GString *key;
+
+	if (cfg->group_by == NULL || cfg->group_by[0] == NULL)
+		return NULL;
+	/* one per line: an alert's values are one line each (alert.c cleans them) */
+	key = g_string_new(t != NULL ? t->name : "default");
+	for (char **name = cfg->group_by; *name != NULL; name++) {
+		const char *value = alert_label(a, *name);
+
+		g_string_append_printf(key, "\n%s=%s", *name, value != NULL ? value : "");
+	}
+	return g_string_free(key, FALSE);
+}
+
+gint64
+route_group_join(const struct config *cfg, const char *key,
+                 const struct route_candidate *candidates, gsize n, gint64 now)
+{
+	const struct route_candidate *best = NULL;
+
+	for (gsize i = 0; key != NULL && i < n; i++) {
+		const struct route_candidate *c = &candidates[i];
+
+		if (!c->open || g_strcmp0(c->group_key, key) != 0 ||
+		    c->created_at <= now - cfg->group_window)
+			continue;
+		if (best == NULL || c->created_at > best->created_at ||
+		    (c->created_at == best->created_at && c->id > best->id))
+			best = c;
+	}
+	return best != NULL ? best->id : 0;
+}
+
+enum route_storm
+route_storm(const struct config *cfg, int declared, gint64 storm_at, gint64 now)
+{
+	const struct storm_guard *g = &cfg->storm;
+
+	if (g->limit <= 0)
+		return ROUTE_STORM_NONE;
+	if (storm_at != 0 && storm_at > now - g->period)
+		return ROUTE_STORM_JOIN;
+	if (declared < g->limit)
+		return ROUTE_STORM_NONE;
+	return storm_at != 0 ? ROUTE_STORM_JOIN : ROUTE_STORM_DECLARE;
 }

@@ -95,7 +95,8 @@ resolved_time(const struct incident *inc)
 gboolean
 statuspage_listed(const struct incident *inc, gint64 now)
 {
-	if (inc->unverified)
+	/* a merged incident goes on as the one it was merged into */
+	if (inc->unverified || inc->merged_into != 0)
 		return FALSE;
 	return is_open(inc) || resolved_time(inc) >= now - STATUSPAGE_RECENT;
 }

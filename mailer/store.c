@@ -82,6 +82,31 @@ static const char *const migrations[] = {
     "  WHERE state = 'bounced';"
     "ALTER TABLE subscriptions ADD COLUMN suspended_at INTEGER;"
     "ALTER TABLE subscriptions ADD COLUMN suspended_reason TEXT;",
+    /* 7: noise control: every alert of an incident (those before: the one that declared
+     * it, counted from its events), the alert group an incident takes, MERGE, and which
+     * participants were paged (those before: the ones a page or escalation event names) */
+    "CREATE TABLE incident_alerts (incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+    "  fingerprint TEXT NOT NULL, source TEXT NOT NULL, title TEXT NOT NULL,"
+    "  state TEXT NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL,"
+    "  count INTEGER NOT NULL, told_at INTEGER, PRIMARY KEY (incident_id, fingerprint));"
+    "CREATE INDEX incident_alerts_fingerprint ON incident_alerts(fingerprint);"
+    "CREATE INDEX incident_alerts_untold ON incident_alerts(incident_id)"
+    "  WHERE told_at IS NULL;"
+    "CREATE INDEX incidents_created ON incidents(created_at);"
+    "INSERT INTO incident_alerts SELECT i.id, i.fingerprint, i.source, i.title,"
+    "  CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.incident_id = i.id"
+    "   AND e.kind = 'alert_resolved') THEN 'resolved' ELSE 'firing' END, i.created_at,"
+    "  COALESCE((SELECT MAX(e.at) FROM events e WHERE e.incident_id = i.id"
+    "   AND e.kind = 'alert_repeat'), i.created_at),"
+    "  1 + (SELECT COUNT(*) FROM events e WHERE e.incident_id = i.id"
+    "   AND e.kind = 'alert_repeat'), i.created_at"
+    "  FROM incidents i WHERE i.fingerprint IS NOT NULL;"
+    "ALTER TABLE incidents ADD COLUMN group_key TEXT;"
+    "ALTER TABLE incidents ADD COLUMN merged_into INTEGER REFERENCES incidents(id);"
+    "ALTER TABLE participants ADD COLUMN paged INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE participants SET paged = 1 WHERE EXISTS (SELECT 1 FROM events e"
+    "  WHERE e.incident_id = participants.incident_id AND e.kind IN ('paged', 'escalated')"
+    "  AND instr(e.detail, participants.address) > 0);",
 };
 
 int

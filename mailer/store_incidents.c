@@ -9,7 +9,7 @@
 static const char incident_columns[] =
     "id, title, severity, status, commander, acked_by, created_at, acked_at, resolved_at,"
     " impact, next_steps, root_cause, fingerprint, source, details, thread_id, unverified,"
-    " latest_update, snooze_until, team, ladder_at";
+    " latest_update, snooze_until, team, ladder_at, group_key, merged_into";
 
 /* NULL + err when its action items cannot be read. */
 static struct incident *
@@ -41,6 +41,8 @@ incident_from_row(struct store *s, struct store_stmt *st, GError **err)
 	inc->snooze_until = store_col_int64(st, 18);
 	inc->team = store_col_text(st, 19);
 	inc->ladder_at = store_col_int64(st, 20);
+	inc->group_key = store_col_text(st, 21);
+	inc->merged_into = store_col_int64(st, 22);
 	items =
 	    store_query_texts(s,
 	                      store_prepare(s,
@@ -103,12 +105,13 @@ store_incident_update(struct store *s, const struct incident *inc, GError **err)
 	    " acked_by = ?, acked_at = NULLIF(?, 0), resolved_at = NULLIF(?, 0), impact = ?,"
 	    " next_steps = ?, root_cause = ?, fingerprint = ?, source = ?, details = ?,"
 	    " thread_id = ?, unverified = ?, latest_update = ?, snooze_until = NULLIF(?, 0),"
-	    " team = ?, ladder_at = ? WHERE id = ?",
-	    "sisssiisssssssisisii", inc->title, (gint64)inc->severity,
+	    " team = ?, ladder_at = ?, group_key = ?, merged_into = NULLIF(?, 0) WHERE id = ?",
+	    "sisssiisssssssisisisii", inc->title, (gint64)inc->severity,
 	    incident_status_name(inc->status), inc->commander, inc->acked_by, inc->acked_at,
 	    inc->resolved_at, inc->impact, inc->next_steps, inc->root_cause, inc->fingerprint,
 	    inc->source, inc->details, inc->thread_id, (gint64)inc->unverified, inc->latest_update,
-	    inc->snooze_until, inc->team, inc->ladder_at, inc->id);
+	    inc->snooze_until, inc->team, inc->ladder_at, inc->group_key, inc->merged_into,
+	    inc->id);
 
 	if (store_run(s, st, err, "cannot update the incident") != 0)
 		return -1;
@@ -140,11 +143,13 @@ store_incident_get(struct store *s, gint64 id, struct incident **out, GError **e
 gint64
 store_incident_open_by_fingerprint(struct store *s, const char *fingerprint, GError **err)
 {
+	/* the incident the alert declared, joined, or was merged into */
 	return store_query_id(
 	    s,
 	    store_prepare(s,
-	                  "SELECT id FROM incidents WHERE fingerprint = ? AND status NOT IN"
-	                  " ('resolved', 'closed') ORDER BY id DESC LIMIT 1",
+	                  "SELECT i.id FROM incident_alerts a JOIN incidents i"
+	                  " ON i.id = a.incident_id WHERE a.fingerprint = ? AND i.status NOT IN"
+	                  " ('resolved', 'closed') ORDER BY i.id DESC LIMIT 1",
 	                  "s", fingerprint),
 	    err, "cannot look up the open incident of an alert");
 }

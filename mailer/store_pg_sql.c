@@ -49,7 +49,7 @@ static const char pg_next_id[] =
     " BEGIN IF NEW.id IS NULL THEN EXECUTE format('SELECT coalesce(max(id), 0) + 1 FROM %I',"
     " TG_TABLE_NAME) INTO NEW.id; END IF; RETURN NEW; END $f$;";
 
-/* A migration in PostgreSQL's types. Every table gets a rowid, as SQLite's tables have one
+/* A migration in PostgreSQL's types. Every table gets a rowid column, as SQLite's have one
  * (queries order rows by it, and store-copy keeps it); an id is numbered as SQLite numbers
  * it (pg_next_id); foreign keys are left out, since the first migration names a table
  * before creating it, which only SQLite allows. */
@@ -63,7 +63,10 @@ store_pg_schema(const char *migration)
 	    {"\\bINTEGER\\b", "BIGINT"},
 	    {"\\bBLOB\\b", "BYTEA"},
 	    {" REFERENCES \\w+\\(\\w+\\)", ""},
-	    {"CREATE TABLE (\\w+) \\(", "CREATE TABLE \\1 (rowid BIGSERIAL NOT NULL, "},
+	    {"\\binstr\\(", "strpos("},
+	    /* rowid goes last: INSERT INTO t SELECT fills the same columns as in SQLite */
+	    {"CREATE TABLE (\\w+) \\((.*?)\\);",
+	     "CREATE TABLE \\1 (\\2, rowid BIGSERIAL NOT NULL);"},
 	};
 	g_autoptr(GRegex) with_id =
 	    g_regex_new("CREATE TABLE (\\w+) \\(\\s*id INTEGER PRIMARY KEY", 0, 0, NULL);
@@ -71,7 +74,7 @@ store_pg_schema(const char *migration)
 	GString *sql = g_string_new(migration);
 
 	for (gsize i = 0; i < G_N_ELEMENTS(rules); i++) {
-		g_autoptr(GRegex) re = g_regex_new(rules[i].pattern, 0, 0, NULL);
+		g_autoptr(GRegex) re = g_regex_new(rules[i].pattern, G_REGEX_DOTALL, 0, NULL);
 		char *next = g_regex_replace(re, sql->str, -1, 0, rules[i].replacement, 0, NULL);
 
 		g_string_assign(sql, next);

@@ -31,7 +31,35 @@ member_string(JsonBuilder *b, const char *name, const char *value)
 }
 
 static void
-build_incident(JsonBuilder *b, const struct incident *inc, GPtrArray *events)
+member_extra(JsonBuilder *b, const struct view_extra *x)
+{
+	json_builder_set_member_name(b, "alerts");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < x->alerts->len; i++) {
+		const struct incident_alert *a = x->alerts->pdata[i];
+
+		json_builder_begin_object(b);
+		member_string(b, "fingerprint", a->fingerprint);
+		member_string(b, "source", a->source);
+		member_string(b, "title", a->title);
+		member_string(b, "state", a->resolved ? "resolved" : "firing");
+		member_time(b, "first_at", a->first_at);
+		member_time(b, "last_at", a->last_at);
+		json_builder_set_member_name(b, "count");
+		json_builder_add_int_value(b, a->count);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "paged");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < x->paged->len; i++)
+		json_builder_add_string_value(b, x->paged->pdata[i]);
+	json_builder_end_array(b);
+}
+
+static void
+build_incident(JsonBuilder *b, const struct incident *inc, GPtrArray *events,
+               const struct view_extra *extra)
 {
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "id");
@@ -59,6 +87,13 @@ build_incident(JsonBuilder *b, const struct incident *inc, GPtrArray *events)
 	member_string(b, "fingerprint", inc->fingerprint);
 	member_string(b, "source", inc->source);
 	member_string(b, "team", inc->team != NULL ? inc->team : "default");
+	json_builder_set_member_name(b, "merged_into");
+	if (inc->merged_into != 0)
+		json_builder_add_int_value(b, inc->merged_into);
+	else
+		json_builder_add_null_value(b);
+	if (extra != NULL)
+		member_extra(b, extra);
 	if (events != NULL) {
 		json_builder_set_member_name(b, "events");
 		json_builder_begin_array(b);
@@ -89,22 +124,24 @@ finish(JsonBuilder *b)
 }
 
 char *
-view_incident_json(const struct incident *inc, GPtrArray *events)
+view_incident_json(const struct incident *inc, GPtrArray *events, const struct view_extra *extra)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
-	build_incident(b, inc, events);
+	build_incident(b, inc, events, extra);
 	return finish(b);
 }
 
 char *
-view_incidents_json(GPtrArray *incidents)
+view_incidents_json(GPtrArray *incidents, GArray *extras)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	json_builder_begin_array(b);
 	for (guint i = 0; i < incidents->len; i++)
-		build_incident(b, incidents->pdata[i], NULL);
+		build_incident(b, incidents->pdata[i], NULL,
+		               extras != NULL ? &g_array_index(extras, struct view_extra, i)
+		                              : NULL);
 	json_builder_end_array(b);
 	return finish(b);
 }
@@ -203,8 +240,24 @@ field(GString *out, const char *label, const char *value)
 		g_string_append_printf(out, "  %-12s %s\n", label, value);
 }
 
+/* The alerts of an incident that holds more than the one that declared it. */
+static void
+text_alerts(GString *out, const struct view_extra *x)
+{
+	if (x == NULL || x->alerts->len < 2)
+		return;
+	g_string_append_printf(out, "\nAlerts (%u):\n", x->alerts->len);
+	for (guint i = 0; i < x->alerts->len; i++) {
+		const struct incident_alert *a = x->alerts->pdata[i];
+
+		g_string_append_printf(out, "  %-8s %4dx  %-12s %s\n",
+		                       a->resolved ? "resolved" : "firing", a->count, a->source,
+		                       a->title);
+	}
+}
+
 char *
-view_incident_text(const struct incident *inc, GPtrArray *events)
+view_incident_text(const struct incident *inc, GPtrArray *events, const struct view_extra *extra)
 {
 	GString *out = g_string_new(NULL);
 	g_autofree char *sev = incident_severity_label(inc);
@@ -221,6 +274,12 @@ view_incident_text(const struct incident *inc, GPtrArray *events)
 	field(out, "Root cause:", inc->root_cause);
 	for (guint i = 0; i < inc->action_items->len; i++)
 		field(out, "Action item:", inc->action_items->pdata[i]);
+	if (inc->merged_into != 0) {
+		g_autofree char *into = g_strdup_printf("INC-%" G_GINT64_FORMAT, inc->merged_into);
+
+		field(out, "Merged into:", into);
+	}
+	text_alerts(out, extra);
 	g_string_append(out, "\nTimeline (UTC):\n");
 	for (guint i = 0; i < events->len; i++) {
 		const struct event *e = events->pdata[i];

@@ -48,14 +48,14 @@ def test_a_failed_read_fails_the_message_and_it_is_applied_once_later(desk):
     desk.once()
     [page] = desk.inbox(desk.alice, 1)
     desk.phone_reply(desk.alice, page, "ACK\nACTION: alert on disk usage at 80%")
-    desk.wait_incoming(1)
+    desk.wait_incoming(2)  # the alert, then the reply
     desk.once()
     assert action_items(desk) == ["alert on disk usage at 80%"]
     notes = events(desk, "note")
 
     unreadable_action_items(desk, True)
     desk.phone_reply(desk.alice, page, "UPDATE: old logs removed, 40% free")
-    desk.wait_incoming(2)
+    desk.wait_incoming(3)
     desk.once()
     # not applied: the action items are still there and no update was recorded
     assert action_items(desk) == ["alert on disk usage at 80%"]

@@ -98,6 +98,7 @@ def test_connection_cut_mid_fetch_loses_and_repeats_nothing(desk):
 
 def test_sigkill_during_a_backlog_applies_every_message_exactly_once(desk):
     count = 120
+    desk.write_config(alerts__storm="off")  # one incident per alert, no storm guard
     for n in range(count):
         desk.deliver(desk.monitor_mail("Backlog alert %s" % name(n)))
     rng = random.Random(7)
@@ -153,7 +154,7 @@ def test_pipe_delivery_exit_codes(desk):
 
 
 def test_a_backlog_reports_progress_and_a_huge_message_is_read_by_its_header(desk):
-    desk.write_config(general__max_message_size=100000)
+    desk.write_config(general__max_message_size=100000, alerts__storm="off")
     for n in range(119):
         desk.deliver(desk.monitor_mail("Queue depth high on %s" % name(n)))
     desk.deliver(desk.monitor_mail("Core dump attached for gateway", "A" * 300000))

@@ -491,6 +491,28 @@ test_override(void)
 }
 
 static void
+test_merge(void)
+{
+	static const struct form forms[] = {
+	    {"MERGE INC-4", "MERGE|4"},
+	    {"merge inc-12 - same outage", "MERGE|12 +same outage"},
+	    {"Merge INC 4", "MERGE|4"},
+	    {"merge #4", "MERGE|4"},
+	    {"merge 4.", "MERGE|4"},
+	    {"- MERGE INC-4 \xF0\x9F\x91\x8D", "MERGE|4"},
+	    /* no incident it can read: the lifecycle refuses it with the syntax */
+	    {"MERGE", "MERGE|"},
+	    {"merge inc", "MERGE|"},
+	    /* prose */
+	    {"Merge the fix first", "note"},
+	    {"merge INC-4?", "UNKNOWN|merge INC-4? >MERGE"},
+	    {"Merged INC-4 yesterday", "note"},
+	};
+
+	check_forms(forms, G_N_ELEMENTS(forms));
+}
+
+static void
 test_text_commands(void)
 {
 	static const struct form forms[] = {
@@ -802,6 +824,7 @@ test_help(void)
 	                                       "PAGE name",
 	                                       "SNOOZE 30m",
 	                                       "UNACK",
+	                                       "MERGE INC-n",
 	                                       "also: acked, ack'd, acknowledge, acknowledged",
 	                                       "also: mitigate, mitigated",
 	                                       "also: resolve, fixed",
@@ -869,6 +892,7 @@ main(int argc, char **argv)
 	g_test_add_func("/command/snooze", test_snooze);
 	g_test_add_func("/command/escalate-unack-help", test_escalate_unack_help);
 	g_test_add_func("/command/override", test_override);
+	g_test_add_func("/command/merge", test_merge);
 	g_test_add_func("/command/text-commands", test_text_commands);
 	g_test_add_func("/command/argument-kept", test_argument_kept);
 	g_test_add_func("/command/multi-line", test_multi_line);

@@ -81,6 +81,56 @@ test_short_or_odd_alert_keys_are_refused(void)
 	}
 }
 
+/* Noise control: grouping off and the storm guard at 20/5m unless set; durations and rates
+ * as written, "off", and what cannot be read named by section and key. */
+static void
+test_noise_control_keys(void)
+{
+	const char *bad[] = {"group_window = 10", "group_window = 30s", "group_window = 2d",
+	                     "storm = 20",        "storm = 0/5m",       "storm = 20/fast",
+	                     "storm = x/5m",      "storm = 20/10s"};
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	g_autoptr(config) def = load("", &dir, &e);
+	g_autoptr(config) set = NULL;
+
+	g_assert_no_error(e);
+	g_assert_null(def->group_by[0]);
+	g_assert_cmpint(def->group_window, ==, 600);
+	g_assert_cmpint(def->storm.limit, ==, 20);
+	g_assert_cmpint(def->storm.period, ==, 300);
+	cleanup(dir);
+	set = load("[alerts]\ngroup_by = AlertName, service\ngroup_window = 1h30m\n"
+	           "storm = 50 / 10m\n",
+	           &dir, &e);
+	g_assert_no_error(e);
+	g_assert_cmpstr(set->group_by[0], ==, "alertname");
+	g_assert_cmpstr(set->group_by[1], ==, "service");
+	g_assert_null(set->group_by[2]);
+	g_assert_cmpint(set->group_window, ==, 5400);
+	g_assert_cmpint(set->storm.limit, ==, 50);
+	g_assert_cmpint(set->storm.period, ==, 600);
+	cleanup(dir);
+	g_clear_pointer(&set, config_free);
+	set = load("[alerts]\nstorm = off\n", &dir, &e);
+	g_assert_no_error(e);
+	g_assert_cmpint(set->storm.limit, ==, 0);
+	cleanup(dir);
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) why = NULL;
+		g_autofree char *extra = g_strdup_printf("[alerts]\n%s\n", bad[i]);
+		g_autofree char *key = g_strndup(bad[i], strcspn(bad[i], " "));
+		g_autofree char *where = g_strdup_printf("[alerts] %s", key);
+		g_autoptr(config) c = load(extra, &dir, &why);
+
+		g_assert_null(c);
+		g_assert_nonnull(why);
+		g_test_message("%s: %s", bad[i], why->message);
+		g_assert_nonnull(strstr(why->message, where));
+		cleanup(dir);
+	}
+}
+
 static void
 test_responders_by_address_or_unique_name(void)
 {
@@ -210,6 +260,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/config/alert_keys_name_their_source", test_alert_keys_name_their_source);
+	g_test_add_func("/config/noise_control_keys", test_noise_control_keys);
 	g_test_add_func("/config/short_or_odd_alert_keys_are_refused",
 	                test_short_or_odd_alert_keys_are_refused);
 	g_test_add_func("/config/responders_by_address_or_unique_name",

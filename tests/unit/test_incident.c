@@ -505,6 +505,69 @@ test_escalate_and_page_are_the_callers(void)
 	}
 }
 
+/* MERGE is refused into itself, into or from a closed (or merged) incident, and for an
+ * unknown one; a merge closes the other incident as merged. */
+static void
+test_merge_refusals(void)
+{
+	g_autoptr(incident) into = incident_new("checkout down", "manual", 100);
+	g_autoptr(incident) other = incident_new("payments slow", "manual", 110);
+	g_autoptr(incident) closed = incident_new("old", "manual", 50);
+	g_autoptr(incident) merged = incident_new("dup", "manual", 60);
+	g_autoptr(incident_outcome) o = incident_outcome_new();
+	g_autofree char *self = NULL, *unknown = NULL, *from_closed = NULL;
+	g_autofree char *from_merged = NULL, *into_merged = NULL, *ok = NULL;
+
+	into->id = 5;
+	other->id = 4;
+	closed->id = 2;
+	closed->status = STATUS_CLOSED;
+	merged->id = 3;
+	merged->status = STATUS_CLOSED;
+	merged->merged_into = 5;
+	self = incident_merge_refusal(into, 5, into);
+	unknown = incident_merge_refusal(into, 9, NULL);
+	from_closed = incident_merge_refusal(into, 2, closed);
+	from_merged = incident_merge_refusal(into, 3, merged);
+	into_merged = incident_merge_refusal(merged, 4, other);
+	ok = incident_merge_refusal(into, 4, other);
+	g_assert_cmpstr(self, ==, "an incident cannot be merged into itself");
+	g_assert_cmpstr(unknown, ==, "there is no incident INC-9");
+	g_assert_cmpstr(from_closed, ==, "INC-2 is closed (its post-mortem was published)");
+	g_assert_cmpstr(from_merged, ==, "INC-3 was merged into INC-5 already");
+	g_assert_cmpstr(into_merged, ==, "INC-3 was merged into INC-5 already");
+	g_assert_null(ok);
+	/* a resolved incident may still be merged, and merged into */
+	other->status = STATUS_RESOLVED;
+	g_assert_null(incident_merge_refusal(into, 4, other));
+	incident_merge(other, 5, "alice@example.com", 200, o);
+	g_assert_cmpint(other->status, ==, STATUS_CLOSED);
+	g_assert_cmpint(other->merged_into, ==, 5);
+	g_assert_true(has_event(o, "merged"));
+	g_assert_cmpstr(((struct event *)o->events->pdata[0])->detail, ==,
+	                "Merged into INC-5 by alice@example.com");
+	g_assert_true(has_event(o, "status"));
+}
+
+static void
+test_alerts_firing(void)
+{
+	g_autoptr(GPtrArray) alerts =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)incident_alert_free);
+	struct incident_alert *a =
+	    incident_alert_new("nagios:host=web-1;service=HTTP", "nagios", "web-1 HTTP", 100);
+
+	g_assert_cmpuint(incident_alerts_firing(alerts), ==, 0);
+	g_ptr_array_add(alerts, a);
+	g_ptr_array_add(alerts, incident_alert_new("nagios:host=web-1;service=SSH", "nagios",
+	                                           "web-1 SSH", 110));
+	g_assert_cmpint(a->count, ==, 1);
+	g_assert_cmpint(a->first_at, ==, 100);
+	g_assert_cmpuint(incident_alerts_firing(alerts), ==, 2);
+	a->resolved = TRUE;
+	g_assert_cmpuint(incident_alerts_firing(alerts), ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -534,5 +597,7 @@ main(int argc, char **argv)
 	                test_attached_note_of_refused_command);
 	g_test_add_func("/incident/escalate-and-page-are-the-callers",
 	                test_escalate_and_page_are_the_callers);
+	g_test_add_func("/incident/merge-refusals", test_merge_refusals);
+	g_test_add_func("/incident/alerts-firing", test_alerts_firing);
 	return g_test_run();
 }

@@ -25,11 +25,11 @@ test_event_names(void)
 static void
 test_event_unknown_kept(void)
 {
-	struct event *e = event_new(1, "sevmail", "merged", "Merged into INC-2");
+	struct event *e = event_new(1, "sevmail", "dialled", "Called alice by phone");
 	struct event *r = event_new(1, "sevmail", "reminded", "x");
 
 	g_assert_cmpint(e->kind, ==, EVENT_UNKNOWN);
-	g_assert_cmpstr(event_name(e), ==, "merged");
+	g_assert_cmpstr(event_name(e), ==, "dialled");
 	g_assert_cmpint(r->kind, ==, EVENT_REMINDED);
 	g_assert_cmpstr(event_name(r), ==, "reminded");
 	event_free(e);
@@ -62,6 +62,12 @@ test_event_attributes(void)
 	g_assert_false(event_kind_info(EVENT_NOTE)->pages);
 	g_assert_true(event_kind_info(EVENT_UPDATED)->told);
 	g_assert_false(event_kind_info(EVENT_NOTE)->told);
+	/* noise control: a joined alert pages no one and a summary of them to the responders
+	 * is not the stakeholders' update; joins and merges are on the timeline */
+	g_assert_false(event_kind_info(EVENT_ALERT_JOINED)->pages);
+	g_assert_false(event_kind_info(EVENT_TOLD)->told);
+	g_assert_true(event_kind_info(EVENT_ALERT_JOINED)->timeline);
+	g_assert_true(event_kind_info(EVENT_MERGED)->timeline);
 }
 
 /* Outbox names go into SQL as they are: lower-case words only. */

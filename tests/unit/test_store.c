@@ -1,12 +1,15 @@
 /* The store's one error rule: a step that fails inside a transaction makes the commit
- * refuse, so nothing of a half-done message is kept. With SEVMAIL_TEST_CONNINFO set, the
- * tests run against that (empty) PostgreSQL database instead of a SQLite file: run one
- * test per database (-p), as tests/system/test_store_pg.py does. */
+ * refuse, so nothing of a half-done message is kept. The alerts of incidents: repeats and
+ * recoveries, a merge that counts an alert both incidents hold once, replies that follow a
+ * merge, who was paged, and what the upgrade to them makes of older incidents. With
+ * SEVMAIL_TEST_CONNINFO set, the tests run against that (empty) PostgreSQL database instead
+ * of a SQLite file: run one test per database (-p), as tests/system/test_store_pg.py does. */
 #include "store.h"
 
 #include "schedule.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 static struct store *
@@ -272,6 +275,166 @@ test_suspension_and_resubscribing(void)
 	remove_temp(dir);
 }
 
+static gint64
+add_incident(struct store *s, const char *title, gint64 at)
+{
+	g_autoptr(incident) inc = incident_new(title, "nagios", at);
+	g_autoptr(GError) e = NULL;
+
+	g_assert_cmpint(store_incident_insert(s, inc, &e), ==, 0);
+	return inc->id;
+}
+
+static void
+add_alert(struct store *s, gint64 id, const char *fingerprint, gint64 at)
+{
+	g_autoptr(incident_alert) a = incident_alert_new(fingerprint, "nagios", fingerprint, at);
+	g_autoptr(GError) e = NULL;
+
+	g_assert_cmpint(store_incident_alert_add(s, id, a, &e), ==, 0);
+}
+
+static const struct incident_alert *
+alert_of(GPtrArray *alerts, const char *fingerprint)
+{
+	for (guint i = 0; i < alerts->len; i++)
+		if (strcmp(((struct incident_alert *)alerts->pdata[i])->fingerprint, fingerprint) ==
+		    0)
+			return alerts->pdata[i];
+	g_assert_not_reached();
+}
+
+static void
+test_alerts_of_incidents_and_merges(void)
+{
+	char *dir = NULL;
+	struct store *s = open_temp(&dir);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) alerts = NULL, paged = NULL;
+	gint64 one = add_incident(s, "web-1 HTTP", 1000), two = add_incident(s, "web-1 SSH", 1100);
+
+	add_alert(s, one, "web-1/HTTP", 1000);
+	add_alert(s, one, "web-1/DISK", 1010);
+	add_alert(s, two, "web-1/SSH", 1100);
+	add_alert(s, two, "web-1/DISK", 1120); /* both hold it */
+	g_assert_cmpint(store_incident_alert_seen(s, one, "web-1/HTTP", FALSE, 1200, &e), ==, 0);
+	g_assert_cmpint(store_incident_alert_seen(s, one, "web-1/DISK", TRUE, 1210, &e), ==, 0);
+	g_assert_cmpint(store_incident_open_by_fingerprint(s, "web-1/SSH", &e), ==, two);
+	g_assert_cmpint(store_incident_open_by_fingerprint(s, "nowhere", &e), ==, 0);
+	alerts = store_incident_alerts(s, one, &e);
+	g_assert_cmpuint(alerts->len, ==, 2);
+	g_assert_cmpint(alert_of(alerts, "web-1/HTTP")->count, ==, 2);
+	g_assert_cmpint(alert_of(alerts, "web-1/HTTP")->last_at, ==, 1200);
+	g_assert_true(alert_of(alerts, "web-1/DISK")->resolved);
+	g_assert_cmpuint(incident_alerts_firing(alerts), ==, 1);
+	/* INC-2 merged into INC-1: its alerts come along, the one both hold is counted once;
+	 * its people and the lists told of it are INC-1's too */
+	g_assert_cmpint(store_participant_paged(s, two, "dave@example.com", &e), ==, 0);
+	g_assert_cmpint(store_incident_list_told(s, two, "stakeholders", &e), ==, 0);
+	g_assert_cmpint(store_incident_alerts_copy(s, two, one, &e), ==, 0);
+	g_assert_cmpint(store_incident_people_copy(s, two, one, &e), ==, 0);
+	g_assert_cmpint(store_incident_list_was_told(s, one, "stakeholders", &e), ==, 1);
+	g_clear_pointer(&paged, g_ptr_array_unref);
+	paged = store_participants(s, one, &e);
+	g_assert_cmpuint(paged->len, ==, 1);
+	g_assert_cmpstr(paged->pdata[0], ==, "dave@example.com");
+	g_clear_pointer(&paged, g_ptr_array_unref);
+	paged = store_participants_paged(s, one, &e);
+	g_assert_cmpuint(paged->len, ==, 0); /* dave takes part, but was not paged for INC-1 */
+	g_clear_pointer(&alerts, g_ptr_array_unref);
+	alerts = store_incident_alerts(s, one, &e);
+	g_assert_cmpuint(alerts->len, ==, 3);
+	g_assert_cmpint(alert_of(alerts, "web-1/DISK")->count, ==, 2);
+	g_assert_cmpint(alert_of(alerts, "web-1/DISK")->first_at, ==, 1010);
+	g_assert_cmpint(alert_of(alerts, "web-1/DISK")->last_at, ==, 1210);
+	g_assert_true(alert_of(alerts, "web-1/DISK")->resolved); /* the later news */
+	/* replies to INC-2 act on INC-1 */
+	g_assert_cmpint(store_incident_follow(s, two, &e), ==, two);
+	{
+		g_autoptr(incident) inc = NULL;
+
+		g_assert_cmpint(store_incident_get(s, two, &inc, &e), ==, 1);
+		inc->merged_into = one;
+		inc->status = STATUS_CLOSED;
+		g_assert_cmpint(store_incident_update(s, inc, &e), ==, 0);
+	}
+	g_assert_cmpint(store_incident_follow(s, two, &e), ==, one);
+	g_assert_cmpint(store_incident_follow(s, one, &e), ==, one);
+	g_assert_cmpint(store_incident_open_by_fingerprint(s, "web-1/SSH", &e), ==, one);
+	/* who was paged, not who only acted */
+	g_assert_cmpint(store_participant_add(s, one, "carol@example.com", &e), ==, 0);
+	g_assert_cmpint(store_participant_paged(s, one, "alice@example.com", &e), ==, 0);
+	g_assert_cmpint(store_participant_add(s, one, "bob@example.com", &e), ==, 0);
+	g_assert_cmpint(store_participant_paged(s, one, "bob@example.com", &e), ==, 0);
+	g_clear_pointer(&paged, g_ptr_array_unref);
+	paged = store_participants_paged(s, one, &e);
+	g_assert_no_error(e);
+	g_assert_cmpuint(paged->len, ==, 2);
+	g_assert_cmpstr(paged->pdata[0], ==, "alice@example.com");
+	g_assert_cmpstr(paged->pdata[1], ==, "bob@example.com");
+	store_close(s);
+	remove_temp(dir);
+}
+
+/* A database of the version before incident alerts: each incident of an alert gets that
+ * alert, with its repeats counted and its recovery kept; those named by a page event were
+ * paged. */
+static void
+test_upgrade_keeps_the_alerts_of_older_incidents(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("sevmail-store-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "db", NULL);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) alerts = NULL, paged = NULL, manual = NULL;
+	const struct incident_alert *a;
+	struct store *s;
+	sqlite3 *db;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(
+	    sqlite3_exec(db,
+	                 "CREATE TABLE incidents (id INTEGER PRIMARY KEY, title TEXT, status TEXT,"
+	                 " created_at INTEGER, fingerprint TEXT, source TEXT);"
+	                 "CREATE TABLE events (id INTEGER PRIMARY KEY, incident_id INTEGER,"
+	                 " at INTEGER, actor TEXT, kind TEXT, detail TEXT);"
+	                 "CREATE TABLE participants (incident_id INTEGER, address TEXT,"
+	                 " PRIMARY KEY (incident_id, address));"
+	                 "INSERT INTO incidents VALUES (1, 'Disk full', 'resolved', 1000,"
+	                 " 'generic:disk full', 'generic'), (2, 'By hand', 'triggered', 1100,"
+	                 " NULL, 'manual');"
+	                 "INSERT INTO events (incident_id, at, actor, kind, detail) VALUES"
+	                 " (1, 1000, 'm@example.com', 'declared', 'Declared'),"
+	                 " (1, 1000, 'sevmail', 'paged', 'Paged alice@example.com'),"
+	                 " (1, 1060, 'm@example.com', 'alert_repeat', 'Alert repeated'),"
+	                 " (1, 1120, 'm@example.com', 'alert_repeat', 'Alert repeated'),"
+	                 " (1, 1500, 'm@example.com', 'alert_resolved', 'resolved');"
+	                 "INSERT INTO participants VALUES (1, 'alice@example.com'),"
+	                 " (1, 'bob@example.com');"
+	                 "PRAGMA user_version = 6;",
+	                 NULL, NULL, NULL),
+	    ==, SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, 1, &e);
+	g_assert_no_error(e);
+	alerts = store_incident_alerts(s, 1, &e);
+	g_assert_cmpuint(alerts->len, ==, 1);
+	a = alerts->pdata[0];
+	g_assert_cmpstr(a->fingerprint, ==, "generic:disk full");
+	g_assert_cmpstr(a->title, ==, "Disk full");
+	g_assert_cmpint(a->count, ==, 3);
+	g_assert_cmpint(a->first_at, ==, 1000);
+	g_assert_cmpint(a->last_at, ==, 1120);
+	g_assert_true(a->resolved);
+	manual = store_incident_alerts(s, 2, &e);
+	g_assert_cmpuint(manual->len, ==, 0);
+	paged = store_participants_paged(s, 1, &e);
+	g_assert_no_error(e);
+	g_assert_cmpuint(paged->len, ==, 1);
+	g_assert_cmpstr(paged->pdata[0], ==, "alice@example.com");
+	store_close(s);
+	remove_temp(g_steal_pointer(&dir));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -281,5 +444,9 @@ main(int argc, char **argv)
 	g_test_add_func("/store/overrides", test_overrides);
 	g_test_add_func("/store/bounces-are-recorded-once", test_bounces_are_recorded_once);
 	g_test_add_func("/store/suspension-and-resubscribing", test_suspension_and_resubscribing);
+	g_test_add_func("/store/alerts-of-incidents-and-merges",
+	                test_alerts_of_incidents_and_merges);
+	g_test_add_func("/store/upgrade-keeps-the-alerts-of-older-incidents",
+	                test_upgrade_keeps_the_alerts_of_older_incidents);
 	return g_test_run();
 }

@@ -18,7 +18,8 @@ store_incident_alert_add(struct store *s, gint64 incident_id, const struct incid
 	                  " state, first_at, last_at, count, told_at)"
 	                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))"
 	                  " ON CONFLICT (incident_id, fingerprint) DO UPDATE SET"
-	                  " count = count + 1, last_at = excluded.last_at, state = 'firing'",
+	                  " count = incident_alerts.count + 1, last_at = excluded.last_at,"
+	                  " state = 'firing'",
 	                  "issssiiii", incident_id, a->fingerprint, a->source, a->title,
 	                  a->resolved ? "resolved" : "firing", a->first_at, a->last_at,
 	                  (gint64)a->count, a->told_at),
@@ -32,8 +33,9 @@ store_incident_alert_seen(struct store *s, gint64 incident_id, const char *finge
 	return store_run(s,
 	                 store_prepare(s,
 	                               "UPDATE incident_alerts SET last_at = ?1,"
-	                               " count = count + CASE WHEN ?2 THEN 0 ELSE 1 END,"
-	                               " state = CASE WHEN ?2 THEN 'resolved' ELSE 'firing' END"
+	                               " count = count + CASE WHEN ?2 != 0 THEN 0 ELSE 1 END,"
+	                               " state = CASE WHEN ?2 != 0 THEN 'resolved' ELSE"
+	                               " 'firing' END"
 	                               " WHERE incident_id = ?3 AND fingerprint = ?4",
 	                               "iiis", now, (gint64)resolved, incident_id, fingerprint),
 	                 err, "cannot record the alert's mail");
@@ -164,10 +166,13 @@ store_incident_alerts_copy(struct store *s, gint64 from, gint64 to, GError **err
 	                  " SELECT ?1, fingerprint, source, title, state, first_at, last_at,"
 	                  " count, told_at FROM incident_alerts WHERE incident_id = ?2 AND true"
 	                  " ON CONFLICT (incident_id, fingerprint) DO UPDATE SET"
-	                  " count = count + excluded.count,"
-	                  " first_at = MIN(first_at, excluded.first_at),"
-	                  " state = CASE WHEN excluded.last_at > last_at THEN excluded.state"
-	                  " ELSE state END, last_at = MAX(last_at, excluded.last_at)",
+	                  " count = incident_alerts.count + excluded.count,"
+	                  " first_at = CASE WHEN excluded.first_at < incident_alerts.first_at"
+	                  " THEN excluded.first_at ELSE incident_alerts.first_at END,"
+	                  " state = CASE WHEN excluded.last_at > incident_alerts.last_at THEN"
+	                  " excluded.state ELSE incident_alerts.state END,"
+	                  " last_at = CASE WHEN excluded.last_at > incident_alerts.last_at THEN"
+	                  " excluded.last_at ELSE incident_alerts.last_at END",
 	                  "ii", to, from),
 	    err, "cannot link the alerts of the merged incident");
 }

@@ -36,6 +36,9 @@ enum command_kind {
 	CMD_SNOOZE,     /* argument: the duration in seconds as a decimal string ("1800" for
 	                 * "SNOOZE 30m"); "" when absent or unreadable */
 	CMD_UNACK,
+	CMD_MAINTENANCE, /* argument: "MATCH DURATION [reason]" as written, on one line
+	                  * ("host=db-1 2h kernel upgrade"), unchecked; "" when nothing
+	                  * follows: refuse it with the syntax */
 };
 
 struct command {

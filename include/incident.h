@@ -65,8 +65,10 @@ enum event_kind {
 	EVENT_UNVERIFIED,
 	EVENT_VERIFIED,
 	EVENT_SNOOZED,
-	EVENT_DEFERRED, /* a low-urgency first page waits for business hours */
-	EVENT_RESOLVED, /* written by older versions only */
+	EVENT_DEFERRED,          /* a low-urgency first page waits for business hours */
+	EVENT_RESOLVED,          /* written by older versions only */
+	EVENT_SUPPRESSED,        /* a maintenance window held the alert back until it ended */
+	EVENT_HEARTBEAT_MISSING, /* the silence a heartbeat incident was declared for */
 	EVENT_KIND_COUNT
 };
 
@@ -138,7 +140,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident_outcome, incident_outcome_free)
 /* Applies one command from actor at now: changes inc, appends to out, then records the
  * command's attached note (cmd->note) as a "note" event, whether the command was done or
  * refused. Commands that need no state here (HELP, UNKNOWN, POSTMORTEM, DECLARE, ESCALATE,
- * PAGE) are the caller's and leave inc unchanged. */
+ * PAGE, MAINTENANCE) are the caller's and leave inc unchanged. */
 void incident_apply(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
                     struct incident_outcome *out);
 /*

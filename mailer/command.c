@@ -57,6 +57,10 @@ static const struct verb command_verbs[] = {
      "send the post-mortem (after RESOLVED), with an invitation\nwhen a meeting is given (no "
      "offset: UTC)",
      NULL},
+    {CMD_MAINTENANCE, "MAINTENANCE", NULL, SYN_MAINTENANCE, "MAINTENANCE host=db-1 2h why",
+     "no incidents from alerts that match, for that long (at\nmost 7d): a reply, or a new "
+     "mail",
+     NULL},
     {CMD_DECLARE, "DECLARE", NULL, SYN_DECLARE, "DECLARE SEV2 title",
      "declare a new incident (as the subject of a new mail)", NULL},
     {CMD_HELP, "HELP", NULL, SYN_BARE, "HELP", "this list", NULL},

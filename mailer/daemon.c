@@ -7,6 +7,7 @@
 #include "handoff.h"
 #include "imap.h"
 #include "intake.h"
+#include "noise.h"
 #include "outbox.h"
 #include "publish.h"
 #include "relay.h"
@@ -164,6 +165,7 @@ timers_and_send(const struct config *cfg, struct store *s, struct pass_stats *st
 	int steps = escalate_run(cfg, s, util_now(), err);
 
 	handoff_run(cfg, s, NULL, util_now());
+	steps += noise_run(cfg, s, util_now());
 
 	if (cfg->status_page_output != NULL && (steps > 0 || st->fetched > st->duplicates) &&
 	    publish_status_page(cfg, s, cfg->status_page_output, &e) != 0)

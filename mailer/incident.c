@@ -56,6 +56,8 @@ static const struct event_kind_info event_kinds[EVENT_KIND_COUNT] = {
     [EVENT_SNOOZED] = {.name = "snoozed"},
     [EVENT_DEFERRED] = {.name = "deferred", .timeline = TRUE},
     [EVENT_RESOLVED] = {.name = "resolved", .timeline = TRUE},
+    [EVENT_SUPPRESSED] = {.name = "suppressed", .timeline = TRUE},
+    [EVENT_HEARTBEAT_MISSING] = {.name = "heartbeat_missing", .timeline = TRUE},
 };
 
 #define KEEP (-1)    /* allowed, the status stays: the command's handler says what it did */
@@ -572,6 +574,7 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_DECLARE:
 	case CMD_ESCALATE:
 	case CMD_PAGE:
+	case CMD_MAINTENANCE:
 		break;
 	}
 	/* what was written after the keyword belongs in the timeline, done or refused */

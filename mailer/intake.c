@@ -1,13 +1,16 @@
 /*
  * intake: the per-message transaction of DESIGN.md and the routing decision: list, reply
- * (by token or references), alert, reply (by subject tag), declaration, or nothing. The
- * effects live in intake_handle.c. `explain` runs the very same code and rolls back.
+ * (by token or references), heartbeat, alert (or held back by a maintenance window), reply
+ * (by subject tag), declaration or maintenance window by a new mail, or nothing. The
+ * effects live in intake_handle.c and intake_noise.c. `explain` runs the very same code
+ * and rolls back.
  */
 #include "intake_ctx.h"
 
 #include "auth.h"
 #include "lists.h"
 #include "reply.h"
+#include "route.h"
 #include "template.h"
 #include "util.h"
 #include <string.h>
@@ -115,10 +118,11 @@ intake_refuse_sender(struct ctx *c, const struct match *m)
 	return why;
 }
 
-/* A new mail whose subject, or first body line, is DECLARE SEVn title. Returns the
- * commands (DECLARE first, then the body's) or NULL. */
+/* A new mail whose subject, or first body line, is a command of kind (DECLARE SEVn title,
+ * MAINTENANCE host=db-1 2h). Returns the commands (that one first, then the body's) or
+ * NULL. */
 static struct command_list *
-declaration(const struct mail *msg)
+opening(const struct mail *msg, enum command_kind kind)
 {
 	g_autoptr(command_list) subject = command_parse(msg->subject);
 	g_autofree char *text = reply_new_text(msg->text);
@@ -126,13 +130,12 @@ declaration(const struct mail *msg)
 	struct command *first;
 
 	if (subject->commands->len > 0 &&
-	    ((struct command *)subject->commands->pdata[0])->kind == CMD_DECLARE) {
+	    ((struct command *)subject->commands->pdata[0])->kind == kind) {
 		first = g_ptr_array_steal_index(subject->commands, 0);
 		g_ptr_array_insert(body->commands, 0, first);
 		return body;
 	}
-	if (body->commands->len > 0 &&
-	    ((struct command *)body->commands->pdata[0])->kind == CMD_DECLARE)
+	if (body->commands->len > 0 && ((struct command *)body->commands->pdata[0])->kind == kind)
 		return body;
 	command_list_free(body);
 	return NULL;
@@ -180,20 +183,45 @@ intake_alert_verified(struct ctx *c, gboolean keyed, const char **reason)
 	return FALSE;
 }
 
+/* Heartbeats are matched before alerts (DESIGN.md, "Noise control"): a mail a
+ * [heartbeat:] holds for is a heartbeat, whoever sent it. a: the alert a detector read
+ * in it, or NULL. */
+static int
+route_heartbeat_mail(struct ctx *c, const struct alert *a, gboolean keyed, gboolean *handled,
+                     GError **err)
+{
+	const struct heartbeat *h =
+	    route_heartbeat(c->cfg, a, c->mail->from_addr, c->mail->subject);
+
+	*handled = h != NULL;
+	if (h == NULL)
+		return 0;
+	if (a != NULL)
+		explain_alert(c, a);
+	return intake_heartbeat(c, h, keyed, err);
+}
+
 static int
 route_alert(struct ctx *c, gboolean *handled, GError **err)
 {
 	gboolean listed = c->cfg->alert_senders != NULL && c->cfg->alert_senders[0] != NULL;
 	gboolean keyed = config_alert_key_source(c->cfg, c->mail->recipients) != NULL;
+	gboolean sender = keyed || config_alert_sender_allowed(c->cfg, c->mail->from_addr);
 	g_autoptr(alert) a = NULL;
 	const char *why = NULL;
-	gboolean verified;
+	gboolean verified, held;
 
 	*handled = FALSE;
-	if (!keyed && !config_alert_sender_allowed(c->cfg, c->mail->from_addr))
+	if (!sender && c->cfg->heartbeats->len == 0)
 		return 0;
-	a = alert_parse(c->mail, listed || keyed);
-	if (a == NULL)
+	a = alert_parse(c->mail, sender && (listed || keyed));
+	if (c->cfg->heartbeats->len > 0) {
+		if (route_heartbeat_mail(c, a, keyed, handled, err) != 0)
+			return -1;
+		if (*handled)
+			return 0;
+	}
+	if (!sender || a == NULL)
 		return 0;
 	*handled = TRUE;
 	explain_alert(c, a);
@@ -202,14 +230,17 @@ route_alert(struct ctx *c, gboolean *handled, GError **err)
 		c->x->authorized = verified;
 		c->x->auth_reason = g_strdup(why);
 	}
-	return intake_handle_alert(c, a, verified, err);
+	/* a maintenance window holds back what would declare; open incidents go on */
+	if (intake_hold_back(c, a, verified, &held, err) != 0)
+		return -1;
+	return held ? 0 : intake_handle_alert(c, a, verified, err);
 }
 
 static int
 route(struct ctx *c, GError **err)
 {
 	const struct mail *msg = c->mail;
-	g_autoptr(command_list) declare = NULL;
+	g_autoptr(command_list) opened = NULL;
 	struct list_request request;
 	const char *quiet;
 	gboolean handled;
@@ -243,8 +274,10 @@ route(struct ctx *c, GError **err)
 		intake_decide(c, "ignored", 0, "not an alert, and %s", quiet);
 		return 0;
 	}
-	if ((declare = declaration(msg)) != NULL)
-		return intake_handle_declare(c, declare, err);
+	if ((opened = opening(msg, CMD_DECLARE)) != NULL)
+		return intake_handle_declare(c, opened, err);
+	if ((opened = opening(msg, CMD_MAINTENANCE)) != NULL)
+		return intake_handle_maintenance(c, opened, err);
 	if (!config_alert_sender_allowed(c->cfg, msg->from_addr))
 		intake_decide(c, "other", 0,
 		              "from %s, who is not among [alerts] senders, and not about a known "

@@ -21,7 +21,7 @@ sender(const struct ctx *c)
 	return c->mail->from_addr != NULL ? c->mail->from_addr : "unknown";
 }
 
-static int
+int
 intake_store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o, GError **err)
 {
 	if (store_incident_update(c->store, inc, err) != 0)
@@ -406,6 +406,11 @@ apply_commands(struct ctx *c, struct incident *inc, const struct command_list *c
 		}
 		if (cmd->kind == CMD_IC) {
 			intake_commander(c, inc, cmd, o);
+			continue;
+		}
+		if (cmd->kind == CMD_MAINTENANCE) {
+			if (intake_maintenance(c, cmd, o, err) != 0)
+				return -1;
 			continue;
 		}
 		if ((cmd->kind == CMD_ESCALATE || cmd->kind == CMD_PAGE) &&

@@ -634,13 +634,17 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "subscription-notice",
 	                                    "declare-syntax",
 	                                    "repage",
-	                                    "postmortem"};
+	                                    "postmortem",
+	                                    "maintenance",
+	                                    "maintenance-refused",
+	                                    "heartbeat"};
 	static const char *const extra[] = {
 	    "changes",  "refusals",   "problem",      "commands", "unsubscribe",  "next_update",
 	    "notice",   "author",     "text",         "list",     "list_address", "request",
 	    "token",    "action",     "subscriber",   "waiting",  "date",         "meeting",
 	    "declared", "resolved",   "mtta",         "mttr",     "timezone",     "attendees",
-	    "timeline", "root_cause", "action_items", "summary",  "headline"};
+	    "timeline", "root_cause", "action_items", "summary",  "headline",     "window",
+	    "match",    "from",       "until",        "reason",   "time",         "every"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

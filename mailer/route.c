@@ -104,8 +104,8 @@ route_window_check(const char *text, gint64 seconds, char **normal, GError **err
 	}
 	if (seconds <= 0 || seconds > ROUTE_WINDOW_MAX) {
 		g_set_error(err, ROUTE_ERROR, 0,
-		            "a maintenance window lasts more than nothing and at most 7 days "
-		            "(such as 30m, 2h or 1d)");
+		            "a maintenance window lasts %s (such as 30m, 2h or 1d)",
+		            seconds <= 0 ? "longer than 0" : "at most 7 days");
 		return -1;
 	}
 	*normal = g_strdup(match_text(m));

@@ -139,7 +139,7 @@ def test_maintenance_in_a_reply_to_a_page(desk):
     assert len(desk.incidents()) == 1
 
 
-def test_the_command_line_adds_lists_and_ends_windows(desk):
+def test_the_command_line_adds_lists_and_ends_windows(desk, tmp_path):
     desk.clock = T
     added = desk.run("maintenance", "add", "host=db-1&service=mysql", "--for", "90m",
                      "--reason", "schema migration")
@@ -153,6 +153,10 @@ def test_the_command_line_adds_lists_and_ends_windows(desk):
     assert listed[0]["by"].endswith("(command line)")
     text = desk.run("maintenance").stdout.decode()
     assert "in force" in text and "to come" in text
+    desk.run("status-page", "--output", str(tmp_path / "www"))
+    page = (tmp_path / "www" / "index.html").read_text()
+    assert "schema migration" in page and "Planned maintenance" in page
+    assert "In progress" in page and "Alerts about host=web-*" in page
     host_alert(desk, "db-1")
     at(desk, T + 10 * MINUTE)
     assert desk.incidents() == []
@@ -166,7 +170,7 @@ def test_the_command_line_adds_lists_and_ends_windows(desk):
         (("end", "9"), 1, b"no maintenance window 9"),
         (("add", "host=db-1"), 2, b"--for"),
         (("add", "host=db-1", "--for", "8d"), 2, b"at most 7 days"),
-        (("add", "host=db-1", "--for", "0m"), 2, b"at most 7 days"),
+        (("add", "host=db-1", "--for", "0m"), 2, b"lasts longer than 0"),
         (("add", "host", "db-1", "--for", "1h"), 2, b"is not key=glob"),
         (("add", "host=db-1", "--for", "1h", "--from", "tomorrow"), 2, b"--from"),
         (("--reason", "x"), 2, b"maintenance add"),

@@ -137,7 +137,7 @@ test_maintenance_refuses_what_cannot_be_a_window(void)
 	refuse_request("2h", "the match is empty");
 	refuse_request("host=db-1 & env 2h", "\"env\" is not key=glob");
 	refuse_request("host=db-1 8d", "at most 7 days");
-	refuse_request("host=db-1 0m", "at most 7 days");
+	refuse_request("host=db-1 0m", "lasts longer than 0");
 	refuse_request("host=db-1 7d 1s", "at most 7 days");
 }
 

@@ -81,6 +81,16 @@ struct storm_guard {
 	int period;
 };
 
+/* A [heartbeat:NAME] section (DESIGN.md, "Noise control"): a mail its match holds for is a
+ * heartbeat; none for every + grace declares an incident. */
+struct heartbeat {
+	char *name;
+	struct match *match;
+	int every, grace; /* seconds */
+	int severity;     /* 1-3: the incident's */
+	char *team;       /* a [team:] name, or NULL for default */
+};
+
 struct server_config {
 	char *host;
 	int port;
@@ -102,7 +112,9 @@ struct config {
 	int busy_timeout;     /* seconds to wait for another writer of the database */
 	int max_message_size; /* bytes; larger messages are read as their header only */
 	char *templates;
-	char *secret; /* read from secret_file, or from secret = for tests */
+	char *secret;        /* read from secret_file, or from secret = for tests */
+	char *heartbeat_to;  /* sevmail's own heartbeat goes there, or NULL */
+	int heartbeat_every; /* seconds between two of them */
 	/* [imap] */
 	struct server_config imap;
 	char *mailbox;
@@ -144,6 +156,8 @@ struct config {
 	GPtrArray *schedules; /* struct schedule * */
 	/* [team:NAME], in file order = routing order; empty: the one "default" team */
 	GPtrArray *teams; /* struct team * */
+	/* [heartbeat:NAME], in file order = matching order */
+	GPtrArray *heartbeats; /* struct heartbeat * */
 };
 
 /* Loads and validates path. NULL + err (a sentence naming file and key) on any problem. */

@@ -558,6 +558,26 @@ command_incident_argument(const char *rest, char **note)
 	return g_strndup(p, n);
 }
 
+/* MAINTENANCE's "MATCH DURATION [reason]" as written: its first word names a label
+ * (key=glob) or is a duration, which route_window_request reads; "" when nothing follows
+ * (refused with the syntax); NULL for prose ("Maintenance is over for today"). */
+static char *
+command_maintenance_argument(const char *rest)
+{
+	const char *p;
+	gsize first;
+
+	if (!command_at_separator(rest))
+		return NULL;
+	p = command_skip(rest, command_is_separator);
+	if (*p == '\0')
+		return g_strdup("");
+	first = strcspn(p, " ");
+	if (memchr(p, '=', first) == NULL && !g_ascii_isdigit(*p))
+		return NULL;
+	return g_strdup(p);
+}
+
 /* --- lines ---------------------------------------------------------------------------- */
 
 /* The command of verb v whose keyword ended at rest, or NULL when what follows does not fit
@@ -599,6 +619,9 @@ command_syntax(const struct verb *v, const char *rest)
 		break;
 	case SYN_INCIDENT:
 		arg = command_incident_argument(rest, &note);
+		break;
+	case SYN_MAINTENANCE:
+		arg = command_maintenance_argument(rest);
 		break;
 	}
 	return arg != NULL ? command_new(v->kind, arg, note) : NULL;

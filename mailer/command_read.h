@@ -20,6 +20,7 @@ enum syntax {
 	SYN_DECLARE,    /* "SEVn title"; anything else after DECLARE is a malformed DECLARE */
 	SYN_OVERRIDE,   /* the rest of the line, when it holds a date ("2026-12-03") */
 	SYN_INCIDENT,   /* "INC-4", "INC 4", "#4" or "4", then a note; nothing: a malformed one */
+	SYN_MAINTENANCE, /* "MATCH DURATION [reason]": the first word key=glob or a duration */
 };
 
 struct verb {

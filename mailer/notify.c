@@ -591,15 +591,18 @@ notify_check_templates(const struct config *cfg, GError **err)
 	                                    "repage",
 	                                    "postmortem",
 	                                    "list-owner",
-	                                    "handoff"};
+	                                    "handoff",
+	                                    "maintenance",
+	                                    "maintenance-refused",
+	                                    "heartbeat"};
 	static const char *const extra[] = {
-	    "changes",  "refusals",   "problem",      "commands",  "unsubscribe",  "next_update",
-	    "notice",   "author",     "text",         "list",      "list_address", "request",
-	    "token",    "action",     "subscriber",   "waiting",   "date",         "meeting",
-	    "declared", "resolved",   "mtta",         "mttr",      "timezone",     "attendees",
-	    "timeline", "root_cause", "action_items", "summary",   "headline",     "done",
-	    "refused",  "reason",     "schedule",     "team_note", "from",         "until",
-	    "incidents"};
+	    "changes",   "refusals",   "problem",      "commands",  "unsubscribe",  "next_update",
+	    "notice",    "author",     "text",         "list",      "list_address", "request",
+	    "token",     "action",     "subscriber",   "waiting",   "date",         "meeting",
+	    "declared",  "resolved",   "mtta",         "mttr",      "timezone",     "attendees",
+	    "timeline",  "root_cause", "action_items", "summary",   "headline",     "done",
+	    "refused",   "reason",     "schedule",     "team_note", "from",         "until",
+	    "incidents", "window",     "match",        "time",      "every"};
 	struct notify n = {cfg, NULL, util_now()};
 	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
 	g_autoptr(GHashTable) vars = NULL;

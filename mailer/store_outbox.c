@@ -23,6 +23,8 @@ static const struct outbox_kind_info outbox_kinds[OUTBOX_KIND_COUNT] = {
     [OUTBOX_POSTMORTEM] = {.name = "postmortem", .ordered = TRUE},
     [OUTBOX_SUBSCRIPTION] = {.name = "subscription", .ordered = TRUE},
     [OUTBOX_OWNER] = {.name = "owner", .ordered = TRUE},
+    /* a late heartbeat waits for nothing: the next one says as much */
+    [OUTBOX_HEARTBEAT] = {.name = "heartbeat"},
 };
 
 const struct outbox_kind_info *
@@ -162,6 +164,17 @@ store_outbox_count(struct store *s, gint64 incident_id, enum outbox_kind kind, G
 	    store_prepare(s, "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?", "is",
 	                  incident_id, outbox_kind_name(kind)),
 	    err, "cannot count the messages queued for the incident");
+}
+
+int
+store_outbox_last(struct store *s, enum outbox_kind kind, gint64 *t, GError **err)
+{
+	return store_query_int(s,
+	                       store_prepare(s,
+	                                     "SELECT MAX(created_at) FROM outbox WHERE kind = ?"
+	                                     " HAVING COUNT(*) > 0",
+	                                     "s", outbox_kind_name(kind)),
+	                       t, err, "cannot read when the last message of its kind was queued");
 }
 
 GPtrArray *

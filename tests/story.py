@@ -83,6 +83,8 @@ class Desk:
                 group = "schedule:" + group[len("schedule_"):]
             if group.startswith("team_"):  # team_payments__match -> [team:payments]
                 group = "team:" + group[len("team_"):]
+            if group.startswith("heartbeat_"):  # heartbeat_watchdog__every -> [heartbeat:watchdog]
+                group = "heartbeat:" + group[len("heartbeat_"):]
             if value is None:
                 sections[group].pop(name, None)
             else:

@@ -75,6 +75,11 @@ def team_keys():
     return known_keys("config_teams.c", "team_keys_known")
 
 
+def heartbeat_keys():
+    """The keys of a [heartbeat:NAME] section."""
+    return known_keys("config_heartbeats.c", "heartbeat_keys_known")
+
+
 def cli_source():
     """The command line's source: mailer/main.c and the mailer/cli*.{c,h} it dispatches to."""
     paths = [os.path.join(ROOT, "mailer", "main.c")] + sorted(
@@ -157,10 +162,12 @@ def test_every_configuration_key_is_documented_in_its_section():
     assert sorted(documented["list:NAME"]) == sorted(list_keys())
     assert sorted(documented["schedule:NAME"]) == sorted(schedule_keys())
     assert sorted(documented["team:NAME"]) == sorted(team_keys())
+    assert sorted(documented["heartbeat:NAME"]) == sorted(heartbeat_keys())
     # and nothing documented that the program does not know
     known = set(config_keys()) | {("list:NAME", k) for k in list_keys()} | {
         ("schedule:NAME", k) for k in schedule_keys()} | {
-        ("team:NAME", k) for k in team_keys()}
+        ("team:NAME", k) for k in team_keys()} | {
+        ("heartbeat:NAME", k) for k in heartbeat_keys()}
     extra = ["[%s] %s" % (g, k) for g, ks in documented.items() for k in ks
              if (g, k) not in known]
     assert extra == [], "doc/sevmail.conf.5 documents keys mailer/config.c does not have"
@@ -172,7 +179,7 @@ def test_the_example_configuration_shows_every_key():
         m = re.match(r"\[([\w:-]+)\]$", line)
         if m:
             # every [schedule:NAME] counts as the one schedule section, and so on
-            group = re.sub(r"^(schedule|team|list):.*", r"\1:NAME", m.group(1))
+            group = re.sub(r"^(schedule|team|list|heartbeat):.*", r"\1:NAME", m.group(1))
             continue
         m = re.match(r"#?(\w+) = ", line)
         if m and group is not None:
@@ -181,6 +188,8 @@ def test_the_example_configuration_shows_every_key():
     missing += ["[schedule:NAME] %s" % k for k in schedule_keys()
                 if ("schedule:NAME", k) not in shown]
     missing += ["[team:NAME] %s" % k for k in team_keys() if ("team:NAME", k) not in shown]
+    missing += ["[heartbeat:NAME] %s" % k for k in heartbeat_keys()
+                if ("heartbeat:NAME", k) not in shown]
     missing += ["[list:NAME] %s" % k for k in list_keys() if ("list:NAME", k) not in shown]
     assert missing == [], "keys missing from contrib/sevmail.conf.example"
 

@@ -100,10 +100,11 @@ test_outbox_attributes(void)
 	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
 		n += outbox_kind_info((enum outbox_kind)k)->answer;
 	g_assert_cmpint(n, ==, G_N_ELEMENTS(answers));
-	/* pages never wait; everything else, unknown kinds too, goes out in order */
+	/* pages and sevmail's own heartbeat never wait; everything else, unknown kinds too,
+	 * goes out in order */
 	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
 		g_assert_cmpint(outbox_kind_info((enum outbox_kind)k)->ordered, ==,
-		                k != OUTBOX_PAGE && k != OUTBOX_REPAGE);
+		                k != OUTBOX_PAGE && k != OUTBOX_REPAGE && k != OUTBOX_HEARTBEAT);
 	/* list mail never carries a reply token */
 	g_assert_false(outbox_kind_info(OUTBOX_STATUS)->reply_token);
 	g_assert_false(outbox_kind_info(OUTBOX_POSTMORTEM)->reply_token);

@@ -73,6 +73,13 @@ struct team {
 	GTimeZone *tz; /* the zone of the team's first schedule, else UTC */
 };
 
+/* A [person:ADDRESS] section: more ways to reach one person. */
+struct person {
+	char *address;    /* lower-case, as in the section name */
+	char **page_also; /* lower-case addresses that get the short page, NULL-terminated;
+	                   * NULL when not set */
+};
+
 struct server_config {
 	char *host;
 	int port;
@@ -133,6 +140,8 @@ struct config {
 	GPtrArray *schedules; /* struct schedule * */
 	/* [team:NAME], in file order = routing order; empty: the one "default" team */
 	GPtrArray *teams; /* struct team * */
+	/* [person:ADDRESS], in file order */
+	GPtrArray *people; /* struct person * */
 };
 
 /* Loads and validates path. NULL + err (a sentence naming file and key) on any problem. */
@@ -143,6 +152,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(config, config_free)
 
 /* The responder with that address, or NULL. */
 const struct responder *config_responder(const struct config *c, const char *address);
+/* The [person:] section of address, or NULL. */
+const struct person *config_person(const struct config *c, const char *address);
 /* The list whose address (or NAME-request address) is address, or NULL. */
 const struct list_config *config_list_by_address(const struct config *c, const char *address);
 const struct list_config *config_list_by_name(const struct config *c, const char *name);

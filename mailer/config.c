@@ -1,8 +1,9 @@
 /*
  * config: the INI file of DESIGN.md. One table names every known key with its type, default
  * and bounds; [responders] and [list:NAME] are read in config_sections.c, [schedule:NAME] in
- * config_schedules.c, the warnings of `sevmail check` are config_warn.c's. Every error names the
- * file, the group and the key.
+ * config_schedules.c, [team:NAME] in config_teams.c, [person:ADDRESS] in config_people.c, the
+ * warnings of `sevmail check` are config_warn.c's. Every error names the file, the group and
+ * the key.
  */
 #include "config.h"
 #include "config_sections.h"
@@ -412,6 +413,7 @@ config_load(const char *path, GError **err)
 	c->lists = g_ptr_array_new_with_free_func((GDestroyNotify)config_list_free);
 	c->schedules = g_ptr_array_new_with_free_func((GDestroyNotify)schedule_free);
 	c->teams = g_ptr_array_new_with_free_func((GDestroyNotify)config_team_free);
+	c->people = g_ptr_array_new_with_free_func((GDestroyNotify)config_person_free);
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
 		g_set_error(err, CONFIG_ERROR, 0, "%s: %s", path, e->message);
 		return NULL;
@@ -430,6 +432,8 @@ config_load(const char *path, GError **err)
 			rc = config_load_schedule(c, kf, *g, err);
 		else if (g_str_has_prefix(*g, "team:") && (*g)[5] != '\0')
 			rc = config_load_team(c, kf, *g, err);
+		else if (g_str_has_prefix(*g, "person:"))
+			rc = config_load_person(c, kf, *g, err);
 		else if (known_group(*g))
 			rc = load_group(c, kf, *g, err);
 		else
@@ -437,7 +441,7 @@ config_load(const char *path, GError **err)
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
 			    " oncall, postmortem, status_page, security, alerts, list:NAME,"
-			    " schedule:NAME, team:NAME)");
+			    " schedule:NAME, team:NAME, person:ADDRESS)");
 		if (rc != 0)
 			return NULL;
 	}
@@ -493,6 +497,8 @@ config_free(struct config *c)
 		g_ptr_array_unref(c->schedules);
 	if (c->teams != NULL)
 		g_ptr_array_unref(c->teams);
+	if (c->people != NULL)
+		g_ptr_array_unref(c->people);
 	g_free(c);
 }
 

@@ -128,6 +128,7 @@ enum outbox_kind {
 	OUTBOX_STATUS,
 	OUTBOX_POSTMORTEM,
 	OUTBOX_SUBSCRIPTION,
+	OUTBOX_SHORT_PAGE, /* a page's short form for a [person:] page_also address */
 	OUTBOX_KIND_COUNT
 };
 
@@ -137,6 +138,7 @@ struct outbox_kind_info {
 	                       * waits for its retry (pages never wait) */
 	gboolean answer;      /* caused by mail from people: counts toward the answer limit */
 	gboolean reply_token; /* a responder's copy carries the incident's reply token */
+	gboolean html;        /* has an HTML alternative (templates/NAME.html) */
 };
 
 const struct outbox_kind_info *outbox_kind_info(enum outbox_kind k);

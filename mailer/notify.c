@@ -3,7 +3,7 @@
  * queue time (inc-N.KIND.K@domain) so a retry is the same message, and every mail about
  * incident N references the first one, so mail clients thread them.
  */
-#include "notify.h"
+#include "notify_int.h"
 
 #include "postmortem.h"
 
@@ -14,7 +14,7 @@
 #include "util.h"
 #include <string.h>
 
-static GHashTable *
+GHashTable *
 notify_incident_vars(const struct notify *n, const struct incident *inc)
 {
 	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
@@ -62,19 +62,6 @@ notify_may_answer(const struct notify *n, const char *to, GError **err)
 	return 0;
 }
 
-/* What one queued mail needs besides its template. */
-struct envelope {
-	enum outbox_kind kind;
-	GPtrArray *to;           /* addresses for the To header */
-	GPtrArray *rcpts;        /* envelope recipients */
-	const char *reply_to;    /* or NULL */
-	const char *in_reply_to; /* the mail answered, or NULL */
-	GPtrArray *headers;      /* extra name/value pairs, or NULL */
-	const char *template;    /* templates/TEMPLATE.txt when it is not the kind's name */
-	const char *message_id;  /* a fixed Message-ID, or NULL: inc-N.KIND.SEQ@domain */
-	const char *calendar;    /* an iCalendar invitation to add, or NULL */
-};
-
 /* NULL + err when the count fails: a guessed number could reuse a Message-ID. */
 static char *
 next_message_id(const struct notify *n, const struct incident *inc, enum outbox_kind kind,
@@ -115,11 +102,11 @@ dropped(const struct notify *n, struct incident *inc, const struct envelope *env
 	return rc;
 }
 
-static int
-queue(const struct notify *n, struct incident *inc, const struct envelope *env, GHashTable *vars,
-      GError **err)
+int
+notify_queue(const struct notify *n, struct incident *inc, const struct envelope *env,
+             GHashTable *vars, GError **err)
 {
-	g_autofree char *subject = NULL, *body = NULL, *raw = NULL;
+	g_autofree char *subject = NULL, *body = NULL, *raw = NULL, *html = NULL;
 	g_autofree char *message_id = env->message_id != NULL
 	                                  ? g_strdup(env->message_id)
 	                                  : next_message_id(n, inc, env->kind, err);
@@ -141,6 +128,8 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	line = util_one_line(subject, 900);
 	g_free(subject);
 	subject = line;
+	if (notify_html(n, inc, env, vars, subject, &html, err) != 0)
+		return -1;
 	if (thread != NULL)
 		g_ptr_array_add(refs, (gpointer)thread);
 	if (env->in_reply_to != NULL && g_strcmp0(env->in_reply_to, thread) != 0)
@@ -163,6 +152,7 @@ queue(const struct notify *n, struct incident *inc, const struct envelope *env, 
 	m.references = refs;
 	m.headers = headers;
 	m.text = body;
+	m.html = html;
 	m.calendar = env->calendar;
 	m.date = n->now;
 	raw = mime_build(&m, &len, &bad);
@@ -195,7 +185,7 @@ to_one(const struct notify *n, struct incident *inc, enum outbox_kind kind, cons
 	                       .in_reply_to = in_reply_to};
 
 	g_ptr_array_add(list, (gpointer)to);
-	return queue(n, inc, &env, vars, err);
+	return notify_queue(n, inc, &env, vars, err);
 }
 
 int
@@ -205,7 +195,9 @@ notify_page(const struct notify *n, struct incident *inc, const char *to, GError
 
 	/* the short list from the verb table: what a phone needs at 3 a.m. */
 	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
-	return to_one(n, inc, OUTBOX_PAGE, to, NULL, vars, err);
+	if (to_one(n, inc, OUTBOX_PAGE, to, NULL, vars, err) != 0)
+		return -1;
+	return notify_short_pages(n, inc, to, err);
 }
 
 int
@@ -216,7 +208,9 @@ notify_repage(const struct notify *n, struct incident *inc, const char *to, GErr
 
 	g_hash_table_insert(vars, "waiting", g_strdup(waiting));
 	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
-	return to_one(n, inc, OUTBOX_REPAGE, to, NULL, vars, err);
+	if (to_one(n, inc, OUTBOX_REPAGE, to, NULL, vars, err) != 0)
+		return -1;
+	return notify_short_pages(n, inc, to, err);
 }
 
 /* A list value for the template's loops: one item per line. */
@@ -287,7 +281,7 @@ notify_person(const struct notify *n, enum outbox_kind kind, const char *to, con
 	g_ptr_array_add(rcpt, (gpointer)to);
 	g_hash_table_insert(vars, "name", g_strdup(n->cfg->name));
 	g_hash_table_insert(vars, "address", g_strdup(n->cfg->address));
-	return queue(n, NULL, &env, vars, err);
+	return notify_queue(n, NULL, &env, vars, err);
 }
 
 int
@@ -345,7 +339,7 @@ notify_subscription(const struct notify *n, const struct list_config *l, const c
 	g_hash_table_insert(vars, "subscriber", g_strdup(to));
 	g_hash_table_insert(vars, "name", g_strdup(n->cfg->name));
 	g_hash_table_insert(vars, "address", g_strdup(n->cfg->address));
-	return queue(n, NULL, &env, vars, err);
+	return notify_queue(n, NULL, &env, vars, err);
 }
 
 /* Everyone who takes part in the incident except `except` (and except the addresses in
@@ -400,7 +394,7 @@ notify_relay(const struct notify *n, struct incident *inc, const char *author, G
 	}
 	if (people->len == 0 || notes->len == 0)
 		return 0;
-	return queue(n, inc, &env, vars, err);
+	return notify_queue(n, inc, &env, vars, err);
 }
 
 static void next_update(const struct notify *n, const struct incident *inc, GHashTable *vars);
@@ -456,7 +450,7 @@ to_list(const struct notify *n, struct incident *inc, const struct list_config *
 	g_ptr_array_add(headers, g_strdup("Precedence"));
 	g_ptr_array_add(headers, g_strdup("list"));
 	g_hash_table_insert(vars, "unsubscribe", g_strdup(request));
-	return queue(n, inc, &env, vars, err);
+	return notify_queue(n, inc, &env, vars, err);
 }
 
 static int
@@ -535,7 +529,7 @@ notify_status(const struct notify *n, struct incident *inc, const char *author, 
 	g_hash_table_insert(vars, "unsubscribe", g_strdup(""));
 	next_update(n, inc, vars);
 	env.to = env.rcpts = people;
-	return queue(n, inc, &env, vars, err);
+	return notify_queue(n, inc, &env, vars, err);
 }
 
 static gboolean
@@ -592,7 +586,7 @@ notify_postmortem(const struct notify *n, struct incident *inc, GPtrArray *event
 
 		env.to = env.rcpts = people;
 		env.calendar = ics;
-		return queue(n, inc, &env, vars, err);
+		return notify_queue(n, inc, &env, vars, err);
 	}
 	return 0;
 }
@@ -616,45 +610,4 @@ notify_postmortem_text(const struct config *cfg, const struct incident *inc, GPt
 	if (template_render(cfg->templates, "postmortem", vars, &subject, &body, err) != 0)
 		return NULL;
 	return g_strdup_printf("Subject: %s\n\n%s", subject, body);
-}
-
-int
-notify_check_templates(const struct config *cfg, GError **err)
-{
-	static const char *const kinds[] = {"page",
-	                                    "confirm",
-	                                    "error",
-	                                    "help",
-	                                    "status",
-	                                    "notice",
-	                                    "relay",
-	                                    "subscription-confirm",
-	                                    "subscription-welcome",
-	                                    "subscription-goodbye",
-	                                    "subscription-notice",
-	                                    "declare-syntax",
-	                                    "repage",
-	                                    "postmortem"};
-	static const char *const extra[] = {
-	    "changes",  "refusals",   "problem",      "commands", "unsubscribe",  "next_update",
-	    "notice",   "author",     "text",         "list",     "list_address", "request",
-	    "token",    "action",     "subscriber",   "waiting",  "date",         "meeting",
-	    "declared", "resolved",   "mtta",         "mttr",     "timezone",     "attendees",
-	    "timeline", "root_cause", "action_items", "summary",  "headline"};
-	struct notify n = {cfg, NULL, util_now()};
-	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
-	g_autoptr(GHashTable) vars = NULL;
-
-	inc->id = 1;
-	inc->severity = 1;
-	vars = notify_incident_vars(&n, inc);
-	for (gsize i = 0; i < G_N_ELEMENTS(extra); i++)
-		g_hash_table_insert(vars, (gpointer)extra[i], g_strdup("sample"));
-	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
-		g_autofree char *subject = NULL, *body = NULL;
-
-		if (template_render(cfg->templates, kinds[i], vars, &subject, &body, err) != 0)
-			return -1;
-	}
-	return 0;
 }

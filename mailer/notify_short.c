@@ -37,10 +37,11 @@ notify_short_title(const struct notify *n, const struct incident *inc, GHashTabl
 	g_autofree char *subject = NULL, *body = NULL;
 	glong room;
 
-	g_hash_table_insert(vars, "title", g_strdup(""));
+	/* measured with a one-character title: an empty one would lose the space before it */
+	g_hash_table_insert(vars, "title", g_strdup("x"));
 	if (template_render(n->cfg->templates, "short_page", vars, &subject, &body, err) != 0)
 		return NULL;
-	room = NOTIFY_SHORT_MAX - notify_short_length(subject, body);
+	room = NOTIFY_SHORT_MAX - (notify_short_length(subject, body) - 1);
 	if ((glong)strlen(ascii) <= room)
 		return g_steal_pointer(&ascii);
 	if (room < 4) {

@@ -2,6 +2,9 @@
  * every value HTML-escaped in HTML templates; files read once until the cache is cleared. */
 #include "template.h"
 
+#include "mime.h"
+#include "reply.h"
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -192,6 +195,45 @@ test_html_files(void)
 	g_rmdir(dir);
 }
 
+/* An answer from a client that writes above the page's HTML without quoting it: the
+ * page's "Reply above this line" marker cuts it, so neither its buttons nor its command
+ * list are ever read as commands. */
+static void
+test_html_page_cut_from_an_answer(void)
+{
+	static const char *const kinds[] = {"page", "repage", "notice", "confirm", "error"};
+	g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
+	const char *names[] = {"id",      "title",      "severity",        "status",   "commander",
+	                       "impact",  "next_steps", "created",         "source",   "details",
+	                       "name",    "address",    "changes",         "refusals", "problem",
+	                       "notice",  "unverified", "summary",         "headline", "team",
+	                       "waiting", "sev_class",  "severity_meaning"};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+		g_hash_table_insert(v, (gpointer)names[i], "x");
+	g_hash_table_insert(v, "commands", "  ACK    you are on it\n  RESOLVED    it is over");
+	g_hash_table_insert(v, "actions", "yes");
+	g_hash_table_insert(v, "act_ack", "mailto:incidents+1-abc@example.com?body=ACK");
+	g_hash_table_insert(v, "act_resolved", "mailto:incidents+1-abc@example.com?body=RESOLVED");
+	g_hash_table_insert(v, "act_sev1", "mailto:incidents+1-abc@example.com?body=SEV1");
+	g_hash_table_insert(v, "act_sev2", "mailto:incidents+1-abc@example.com?body=SEV2");
+	g_hash_table_insert(v, "act_sev3", "mailto:incidents+1-abc@example.com?body=SEV3");
+	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+		g_autofree char *html = NULL, *answer = NULL, *text = NULL, *said = NULL;
+		const char *body;
+
+		g_assert_cmpint(template_render_html("templates", kinds[i], v, &html, NULL), ==, 1);
+		body = strstr(html, "<body>");
+		g_assert_nonnull(body);
+		answer = g_strdup_printf("%.*s<p>thanks, on my way</p>%s", (int)(body - html + 6),
+		                         html, body + 6);
+		text = mime_html_to_text(answer, strlen(answer));
+		g_assert_nonnull(strstr(text, "RESOLVED")); /* the buttons are there to cut */
+		said = reply_new_text(text);
+		g_assert_cmpstr(said, ==, "thanks, on my way");
+	}
+}
+
 /* A template is read once: an edit takes effect after template_cache_clear() (SIGHUP). */
 static void
 test_cached_until_cleared(void)
@@ -248,6 +290,7 @@ main(int argc, char **argv)
 	g_test_add_func("/template/html/escapes-every-value", test_html_escapes_every_value);
 	g_test_add_func("/template/html/invalid-utf8", test_html_invalid_utf8);
 	g_test_add_func("/template/html/files", test_html_files);
+	g_test_add_func("/template/html/cut-from-an-answer", test_html_page_cut_from_an_answer);
 	g_test_add_func("/template/cache/until-cleared", test_cached_until_cleared);
 	g_test_add_func("/template/cache/missing-not-kept", test_missing_file_not_cached);
 	return g_test_run();

@@ -43,7 +43,7 @@ static const char *const notify_check_extra[] = {
     "summary",   "headline",     "reply_to",
     "sev_class", "actions",      "severity_meaning",
     "act_ack",   "act_resolved", "act_sev1",
-    "act_sev2",  "act_sev3",
+    "act_sev2",  "act_sev3",     "command_lines",
 };
 
 int

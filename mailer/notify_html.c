@@ -61,6 +61,25 @@ notify_html_actions(const struct notify *n, const struct incident *inc, const ch
 	g_hash_table_insert(vars, "actions", g_strdup(any ? "yes" : ""));
 }
 
+/* The command list of the text ("  ACK      you are on it", padded for a monospaced font)
+ * as lines that read in any font on a narrow screen: "ACK – you are on it". */
+static char *
+notify_html_command_lines(const char *commands)
+{
+	g_auto(GStrv) lines = g_strsplit(commands != NULL ? commands : "", "\n", -1);
+	g_autoptr(GRegex) gap = g_regex_new("\\s{2,}", 0, 0, NULL);
+	GString *out = g_string_new(NULL);
+
+	for (char **l = lines; *l != NULL; l++) {
+		g_autofree char *one =
+		    g_regex_replace_literal(gap, g_strstrip(*l), -1, 0, " – ", 0, NULL);
+
+		if (one != NULL && *one != '\0')
+			g_string_append_printf(out, "%s%s", out->len > 0 ? "\n" : "", one);
+	}
+	return g_string_free(out, FALSE);
+}
+
 int
 notify_html(const struct notify *n, const struct incident *inc, const struct envelope *env,
             GHashTable *vars, const char *subject, char **html, GError **err)
@@ -74,6 +93,8 @@ notify_html(const struct notify *n, const struct incident *inc, const struct env
 	g_hash_table_insert(vars, "sev_class",
 	                    sev > 0 ? g_strdup_printf("%d", sev) : g_strdup("none"));
 	g_hash_table_insert(vars, "severity_meaning", g_strdup(notify_severity_meaning[sev]));
+	g_hash_table_insert(vars, "command_lines",
+	                    notify_html_command_lines(g_hash_table_lookup(vars, "commands")));
 	notify_html_actions(n, inc, env->reply_to, subject, vars);
 	return template_render_html(n->cfg->templates, outbox_kind_name(env->kind), vars, html,
 	                            err) < 0

@@ -165,7 +165,7 @@ test_html_files(void)
 	                       "timeline",   "root_cause",    "action_items",
 	                       "sev_class",  "actions",       "severity_meaning",
 	                       "act_ack",    "act_resolved",  "act_sev1",
-	                       "act_sev2",   "act_sev3"};
+	                       "act_sev2",   "act_sev3",      "command_lines"};
 	g_autoptr(GHashTable) v = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autofree char *dir = g_dir_make_tmp("sevmail-template-XXXXXX", NULL);
 	g_autofree char *path = g_build_filename(dir, "page.html", NULL);
@@ -212,6 +212,7 @@ test_html_page_cut_from_an_answer(void)
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
 		g_hash_table_insert(v, (gpointer)names[i], "x");
 	g_hash_table_insert(v, "commands", "  ACK    you are on it\n  RESOLVED    it is over");
+	g_hash_table_insert(v, "command_lines", "ACK – you are on it\nRESOLVED – it is over");
 	g_hash_table_insert(v, "actions", "yes");
 	g_hash_table_insert(v, "act_ack", "mailto:incidents+1-abc@example.com?body=ACK");
 	g_hash_table_insert(v, "act_resolved", "mailto:incidents+1-abc@example.com?body=RESOLVED");

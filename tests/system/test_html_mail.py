@@ -8,15 +8,15 @@ no answers. An alert title that is markup stays text everywhere."""
 
 import colorsys
 import email.policy
+import os
 import re
+import shutil
 from email.message import EmailMessage
 from email.utils import format_datetime, localtime, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from browser import SMALL_PHONE, Browser, needs_chromium
-from story import body_of, is_token_address, token_address
-
-pytestmark = needs_chromium
+from story import ROOT, body_of, is_token_address, token_address
 
 T0 = 1795701780  # 2026-11-26 14:03 UTC
 HOSTILE = '<script>alert(1)</script> Disk full on db2 <img src=x onerror=alert(2)> & "x"'
@@ -136,6 +136,7 @@ def tap(desk, who, answer, count):
     desk.wait_incoming(count)
 
 
+@needs_chromium
 def test_every_mail_reads_well_on_a_phone_and_its_buttons_act(desk, tmp_path):
     desk.write_config(escalation__ack_timeout=300, escalation__repeat=1,
                       postmortem__timezone="UTC")
@@ -240,3 +241,31 @@ def test_every_mail_reads_well_on_a_phone_and_its_buttons_act(desk, tmp_path):
         assert "acknowledged" in facts["fields"]["Timeline (UTC)"].lower()
         [invite] = [p for p in postmortem.walk() if p.get_content_type() == "text/calendar"]
         assert "DTSTART:20261201T150000Z" in invite.get_content()
+
+
+def own_templates(desk, tmp_path):
+    own = tmp_path / "templates"
+    shutil.copytree(os.path.join(ROOT, "templates"), own)
+    desk.write_config(general__templates=str(own))
+    return own
+
+
+def test_check_names_the_file_and_line_of_a_broken_html_template(desk, tmp_path):
+    own = own_templates(desk, tmp_path)
+    lines = (own / "page.html").read_text().split("\n")
+    lines[2] += "{{pager_number}}"
+    (own / "page.html").write_text("\n".join(lines))
+    proc = desk.run("check", check=False)
+    assert proc.returncode == 2
+    assert "page.html:3: unknown placeholder 'pager_number'" in proc.stderr.decode()
+
+
+def test_without_its_html_template_a_mail_is_text_only(desk, tmp_path):
+    own = own_templates(desk, tmp_path)
+    (own / "page.html").unlink()
+    assert desk.run("check").returncode == 0
+    desk.deliver(desk.monitor_mail(HOSTILE))
+    desk.once()
+    [page] = desk.inbox(desk.alice, 1)
+    assert page.get_content_type() == "text/plain"
+    assert HOSTILE in body_of(page)

@@ -114,6 +114,7 @@ notify_queue(const struct notify *n, struct incident *inc, const struct envelope
 	g_autoptr(GPtrArray) headers = g_ptr_array_new();
 	const char *thread = inc != NULL ? inc->thread_id : NULL;
 	g_autoptr(GError) bad = NULL;
+	g_autoptr(GError) no_html = NULL;
 	struct outmsg m = {0};
 	gsize len = 0;
 	char *line;
@@ -128,8 +129,11 @@ notify_queue(const struct notify *n, struct incident *inc, const struct envelope
 	line = util_one_line(subject, 900);
 	g_free(subject);
 	subject = line;
-	if (notify_html(n, inc, env, vars, subject, &html, err) != 0)
-		return -1;
+	/* the HTML is the text's alternative: a broken .html template never holds a page back
+	 * (`sevmail check` names its line) */
+	if (notify_html(n, inc, env, vars, subject, &html, &no_html) != 0)
+		g_warning("%s mail sent as text only: %s", outbox_kind_name(env->kind),
+		          no_html->message);
 	if (thread != NULL)
 		g_ptr_array_add(refs, (gpointer)thread);
 	if (env->in_reply_to != NULL && g_strcmp0(env->in_reply_to, thread) != 0)

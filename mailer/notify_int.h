@@ -34,7 +34,7 @@ GHashTable *notify_incident_vars(const struct notify *n, const struct incident *
  * (to which the badge's class, the severity's meaning and, when the mail carries inc's reply
  * token address, the one-tap action links are added), every value HTML-escaped. *html is
  * NULL when the kind has no HTML, the envelope names another template, or the file does not
- * exist. 0, or -1 + err when the template cannot be rendered. */
+ * exist. 0, or -1 + err when the template cannot be rendered (the mail then goes as text). */
 int notify_html(const struct notify *n, const struct incident *inc, const struct envelope *env,
                 GHashTable *vars, const char *subject, char **html, GError **err);
 

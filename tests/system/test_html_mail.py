@@ -258,6 +258,12 @@ def test_check_names_the_file_and_line_of_a_broken_html_template(desk, tmp_path)
     proc = desk.run("check", check=False)
     assert proc.returncode == 2
     assert "page.html:3: unknown placeholder 'pager_number'" in proc.stderr.decode()
+    # the HTML is only the text's alternative: the page still goes out, as text, and says why
+    desk.deliver(desk.monitor_mail(HOSTILE))
+    run = desk.once()
+    [page] = desk.inbox(desk.alice, 1)
+    assert page.get_content_type() == "text/plain" and HOSTILE in body_of(page)
+    assert b"page mail sent as text only" in run.stderr and b"page.html:3" in run.stderr
 
 
 def test_without_its_html_template_a_mail_is_text_only(desk, tmp_path):

@@ -91,6 +91,13 @@ struct heartbeat {
 	char *team;       /* a [team:] name, or NULL for default */
 };
 
+/* A [person:ADDRESS] section: more ways to reach one person. */
+struct person {
+	char *address;    /* lower-case, as in the section name */
+	char **page_also; /* lower-case addresses that get the short page, NULL-terminated;
+	                   * NULL when not set */
+};
+
 struct server_config {
 	char *host;
 	int port;
@@ -158,6 +165,8 @@ struct config {
 	GPtrArray *teams; /* struct team * */
 	/* [heartbeat:NAME], in file order = matching order */
 	GPtrArray *heartbeats; /* struct heartbeat * */
+	/* [person:ADDRESS], in file order */
+	GPtrArray *people; /* struct person * */
 };
 
 /* Loads and validates path. NULL + err (a sentence naming file and key) on any problem. */
@@ -168,6 +177,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(config, config_free)
 
 /* The responder with that address, or NULL. */
 const struct responder *config_responder(const struct config *c, const char *address);
+/* The [person:] section of address, or NULL. */
+const struct person *config_person(const struct config *c, const char *address);
 /* The list whose address (or NAME-request address) is address, or NULL. */
 const struct list_config *config_list_by_address(const struct config *c, const char *address);
 const struct list_config *config_list_by_name(const struct config *c, const char *name);

@@ -129,8 +129,9 @@ enum outbox_kind {
 	OUTBOX_STATUS,
 	OUTBOX_POSTMORTEM,
 	OUTBOX_SUBSCRIPTION,
-	OUTBOX_OWNER,     /* to a list's owner: a subscriber was suspended */
-	OUTBOX_HEARTBEAT, /* sevmail's own, to [general] heartbeat_to */
+	OUTBOX_OWNER,      /* to a list's owner: a subscriber was suspended */
+	OUTBOX_HEARTBEAT,  /* sevmail's own, to [general] heartbeat_to */
+	OUTBOX_SHORT_PAGE, /* a page's short form for a [person:] page_also address */
 	OUTBOX_KIND_COUNT
 };
 
@@ -141,6 +142,7 @@ struct outbox_kind_info {
 	gboolean answer;      /* caused by mail from people: counts toward the answer limit */
 	gboolean reply_token; /* a responder's copy carries the incident's reply token */
 	gboolean pages;       /* it pages someone: its bounce is an event of the incident */
+	gboolean html;        /* has an HTML alternative (templates/NAME.html) */
 };
 
 const struct outbox_kind_info *outbox_kind_info(enum outbox_kind k);

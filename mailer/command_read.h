@@ -16,10 +16,10 @@ enum syntax {
 	SYN_WHO,    /* nothing, "me", one name or an address, then a note: IC, PAGE */
 	SYN_TEXT,   /* ':' or ' - ', then free text to the end of the line: "IMPACT: ..." */
 	SYN_SNOOZE, /* a duration ("30m", "1h30m", "2 h"), then a note */
-	SYN_POSTMORTEM, /* nothing, or "MEETING 2026-12-01 15:00" with an optional offset */
-	SYN_DECLARE,    /* "SEVn title"; anything else after DECLARE is a malformed DECLARE */
-	SYN_OVERRIDE,   /* the rest of the line, when it holds a date ("2026-12-03") */
-	SYN_INCIDENT,   /* "INC-4", "INC 4", "#4" or "4", then a note; nothing: a malformed one */
+	SYN_POSTMORTEM,  /* nothing, or "MEETING 2026-12-01 15:00" with an optional offset */
+	SYN_DECLARE,     /* "SEVn title"; anything else after DECLARE is a malformed DECLARE */
+	SYN_OVERRIDE,    /* the rest of the line, when it holds a date ("2026-12-03") */
+	SYN_INCIDENT,    /* "INC-4", "INC 4", "#4" or "4", then a note; nothing: a malformed one */
 	SYN_MAINTENANCE, /* "MATCH DURATION [reason]": the first word key=glob or a duration */
 };
 

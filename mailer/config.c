@@ -1,9 +1,9 @@
 /*
  * config: the INI file of DESIGN.md. One table names every known key with its type, default
  * and bounds; [responders] and [list:NAME] are read in config_sections.c, [schedule:NAME],
- * [team:NAME] and [heartbeat:NAME] in config_schedules.c, config_teams.c and
- * config_heartbeats.c, the warnings of `sevmail check` are config_warn.c's. Every error
- * names the file, the group and the key.
+ * [team:NAME], [heartbeat:NAME] and [person:ADDRESS] in config_schedules.c, config_teams.c,
+ * config_heartbeats.c and config_people.c, the warnings of `sevmail check` are
+ * config_warn.c's. Every error names the file, the group and the key.
  */
 #include "config.h"
 #include "config_sections.h"
@@ -425,6 +425,7 @@ config_load(const char *path, GError **err)
 	c->schedules = g_ptr_array_new_with_free_func((GDestroyNotify)schedule_free);
 	c->teams = g_ptr_array_new_with_free_func((GDestroyNotify)config_team_free);
 	c->heartbeats = g_ptr_array_new_with_free_func((GDestroyNotify)config_heartbeat_free);
+	c->people = g_ptr_array_new_with_free_func((GDestroyNotify)config_person_free);
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
 		g_set_error(err, CONFIG_ERROR, 0, "%s: %s", path, e->message);
 		return NULL;
@@ -445,6 +446,8 @@ config_load(const char *path, GError **err)
 			rc = config_load_team(c, kf, *g, err);
 		else if (g_str_has_prefix(*g, "heartbeat:") && (*g)[10] != '\0')
 			rc = config_load_heartbeat(c, kf, *g, err);
+		else if (g_str_has_prefix(*g, "person:"))
+			rc = config_load_person(c, kf, *g, err);
 		else if (known_group(*g))
 			rc = load_group(c, kf, *g, err);
 		else
@@ -452,7 +455,7 @@ config_load(const char *path, GError **err)
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
 			    " oncall, postmortem, status_page, security, alerts, list:NAME,"
-			    " schedule:NAME, team:NAME, heartbeat:NAME)");
+			    " schedule:NAME, team:NAME, heartbeat:NAME, person:ADDRESS)");
 		if (rc != 0)
 			return NULL;
 	}
@@ -513,6 +516,8 @@ config_free(struct config *c)
 	if (c->heartbeats != NULL)
 		g_ptr_array_unref(c->heartbeats);
 	g_free(c->heartbeat_to);
+	if (c->people != NULL)
+		g_ptr_array_unref(c->people);
 	g_free(c);
 }
 

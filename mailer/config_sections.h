@@ -57,5 +57,10 @@ int config_load_heartbeat(struct config *c, GKeyFile *kf, const char *group, GEr
  * address. 0, or -1 + err. */
 int config_finish_heartbeats(struct config *c, GError **err);
 void config_heartbeat_free(struct heartbeat *h);
+/* One [person:ADDRESS] group, added to c->people. 0, or -1 + err. */
+int config_load_person(struct config *c, GKeyFile *kf, const char *group, GError **err);
+void config_person_free(struct person *p);
+/* Adds to w (char *) a warning for each [person:] who is neither a responder nor in a team. */
+void config_warn_people(GPtrArray *w, const struct config *c);
 
 #endif

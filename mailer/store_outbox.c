@@ -12,19 +12,23 @@ static const struct outbox_kind_info outbox_kinds[OUTBOX_KIND_COUNT] = {
     /* ordered like every kind before there was this table */
     [OUTBOX_UNKNOWN] = {.name = "unknown", .ordered = TRUE},
     /* a page is never late for an older one that waits */
-    [OUTBOX_PAGE] = {.name = "page", .reply_token = TRUE, .pages = TRUE},
-    [OUTBOX_REPAGE] = {.name = "repage", .reply_token = TRUE, .pages = TRUE},
-    [OUTBOX_CONFIRM] = {.name = "confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_ERROR] = {.name = "error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_PAGE] = {.name = "page", .reply_token = TRUE, .pages = TRUE, .html = TRUE},
+    [OUTBOX_REPAGE] = {.name = "repage", .reply_token = TRUE, .pages = TRUE, .html = TRUE},
+    [OUTBOX_CONFIRM] =
+        {.name = "confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE, .html = TRUE},
+    [OUTBOX_ERROR] =
+        {.name = "error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE, .html = TRUE},
     [OUTBOX_HELP] = {.name = "help", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_NOTICE] = {.name = "notice", .ordered = TRUE, .reply_token = TRUE},
+    [OUTBOX_NOTICE] = {.name = "notice", .ordered = TRUE, .reply_token = TRUE, .html = TRUE},
     [OUTBOX_RELAY] = {.name = "relay", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_STATUS] = {.name = "status", .ordered = TRUE},
-    [OUTBOX_POSTMORTEM] = {.name = "postmortem", .ordered = TRUE},
+    [OUTBOX_STATUS] = {.name = "status", .ordered = TRUE, .html = TRUE},
+    [OUTBOX_POSTMORTEM] = {.name = "postmortem", .ordered = TRUE, .html = TRUE},
     [OUTBOX_SUBSCRIPTION] = {.name = "subscription", .ordered = TRUE},
     [OUTBOX_OWNER] = {.name = "owner", .ordered = TRUE},
     /* a late heartbeat waits for nothing: the next one says as much */
     [OUTBOX_HEARTBEAT] = {.name = "heartbeat"},
+    /* a text message: plain and short, and as urgent as the page it stands for */
+    [OUTBOX_SHORT_PAGE] = {.name = "short_page", .reply_token = TRUE, .pages = TRUE},
 };
 
 const struct outbox_kind_info *

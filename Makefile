@@ -42,8 +42,9 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # a core module that starts calling one of those stops linking.
 CORE_SRCS = $(wildcard mailer/alert*.c mailer/command*.c mailer/html*.c mailer/bounce*.c) \
             mailer/auth.c mailer/authres.c mailer/ical.c mailer/incident.c \
-            mailer/incident_merge.c mailer/match.c mailer/mime.c mailer/mime_build.c \
-            mailer/mime_headers.c mailer/mime_parts.c mailer/route.c mailer/team.c \
+            mailer/incident_merge.c mailer/mailto.c mailer/match.c mailer/mime.c \
+            mailer/mime_build.c mailer/mime_headers.c mailer/mime_parts.c mailer/route.c \
+            mailer/team.c \
             mailer/postmortem.c mailer/reply.c mailer/schedule.c mailer/stats.c \
             mailer/statuspage.c \
             mailer/template.c mailer/util.c mailer/view.c
@@ -132,7 +133,7 @@ demo: deps
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/templates
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/sevmail
-	install -m 644 templates/*.txt $(DESTDIR)$(SHAREDIR)/templates/
+	install -m 644 templates/*.txt templates/*.html $(DESTDIR)$(SHAREDIR)/templates/
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 doc/sevmail.1 $(DESTDIR)$(MANDIR)/man1/sevmail.1
 	install -m 644 doc/sevmail.conf.5 $(DESTDIR)$(MANDIR)/man5/sevmail.conf.5

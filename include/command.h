@@ -41,6 +41,9 @@ enum command_kind {
 	               * override.h; a line without a date after the word is prose, not this */
 	CMD_MERGE,    /* argument: the other incident's number ("4" for "MERGE INC-4"), or "" when
 	               * none could be read */
+	CMD_MAINTENANCE, /* argument: "MATCH DURATION [reason]" as written, on one line
+	                  * ("host=db-1 2h kernel upgrade"), unchecked; "" when nothing
+	                  * follows: refuse it with the syntax */
 };
 
 struct command {

@@ -81,6 +81,23 @@ struct storm_guard {
 	int period;
 };
 
+/* A [heartbeat:NAME] section (DESIGN.md, "Noise control"): a mail its match holds for is a
+ * heartbeat; none for every + grace declares an incident. */
+struct heartbeat {
+	char *name;
+	struct match *match;
+	int every, grace; /* seconds */
+	int severity;     /* 1-3: the incident's */
+	char *team;       /* a [team:] name, or NULL for default */
+};
+
+/* A [person:ADDRESS] section: more ways to reach one person. */
+struct person {
+	char *address;    /* lower-case, as in the section name */
+	char **page_also; /* lower-case addresses that get the short page, NULL-terminated;
+	                   * NULL when not set */
+};
+
 struct server_config {
 	char *host;
 	int port;
@@ -102,7 +119,9 @@ struct config {
 	int busy_timeout;     /* seconds to wait for another writer of the database */
 	int max_message_size; /* bytes; larger messages are read as their header only */
 	char *templates;
-	char *secret; /* read from secret_file, or from secret = for tests */
+	char *secret;        /* read from secret_file, or from secret = for tests */
+	char *heartbeat_to;  /* sevmail's own heartbeat goes there, or NULL */
+	int heartbeat_every; /* seconds between two of them */
 	/* [imap] */
 	struct server_config imap;
 	char *mailbox;
@@ -152,6 +171,10 @@ struct config {
 	GPtrArray *schedules; /* struct schedule * */
 	/* [team:NAME], in file order = routing order; empty: the one "default" team */
 	GPtrArray *teams; /* struct team * */
+	/* [heartbeat:NAME], in file order = matching order */
+	GPtrArray *heartbeats; /* struct heartbeat * */
+	/* [person:ADDRESS], in file order */
+	GPtrArray *people; /* struct person * */
 };
 
 /* Loads and validates path. NULL + err (a sentence naming file and key) on any problem. */
@@ -162,6 +185,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(config, config_free)
 
 /* The responder with that address, or NULL. */
 const struct responder *config_responder(const struct config *c, const char *address);
+/* The [person:] section of address, or NULL. */
+const struct person *config_person(const struct config *c, const char *address);
 /* The list whose address (or NAME-request address) is address, or NULL. */
 const struct list_config *config_list_by_address(const struct config *c, const char *address);
 const struct list_config *config_list_by_name(const struct config *c, const char *name);

@@ -72,7 +72,9 @@ enum event_kind {
 	EVENT_ALERT_JOINED, /* another alert joined it (grouping, the storm guard): no page */
 	EVENT_MERGED,       /* it was merged into another incident (MERGE) */
 	EVENT_TOLD,         /* who was informed of what (a summary of joined alerts, a merge) */
-	EVENT_RESOLVED,     /* written by older versions only */
+	EVENT_SUPPRESSED,   /* a maintenance window held the alert back until it ended */
+	EVENT_HEARTBEAT_MISSING, /* the silence a heartbeat incident was declared for */
+	EVENT_RESOLVED,          /* written by older versions only */
 	EVENT_KIND_COUNT
 };
 
@@ -162,7 +164,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(incident_outcome, incident_outcome_free)
 /* Applies one command from actor at now: changes inc, appends to out, then records the
  * command's attached note (cmd->note) as a "note" event, whether the command was done or
  * refused. Commands that need no state here (HELP, UNKNOWN, POSTMORTEM, DECLARE, ESCALATE,
- * PAGE, MERGE) are the caller's and leave inc unchanged. */
+ * PAGE, MERGE, MAINTENANCE) are the caller's and leave inc unchanged. */
 void incident_apply(struct incident *inc, const struct command *cmd, const char *actor, gint64 now,
                     struct incident_outcome *out);
 /*

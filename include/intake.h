@@ -1,7 +1,8 @@
 /*
  * intake: one inbound message, one transaction. Stores the raw message, decides its route
- * (alert, reply, list, ignored, other), applies the effects, queues the mail they cause and
- * advances the mailbox checkpoint, all committed together or not at all.
+ * (alert, heartbeat, reply, list, declare, maintenance, ignored, other), applies the effects,
+ * queues the mail they cause and advances the mailbox checkpoint, all committed together or not at
+ * all.
  */
 #ifndef SEVMAIL_INTAKE_H
 #define SEVMAIL_INTAKE_H
@@ -28,7 +29,8 @@ struct intake_source {
 
 struct intake_result {
 	gboolean duplicate; /* already stored before: nothing applied again */
-	char *route;        /* alert, reply, list, declare, ignored, other, quarantined */
+	char *route;        /* alert, heartbeat, reply, list, declare, maintenance, ignored, other,
+	                     * quarantined */
 	char *reason;       /* one sentence for the log */
 	gint64 incident_id; /* or 0 */
 	char *message_id;   /* of the message, or NULL */
@@ -67,5 +69,17 @@ int intake_explain(const struct config *cfg, struct store *s, const char *raw, g
  * the lists told, in one transaction. by names who did it in the timeline. Sets *id. */
 int intake_declare(const struct config *cfg, struct store *s, int severity, const char *title,
                    const char *impact, const char *team, const char *by, gint64 *id, GError **err);
+
+/* The timers of noise control (noise.c), inside the caller's transaction. */
+/* Window w is over: each alert identity it held back whose last mail was firing is read
+ * as if that mail came now (declared and paged as usual), unless another window holds it
+ * still, which then takes it over. The window is marked released. *declared: how many
+ * were declared (or joined an open incident). */
+int intake_release_window(const struct config *cfg, struct store *s, const struct window *w,
+                          gint64 now, int *declared, GError **err);
+/* Declares the incident of h's silence since `since` ("No heartbeat from NAME since …",
+ * source heartbeat, h's severity and team), paged and told as usual. Sets *id. */
+int intake_heartbeat_missing(const struct config *cfg, struct store *s, const struct heartbeat *h,
+                             gint64 since, gint64 now, gint64 *id, GError **err);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * notify: which mail goes to whom. Renders a template for an incident, builds the message
- * with its threading and loop-prevention headers, and queues it in the outbox (the only way
- * out). Runs inside the caller's transaction.
+ * notify: which mail goes to whom. Renders a template for an incident (text, and the HTML
+ * alternative of mail people read on a phone), builds the message with its threading and
+ * loop-prevention headers, and queues it in the outbox (the only way out). Runs inside the
+ * caller's transaction.
  */
 #ifndef SEVMAIL_NOTIFY_H
 #define SEVMAIL_NOTIFY_H
@@ -23,9 +24,10 @@ struct notify {
  * NOTIFY_ANSWERS_PER_HOUR this hour (logged), -1 + err when the count fails. */
 int notify_may_answer(const struct notify *n, const char *to, GError **err);
 
-/* Pages a responder about inc (Reply-To carries the incident's reply token). */
+/* Pages a responder about inc (Reply-To carries the incident's reply token), and the
+ * page_also addresses of their [person:] section in the short form. */
 int notify_page(const struct notify *n, struct incident *inc, const char *to, GError **err);
-/* Pages again: nobody acknowledged inc yet. */
+/* Pages again: nobody acknowledged inc yet (page_also too). */
 int notify_repage(const struct notify *n, struct incident *inc, const char *to, GError **err);
 /* Confirms to the sender what a reply changed (and what it could not do). */
 int notify_confirm(const struct notify *n, struct incident *inc, const char *to,

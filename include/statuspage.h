@@ -8,6 +8,7 @@
 #define SEVMAIL_STATUSPAGE_H
 
 #include "incident.h"
+#include "route.h"
 #include <glib.h>
 
 #define STATUSPAGE_RECENT (7 * 86400) /* how long a resolved incident stays on the index */
@@ -24,9 +25,10 @@ char *statuspage_incident_file(const struct incident *inc);
  * (newest first), each with its severity badge, status word, impact and last public update.
  * events_per_incident[i] (GPtrArray of struct event *) belongs to incidents[i] and dates
  * the last update; it, or an entry, may be NULL (then the incident's own times are used).
- * name is the desk's name ([general] name). Caller frees. */
-char *statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, gint64 now,
-                       const char *name);
+ * windows (struct window *, or NULL) are the maintenance windows in force or to come,
+ * shown before the incidents. name is the desk's name ([general] name). Caller frees. */
+char *statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, GPtrArray *windows,
+                       gint64 now, const char *name);
 
 /* inc-N.html: one incident with its public timeline, newest first. Only updates meant for
  * readers are shown: declared, acknowledged, severity, status, alert recovery, and title,

@@ -9,6 +9,7 @@
 #define SEVMAIL_STORE_H
 
 #include "incident.h"
+#include "route.h"
 #include <glib.h>
 
 /* Error domain of the database; the code says what the caller can do about it. */
@@ -175,7 +176,9 @@ enum outbox_kind {
 	OUTBOX_STATUS,
 	OUTBOX_POSTMORTEM,
 	OUTBOX_SUBSCRIPTION,
-	OUTBOX_OWNER, /* to a list's owner: a subscriber was suspended */
+	OUTBOX_OWNER,      /* to a list's owner: a subscriber was suspended */
+	OUTBOX_HEARTBEAT,  /* sevmail's own, to [general] heartbeat_to */
+	OUTBOX_SHORT_PAGE, /* a page's short form for a [person:] page_also address */
 	OUTBOX_KIND_COUNT
 };
 
@@ -186,6 +189,7 @@ struct outbox_kind_info {
 	gboolean answer;      /* caused by mail from people: counts toward the answer limit */
 	gboolean reply_token; /* a responder's copy carries the incident's reply token */
 	gboolean pages;       /* it pages someone: its bounce is an event of the incident */
+	gboolean html;        /* has an HTML alternative (templates/NAME.html) */
 };
 
 const struct outbox_kind_info *outbox_kind_info(enum outbox_kind k);
@@ -336,6 +340,60 @@ int store_override_add(struct store *s, struct schedule_override *o, const char 
 /* Marks override id removed at now; an unknown or already removed id is an error that
  * says so. */
 int store_override_remove(struct store *s, gint64 id, gint64 now, GError **err);
+/* When the newest message of kind was queued: 1 and *t, 0 when there is none, -1 + err. */
+int store_outbox_last(struct store *s, enum outbox_kind kind, gint64 *t, GError **err);
+
+/* --- noise control: maintenance windows, what they held back, heartbeats --- */
+
+/* Stores w (its id is set). */
+int store_window_add(struct store *s, struct window *w, gint64 now, GError **err);
+/* struct window * not over at now (in force, or to come), by start. NULL + err. */
+GPtrArray *store_windows(struct store *s, gint64 now, GError **err);
+/* 1 and *out (caller frees) when window id exists, 0 when not, -1 + err. */
+int store_window_get(struct store *s, gint64 id, struct window **out, GError **err);
+/* Ends window id at now (`maintenance end`). */
+int store_window_end(struct store *s, gint64 id, gint64 now, GError **err);
+/* struct window * over at now whose held-back alerts were not released yet, oldest
+ * first. NULL + err. store_window_released marks one released: 1, or 0 when it was
+ * already (another process was quicker), -1 + err. */
+GPtrArray *store_windows_to_release(struct store *s, gint64 now, GError **err);
+int store_window_released(struct store *s, gint64 id, gint64 now, GError **err);
+
+/* One alert mail a maintenance window held back. */
+struct suppressed {
+	gint64 window_id, at;
+	gint64 first_at; /* store_suppressed_last: the identity's first mail in the window */
+	char *message_id, *sender, *subject; /* of the mail; any may be NULL */
+	char *source, *fingerprint, *title;  /* the alert's */
+	char *severity_label, *details;      /* or NULL */
+	char *labels;                        /* route_labels_text */
+	enum alert_state state;              /* firing or resolved */
+	gboolean verified;
+};
+void suppressed_free(struct suppressed *r);
+int store_suppressed_add(struct store *s, const struct suppressed *r, GError **err);
+/* The last mail of each alert identity window_id held back, in the order they came.
+ * NULL + err. */
+GPtrArray *store_suppressed_last(struct store *s, gint64 window_id, GError **err);
+/* Hands what window `from` held back of one identity to window `to`, which holds it still. */
+int store_suppressed_move(struct store *s, gint64 from, gint64 to, const char *fingerprint,
+                          GError **err);
+
+/* What is known of a [heartbeat:NAME]: 0 means never. */
+struct heartbeat_seen {
+	gint64 first_seen;   /* when sevmail first saw the section */
+	gint64 last_seen;    /* the last heartbeat */
+	gint64 declared_for; /* the silence (its start) an incident was declared for */
+};
+/* 1 and *out when the heartbeat is known, 0 (and zeros) when not, -1 + err. */
+int store_heartbeat_get(struct store *s, const char *name, struct heartbeat_seen *out,
+                        GError **err);
+/* Records that sevmail sees the section from now on (nothing when it did before). */
+int store_heartbeat_first(struct store *s, const char *name, gint64 now, GError **err);
+/* A heartbeat came at now. */
+int store_heartbeat_beat(struct store *s, const char *name, gint64 now, GError **err);
+/* An incident was declared for the silence since `since`. */
+int store_heartbeat_declared(struct store *s, const char *name, gint64 since, GError **err);
 
 /* --- participants: everyone paged for, or acting on, an incident --- */
 int store_participant_add(struct store *s, gint64 incident_id, const char *address, GError **err);

@@ -45,6 +45,18 @@ char *view_oncall_json(GArray *entries);
 /* [{"id", "schedule", "person", "from", "until"}] of struct schedule_override * (DESIGN.md's
  * overrides --json). */
 char *view_overrides_json(GPtrArray *overrides);
+/* Maintenance windows (struct window *) as DESIGN.md's maintenance --json: [{"id",
+ * "match", "from", "until", "reason", "by"}], until being when each stops holding. */
+char *view_windows_json(GPtrArray *windows);
+
+/* A heartbeat monitor (DESIGN.md's heartbeats --json); last_seen 0 for never. */
+struct view_heartbeat {
+	const char *name;
+	gint64 last_seen, due;
+	const char *state; /* ok, late, missing */
+};
+/* [{"name", "last_seen", "due", "state"}] of a GArray of struct view_heartbeat. */
+char *view_heartbeats_json(GArray *entries);
 
 /* Counts, MTTA and MTTR by severity (DESIGN.md's stats --json). */
 struct stats;

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 gboolean cli_json = FALSE;
 
@@ -43,4 +44,24 @@ cli_store_open(struct cli_ctx *ctx)
 
 	ctx->store = store_open_params(&p, &e);
 	return ctx->store != NULL ? 0 : cli_fail(e);
+}
+
+gboolean
+cli_utc_time(const char *text, gint64 *t)
+{
+	static const char shape[] = "dddd-dd-dd dd:dd";
+	int y, mo, d, h, mi;
+	g_autoptr(GDateTime) dt = NULL;
+
+	/* the shape is checked character by character: sscanf alone takes " 9" and "+9" */
+	if (strlen(text) != strlen(shape))
+		return FALSE;
+	for (gsize i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? !g_ascii_isdigit(text[i]) : text[i] != shape[i])
+			return FALSE;
+	if (sscanf(text, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi) != 5 ||
+	    (dt = g_date_time_new_utc(y, mo, d, h, mi, 0)) == NULL)
+		return FALSE;
+	*t = g_date_time_to_unix(dt);
+	return TRUE;
 }

@@ -27,29 +27,15 @@ static const GOptionEntry oncall_options[] = {
      "print the schedule's shifts of the next 8 weeks as an iCalendar feed", "SCHEDULE"},
     {NULL}};
 
-/* --at as unix time (now without it); FALSE when it is not "YYYY-MM-DD HH:MM" of a real
- * date. The shape is checked character by character: sscanf alone takes " 9" and "+9". */
+/* --at as unix time (now without it); FALSE when it is not "YYYY-MM-DD HH:MM". */
 static gboolean
 cli_oncall_at(gint64 *t)
 {
-	static const char shape[] = "dddd-dd-dd dd:dd";
-	int y, mo, d, h, mi;
-	g_autoptr(GDateTime) dt = NULL;
-
 	if (oncall_at == NULL) {
 		*t = util_now();
 		return TRUE;
 	}
-	if (strlen(oncall_at) != strlen(shape))
-		return FALSE;
-	for (gsize i = 0; shape[i] != '\0'; i++)
-		if (shape[i] == 'd' ? !g_ascii_isdigit(oncall_at[i]) : oncall_at[i] != shape[i])
-			return FALSE;
-	if (sscanf(oncall_at, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi) != 5 ||
-	    (dt = g_date_time_new_utc(y, mo, d, h, mi, 0)) == NULL)
-		return FALSE;
-	*t = g_date_time_to_unix(dt);
-	return TRUE;
+	return cli_utc_time(oncall_at, t);
 }
 
 static int

@@ -64,6 +64,10 @@ static const struct verb command_verbs[] = {
      "who (me, a name or an address) is on call for the\nschedule from FROM until UNTIL, "
      "YYYY-MM-DD HH:MM in its\ntime zone (at most 90 days)",
      NULL},
+    {CMD_MAINTENANCE, "MAINTENANCE", NULL, SYN_MAINTENANCE, "MAINTENANCE host=db-1 2h why",
+     "no incidents from alerts that match, for that long (at\nmost 7d): a reply, or a new "
+     "mail",
+     NULL},
     {CMD_DECLARE, "DECLARE", NULL, SYN_DECLARE, "DECLARE SEV2 title",
      "declare a new incident (as the subject of a new mail)", NULL},
     {CMD_HELP, "HELP", NULL, SYN_BARE, "HELP", "this list", NULL},

@@ -1,8 +1,9 @@
 /*
  * config: the INI file of DESIGN.md. One table names every known key with its type, default
- * and bounds; [responders] and [list:NAME] are read in config_sections.c, [schedule:NAME] in
- * config_schedules.c, the warnings of `sevmail check` are config_warn.c's. Every error names the
- * file, the group and the key.
+ * and bounds; [responders] and [list:NAME] are read in config_sections.c, [schedule:NAME],
+ * [team:NAME], [heartbeat:NAME] and [person:ADDRESS] in config_schedules.c, config_teams.c,
+ * config_heartbeats.c and config_people.c, the warnings of `sevmail check` are
+ * config_warn.c's. Every error names the file, the group and the key.
  */
 #include "config.h"
 #include "config_sections.h"
@@ -51,6 +52,8 @@ static const struct key keys[] = {
      F(max_message_size)},
     {"general", "busy_timeout", T_INT, "10", FALSE, 1, 3600, F(busy_timeout)},
     {"general", "secret_file", T_SECRET, NULL, TRUE, 0, 0, F(secret)},
+    {"general", "heartbeat_to", T_STRING, NULL, FALSE, 0, 0, F(heartbeat_to)},
+    {"general", "heartbeat_every", T_DURATION, "5m", FALSE, 60, 86400, F(heartbeat_every)},
     {"imap", "host", T_STRING, "127.0.0.1", FALSE, 0, 0, F(imap.host)},
     {"imap", "port", T_INT, "993", FALSE, 1, 65535, F(imap.port)},
     {"imap", "security", T_SECURITY, "tls", FALSE, 0, 0, F(imap.security)},
@@ -437,6 +440,8 @@ config_load(const char *path, GError **err)
 	c->lists = g_ptr_array_new_with_free_func((GDestroyNotify)config_list_free);
 	c->schedules = g_ptr_array_new_with_free_func((GDestroyNotify)schedule_free);
 	c->teams = g_ptr_array_new_with_free_func((GDestroyNotify)config_team_free);
+	c->heartbeats = g_ptr_array_new_with_free_func((GDestroyNotify)config_heartbeat_free);
+	c->people = g_ptr_array_new_with_free_func((GDestroyNotify)config_person_free);
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &e)) {
 		g_set_error(err, CONFIG_ERROR, 0, "%s: %s", path, e->message);
 		return NULL;
@@ -455,6 +460,10 @@ config_load(const char *path, GError **err)
 			rc = config_load_schedule(c, kf, *g, err);
 		else if (g_str_has_prefix(*g, "team:") && (*g)[5] != '\0')
 			rc = config_load_team(c, kf, *g, err);
+		else if (g_str_has_prefix(*g, "heartbeat:") && (*g)[10] != '\0')
+			rc = config_load_heartbeat(c, kf, *g, err);
+		else if (g_str_has_prefix(*g, "person:"))
+			rc = config_load_person(c, kf, *g, err);
 		else if (known_group(*g))
 			rc = load_group(c, kf, *g, err);
 		else
@@ -462,11 +471,12 @@ config_load(const char *path, GError **err)
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
 			    " oncall, postmortem, status_page, security, alerts, store, list:NAME,"
-			    " schedule:NAME, team:NAME)");
+			    " schedule:NAME, team:NAME, heartbeat:NAME, person:ADDRESS)");
 		if (rc != 0)
 			return NULL;
 	}
-	if (check_required(c, err) != 0 || config_finish_teams(c, err) != 0)
+	if (check_required(c, err) != 0 || config_finish_teams(c, err) != 0 ||
+	    config_finish_heartbeats(c, err) != 0)
 		return NULL;
 	config_default_list_domains(c);
 	return g_steal_pointer(&c);
@@ -521,6 +531,11 @@ config_free(struct config *c)
 		g_ptr_array_unref(c->schedules);
 	if (c->teams != NULL)
 		g_ptr_array_unref(c->teams);
+	if (c->heartbeats != NULL)
+		g_ptr_array_unref(c->heartbeats);
+	g_free(c->heartbeat_to);
+	if (c->people != NULL)
+		g_ptr_array_unref(c->people);
 	g_free(c);
 }
 

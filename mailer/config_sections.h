@@ -51,4 +51,16 @@ void config_team_free(struct team *t);
 /* TRUE when a step of some team pages that schedule. */
 gboolean config_schedule_in_team(const struct config *c, const char *name);
 
+/* One [heartbeat:NAME] group, added to c->heartbeats. 0, or -1 + err. */
+int config_load_heartbeat(struct config *c, GKeyFile *kf, const char *group, GError **err);
+/* Once every section is read: heartbeats name teams of the file, heartbeat_to is an
+ * address. 0, or -1 + err. */
+int config_finish_heartbeats(struct config *c, GError **err);
+void config_heartbeat_free(struct heartbeat *h);
+/* One [person:ADDRESS] group, added to c->people. 0, or -1 + err. */
+int config_load_person(struct config *c, GKeyFile *kf, const char *group, GError **err);
+void config_person_free(struct person *p);
+/* Adds to w (char *) a warning for each [person:] who is neither a responder nor in a team. */
+void config_warn_people(GPtrArray *w, const struct config *c);
+
 #endif

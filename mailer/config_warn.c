@@ -1,7 +1,7 @@
 /*
  * config_warn: what `sevmail check` warns about in a configuration that loads: clear-text
- * passwords, alerts nobody can verify, nobody to page, lists open to all, and secrets other
- * users may read.
+ * passwords, alerts nobody can verify, nobody to page, lists open to all, people nobody
+ * pages, and secrets other users may read.
  */
 #include "config.h"
 #include "config_sections.h"
@@ -104,6 +104,7 @@ config_warnings(const struct config *c)
 			                       "[responders]: their replies will be refused",
 			                       *r));
 	config_warn_schedules(w, c);
+	config_warn_people(w, c);
 	config_warn_modes(w, c);
 	g_ptr_array_add(w, NULL);
 	return (char **)g_ptr_array_free(w, FALSE);

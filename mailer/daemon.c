@@ -9,6 +9,7 @@
 #include "imap.h"
 #include "intake.h"
 #include "joins.h"
+#include "noise.h"
 #include "outbox.h"
 #include "publish.h"
 #include "relay.h"
@@ -172,6 +173,7 @@ timers_and_send(const struct config *cfg, struct store *s, struct pass_stats *st
 
 	handoff_run(cfg, s, util_now());
 	joins_run(cfg, s, util_now());
+	steps += noise_run(cfg, s, util_now());
 
 	if (cfg->status_page_output != NULL && (steps > 0 || st->fetched > st->duplicates) &&
 	    publish_status_page(cfg, s, cfg->status_page_output, &e) != 0)

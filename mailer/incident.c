@@ -60,6 +60,8 @@ static const struct event_kind_info event_kinds[EVENT_KIND_COUNT] = {
     [EVENT_MERGED] = {.name = "merged", .timeline = TRUE},
     [EVENT_TOLD] = {.name = "told"},
     [EVENT_RESOLVED] = {.name = "resolved", .timeline = TRUE},
+    [EVENT_SUPPRESSED] = {.name = "suppressed", .timeline = TRUE},
+    [EVENT_HEARTBEAT_MISSING] = {.name = "heartbeat_missing", .timeline = TRUE},
 };
 
 #define KEEP (-1)    /* allowed, the status stays: the command's handler says what it did */
@@ -579,6 +581,7 @@ incident_apply(struct incident *inc, const struct command *cmd, const char *acto
 	case CMD_PAGE:
 	case CMD_OVERRIDE: /* a schedule's, not the incident's */
 	case CMD_MERGE:
+	case CMD_MAINTENANCE:
 		break;
 	}
 	/* what was written after the keyword belongs in the timeline, done or refused */

@@ -1,13 +1,16 @@
 /*
  * intake: the per-message transaction of DESIGN.md and the routing decision: list, reply
- * (by token or references), alert, reply (by subject tag), declaration, or nothing. The
- * effects live in intake_handle.c. `explain` runs the very same code and rolls back.
+ * (by token or references), heartbeat, alert (or held back by a maintenance window), reply
+ * (by subject tag), declaration or maintenance window by a new mail, or nothing. The
+ * effects live in intake_handle.c and intake_noise.c. `explain` runs the very same code
+ * and rolls back.
  */
 #include "intake_ctx.h"
 
 #include "auth.h"
 #include "lists.h"
 #include "reply.h"
+#include "route.h"
 #include "template.h"
 #include "util.h"
 #include <string.h>
@@ -138,6 +141,12 @@ is_declare(const struct command *cmd)
 	return cmd->kind == CMD_DECLARE;
 }
 
+static gboolean
+is_maintenance(const struct command *cmd)
+{
+	return cmd->kind == CMD_MAINTENANCE;
+}
+
 /* A new mail whose subject, or first body command, is one that wanted takes (DECLARE SEVn
  * title, OVERRIDE ...). Returns the commands (that one first, then the body's) or NULL. */
 static struct command_list *
@@ -201,20 +210,45 @@ intake_alert_verified(struct ctx *c, gboolean keyed, const char **reason)
 	return FALSE;
 }
 
+/* Heartbeats are matched before alerts (DESIGN.md, "Noise control"): a mail a
+ * [heartbeat:] holds for is a heartbeat, whoever sent it. a: the alert a detector read
+ * in it, or NULL. */
+static int
+route_heartbeat_mail(struct ctx *c, const struct alert *a, gboolean keyed, gboolean *handled,
+                     GError **err)
+{
+	const struct heartbeat *h =
+	    route_heartbeat(c->cfg, a, c->mail->from_addr, c->mail->subject);
+
+	*handled = h != NULL;
+	if (h == NULL)
+		return 0;
+	if (a != NULL)
+		explain_alert(c, a);
+	return intake_heartbeat(c, h, keyed, err);
+}
+
 static int
 route_alert(struct ctx *c, gboolean *handled, GError **err)
 {
 	gboolean listed = c->cfg->alert_senders != NULL && c->cfg->alert_senders[0] != NULL;
 	gboolean keyed = config_alert_key_source(c->cfg, c->mail->recipients) != NULL;
+	gboolean sender = keyed || config_alert_sender_allowed(c->cfg, c->mail->from_addr);
 	g_autoptr(alert) a = NULL;
 	const char *why = NULL;
-	gboolean verified;
+	gboolean verified, held;
 
 	*handled = FALSE;
-	if (!keyed && !config_alert_sender_allowed(c->cfg, c->mail->from_addr))
+	if (!sender && c->cfg->heartbeats->len == 0)
 		return 0;
-	a = alert_parse(c->mail, listed || keyed);
-	if (a == NULL)
+	a = alert_parse(c->mail, sender && (listed || keyed));
+	if (c->cfg->heartbeats->len > 0) {
+		if (route_heartbeat_mail(c, a, keyed, handled, err) != 0)
+			return -1;
+		if (*handled)
+			return 0;
+	}
+	if (!sender || a == NULL)
 		return 0;
 	*handled = TRUE;
 	explain_alert(c, a);
@@ -223,7 +257,10 @@ route_alert(struct ctx *c, gboolean *handled, GError **err)
 		c->x->authorized = verified;
 		c->x->auth_reason = g_strdup(why);
 	}
-	return intake_handle_alert(c, a, verified, err);
+	/* a maintenance window holds back what would declare; open incidents go on */
+	if (intake_hold_back(c, a, verified, &held, err) != 0)
+		return -1;
+	return held ? 0 : intake_handle_alert(c, a, verified, err);
 }
 
 static int
@@ -274,6 +311,8 @@ route(struct ctx *c, GError **err)
 		return intake_handle_declare(c, declare, err);
 	if ((declare = new_mail_commands(msg, intake_override_wanted)) != NULL)
 		return intake_handle_override(c, declare, err);
+	if ((declare = new_mail_commands(msg, is_maintenance)) != NULL)
+		return intake_handle_maintenance(c, declare, err);
 	if (!config_alert_sender_allowed(c->cfg, msg->from_addr))
 		intake_decide(c, "other", 0,
 		              "from %s, who is not among [alerts] senders, and not about a known "

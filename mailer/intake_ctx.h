@@ -50,6 +50,10 @@ int intake_add_event(struct ctx *c, gint64 incident_id, const char *actor, enum 
 /* Why the sender may not command, or NULL when they may (and records it for explain). */
 const char *intake_refuse_sender(struct ctx *c, const struct match *m);
 
+/* Stores inc and the events of o (in order). */
+int intake_store_outcome(struct ctx *c, struct incident *inc, struct incident_outcome *o,
+                         GError **err);
+
 /* intake_alerts.c: a firing alert repeats the alert of its open incident, joins an open
  * incident of its group or the alert storm, or declares one; a recovery marks its alert
  * resolved. verified: the alert was authenticated (alert_verified in intake.c); an
@@ -105,5 +109,22 @@ int intake_override(struct ctx *c, const struct command *cmd, struct incident_ou
 /* A new mail whose first command is OVERRIDE: every OVERRIDE in it, from an authenticated
  * responder, answered by one mail about no incident. */
 int intake_handle_override(struct ctx *c, const struct command_list *cmds, GError **err);
+
+/* intake_noise.c: noise control (DESIGN.md, "Noise control") */
+/* A mail h's match holds for: its time is kept, and the open incident of h's silence
+ * recovers (resolved when the mail is verified: keyed, it came to a secret alert
+ * address, or it carries a DMARC pass). */
+int intake_heartbeat(struct ctx *c, const struct heartbeat *h, gboolean keyed, GError **err);
+/* An alert (firing or resolved) of no open incident that an active maintenance window holds
+ * for is held back: recorded for the window's end, nothing declared; *held says so. */
+int intake_hold_back(struct ctx *c, const struct alert *a, gboolean verified, gboolean *held,
+                     GError **err);
+/* MAINTENANCE in a reply: the window made (o->changes, a timeline note) or why not
+ * (o->refusals). */
+int intake_maintenance(struct ctx *c, const struct command *cmd, struct incident_outcome *o,
+                       GError **err);
+/* A new mail whose first command is MAINTENANCE: the window made and the sender told, or
+ * refused with the reason (strangers hear nothing). */
+int intake_handle_maintenance(struct ctx *c, const struct command_list *cmds, GError **err);
 
 #endif

@@ -250,6 +250,11 @@ apply_commands(struct ctx *c, struct incident *inc, const struct command_list *c
 			g_string_append_printf(applied, "%sMERGE", applied->len ? ", " : "");
 			continue;
 		}
+		if (cmd->kind == CMD_MAINTENANCE) {
+			if (intake_maintenance(c, cmd, o, err) != 0)
+				return -1;
+			continue;
+		}
 		if ((cmd->kind == CMD_ESCALATE || cmd->kind == CMD_PAGE) &&
 		    intake_page_more(c, inc, cmd, o, err) != 0)
 			return -1;

@@ -155,9 +155,13 @@ mime_text_part(const char *subtype, const char *text)
 	g_object_unref(stream);
 	g_mime_text_part_set_charset(tp, "utf-8");
 	/* 7bit when every line is short ASCII, else quoted-printable: unlike base64 it keeps the
-	 * line breaks as CRLF on the wire, the canonical form of text (RFC 2045). */
+	 * line breaks as CRLF on the wire, the canonical form of text (RFC 2045). gmime says
+	 * DEFAULT for text that needs no encoding at all. A text message gateway that reads the
+	 * body as it comes thus gets the short page's text as written. */
 	enc = g_mime_part_get_best_content_encoding(GMIME_PART(tp), GMIME_ENCODING_CONSTRAINT_7BIT);
-	if (enc != GMIME_CONTENT_ENCODING_7BIT)
+	if (enc == GMIME_CONTENT_ENCODING_DEFAULT)
+		enc = GMIME_CONTENT_ENCODING_7BIT;
+	else if (enc != GMIME_CONTENT_ENCODING_7BIT)
 		enc = GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
 	g_mime_part_set_content_encoding(GMIME_PART(tp), enc);
 	return GMIME_OBJECT(tp);

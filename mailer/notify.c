@@ -3,7 +3,6 @@
  * queue time (inc-N.KIND.K@domain) so a retry is the same message, and every mail about
  * incident N references the first one, so mail clients thread them.
  */
-#include "notify.h"
 #include "notify_int.h"
 
 #include "postmortem.h"
@@ -15,7 +14,7 @@
 #include "util.h"
 #include <string.h>
 
-static GHashTable *
+GHashTable *
 notify_incident_vars(const struct notify *n, const struct incident *inc)
 {
 	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
@@ -112,7 +111,7 @@ int
 notify_queue(const struct notify *n, struct incident *inc, const struct envelope *env,
              GHashTable *vars, GError **err)
 {
-	g_autofree char *subject = NULL, *body = NULL, *raw = NULL;
+	g_autofree char *subject = NULL, *body = NULL, *raw = NULL, *html = NULL;
 	g_autofree char *message_id = env->message_id != NULL
 	                                  ? g_strdup(env->message_id)
 	                                  : next_message_id(n, inc, env->kind, err);
@@ -120,6 +119,7 @@ notify_queue(const struct notify *n, struct incident *inc, const struct envelope
 	g_autoptr(GPtrArray) headers = g_ptr_array_new();
 	const char *thread = inc != NULL ? inc->thread_id : NULL;
 	g_autoptr(GError) bad = NULL;
+	g_autoptr(GError) no_html = NULL;
 	struct outmsg m = {0};
 	gsize len = 0;
 	char *line;
@@ -134,6 +134,11 @@ notify_queue(const struct notify *n, struct incident *inc, const struct envelope
 	line = util_one_line(subject, 900);
 	g_free(subject);
 	subject = line;
+	/* the HTML is the text's alternative: a broken .html template never holds a page back
+	 * (`sevmail check` names its line) */
+	if (notify_html(n, inc, env, vars, subject, &html, &no_html) != 0)
+		g_warning("%s mail sent as text only: %s", outbox_kind_name(env->kind),
+		          no_html->message);
 	if (thread != NULL)
 		g_ptr_array_add(refs, (gpointer)thread);
 	if (env->in_reply_to != NULL && g_strcmp0(env->in_reply_to, thread) != 0)
@@ -156,6 +161,7 @@ notify_queue(const struct notify *n, struct incident *inc, const struct envelope
 	m.references = refs;
 	m.headers = headers;
 	m.text = body;
+	m.html = html;
 	m.calendar = env->calendar;
 	m.date = n->now;
 	raw = mime_build(&m, &len, &bad);
@@ -198,7 +204,9 @@ notify_page(const struct notify *n, struct incident *inc, const char *to, GError
 
 	/* the short list from the verb table: what a phone needs at 3 a.m. */
 	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
-	return to_one(n, inc, OUTBOX_PAGE, to, NULL, vars, err);
+	if (to_one(n, inc, OUTBOX_PAGE, to, NULL, vars, err) != 0)
+		return -1;
+	return notify_short_pages(n, inc, to, err);
 }
 
 int
@@ -209,7 +217,9 @@ notify_repage(const struct notify *n, struct incident *inc, const char *to, GErr
 
 	g_hash_table_insert(vars, "waiting", g_strdup(waiting));
 	g_hash_table_insert(vars, "commands", g_strdup(command_help_short()));
-	return to_one(n, inc, OUTBOX_REPAGE, to, NULL, vars, err);
+	if (to_one(n, inc, OUTBOX_REPAGE, to, NULL, vars, err) != 0)
+		return -1;
+	return notify_short_pages(n, inc, to, err);
 }
 
 /* A list value for the template's loops: one item per line. */
@@ -570,50 +580,4 @@ notify_postmortem_text(const struct config *cfg, const struct incident *inc, GPt
 	if (template_render(cfg->templates, "postmortem", vars, &subject, &body, err) != 0)
 		return NULL;
 	return g_strdup_printf("Subject: %s\n\n%s", subject, body);
-}
-
-int
-notify_check_templates(const struct config *cfg, GError **err)
-{
-	static const char *const kinds[] = {"page",
-	                                    "confirm",
-	                                    "error",
-	                                    "help",
-	                                    "status",
-	                                    "notice",
-	                                    "relay",
-	                                    "subscription-confirm",
-	                                    "subscription-welcome",
-	                                    "subscription-goodbye",
-	                                    "subscription-notice",
-	                                    "declare-syntax",
-	                                    "override",
-	                                    "repage",
-	                                    "postmortem",
-	                                    "list-owner",
-	                                    "handoff"};
-	static const char *const extra[] = {
-	    "changes",  "refusals",   "problem",      "commands",  "unsubscribe",  "next_update",
-	    "notice",   "author",     "text",         "list",      "list_address", "request",
-	    "token",    "action",     "subscriber",   "waiting",   "date",         "meeting",
-	    "declared", "resolved",   "mtta",         "mttr",      "timezone",     "attendees",
-	    "timeline", "root_cause", "action_items", "summary",   "headline",     "done",
-	    "refused",  "reason",     "schedule",     "team_note", "from",         "until",
-	    "incidents"};
-	struct notify n = {cfg, NULL, util_now()};
-	g_autoptr(incident) inc = incident_new("Sample: checkout failing", "check", n.now);
-	g_autoptr(GHashTable) vars = NULL;
-
-	inc->id = 1;
-	inc->severity = 1;
-	vars = notify_incident_vars(&n, inc);
-	for (gsize i = 0; i < G_N_ELEMENTS(extra); i++)
-		g_hash_table_insert(vars, (gpointer)extra[i], g_strdup("sample"));
-	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
-		g_autofree char *subject = NULL, *body = NULL;
-
-		if (template_render(cfg->templates, kinds[i], vars, &subject, &body, err) != 0)
-			return -1;
-	}
-	return 0;
 }

@@ -20,11 +20,12 @@ int
 publish_status_page(const struct config *cfg, struct store *s, const char *dir, GError **err)
 {
 	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE, err);
-	g_autoptr(GPtrArray) per = NULL;
+	g_autoptr(GPtrArray) per = NULL, windows = NULL;
 	g_autofree char *index = NULL;
 	gint64 now = util_now();
 
-	if (incidents == NULL || (per = store_events_each(s, incidents, err)) == NULL)
+	if (incidents == NULL || (per = store_events_each(s, incidents, err)) == NULL ||
+	    (windows = store_windows(s, now, err)) == NULL)
 		return -1;
 	if (g_mkdir_with_parents(dir, 0755) != 0) {
 		g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
@@ -32,7 +33,7 @@ publish_status_page(const struct config *cfg, struct store *s, const char *dir, 
 		            g_strerror(errno));
 		return -1;
 	}
-	index = statuspage_index(incidents, per, now, cfg->name);
+	index = statuspage_index(incidents, per, windows, now, cfg->name);
 	if (write_page(dir, "index.html", index, err) != 0)
 		return -1;
 	for (guint i = 0; i < incidents->len; i++) {

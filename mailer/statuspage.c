@@ -237,8 +237,34 @@ append_section(GString *out, const char *id, const char *heading, GArray *items,
 	g_string_append(out, "</section>\n");
 }
 
+/* Maintenance in progress or planned: what the readers may see go down on purpose. */
+static void
+append_windows(GString *out, GPtrArray *windows, gint64 now)
+{
+	if (windows == NULL || windows->len == 0)
+		return;
+	g_string_append(out, "<section id=\"maintenance\">\n<h2>Maintenance</h2>\n");
+	for (guint i = 0; i < windows->len; i++) {
+		const struct window *w = windows->pdata[i];
+		gboolean now_on = route_window_active(w, now);
+
+		g_string_append(out, "<article class=\"incident\">\n<h3>");
+		append_esc(out, w->reason != NULL ? w->reason : "Planned maintenance");
+		g_string_append_printf(out, "</h3>\n<p><span class=\"status\">%s</span> ",
+		                       now_on ? "In progress" : "Planned");
+		append_time(out, w->starts_at);
+		g_string_append(out, " <span class=\"muted\">until</span> ");
+		append_time(out, route_window_end(w));
+		g_string_append(out, "</p>\n<p class=\"muted\">Alerts about ");
+		append_esc(out, w->match);
+		g_string_append(out, " are held back meanwhile.</p>\n</article>\n");
+	}
+	g_string_append(out, "</section>\n");
+}
+
 char *
-statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, gint64 now, const char *name)
+statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, GPtrArray *windows,
+                 gint64 now, const char *name)
 {
 	g_autoptr(GArray) open = g_array_new(FALSE, FALSE, sizeof(struct listed));
 	g_autoptr(GArray) resolved = g_array_new(FALSE, FALSE, sizeof(struct listed));
@@ -268,6 +294,7 @@ statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, gint64 no
 		g_string_append_printf(out, "%u open incident%s.", open->len,
 		                       open->len == 1 ? "" : "s");
 	g_string_append(out, "</p>\n</header>\n<main>\n");
+	append_windows(out, windows, now);
 	append_section(out, "open", "Open incidents", open, "Nothing is being worked on now.");
 	append_section(out, "resolved", "Resolved in the last 7 days", resolved,
 	               "No incidents were resolved in the last 7 days.");

@@ -107,6 +107,20 @@ static const char *const migrations[] = {
     "UPDATE participants SET paged = 1 WHERE EXISTS (SELECT 1 FROM events e"
     "  WHERE e.incident_id = participants.incident_id AND e.kind IN ('paged', 'escalated')"
     "  AND instr(e.detail, participants.address) > 0);",
+    /* 8: noise control: maintenance windows, the alerts they held back (the last mail of
+     * an identity decides whether it declares when the window ends), heartbeat monitors */
+    "CREATE TABLE maintenance (id INTEGER PRIMARY KEY, match TEXT NOT NULL,"
+    "  starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, reason TEXT,"
+    "  created_by TEXT NOT NULL, created_at INTEGER NOT NULL, ended_at INTEGER,"
+    "  released_at INTEGER);"
+    "CREATE TABLE suppressed (id INTEGER PRIMARY KEY,"
+    "  window_id INTEGER NOT NULL REFERENCES maintenance(id), at INTEGER NOT NULL,"
+    "  message_id TEXT, sender TEXT, subject TEXT, source TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL, state TEXT NOT NULL, title TEXT NOT NULL,"
+    "  severity_label TEXT, details TEXT, labels TEXT, verified INTEGER NOT NULL);"
+    "CREATE INDEX suppressed_window ON suppressed(window_id, fingerprint);"
+    "CREATE TABLE heartbeats (name TEXT PRIMARY KEY, first_seen INTEGER NOT NULL,"
+    "  last_seen INTEGER, declared_for INTEGER);",
 };
 
 int

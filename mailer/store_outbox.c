@@ -12,17 +12,23 @@ static const struct outbox_kind_info outbox_kinds[OUTBOX_KIND_COUNT] = {
     /* ordered like every kind before there was this table */
     [OUTBOX_UNKNOWN] = {.name = "unknown", .ordered = TRUE},
     /* a page is never late for an older one that waits */
-    [OUTBOX_PAGE] = {.name = "page", .reply_token = TRUE, .pages = TRUE},
-    [OUTBOX_REPAGE] = {.name = "repage", .reply_token = TRUE, .pages = TRUE},
-    [OUTBOX_CONFIRM] = {.name = "confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_ERROR] = {.name = "error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
+    [OUTBOX_PAGE] = {.name = "page", .reply_token = TRUE, .pages = TRUE, .html = TRUE},
+    [OUTBOX_REPAGE] = {.name = "repage", .reply_token = TRUE, .pages = TRUE, .html = TRUE},
+    [OUTBOX_CONFIRM] =
+        {.name = "confirm", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE, .html = TRUE},
+    [OUTBOX_ERROR] =
+        {.name = "error", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE, .html = TRUE},
     [OUTBOX_HELP] = {.name = "help", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_NOTICE] = {.name = "notice", .ordered = TRUE, .reply_token = TRUE},
+    [OUTBOX_NOTICE] = {.name = "notice", .ordered = TRUE, .reply_token = TRUE, .html = TRUE},
     [OUTBOX_RELAY] = {.name = "relay", .ordered = TRUE, .answer = TRUE, .reply_token = TRUE},
-    [OUTBOX_STATUS] = {.name = "status", .ordered = TRUE},
-    [OUTBOX_POSTMORTEM] = {.name = "postmortem", .ordered = TRUE},
+    [OUTBOX_STATUS] = {.name = "status", .ordered = TRUE, .html = TRUE},
+    [OUTBOX_POSTMORTEM] = {.name = "postmortem", .ordered = TRUE, .html = TRUE},
     [OUTBOX_SUBSCRIPTION] = {.name = "subscription", .ordered = TRUE},
     [OUTBOX_OWNER] = {.name = "owner", .ordered = TRUE},
+    /* a late heartbeat waits for nothing: the next one says as much */
+    [OUTBOX_HEARTBEAT] = {.name = "heartbeat"},
+    /* a text message: plain and short, and as urgent as the page it stands for */
+    [OUTBOX_SHORT_PAGE] = {.name = "short_page", .reply_token = TRUE, .pages = TRUE},
 };
 
 const struct outbox_kind_info *
@@ -163,6 +169,17 @@ store_outbox_count(struct store *s, gint64 incident_id, enum outbox_kind kind, G
 	    store_prepare(s, "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?", "is",
 	                  incident_id, outbox_kind_name(kind)),
 	    err, "cannot count the messages queued for the incident");
+}
+
+int
+store_outbox_last(struct store *s, enum outbox_kind kind, gint64 *t, GError **err)
+{
+	return store_query_int(s,
+	                       store_prepare(s,
+	                                     "SELECT MAX(created_at) FROM outbox WHERE kind = ?"
+	                                     " HAVING COUNT(*) > 0",
+	                                     "s", outbox_kind_name(kind)),
+	                       t, err, "cannot read when the last message of its kind was queued");
 }
 
 GPtrArray *

@@ -8,6 +8,16 @@
 
 G_DEFINE_QUARK(sevmail_template_error, template_error)
 
+/* One rendering: the whole template (for line numbers), its name, its values, how they
+ * are written, and where the output goes. */
+struct render {
+	const char *text;
+	const char *file;
+	GHashTable *vars;
+	enum template_escape escape;
+	GString *out;
+};
+
 static int
 line_of(const char *text, const char *p)
 {
@@ -16,6 +26,29 @@ line_of(const char *text, const char *p)
 	for (const char *q = text; q < p; q++)
 		line += *q == '\n';
 	return line;
+}
+
+/* A value as the template's kind writes it: as it is in text, every markup character a
+ * character reference in HTML (attribute values included, as they are quoted). */
+static void
+append_value(const struct render *r, const char *value)
+{
+	g_autofree char *escaped = NULL;
+
+	if (value == NULL)
+		return;
+	if (r->escape == TEMPLATE_TEXT) {
+		g_string_append(r->out, value);
+		return;
+	}
+	if (!g_utf8_validate(value, -1, NULL)) {
+		g_autofree char *valid = g_utf8_make_valid(value, -1);
+
+		escaped = g_markup_escape_text(valid, -1);
+	} else {
+		escaped = g_markup_escape_text(value, -1);
+	}
+	g_string_append(r->out, escaped);
 }
 
 /* The {{/name}} that closes a section opened just before p, skipping sections of the same
@@ -38,18 +71,17 @@ section_end(const char *p, const char *end, const char *name, gsize *tag_len)
 	return NULL;
 }
 
-static int expand(const char *text, const char *start, const char *end, const char *file,
-                  GHashTable *vars, const char *dot, GString *out, GError **err);
+static int expand(const struct render *r, const char *start, const char *end, const char *dot,
+                  GError **err);
 
 /* {{*name}}...{{/name}}: the body once per line of the value, {{.}} being that line. */
 static int
-repeat(const char *text, const char *body, const char *stop, const char *file, const char *value,
-       GHashTable *vars, GString *out, GError **err)
+repeat(const struct render *r, const char *body, const char *stop, const char *value, GError **err)
 {
 	g_auto(GStrv) items = g_strsplit(value != NULL ? value : "", "\n", -1);
 
 	for (char **item = items; *item != NULL; item++)
-		if (**item != '\0' && expand(text, body, stop, file, vars, *item, out, err) != 0)
+		if (**item != '\0' && expand(r, body, stop, *item, err) != 0)
 			return -1;
 	return 0;
 }
@@ -58,63 +90,60 @@ repeat(const char *text, const char *body, const char *stop, const char *file, c
  * {{#name}} shows the body when name is set, {{^name}} when it is not, {{*name}} once per
  * line. Returns where the text after {{/name}} resumes, or NULL + err. */
 static const char *
-expand_section(const char *text, const char *open, const char *close, const char *name,
-               const char *end, const char *file, GHashTable *vars, const char *dot, GString *out,
-               GError **err)
+expand_section(const struct render *r, const char *open, const char *close, const char *name,
+               const char *end, const char *dot, GError **err)
 {
 	const char *body = close + 2, *stop, *p;
 	gsize tag_len = 0;
-	const char *value = g_hash_table_lookup(vars, name + 1);
+	const char *value = g_hash_table_lookup(r->vars, name + 1);
 	gboolean set = value != NULL && *value != '\0';
 
 	/* a section tag alone on its line leaves no line behind */
-	if (*body == '\n' && (open == text || open[-1] == '\n'))
+	if (*body == '\n' && (open == r->text || open[-1] == '\n'))
 		body++;
 	stop = section_end(body, end, name + 1, &tag_len);
 	if (stop == NULL) {
-		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: section '%s' has no {{/%s}}", file,
-		            line_of(text, open), name + 1, name + 1);
+		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: section '%s' has no {{/%s}}", r->file,
+		            line_of(r->text, open), name + 1, name + 1);
 		return NULL;
 	}
-	if (!g_hash_table_contains(vars, name + 1)) {
-		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'", file,
-		            line_of(text, open), name + 1);
+	if (!g_hash_table_contains(r->vars, name + 1)) {
+		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'", r->file,
+		            line_of(r->text, open), name + 1);
 		return NULL;
 	}
 	if (name[0] == '*') {
-		if (repeat(text, body, stop, file, value, vars, out, err) != 0)
+		if (repeat(r, body, stop, value, err) != 0)
 			return NULL;
-	} else if (set == (name[0] == '#') &&
-	           expand(text, body, stop, file, vars, dot, out, err) != 0) {
+	} else if (set == (name[0] == '#') && expand(r, body, stop, dot, err) != 0) {
 		return NULL;
 	}
 	p = stop + tag_len;
-	if (*p == '\n' && (stop == text || stop[-1] == '\n'))
+	if (*p == '\n' && (stop == r->text || stop[-1] == '\n'))
 		p++;
 	return p;
 }
 
 /* {{name}}, or {{.}} inside a repeated section. 0, or -1 + err for an unknown name. */
 static int
-expand_placeholder(const char *text, const char *open, const char *name, const char *file,
-                   GHashTable *vars, const char *dot, GString *out, GError **err)
+expand_placeholder(const struct render *r, const char *open, const char *name, const char *dot,
+                   GError **err)
 {
 	if (strcmp(name, ".") == 0 && dot != NULL) {
-		g_string_append(out, dot);
+		append_value(r, dot);
 		return 0;
 	}
-	if (!g_hash_table_contains(vars, name)) {
-		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'", file,
-		            line_of(text, open), name);
+	if (!g_hash_table_contains(r->vars, name)) {
+		g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: unknown placeholder '%s'", r->file,
+		            line_of(r->text, open), name);
 		return -1;
 	}
-	g_string_append(out, g_hash_table_lookup(vars, name));
+	append_value(r, g_hash_table_lookup(r->vars, name));
 	return 0;
 }
 
 static int
-expand(const char *text, const char *start, const char *end, const char *file, GHashTable *vars,
-       const char *dot, GString *out, GError **err)
+expand(const struct render *r, const char *start, const char *end, const char *dot, GError **err)
 {
 	const char *p = start;
 
@@ -124,24 +153,24 @@ expand(const char *text, const char *start, const char *end, const char *file, G
 		g_autofree char *name = NULL;
 
 		if (open == NULL) {
-			g_string_append_len(out, p, end - p);
+			g_string_append_len(r->out, p, end - p);
 			break;
 		}
-		g_string_append_len(out, p, open - p);
+		g_string_append_len(r->out, p, open - p);
 		close = g_strstr_len(open, end - open, "}}");
 		if (close == NULL) {
-			g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: '{{' without '}}'", file,
-			            line_of(text, open));
+			g_set_error(err, TEMPLATE_ERROR, 0, "%s:%d: '{{' without '}}'", r->file,
+			            line_of(r->text, open));
 			return -1;
 		}
 		name = g_strstrip(g_strndup(open + 2, close - open - 2));
 		if (name[0] == '#' || name[0] == '^' || name[0] == '*') {
-			p = expand_section(text, open, close, name, end, file, vars, dot, out, err);
+			p = expand_section(r, open, close, name, end, dot, err);
 			if (p == NULL)
 				return -1;
 			continue;
 		}
-		if (expand_placeholder(text, open, name, file, vars, dot, out, err) != 0)
+		if (expand_placeholder(r, open, name, dot, err) != 0)
 			return -1;
 		p = close + 2;
 	}
@@ -149,15 +178,22 @@ expand(const char *text, const char *start, const char *end, const char *file, G
 }
 
 char *
-template_expand(const char *text, const char *file, GHashTable *vars, GError **err)
+template_expand_as(const char *text, const char *file, GHashTable *vars,
+                   enum template_escape escape, GError **err)
 {
-	GString *out = g_string_new(NULL);
+	struct render r = {text, file, vars, escape, g_string_new(NULL)};
 
-	if (expand(text, text, text + strlen(text), file, vars, NULL, out, err) != 0) {
-		g_string_free(out, TRUE);
+	if (expand(&r, text, text + strlen(text), NULL, err) != 0) {
+		g_string_free(r.out, TRUE);
 		return NULL;
 	}
-	return g_string_free(out, FALSE);
+	return g_string_free(r.out, FALSE);
+}
+
+char *
+template_expand(const char *text, const char *file, GHashTable *vars, GError **err)
+{
+	return template_expand_as(text, file, vars, TEMPLATE_TEXT, err);
 }
 
 int
@@ -166,6 +202,8 @@ template_render_text(const char *text, const char *file, GHashTable *vars, char 
 {
 	g_autoptr(GString) first = g_string_new(NULL);
 	g_autoptr(GString) rest = g_string_new(NULL);
+	struct render head = {text, file, vars, TEMPLATE_TEXT, first};
+	struct render tail = {text, file, vars, TEMPLATE_TEXT, rest};
 	const char *nl = strchr(text, '\n');
 
 	if (!g_str_has_prefix(text, "Subject:") || nl == NULL || nl[1] != '\n') {
@@ -175,8 +213,8 @@ template_render_text(const char *text, const char *file, GHashTable *vars, char 
 		return -1;
 	}
 	/* both parts are expanded against the whole file, so errors name the right line */
-	if (expand(text, text + strlen("Subject:"), nl, file, vars, NULL, first, err) != 0 ||
-	    expand(text, nl + 2, text + strlen(text), file, vars, NULL, rest, err) != 0)
+	if (expand(&head, text + strlen("Subject:"), nl, NULL, err) != 0 ||
+	    expand(&tail, nl + 2, text + strlen(text), NULL, err) != 0)
 		return -1;
 	*subject = g_strdup(g_strstrip(first->str));
 	*body = g_string_free(g_steal_pointer(&rest), FALSE);

@@ -1,5 +1,6 @@
 /*
- * template_file: reads templates/KIND.txt for template.c's renderer, once per process.
+ * template_file: reads templates/KIND.txt and KIND.html for template.c's renderer, once per
+ * process.
  */
 #include "template.h"
 
@@ -44,4 +45,24 @@ template_render(const char *dir, const char *kind, GHashTable *vars, char **subj
 	if (text == NULL)
 		return -1;
 	return template_render_text(text, path, vars, subject, body, err);
+}
+
+int
+template_render_html(const char *dir, const char *kind, GHashTable *vars, char **html, GError **err)
+{
+	g_autofree char *name = g_strconcat(kind, ".html", NULL);
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	g_autoptr(GError) e = NULL;
+	const char *text = template_text(path, &e);
+
+	*html = NULL;
+	/* an installation without the file sends text only, as before there was HTML */
+	if (text == NULL && g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+		return 0;
+	if (text == NULL) {
+		g_propagate_error(err, g_steal_pointer(&e));
+		return -1;
+	}
+	*html = template_expand_as(text, path, vars, TEMPLATE_HTML, err);
+	return *html != NULL ? 1 : -1;
 }

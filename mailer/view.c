@@ -568,3 +568,46 @@ view_stats_json(const struct stats *st)
 	json_builder_end_object(b);
 	return finish(b);
 }
+
+char *
+view_windows_json(GPtrArray *windows)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < windows->len; i++) {
+		const struct window *w = windows->pdata[i];
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "id");
+		json_builder_add_int_value(b, w->id);
+		member_string(b, "match", w->match);
+		member_time(b, "from", w->starts_at);
+		member_time(b, "until", route_window_end(w));
+		member_string(b, "reason", w->reason);
+		member_string(b, "by", w->by);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return finish(b);
+}
+
+char *
+view_heartbeats_json(GArray *entries)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_array(b);
+	for (guint i = 0; i < entries->len; i++) {
+		const struct view_heartbeat *h = &g_array_index(entries, struct view_heartbeat, i);
+
+		json_builder_begin_object(b);
+		member_string(b, "name", h->name);
+		member_time(b, "last_seen", h->last_seen);
+		member_time(b, "due", h->due);
+		member_string(b, "state", h->state);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	return finish(b);
+}

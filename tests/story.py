@@ -94,6 +94,10 @@ class Desk:
                 group = "schedule:" + group[len("schedule_"):]
             if group.startswith("team_"):  # team_payments__match -> [team:payments]
                 group = "team:" + group[len("team_"):]
+            if group.startswith("heartbeat_"):  # heartbeat_watchdog__every -> [heartbeat:watchdog]
+                group = "heartbeat:" + group[len("heartbeat_"):]
+            if group.startswith("person_"):  # person_ADDRESS__page_also -> [person:ADDRESS]
+                group = "person:" + group[len("person_"):]
             if value is None:
                 sections[group].pop(name, None)
             else:
@@ -176,7 +180,7 @@ class Desk:
         then the client's signature and the whole original quoted, as phone clients do."""
         reply_to = parseaddr(original.get("Reply-To") or original["From"])[1]
         quoted = "\n".join("> " + line if line else ">"
-                           for line in original.get_content().splitlines())
+                           for line in body_of(original).splitlines())
         sig = {"iphone": "Sent from my iPhone", "android": "Sent from my Galaxy"}[client]
         date = format_datetime(original["Date"].datetime) if original["Date"] else "today"
         body = "%s\n\n%s\n\n> On %s, Incident Desk <%s> wrote:\n>\n%s\n" % (

@@ -2,7 +2,8 @@
  * libFuzzer harness for the command language alone: raw bytes -> command_parse, seeded with
  * tests/corpus/phone-lines.tsv. Besides crashes, hangs and leaks it checks what callers rely
  * on: every field valid UTF-8 on one line, a SEV digit 1-3, SNOOZE in seconds, a note never
- * empty, and only an unknown line with a suggestion.
+ * empty, only an unknown line with a suggestion, and a MAINTENANCE argument either read as
+ * a window of at most a week (route.c) or refused with a reason.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +45,19 @@ fuzz_check(const struct command *c)
 	if (c->kind == CMD_SNOOZE)
 		fuzz_require(strspn(c->argument, "0123456789") == strlen(c->argument),
 		             "SNOOZE argument is seconds or empty");
+	if (c->kind == CMD_MAINTENANCE) {
+		g_autofree char *expr = NULL, *reason = NULL;
+		g_autoptr(GError) e = NULL;
+		gint64 seconds = 0;
+
+		if (route_window_request(c->argument, &expr, &seconds, &reason, &e) == 0)
+			fuzz_require(one_line(expr) && seconds > 0 && seconds <= ROUTE_WINDOW_MAX &&
+			                 (reason == NULL || (*reason != '\0' && one_line(reason))),
+			             "MAINTENANCE is a match and at most a week");
+		else
+			fuzz_require(expr == NULL && e != NULL && one_line(e->message),
+			             "MAINTENANCE refused with a reason");
+	}
 }
 
 int

@@ -75,6 +75,16 @@ def team_keys():
     return known_keys("config_teams.c", "team_keys_known")
 
 
+def heartbeat_keys():
+    """The keys of a [heartbeat:NAME] section."""
+    return known_keys("config_heartbeats.c", "heartbeat_keys_known")
+
+
+def person_keys():
+    """The keys of a [person:ADDRESS] section."""
+    return known_keys("config_people.c", "config_load_person")
+
+
 def cli_source():
     """The command line's source: mailer/main.c and the mailer/cli*.{c,h} it dispatches to."""
     paths = [os.path.join(ROOT, "mailer", "main.c")] + sorted(
@@ -157,10 +167,14 @@ def test_every_configuration_key_is_documented_in_its_section():
     assert sorted(documented["list:NAME"]) == sorted(list_keys())
     assert sorted(documented["schedule:NAME"]) == sorted(schedule_keys())
     assert sorted(documented["team:NAME"]) == sorted(team_keys())
+    assert sorted(documented["heartbeat:NAME"]) == sorted(heartbeat_keys())
+    assert sorted(documented["person:ADDRESS"]) == sorted(person_keys())
     # and nothing documented that the program does not know
     known = set(config_keys()) | {("list:NAME", k) for k in list_keys()} | {
         ("schedule:NAME", k) for k in schedule_keys()} | {
-        ("team:NAME", k) for k in team_keys()}
+        ("team:NAME", k) for k in team_keys()} | {
+        ("heartbeat:NAME", k) for k in heartbeat_keys()} | {
+        ("person:ADDRESS", k) for k in person_keys()}
     extra = ["[%s] %s" % (g, k) for g, ks in documented.items() for k in ks
              if (g, k) not in known]
     assert extra == [], "doc/sevmail.conf.5 documents keys mailer/config.c does not have"
@@ -169,10 +183,11 @@ def test_every_configuration_key_is_documented_in_its_section():
 def test_the_example_configuration_shows_every_key():
     shown, group = set(), None
     for line in read(EXAMPLE_CONF).splitlines():
-        m = re.match(r"\[([\w:-]+)\]$", line)
+        m = re.match(r"\[([\w:.@+-]+)\]$", line)
         if m:
             # every [schedule:NAME] counts as the one schedule section, and so on
-            group = re.sub(r"^(schedule|team|list):.*", r"\1:NAME", m.group(1))
+            group = re.sub(r"^(schedule|team|list|heartbeat):.*", r"\1:NAME", m.group(1))
+            group = re.sub(r"^person:.*", "person:ADDRESS", group)
             continue
         m = re.match(r"#?(\w+) = ", line)
         if m and group is not None:
@@ -181,7 +196,11 @@ def test_the_example_configuration_shows_every_key():
     missing += ["[schedule:NAME] %s" % k for k in schedule_keys()
                 if ("schedule:NAME", k) not in shown]
     missing += ["[team:NAME] %s" % k for k in team_keys() if ("team:NAME", k) not in shown]
+    missing += ["[heartbeat:NAME] %s" % k for k in heartbeat_keys()
+                if ("heartbeat:NAME", k) not in shown]
     missing += ["[list:NAME] %s" % k for k in list_keys() if ("list:NAME", k) not in shown]
+    missing += ["[person:ADDRESS] %s" % k for k in person_keys()
+                if ("person:ADDRESS", k) not in shown]
     assert missing == [], "keys missing from contrib/sevmail.conf.example"
 
 
@@ -300,6 +319,12 @@ def test_make_install_installs_the_man_pages(tmp_path):
                               (man / "man5" / "sevmail.conf.5", MAN5)):
         assert installed.read_bytes() == open(source, "rb").read()
         assert oct(installed.stat().st_mode & 0o777) == "0o644"
+    # the templates, text and HTML
+    templates = dest / "usr" / "local" / "share" / "sevmail" / "templates"
+    for name in os.listdir(os.path.join(ROOT, "templates")):
+        assert (templates / name).read_bytes() == \
+            open(os.path.join(ROOT, "templates", name), "rb").read(), name
+    assert (templates / "page.html").is_file() and (templates / "short_page.txt").is_file()
 
 
 # --- contrib, checked by the tools they are for ----------------------------------------

@@ -799,6 +799,26 @@ test_declare(void)
 	check_forms(forms, G_N_ELEMENTS(forms));
 }
 
+/* MAINTENANCE takes the rest of the line as written when its first word names a label or
+ * is a duration (route.c reads it); alone it is a malformed MAINTENANCE; prose after the
+ * word is a note. */
+static void
+test_maintenance(void)
+{
+	static const struct form forms[] = {
+	    {"MAINTENANCE host=db-1 2h kernel upgrade", "MAINTENANCE|host=db-1 2h kernel upgrade"},
+	    {"maintenance: host=db-1, host=db-2 30m", "MAINTENANCE|host=db-1, host=db-2 30m"},
+	    {"- Maintenance host=db-1 1h", "MAINTENANCE|host=db-1 1h"},
+	    {"MAINTENANCE 2h", "MAINTENANCE|2h"},
+	    {"MAINTENANCE", "MAINTENANCE|"},
+	    {"Maintenance is over for today", "note"},
+	    {"Maintenance host=db-1 2h?", "UNKNOWN|Maintenance host=db-1 2h? >MAINTENANCE"},
+	    {"Maintenances host=db-1 2h", "note"},
+	};
+
+	check_forms(forms, G_N_ELEMENTS(forms));
+}
+
 /* HELP is generated from the verb table: every keyword, its usage, its synonyms. */
 static void
 test_help(void)
@@ -825,6 +845,7 @@ test_help(void)
 	                                       "SNOOZE 30m",
 	                                       "UNACK",
 	                                       "MERGE INC-n",
+	                                       "MAINTENANCE host=db-1 2h",
 	                                       "also: acked, ack'd, acknowledge, acknowledged",
 	                                       "also: mitigate, mitigated",
 	                                       "also: resolve, fixed",
@@ -905,6 +926,7 @@ main(int argc, char **argv)
 	g_test_add_func("/command/bad-input", test_bad_input);
 	g_test_add_func("/command/postmortem", test_postmortem);
 	g_test_add_func("/command/declare", test_declare);
+	g_test_add_func("/command/maintenance", test_maintenance);
 	g_test_add_func("/command/help", test_help);
 	g_test_add_func("/command/help-short", test_help_short);
 	g_test_add_func("/command/names", test_names);

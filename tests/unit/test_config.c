@@ -255,6 +255,78 @@ test_schedule_people_who_are_not_responders_are_warned_about(void)
 	cleanup(dir);
 }
 
+/* [person:ADDRESS] page_also: addresses in lower case, found by the person's address in
+ * any case; a person nobody pages is warned about, a responder or a team's person is not. */
+static void
+test_people_page_also(void)
+{
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	g_autoptr(config) c =
+	    load("[person:Alice@Example.com]\n"
+	         "page_also = 15551234567@SMS.example.net, alice-pager@example.org\n"
+	         "[person:dave@example.org]\npage_also = 15550000000@sms.example.net\n"
+	         "[person:erin@example.com]\npage_also = 15551111111@sms.example.net\n" BERLIN
+	         "rotation = erin@example.com\n"
+	         "[team:payments]\nescalation = schedule:primary\n",
+	         &dir, &e);
+	const struct person *p;
+
+	g_assert_no_error(e);
+	g_assert_cmpuint(c->people->len, ==, 3);
+	p = config_person(c, "ALICE@example.com");
+	g_assert_nonnull(p);
+	g_assert_cmpstr(p->address, ==, "alice@example.com");
+	g_assert_cmpstr(p->page_also[0], ==, "15551234567@sms.example.net");
+	g_assert_cmpstr(p->page_also[1], ==, "alice-pager@example.org");
+	g_assert_null(p->page_also[2]);
+	g_assert_null(config_person(c, "bob@example.com"));
+	g_assert_true(warns(c, "[person:dave@example.org] is neither in [responders] nor in a "
+	                       "team"));
+	g_assert_false(warns(c, "[person:alice@example.com]"));
+	g_assert_false(warns(c, "[person:erin@example.com]")); /* a team's person */
+	cleanup(dir);
+}
+
+/* Each bad [person:] section is refused with file, section and key named. */
+static void
+test_bad_people_name_section_and_key(void)
+{
+	const char *bad[][2] = {
+	    {"[person:alice]\npage_also = 15551234567@sms.example.net\n",
+	     "[person:alice]: \"alice\" is not an address"},
+	    {"[person:alice@example.com]\npage_also = 15551234567\n",
+	     "[person:alice@example.com] page_also: \"15551234567\" is not an address"},
+	    {"[person:alice@example.com]\npage_also = x@sms.example.net, a b@example.net\n",
+	     "[person:alice@example.com] page_also: \"a b@example.net\" is not an address"},
+	    {"[person:alice@example.com]\npage_also = ,\n",
+	     "[person:alice@example.com] page_also: is empty"},
+	    {"[person:alice@example.com]\npage_also = incidents+x@example.com\n",
+	     "[person:alice@example.com] page_also: incidents+x@example.com is sevmail's own "
+	     "address"},
+	    {"[person:alice@example.com]\npage_also = Alice@example.com\n",
+	     "[person:alice@example.com] page_also: alice@example.com is the person's own"},
+	    {"[person:alice@example.com]\nphone = 15551234567\n",
+	     "[person:alice@example.com] phone: unknown key (people have page_also)"},
+	    {"[person:alice@example.com]\npage_also = a@example.net\n"
+	     "[person:ALICE@example.com]\npage_also = b@example.net\n",
+	     "[person:ALICE@example.com]: alice@example.com has another [person:] section"},
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) e = NULL;
+		char *dir = NULL;
+		g_autoptr(config) c = load(bad[i][0], &dir, &e);
+
+		g_assert_null(c);
+		g_assert_nonnull(e);
+		g_assert_nonnull(strstr(e->message, "sevmail.conf: "));
+		if (strstr(e->message, bad[i][1]) == NULL)
+			g_error("\"%s\" does not say \"%s\"", e->message, bad[i][1]);
+		cleanup(dir);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -273,5 +345,8 @@ main(int argc, char **argv)
 	                test_bad_schedules_name_section_and_key);
 	g_test_add_func("/config/schedule_people_who_are_not_responders_are_warned_about",
 	                test_schedule_people_who_are_not_responders_are_warned_about);
+	g_test_add_func("/config/people_page_also", test_people_page_also);
+	g_test_add_func("/config/bad_people_name_section_and_key",
+	                test_bad_people_name_section_and_key);
 	return g_test_run();
 }

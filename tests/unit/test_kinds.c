@@ -100,10 +100,12 @@ test_outbox_attributes(void)
 	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
 		n += outbox_kind_info((enum outbox_kind)k)->answer;
 	g_assert_cmpint(n, ==, G_N_ELEMENTS(answers));
-	/* pages never wait; everything else, unknown kinds too, goes out in order */
+	/* pages (their short form too) and sevmail's own heartbeat never wait; everything
+	 * else, unknown kinds too, goes out in order */
 	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
 		g_assert_cmpint(outbox_kind_info((enum outbox_kind)k)->ordered, ==,
-		                k != OUTBOX_PAGE && k != OUTBOX_REPAGE);
+		                k != OUTBOX_PAGE && k != OUTBOX_REPAGE && k != OUTBOX_HEARTBEAT &&
+		                    k != OUTBOX_SHORT_PAGE);
 	/* list mail never carries a reply token */
 	g_assert_false(outbox_kind_info(OUTBOX_STATUS)->reply_token);
 	g_assert_false(outbox_kind_info(OUTBOX_POSTMORTEM)->reply_token);
@@ -113,7 +115,14 @@ test_outbox_attributes(void)
 	/* a bounce goes on the timeline for the mail that pages, and only for it */
 	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
 		g_assert_cmpint(outbox_kind_info((enum outbox_kind)k)->pages, ==,
-		                k == OUTBOX_PAGE || k == OUTBOX_REPAGE);
+		                k == OUTBOX_PAGE || k == OUTBOX_REPAGE || k == OUTBOX_SHORT_PAGE);
+	/* an HTML alternative for what people read on a phone; a text message stays text */
+	for (int k = 0; k < OUTBOX_KIND_COUNT; k++)
+		g_assert_cmpint(outbox_kind_info((enum outbox_kind)k)->html, ==,
+		                k == OUTBOX_PAGE || k == OUTBOX_REPAGE || k == OUTBOX_NOTICE ||
+		                    k == OUTBOX_CONFIRM || k == OUTBOX_ERROR ||
+		                    k == OUTBOX_STATUS || k == OUTBOX_POSTMORTEM);
+	g_assert_false(outbox_kind_info(OUTBOX_SHORT_PAGE)->html);
 }
 
 int

@@ -911,6 +911,80 @@ test_build_newlines(void)
 	g_ptr_array_unref(o.to);
 }
 
+/* The Content-Type lines of a built message, in order, without their parameters. */
+static GPtrArray *
+content_types(const char *raw)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (const char *p = strstr(raw, "Content-Type: "); p != NULL;
+	     p = strstr(p + 1, "Content-Type: ")) {
+		const char *v = p + strlen("Content-Type: ");
+
+		g_ptr_array_add(out, g_strndup(v, strcspn(v, ";\r")));
+	}
+	return out;
+}
+
+/* Text first, then HTML (RFC 2046: the plainest alternative first), and the invitation as
+ * the last alternative, as calendar programs send it and phones accept it; the text stays
+ * what a plain client and sevmail's own parser read. */
+static void
+test_build_alternatives(void)
+{
+	static const char *const with_html[] = {"multipart/alternative", "text/plain", "text/html"};
+	static const char *const with_calendar[] = {"multipart/alternative", "text/plain",
+	                                            "text/html", "text/calendar"};
+	struct outmsg o;
+	g_autofree char *raw = NULL, *invite = NULL;
+	g_autoptr(GPtrArray) types = NULL, types2 = NULL;
+	gsize len = 0;
+
+	outmsg_init(&o);
+	o.html = "<!DOCTYPE html><p>INC-1 &lt;b&gt;</p>\n";
+	raw = mime_build(&o, &len, NULL);
+	assert_wire_format(raw, len);
+	types = content_types(raw);
+	g_assert_cmpuint(types->len, ==, G_N_ELEMENTS(with_html));
+	for (guint i = 0; i < types->len; i++)
+		g_assert_cmpstr(types->pdata[i], ==, with_html[i]);
+
+	o.calendar = "BEGIN:VCALENDAR\nMETHOD:REQUEST\nEND:VCALENDAR\n";
+	invite = mime_build(&o, &len, NULL);
+	types2 = content_types(invite);
+	g_assert_cmpuint(types2->len, ==, G_N_ELEMENTS(with_calendar));
+	for (guint i = 0; i < types2->len; i++)
+		g_assert_cmpstr(types2->pdata[i], ==, with_calendar[i]);
+	g_assert_nonnull(
+	    strstr(invite, "Content-Type: text/calendar; charset=utf-8; method=REQUEST"));
+
+	g_autoptr(mail) m = parse_str(invite);
+	g_assert_cmpstr(m->text, ==, o.text);
+	g_assert_false(m->text_from_html);
+	g_ptr_array_unref(o.to);
+}
+
+/* Short ASCII lines go as they are (7bit), so that a text message gateway that does not
+ * decode the body still reads it; other text is quoted-printable. */
+static void
+test_build_ascii_is_7bit(void)
+{
+	struct outmsg o;
+	g_autofree char *raw = NULL, *utf8 = NULL;
+	gsize len = 0;
+
+	outmsg_init(&o);
+	o.text = "Reply ACK, RESOLVED or SEV1-3 to incidents+1-k3j5h2m9qa@example.com\n";
+	raw = mime_build(&o, &len, NULL);
+	g_assert_nonnull(strstr(raw, "\r\nContent-Transfer-Encoding: 7bit\r\n"));
+	g_assert_nonnull(strstr(raw, "\r\n\r\nReply ACK, RESOLVED or SEV1-3 to "
+	                             "incidents+1-k3j5h2m9qa@example.com\r\n"));
+	o.text = "Größe\n";
+	utf8 = mime_build(&o, &len, NULL);
+	g_assert_nonnull(strstr(utf8, "\r\nContent-Transfer-Encoding: quoted-printable\r\n"));
+	g_ptr_array_unref(o.to);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -960,5 +1034,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/build/refuses-injection", test_build_refuses_injection);
 	g_test_add_func("/mime/build/long-line", test_build_long_line);
 	g_test_add_func("/mime/build/newlines", test_build_newlines);
+	g_test_add_func("/mime/build/alternatives", test_build_alternatives);
+	g_test_add_func("/mime/build/ascii-is-7bit", test_build_ascii_is_7bit);
 	return g_test_run();
 }

@@ -63,7 +63,7 @@ static void
 test_hostile_title_is_text(void)
 {
 	g_autoptr(GPtrArray) l = incidents();
-	g_autofree char *index = statuspage_index(l, NULL, NOW, "Incident <Desk>");
+	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Incident <Desk>");
 	g_autofree char *page = statuspage_incident(l->pdata[0], NULL, NOW, "Incident <Desk>");
 
 	for (const char *const *html = (const char *const[]){index, page, NULL}; *html; html++) {
@@ -90,7 +90,7 @@ test_control_characters_and_bad_utf8(void)
 	g_autofree char *index = NULL;
 
 	made(l, 9, "bad \xff\xfe bytes\x01\x1b[31m red", 1, STATUS_TRIGGERED, NOW, 0);
-	index = statuspage_index(l, NULL, NOW, "Desk");
+	index = statuspage_index(l, NULL, NULL, NOW, "Desk");
 	g_assert_true(g_utf8_validate(index, -1, NULL));
 	g_assert_null(strchr(index, '\x01'));
 	g_assert_null(strchr(index, '\x1b'));
@@ -100,7 +100,7 @@ static void
 test_open_and_resolved_sections(void)
 {
 	g_autoptr(GPtrArray) l = incidents();
-	g_autofree char *index = statuspage_index(l, NULL, NOW, "Desk");
+	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Desk");
 	g_autofree char *open = section(index, "open");
 	g_autofree char *resolved = section(index, "resolved");
 	const char *one = strstr(open, "href=\"inc-1.html\"");
@@ -128,7 +128,7 @@ static void
 test_nothing_open(void)
 {
 	g_autoptr(GPtrArray) none = g_ptr_array_new();
-	g_autofree char *index = statuspage_index(none, NULL, NOW, "Desk");
+	g_autofree char *index = statuspage_index(none, NULL, NULL, NOW, "Desk");
 
 	g_assert_nonnull(strstr(index, "No open incidents."));
 	g_assert_nonnull(strstr(index, "No incidents were resolved in the last 7 days."));
@@ -138,7 +138,7 @@ static void
 test_badge_per_severity(void)
 {
 	g_autoptr(GPtrArray) l = incidents();
-	g_autofree char *index = statuspage_index(l, NULL, NOW, "Desk");
+	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Desk");
 
 	g_assert_nonnull(
 	    strstr(index, "<span class=\"badge sev-1\">SEV 1</span> <a href=\"inc-1.html\""));
@@ -225,7 +225,7 @@ test_last_update_from_events(void)
 
 	g_ptr_array_add(per, g_ptr_array_new());
 	g_ptr_array_add(per, timeline()); /* incident 2: last public update at NOW - 200 */
-	index = statuspage_index(l, per, NOW, "Desk");
+	index = statuspage_index(l, per, NULL, NOW, "Desk");
 	open = section(index, "open");
 	/* the escalation at NOW - 100 is not an update readers see */
 	g_assert_nonnull(strstr(open,
@@ -234,6 +234,45 @@ test_last_update_from_events(void)
 	g_assert_nonnull(strstr(open,
 	                        "Investigating</span> <span class=\"muted\">· last update</span> "
 	                        "<time datetime=\"2026-11-18T10:56:40Z\">"));
+}
+
+static struct window *
+window_of(gint64 id, const char *expr, gint64 from, gint64 until, const char *reason)
+{
+	struct window *w = g_new0(struct window, 1);
+
+	w->id = id;
+	w->match = g_strdup(expr);
+	w->starts_at = from;
+	w->ends_at = until;
+	w->reason = g_strdup(reason);
+	w->by = g_strdup("alice@example.com");
+	return w;
+}
+
+/* Maintenance in progress and planned comes first, escaped; without any, no section. */
+static void
+test_maintenance_windows(void)
+{
+	g_autoptr(GPtrArray) none = g_ptr_array_new();
+	g_autoptr(GPtrArray) windows =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)route_window_free);
+	g_autofree char *index = NULL, *quiet = NULL, *part = NULL, *text = NULL;
+
+	g_ptr_array_add(windows, window_of(1, "host=db-1", NOW - 600, NOW + 3600, "DB <upgrade>"));
+	g_ptr_array_add(windows, window_of(2, "service=search", NOW + 86400, NOW + 90000, NULL));
+	index = statuspage_index(none, NULL, windows, NOW, "Desk");
+	part = section(index, "maintenance");
+	g_assert_nonnull(strstr(part, "DB &lt;upgrade&gt;"));
+	g_assert_null(strstr(index, "<upgrade>"));
+	text = mime_html_to_text(part, strlen(part));
+	g_assert_nonnull(
+	    strstr(text, "In progress 2026-11-18 10:56 UTC until 2026-11-18 12:06 UTC"));
+	g_assert_nonnull(strstr(text, "Planned maintenance"));
+	g_assert_nonnull(strstr(text, "Alerts about service=search are held back meanwhile."));
+	g_assert_true(strstr(index, "id=\"maintenance\"") < strstr(index, "id=\"open\""));
+	quiet = statuspage_index(none, NULL, none, NOW, "Desk");
+	g_assert_null(strstr(quiet, "maintenance"));
 }
 
 int
@@ -246,6 +285,7 @@ main(int argc, char **argv)
 	g_test_add_func("/statuspage/index/nothing-open", test_nothing_open);
 	g_test_add_func("/statuspage/index/badges", test_badge_per_severity);
 	g_test_add_func("/statuspage/index/last-update", test_last_update_from_events);
+	g_test_add_func("/statuspage/index/maintenance", test_maintenance_windows);
 	g_test_add_func("/statuspage/incident/timeline", test_incident_page_timeline);
 	return g_test_run();
 }

@@ -8,7 +8,7 @@ SHAREDIR ?= $(PREFIX)/share/sevmail
 MANDIR   ?= $(PREFIX)/share/man
 
 PKGS     = glib-2.0 gmime-3.0 sqlite3 json-glib-1.0 libxml-2.0 libetpan libesmtp-1.0 gnutls openssl \
-           libical
+           libical libpq
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wformat=2 -Wno-unused-parameter -Wmissing-prototypes -Wshadow
@@ -101,19 +101,29 @@ VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-k
 unit-valgrind: $(UNIT_BINS)
 	prove -f -e '$(VALGRIND)' $(UNIT_BINS)
 
-system: $(BIN)
-	SEVMAIL=$(CURDIR)/$(BIN) SEVMAIL_CORPUS=$(CORPUS) /usr/bin/python3 -m pytest -q tests/system
+# The system tests on a SQLite file, then (system-pg) each desk on a database of its own in a
+# private PostgreSQL server (tests/pgserver.py); the tests of the SQLite file itself are
+# skipped there and say why.
+SYSTEM_ENV = SEVMAIL=$(CURDIR)/$(BIN) SEVMAIL_CORPUS=$(CORPUS) \
+             SEVMAIL_UNIT_STORE=$(CURDIR)/$(B)/tests/test_store
+system: $(BIN) $(B)/tests/test_store
+	$(SYSTEM_ENV) /usr/bin/python3 -m pytest -q tests/system
+
+system-pg: $(BIN) $(B)/tests/test_store
+	STORE=postgresql $(SYSTEM_ENV) /usr/bin/python3 -m pytest -q tests/system
 
 CORPUS ?= $(CURDIR)/tests/corpus
 
 # Everything: a short fuzzing round; unit and system tests under ASan/UBSan; the unit
-# tests under valgrind; then the normal build's, whose summary lines end the output.
+# tests under valgrind; then the normal build's, the system tests on PostgreSQL and on
+# SQLite, whose summary lines end the output.
 check: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) SANITIZE=1 system
 	$(MAKE) all unit-valgrind reliability-short
 	$(MAKE) unit
+	$(MAKE) system-pg
 	$(MAKE) system
 
 demo: deps
@@ -141,7 +151,7 @@ format:
 clean:
 	rm -rf sevmail build
 
-.PHONY: all deps unit unit-valgrind system check demo install format clean FORCE
+.PHONY: all deps unit unit-valgrind system system-pg check demo install format clean FORCE
 
 # --- fuzzing: libFuzzer harnesses in tests/fuzz, built with clang and ASan/UBSan into
 # build/fuzz (apart from the cc objects). `make fuzz` runs each FUZZ_SECONDS (default 300),

@@ -82,14 +82,15 @@ def stop_stack(stack, keep=False):
 _desk_seq = [0]
 
 
-def new_desk(stack, name, **overrides):
+def new_desk(stack, name, store=None, **overrides):
     """A Desk with its own addresses and a workdir under the stack's temp dir. Timers that
     would add mail of their own during a benchmark (re-pages, reminders) are pushed out."""
     _desk_seq[0] += 1
     tag = "%s%d-%s" % (name, _desk_seq[0], os.urandom(3).hex())
     settings = {"escalation__ack_timeout": 86400, "escalation__update_interval": 604800}
     settings.update(overrides)
-    desk = Desk(stack, os.path.join(stack.base_dir, "desks", tag), tag, **settings)
+    desk = Desk(stack, os.path.join(stack.base_dir, "desks", tag), tag, store=store,
+                **settings)
     desk.overrides = settings  # for write_config(**desk.overrides, ...) later
     return desk
 

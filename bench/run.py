@@ -6,7 +6,7 @@ Benchmarks print figures and never fail on a number; the exit status is 1 only w
 run broke (a crash, a timeout, a wrong outcome such as a missing page).
 
 Environment (sizes, all optional):
-  BENCH_ONLY=storm,latency,fanout,memory,reply   which benchmarks (default: all)
+  BENCH_ONLY=storm,storm-pg,latency,fanout,memory,reply   which benchmarks (default: all)
   BENCH_STORM=10000 BENCH_STORM_DISTINCT=50      storm backlog and distinct alerts
   BENCH_MEMORY_SMALL=1000                        the small backlog of the memory benchmark
   BENCH_LATENCY=200                              page latency trials
@@ -30,6 +30,7 @@ import storm  # noqa: E402
 
 ORDER = [
     ("storm", storm.storm),
+    ("storm-pg", storm.storm_pg),
     ("memory", storm.memory),
     ("latency", latency.page_latency),
     ("reply", latency.reply_latency),

@@ -21,10 +21,11 @@ from common import BenchBroken, log
 MBSYNC = "/usr/bin/mbsync"
 
 
-def storm_desk(stack, name):
+def storm_desk(stack, name, store=None):
     # every distinct alert declares its own incident, as the outcome check expects: the
     # storm guard ([alerts] storm) would fold all but the first 20 into one
-    return common.new_desk(stack, name, alerts__senders=", ".join(common.storm_senders()),
+    return common.new_desk(stack, name, store=store,
+                           alerts__senders=", ".join(common.storm_senders()),
                            alerts__severity_map=None, alerts__storm="off")
 
 
@@ -49,17 +50,16 @@ def run_once(desk):
 
 
 def check_outcome(desk, total, distinct):
-    with common.db(desk) as conn:
-        q = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        got = {
-            "messages": q("SELECT count(*) FROM messages"),
-            "incidents": q("SELECT count(*) FROM incidents"),
-            "repeats": q("SELECT count(*) FROM events WHERE kind = 'alert_repeat'"),
-            "pages": q("SELECT count(*) FROM outbox WHERE kind = 'page'"),
-            "pages_sent": q("SELECT count(*) FROM outbox_rcpts r JOIN outbox o"
-                            " ON o.id = r.outbox_id WHERE o.kind = 'page'"
-                            " AND r.state = 'sent'"),
-        }
+    q = desk.value  # the desk's own database, SQLite or PostgreSQL
+    got = {
+        "messages": q("SELECT count(*) FROM messages"),
+        "incidents": q("SELECT count(*) FROM incidents"),
+        "repeats": q("SELECT count(*) FROM events WHERE kind = 'alert_repeat'"),
+        "pages": q("SELECT count(*) FROM outbox WHERE kind = 'page'"),
+        "pages_sent": q("SELECT count(*) FROM outbox_rcpts r JOIN outbox o"
+                        " ON o.id = r.outbox_id WHERE o.kind = 'page'"
+                        " AND r.state = 'sent'"),
+    }
     want = {"messages": total, "incidents": distinct, "repeats": total - distinct,
             "pages": distinct, "pages_sent": distinct}
     return got, want
@@ -153,6 +153,44 @@ def storm(stack, results):
     if got != want:
         results.broken("storm outcome %r, expected %r" % (got, want))
     results.storm_rss = (total, m.maxrss_mib)
+    results.storm_wall = m.wall
+
+
+def storm_pg(stack, results):
+    """The storm again with the database in PostgreSQL: a private server (fsync on, as a
+    real one) on this machine, over its Unix socket."""
+    import pgserver
+    if not pgserver.available():
+        results.add("1b storm on PostgreSQL", "", "n/a", "", "postgresql missing")
+        return
+    total = common.env_int("BENCH_STORM", 10000)
+    distinct = common.env_int("BENCH_STORM_DISTINCT", 50)
+    server = pgserver.PgServer(os.path.join(stack.base_dir, "pg"), fsync=True)
+    server.start()
+    try:
+        pgserver._shared = server  # the desk's database is made there
+        desk = storm_desk(stack, "stormpg", store="postgresql")
+        load_backlog(stack, desk, total, distinct, seed=1)
+        m = run_once(desk)
+        log("storm on PostgreSQL: sevmail run --once: %.2fs wall, %.2fs user, %.2fs sys",
+            m.wall, m.user, m.sys)
+        got, want = check_outcome(desk, total, distinct)
+    finally:
+        pgserver._shared = None
+        server.stop()
+    name = "1b storm on PostgreSQL (%d msgs)" % total
+    results.add(name, "sevmail run --once", "%.1f s  (%.0f msg/s)" % (m.wall, total / m.wall),
+                "", "")
+    results.add(name, "  CPU user+sys (sevmail)", "%.1f s" % (m.user + m.sys), "", "")
+    lite = getattr(results, "storm_wall", None)
+    if lite is not None:
+        results.add(name, "PostgreSQL / SQLite", "%.2fx" % (m.wall / lite), "", "")
+    results.add(name, "incidents, repeats, pages sent", "%d, %d, %d" % (
+        got["incidents"], got["repeats"], got["pages_sent"]), "%d, %d, %d" % (
+        want["incidents"], want["repeats"], want["pages_sent"]),
+        "ok" if got == want else "WRONG")
+    if got != want:
+        results.broken("storm on PostgreSQL: outcome %r, expected %r" % (got, want))
 
 
 def memory(stack, results):

@@ -154,6 +154,14 @@ struct config {
 	GHashTable *severity_labels; /* label (lower-case) -> GINT_TO_POINTER(severity) */
 	gboolean auto_resolve;       /* a recovery mail resolves the incident */
 	GHashTable *alert_keys;      /* secret key -> source name, or NULL: alert+KEY@domain */
+	/* [store] */
+	struct {
+		gboolean
+		    postgresql; /* backend = postgresql; otherwise the [general] database file */
+		char *conninfo; /* libpq's connection string */
+		char *password; /* read from password_file, or NULL */
+		int takeover_interval; /* seconds between a standby's tries to become active */
+	} store;
 	char **group_by;  /* label names (lower-case), NULL-terminated; empty: no grouping */
 	int group_window; /* seconds after its declaration an incident takes its group's alerts */
 	struct storm_guard storm;

@@ -1,8 +1,9 @@
 /*
- * store: the one SQLite file. Schema and numbered migrations, every SQL statement, and the
- * transactions (one per inbound message: raw message, effects, outbox rows, checkpoint).
- * The only module that sees sqlite3; every value is a bound parameter (only the outbox
- * kind table's own names are written into SQL).
+ * store: the one database, a SQLite file or a PostgreSQL database shared by several machines.
+ * Schema and numbered migrations, every SQL statement, and the transactions (one per
+ * inbound message: raw message, effects, outbox rows, checkpoint). The only module that
+ * sees sqlite3 and libpq, and the only one that knows which of them runs; every value is a
+ * bound parameter (only the outbox kind table's own names are written into SQL).
  */
 #ifndef SEVMAIL_STORE_H
 #define SEVMAIL_STORE_H
@@ -11,19 +12,65 @@
 #include "route.h"
 #include <glib.h>
 
-/* Error domain of the database; the code is SQLite's extended result code. */
+/* Error domain of the database; the code says what the caller can do about it. */
 #define STORE_ERROR (store_error_quark())
 GQuark store_error_quark(void);
+enum store_error_code {
+	STORE_ERROR_FAILED,     /* the statement's own failure: trying again changes nothing */
+	STORE_ERROR_TRANSIENT,  /* busy, locked, full, unwritable, out of memory: try later */
+	STORE_ERROR_CONNECTION, /* the database server cannot be reached, or went away */
+};
 
 struct store;
 
+enum store_kind { STORE_SQLITE, STORE_POSTGRESQL };
+
+/* Where the database is. */
+struct store_params {
+	enum store_kind kind;
+	const char *path;     /* SQLite: the file */
+	const char *conninfo; /* PostgreSQL: libpq's connection string (host=... dbname=...) */
+	const char *password; /* PostgreSQL: or NULL (then libpq's own ways, e.g. ~/.pgpass) */
+	int busy_timeout;     /* seconds to wait for another writer */
+};
+
 /* Opens (creating and migrating) the database; waits up to busy_timeout seconds for
- * another writer. NULL + err on failure. */
+ * another writer. NULL + err on failure: the error names the database and what failed.
+ * A database whose schema is newer than this sevmail is refused. */
+struct store *store_open_params(const struct store_params *p, GError **err);
+/* The SQLite file at path. */
 struct store *store_open(const char *path, int busy_timeout, GError **err);
 void store_close(struct store *s);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Any step that fails inside the transaction marks it
- * failed: store_commit then refuses (with that first error) and rolls back, so a caller
+/* "sqlite" or "postgresql", the database as messages name it, and its schema version. */
+const char *store_backend_name(const struct store *s);
+const char *store_where(const struct store *s);
+int store_schema_version(struct store *s, GError **err);
+
+/* --- more than one machine: one active `sevmail run` per database --- */
+/* TRUE when several machines may share the database (PostgreSQL), so that one `run` is
+ * active and the others stand by. */
+gboolean store_shared(const struct store *s);
+/* Tries to become the active instance, reconnecting first when the connection was lost: 1
+ * when this process is the active one (always, when not shared), 0 when another instance
+ * is, -1 + err when the database cannot be reached. */
+int store_active_take(struct store *s, GError **err);
+/* FALSE when this process became active and is no longer sure to be: its database session
+ * ended (and with it the lock), so another instance may be active now. It must not act on
+ * the mailbox or send mail until store_active_take says 1 again. Asks the server (one
+ * round trip). TRUE for a process that never asked to be active. */
+gboolean store_active_held(struct store *s);
+/* The active instance as "HOST pid PID" (caller frees) in *who, NULL when none is; 0, or -1
+ * + err. Not shared: NULL. */
+int store_active_holder(struct store *s, char **who, GError **err);
+
+/* Copies every row of from (SQLite) into to, which must be empty and at the same schema
+ * version, in one transaction of to, and compares the row counts of every table. On
+ * success *report is one line per table (caller frees). */
+int store_copy(struct store *from, struct store *to, char **report, GError **err);
+
+/* BEGIN (writers one at a time) / COMMIT / ROLLBACK. Any step that fails inside the transaction
+ * marks it failed: store_commit then refuses (with that first error) and rolls back, so a caller
  * that overlooked an error never commits half a message. */
 int store_begin(struct store *s, GError **err);
 int store_commit(struct store *s, GError **err);
@@ -52,7 +99,7 @@ int store_message_outcome(struct store *s, gint64 id, const char *route, const c
                           gint64 incident_id, GError **err);
 
 /* TRUE when err is worth trying again later as it is: the database was busy, full,
- * unwritable or out of memory. Other errors are the message's own. */
+ * unwritable, out of memory or unreachable. Other errors are the message's own. */
 gboolean store_error_transient(const GError *err);
 
 /* --- quarantine: messages that could not be processed --- */

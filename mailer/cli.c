@@ -38,8 +38,11 @@ int
 cli_store_open(struct cli_ctx *ctx)
 {
 	g_autoptr(GError) e = NULL;
+	const struct config *c = ctx->cfg;
+	struct store_params p = {c->store.postgresql ? STORE_POSTGRESQL : STORE_SQLITE, c->database,
+	                         c->store.conninfo, c->store.password, c->busy_timeout};
 
-	ctx->store = store_open(ctx->cfg->database, ctx->cfg->busy_timeout, &e);
+	ctx->store = store_open_params(&p, &e);
 	return ctx->store != NULL ? 0 : cli_fail(e);
 }
 

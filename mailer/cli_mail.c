@@ -29,13 +29,26 @@ cli_run(struct cli_ctx *ctx)
 {
 	struct pass_stats st = {0};
 	g_autoptr(GError) e = NULL;
-	int rc = 0;
+	g_autofree char *who = NULL;
+	int rc;
 
 	if (!run_once) {
 		struct config *cfg = g_steal_pointer(&ctx->cfg); /* daemon_run owns it */
 
 		return daemon_run(ctx->config_path, cfg, ctx->store);
 	}
+	/* one pass is an active instance's pass: never beside another one */
+	if ((rc = store_active_take(ctx->store, &e)) < 0)
+		return cli_fail(e);
+	if (rc == 0) {
+		store_active_holder(ctx->store, &who, NULL);
+		fprintf(stderr,
+		        "sevmail: %s is the active instance; run --once does nothing "
+		        "while it runs\n",
+		        who != NULL ? who : "another sevmail");
+		return EXIT_RUNTIME;
+	}
+	rc = 0;
 	if (daemon_pass(ctx->cfg, ctx->store, &st, &e) != 0)
 		rc = cli_fail(e);
 	g_message("pass done: %d message(s) read (%d already processed), %d recipient(s) "
@@ -201,6 +214,22 @@ static const GOptionEntry check_options[] = {
      "also log in to the IMAP server and greet the SMTP server", NULL},
     {NULL}};
 
+/* A shared database: which, its schema version, and the active instance. -1 + err. */
+static int
+cli_check_shared(struct store *s, GError **err)
+{
+	g_autofree char *who = NULL;
+	int version = store_schema_version(s, err);
+
+	if (!store_shared(s))
+		return 0;
+	if (version < 0 || store_active_holder(s, &who, err) != 0)
+		return -1;
+	printf("database: %s, schema version %d\n", store_where(s), version);
+	printf("active instance: %s\n", who != NULL ? who : "none (no sevmail run holds the lock)");
+	return 0;
+}
+
 /* Needs only the configuration: broken templates are a configuration error (2), reported
  * before the database is tried. */
 static int
@@ -219,6 +248,8 @@ cli_check(struct cli_ctx *ctx)
 	warnings = config_warnings(ctx->cfg);
 	for (char **w = warnings; *w != NULL; w++)
 		fprintf(stderr, "sevmail: warning: %s\n", *w);
+	if (cli_check_shared(ctx->store, &e) != 0)
+		return cli_fail(e);
 	if (check_connect && daemon_check_connect(ctx->cfg, &e) != 0)
 		return cli_fail(e);
 	printf("configuration OK%s\n", check_connect ? "; the IMAP and SMTP servers answer" : "");

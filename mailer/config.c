@@ -29,6 +29,7 @@ enum key_type {
 	T_KEYS,     /* "source:key, ...": secret alert addresses, stored as key -> source */
 	T_DURATION, /* "10m", "1h30m": seconds (int), from min to max */
 	T_STORM,    /* "20/5m" or "off": struct storm_guard */
+	T_BACKEND,  /* sqlite or postgresql, stored as gboolean: postgresql */
 };
 
 struct key {
@@ -91,6 +92,10 @@ static const struct key keys[] = {
     {"alerts", "auto_resolve", T_BOOL, "false", FALSE, 0, 0, F(auto_resolve)},
     {"alerts", "severity_map", T_SEVMAP, "", FALSE, 0, 0, F(severity_labels)},
     {"alerts", "keys", T_KEYS, "", FALSE, 0, 0, F(alert_keys)},
+    {"store", "backend", T_BACKEND, "sqlite", FALSE, 0, 0, F(store.postgresql)},
+    {"store", "conninfo", T_STRING, NULL, FALSE, 0, 0, F(store.conninfo)},
+    {"store", "password_file", T_SECRET, NULL, FALSE, 0, 0, F(store.password)},
+    {"store", "takeover_interval", T_INT, "5", FALSE, 1, 3600, F(store.takeover_interval)},
     {"alerts", "group_by", T_PATTERNS, "", FALSE, 0, 0, F(group_by)},
     {"alerts", "group_window", T_DURATION, "10m", FALSE, 60, 86400, F(group_window)},
     {"alerts", "storm", T_STORM, "20/5m", FALSE, 0, 0, F(storm)},
@@ -98,6 +103,7 @@ static const struct key keys[] = {
 #undef F
 
 static const char *const security_names[] = {"none", "tls", "starttls"};
+static const char *const backend_names[] = {"sqlite", "postgresql"};
 static const char *const auth_names[] = {"token", "dmarc", "token-or-dmarc", "none"};
 const char *const config_policy_names[] = {"open", "confirm", "closed"};
 
@@ -311,6 +317,12 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		return parse_alert_keys(c, k, value, err);
 	case T_TIME:
 		return set_time(c, k, value, field, err);
+	case T_BACKEND:
+		if ((e = set_choice(c, k, value, backend_names, 2, "sqlite or postgresql", err)) <
+		    0)
+			return -1;
+		*(gboolean *)field = e == 1;
+		return 0;
 	case T_DURATION:
 		return config_set_duration(c, k->group, k->name, value, k->min, k->max, field, err);
 	case T_STORM:
@@ -392,6 +404,10 @@ check_required(struct config *c, GError **err)
 		                  "'head -c 32 /dev/urandom | base64')");
 	if (c->imap.user == NULL)
 		c->imap.user = g_strdup(c->address);
+	if (c->store.postgresql && c->store.conninfo == NULL)
+		return config_bad(err, c, "store", "conninfo",
+		                  "is required with backend = postgresql (e.g. host=db.example.com "
+		                  "dbname=sevmail user=sevmail)");
 	/* plain text only on this machine, unless the operator says otherwise */
 	if (c->imap.security == SECURITY_NONE && !config_loopback(c->imap.host) &&
 	    !c->allow_insecure)
@@ -454,7 +470,7 @@ config_load(const char *path, GError **err)
 			rc = config_bad(
 			    err, c, *g, NULL,
 			    "unknown section (known: general, imap, smtp, responders, escalation,"
-			    " oncall, postmortem, status_page, security, alerts, list:NAME,"
+			    " oncall, postmortem, status_page, security, alerts, store, list:NAME,"
 			    " schedule:NAME, team:NAME, heartbeat:NAME, person:ADDRESS)");
 		if (rc != 0)
 			return NULL;
@@ -487,6 +503,8 @@ config_free(struct config *c)
 	g_free(c->smtp.host);
 	g_free(c->smtp.user);
 	g_free(c->smtp.password);
+	g_free(c->store.conninfo);
+	g_free(c->store.password);
 	for (guint i = 0; c->responders != NULL && i < c->responders->len; i++) {
 		struct responder *r = c->responders->pdata[i];
 

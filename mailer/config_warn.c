@@ -7,6 +7,7 @@
 #include "config_sections.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 static gboolean
 config_has_role(const struct config *c, unsigned role)
@@ -37,11 +38,14 @@ static void
 config_warn_modes(GPtrArray *w, const struct config *c)
 {
 	gboolean inline_secrets =
-	    (c->alert_keys != NULL && g_hash_table_size(c->alert_keys) > 0) || c->inline_passwords;
+	    (c->alert_keys != NULL && g_hash_table_size(c->alert_keys) > 0) ||
+	    c->inline_passwords ||
+	    (c->store.conninfo != NULL && strstr(c->store.conninfo, "password") != NULL);
 
 	for (guint i = 0; i < c->secret_files->len; i++)
 		config_warn_mode(w, c->secret_files->pdata[i], "the secret file");
-	config_warn_mode(w, c->database, "the database");
+	if (!c->store.postgresql)
+		config_warn_mode(w, c->database, "the database");
 	if (inline_secrets)
 		config_warn_mode(w, c->path,
 		                 "the configuration file (it holds passwords or alert keys)");

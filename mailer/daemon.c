@@ -1,5 +1,6 @@
 /*
- * daemon: IMAP pass, outbox pass, and the main loop that repeats them.
+ * daemon: IMAP pass, outbox pass, and the main loop that repeats them; with a database shared
+ * by several machines, the loop acts only while this instance is the active one.
  */
 #include "daemon.h"
 
@@ -45,6 +46,11 @@ mark_committed(struct fetch_ctx *f)
 
 	if (f->committed->len == 0)
 		return;
+	/* another instance may be reading the mailbox now: its flags, not ours */
+	if (!store_active_held(f->store)) {
+		g_array_set_size(f->committed, 0);
+		return;
+	}
 	if (imap_mark_processed(f->imap, (const guint32 *)(void *)f->committed->data,
 	                        f->committed->len, &e) != 0)
 		g_message("%s: %u committed message(s) could not be marked processed: %s",
@@ -235,6 +241,9 @@ struct loop {
 	guint outbox_timer; /* retries of deferred mail */
 	int failures;       /* consecutive failures, for the backoff */
 	char *last_error;   /* logged once per change of state, not once per try */
+	gboolean active;    /* the active instance: reads mail, runs the timers, sends */
+	guint takeover;     /* a standby's next try to become the active instance */
+	char *standby;      /* why it stands by, logged once per change */
 };
 
 #define IDLE_REFRESH_SECONDS (25 * 60)
@@ -242,6 +251,7 @@ struct loop {
 #define BACKOFF_MAX_SECONDS 300
 
 static void run_pass(struct loop *l);
+static void stand_by(struct loop *l, const char *why);
 
 static void
 clear_source(guint *id)
@@ -327,6 +337,20 @@ wait_in_idle(struct loop *l)
 	l->idle_refresh = g_timeout_add_seconds(IDLE_REFRESH_SECONDS, on_idle_refresh, l);
 }
 
+/* FALSE, after standing by, when this instance lost its hold on the database: another one
+ * may be active now, so it stops acting at once (no flags, no mail) until it holds the lock
+ * again. Always TRUE for a database of one machine. */
+static gboolean
+still_active(struct loop *l)
+{
+	if (!l->active)
+		return FALSE;
+	if (store_active_held(l->store))
+		return TRUE;
+	stand_by(l, "lost its database session");
+	return FALSE;
+}
+
 /* Connects when needed, reads and applies new mail, sends what is due, then waits in
  * IDLE (or for the next poll). */
 static void
@@ -337,6 +361,8 @@ run_pass(struct loop *l)
 
 	if (l->retry_timer != 0)
 		return; /* backing off: the retry timer runs the next pass */
+	if (!still_active(l))
+		return;
 	clear_source(&l->idle_watch);
 	clear_source(&l->idle_refresh);
 	if (l->imap == NULL && (l->imap = connect_imap(l->cfg, &e)) == NULL) {
@@ -370,7 +396,7 @@ on_outbox(gpointer data)
 	struct pass_stats st = {0};
 	g_autoptr(GError) e = NULL;
 
-	if (timers_and_send(l->cfg, l->store, &st, &e) != 0)
+	if (still_active(l) && timers_and_send(l->cfg, l->store, &st, &e) != 0)
 		g_warning("%s", e->message);
 	return G_SOURCE_CONTINUE;
 }
@@ -403,16 +429,97 @@ on_reload(gpointer data)
 		g_warning("reload refused, keeping the running configuration: %s", e->message);
 		return G_SOURCE_CONTINUE;
 	}
-	if (g_strcmp0(fresh->database, l->cfg->database) != 0)
-		g_warning("reload: a new [general] database takes effect after a restart");
+	if (g_strcmp0(fresh->database, l->cfg->database) != 0 ||
+	    fresh->store.postgresql != l->cfg->store.postgresql ||
+	    g_strcmp0(fresh->store.conninfo, l->cfg->store.conninfo) != 0)
+		g_warning("reload: a new [general] database or [store] takes effect after a "
+		          "restart");
 	disconnect(l); /* the server settings may have changed */
 	config_free(l->cfg);
 	l->cfg = fresh;
 	template_cache_clear(); /* templates are reloaded with the configuration */
-	schedule(l);
+	if (l->active)
+		schedule(l);
 	g_message("configuration reloaded from %s", l->config_path);
 	run_pass(l);
 	return G_SOURCE_CONTINUE;
+}
+
+/* --- one active instance per database (DESIGN.md, "Store backends") --- */
+
+static void try_active(struct loop *l);
+
+static gboolean
+on_takeover(gpointer data)
+{
+	struct loop *l = data;
+
+	try_active(l);
+	if (!l->active)
+		return G_SOURCE_CONTINUE;
+	l->takeover = 0;
+	return G_SOURCE_REMOVE;
+}
+
+static void
+become_active(struct loop *l)
+{
+	clear_source(&l->takeover);
+	l->active = TRUE;
+	if (store_shared(l->store))
+		g_message("active: this instance reads %s, runs the timers and sends mail%s",
+		          l->cfg->mailbox, l->standby != NULL ? " (took over)" : "");
+	g_clear_pointer(&l->standby, g_free);
+	schedule(l);
+	l->outbox_timer = g_timeout_add_seconds(OUTBOX_SECONDS, on_outbox, l);
+	run_pass(l);
+}
+
+/* Says once why this instance waits, and tries again every takeover_interval. */
+static void
+wait_for_turn(struct loop *l, const char *why)
+{
+	if (g_strcmp0(l->standby, why) != 0)
+		g_message("standby: %s; trying every %d s", why, l->cfg->store.takeover_interval);
+	g_free(l->standby);
+	l->standby = g_strdup(why);
+	if (l->takeover == 0)
+		l->takeover =
+		    g_timeout_add_seconds((guint)l->cfg->store.takeover_interval, on_takeover, l);
+}
+
+static void
+try_active(struct loop *l)
+{
+	g_autoptr(GError) e = NULL;
+	g_autofree char *who = NULL, *why = NULL;
+	int rc = store_active_take(l->store, &e);
+
+	if (rc > 0) {
+		become_active(l);
+		return;
+	}
+	if (rc < 0)
+		why = g_strdup_printf("the database cannot be reached: %s", e->message);
+	else if (store_active_holder(l->store, &who, NULL) == 0 && who != NULL)
+		why = g_strdup_printf("%s is the active instance", who);
+	else
+		why = g_strdup("another instance is active");
+	wait_for_turn(l, why);
+}
+
+static void
+stand_by(struct loop *l, const char *why)
+{
+	l->active = FALSE;
+	disconnect(l);
+	clear_source(&l->poll_timer);
+	clear_source(&l->retry_timer);
+	clear_source(&l->outbox_timer);
+	g_warning("this instance %s: it stopped reading the mailbox and sending mail until it "
+	          "holds the database's lock again",
+	          why);
+	wait_for_turn(l, why);
 }
 
 int
@@ -430,16 +537,16 @@ daemon_run(const char *config_path, struct config *cfg, struct store *s)
 	g_message("running: %s on %s:%d, %s", cfg->mailbox, cfg->imap.host, cfg->imap.port,
 	          cfg->idle ? "waiting in IDLE where the server offers it"
 	                    : "polling every poll_interval");
-	schedule(&l);
-	l.outbox_timer = g_timeout_add_seconds(OUTBOX_SECONDS, on_outbox, &l);
-	run_pass(&l);
+	try_active(&l);
 	g_main_loop_run(l.main);
 	disconnect(&l);
 	clear_source(&l.poll_timer);
 	clear_source(&l.retry_timer);
 	clear_source(&l.outbox_timer);
+	clear_source(&l.takeover);
 	g_main_loop_unref(l.main);
 	g_free(l.last_error);
+	g_free(l.standby);
 	config_free(l.cfg);
 	return 0;
 }

@@ -130,6 +130,13 @@ outbox_flush(struct store *s, const struct config *cfg, gint64 now, struct outbo
 
 		if (it->rcpts->len == 0 || (ordered && g_hash_table_contains(held, key)))
 			continue;
+		/* another instance may be active now (this one lost the database): its mail */
+		if (!store_active_held(s)) {
+			g_set_error(err, OUTBOX_ERROR, 0,
+			            "the database session was lost: sending stopped; the active "
+			            "instance sends what is left");
+			return -1;
+		}
 		stats->messages++;
 		results = send_batches(&p, it, from, cfg->smtp_max_recipients);
 		rc = record(s, it, results, now, cfg->smtp_max_age, stats, err);

@@ -1,14 +1,11 @@
 /*
- * store: the SQLite file. Numbered migrations (PRAGMA user_version), WAL, a busy timeout,
- * BEGIN IMMEDIATE transactions, the statement helpers the other store files share, and the
- * inbound messages, quarantine and mailbox checkpoints.
+ * store: the numbered migrations, opening and transactions, the statement helpers the other
+ * store files share (each a call into the backend's table, store_int.h), and the inbound
+ * messages, quarantine and mailbox checkpoints.
  */
 #include "store_int.h"
 
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <string.h>
-#include <unistd.h>
 
 G_DEFINE_QUARK(sevmail_store_error, store_error)
 
@@ -129,187 +126,240 @@ static const char *const migrations[] = {
 int
 store_fail(struct store *s, GError **err, const char *what)
 {
-	int sys = sqlite3_system_errno(s->db);
+	int code = STORE_ERROR_FAILED;
+	g_autofree char *detail = s->be->last_error(s, &code);
+	g_autofree char *msg = g_strdup_printf("database: %s: %s", what, detail);
 
-	g_autofree char *msg = g_strdup_printf(
-	    "database: %s: %s%s%s%s", what, sqlite3_errmsg(s->db), sys != 0 ? " (" : "",
-	    sys != 0 ? g_strerror(sys) : "", sys != 0 ? ")" : "");
-	int code = sqlite3_extended_errcode(s->db);
-
-	/* "disk I/O error" alone does not tell an operator that the disk is full */
 	g_set_error_literal(err, STORE_ERROR, code, msg);
-	if (s->failed == NULL && !sqlite3_get_autocommit(s->db)) {
+	if (s->failed == NULL && s->txn) {
 		s->failed = g_steal_pointer(&msg);
 		s->failed_code = code;
 	}
 	return -1;
 }
 
-sqlite3_stmt *
+struct store_stmt *
 store_prepare(struct store *s, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *st = NULL;
+	g_autoptr(GArray) v = g_array_new(FALSE, TRUE, sizeof(struct store_value));
 	va_list ap;
-	int rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		g_warning("database: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(s->db));
-		return NULL;
-	}
 	va_start(ap, types);
-	for (int i = 1; types[i - 1] != '\0' && rc == SQLITE_OK; i++) {
-		if (types[i - 1] == 's') {
-			rc = sqlite3_bind_text(st, i, va_arg(ap, const char *), -1,
-			                       SQLITE_TRANSIENT);
-		} else if (types[i - 1] == 'i') {
-			rc = sqlite3_bind_int64(st, i, va_arg(ap, gint64));
-		} else {
-			const void *p = va_arg(ap, const void *);
-			gsize n = va_arg(ap, gsize);
+	for (const char *t = types; *t != '\0'; t++) {
+		struct store_value x = {STORE_INT, 0, NULL, 0};
 
-			rc = sqlite3_bind_blob64(st, i, p, n, SQLITE_TRANSIENT);
+		if (*t == 's') {
+			x.type = STORE_TEXT; /* a NULL one too: the column is text */
+			x.p = va_arg(ap, const char *);
+		} else if (*t == 'i') {
+			x.i = va_arg(ap, gint64);
+		} else {
+			x.type = STORE_BLOB;
+			x.p = va_arg(ap, const void *);
+			x.n = va_arg(ap, gsize);
 		}
+		g_array_append_val(v, x);
 	}
 	va_end(ap);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
+	return s->be->prepare(s, sql, (const struct store_value *)(void *)v->data, (int)v->len);
+}
+
+enum store_step
+store_step(struct store_stmt *st)
+{
+	return st->store->be->step(st);
+}
+
+void
+store_finalize(struct store_stmt *st)
+{
+	if (st != NULL)
+		st->store->be->finalize(st);
+}
+
+gint64
+store_col_int64(struct store_stmt *st, int col)
+{
+	return st->store->be->col_int64(st, col);
 }
 
 int
-store_run(struct store *s, sqlite3_stmt *st, GError **err, const char *what)
+store_col_int(struct store_stmt *st, int col)
 {
-	int rc;
-
-	if (st == NULL)
-		return store_fail(s, err, what);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, err, what);
-	return 0;
+	return (int)store_col_int64(st, col);
 }
 
 char *
-store_column_text(sqlite3_stmt *st, int col)
+store_col_text(struct store_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	return g_strdup(st->store->be->col_text(st, col));
+}
 
-	return t != NULL ? g_strdup((const char *)t) : NULL;
+GBytes *
+store_col_bytes(struct store_stmt *st, int col)
+{
+	return st->store->be->col_bytes(st, col);
+}
+
+gint64
+store_changes(struct store *s)
+{
+	return s->be->changes(s);
 }
 
 int
-store_query_int(struct store *s, sqlite3_stmt *st, gint64 *v, GError **err, const char *what)
+store_run(struct store *s, struct store_stmt *st, GError **err, const char *what)
 {
-	int rc;
+	enum store_step rc;
+
+	if (st == NULL)
+		return store_fail(s, err, what);
+	rc = store_step(st);
+	if (rc == STORE_FAILED) {
+		store_fail(s, err, what);
+		store_finalize(st);
+		return -1;
+	}
+	store_finalize(st);
+	return 0;
+}
+
+int
+store_query_int(struct store *s, struct store_stmt *st, gint64 *v, GError **err, const char *what)
+{
+	enum store_step rc;
 
 	*v = 0;
 	if (st == NULL)
 		return store_fail(s, err, what);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, err, what);
-	return rc == SQLITE_ROW;
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		*v = store_col_int64(st, 0);
+	if (rc == STORE_FAILED)
+		store_fail(s, err, what);
+	store_finalize(st);
+	return rc == STORE_FAILED ? -1 : rc == STORE_ROW;
 }
 
 GPtrArray *
-store_query_texts(struct store *s, sqlite3_stmt *st, GError **err, const char *what)
+store_query_texts(struct store *s, struct store_stmt *st, GError **err, const char *what)
 {
 	GPtrArray *out;
-	int rc;
+	enum store_step rc;
 
 	if (st == NULL) {
 		store_fail(s, err, what);
 		return NULL;
 	}
 	out = g_ptr_array_new_with_free_func(g_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(out, store_column_text(st, 0));
+	while ((rc = store_step(st)) == STORE_ROW)
+		g_ptr_array_add(out, store_col_text(st, 0));
 	return store_list_finish(s, st, rc, out, err, what);
 }
 
 gint64
-store_query_id(struct store *s, sqlite3_stmt *st, GError **err, const char *what)
+store_query_id(struct store *s, struct store_stmt *st, GError **err, const char *what)
 {
 	gint64 id;
 
 	return store_query_int(s, st, &id, err, what) < 0 ? -1 : id;
 }
 
+GPtrArray *
+store_list_finish(struct store *s, struct store_stmt *st, enum store_step rc, GPtrArray *list,
+                  GError **err, const char *what)
+{
+	if (rc == STORE_FAILED)
+		store_fail(s, err, what);
+	store_finalize(st);
+	if (rc == STORE_DONE)
+		return list;
+	g_ptr_array_unref(list);
+	return NULL;
+}
+
+/* One migration in its own transaction, unless another process applied it meanwhile (two
+ * instances starting at once on a new PostgreSQL database). */
+static int
+migrate_one(struct store *s, int i, GError **err)
+{
+	g_autofree char *sql = s->be->schema_sql(migrations[i]);
+	int version;
+
+	if (store_begin(s, err) != 0)
+		return -1;
+	if (s->be->version_get(s, &version) != 0) {
+		store_fail(s, err, "cannot read the schema version");
+		store_rollback(s);
+		return -1;
+	}
+	if (version > i) {
+		store_rollback(s);
+		return 0;
+	}
+	if (s->be->exec(s, sql) != 0 || s->be->version_set(s, i + 1) != 0) {
+		store_fail(s, err, "migration failed");
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, err);
+}
+
 static int
 migrate(struct store *s, GError **err)
 {
-	gint64 v;
-	int version;
+	int version = store_schema_version(s, err);
 
-	if (store_query_int(s, store_prepare(s, "PRAGMA user_version", ""), &v, err,
-	                    "cannot read the schema version") < 0)
+	if (version < 0)
 		return -1;
-	version = (int)v;
 	if (version > (int)G_N_ELEMENTS(migrations)) {
-		g_set_error(err, STORE_ERROR, 0,
+		g_set_error(err, STORE_ERROR, STORE_ERROR_FAILED,
 		            "database: schema version %d is newer than this sevmail knows (%d); "
 		            "use a newer sevmail",
 		            version, (int)G_N_ELEMENTS(migrations));
 		return -1;
 	}
-	for (int i = version; i < (int)G_N_ELEMENTS(migrations); i++) {
-		g_autofree char *bump = g_strdup_printf("PRAGMA user_version = %d", i + 1);
-
-		if (store_begin(s, err) != 0)
+	for (int i = version; i < (int)G_N_ELEMENTS(migrations); i++)
+		if (migrate_one(s, i, err) != 0)
 			return -1;
-		if (sqlite3_exec(s->db, migrations[i], NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(s->db, bump, NULL, NULL, NULL) != SQLITE_OK) {
-			store_fail(s, err, "migration failed");
-			store_rollback(s);
-			return -1;
-		}
-		if (store_commit(s, err) != 0)
-			return -1;
-	}
 	return 0;
+}
+
+int
+store_schema_version(struct store *s, GError **err)
+{
+	int version = 0;
+
+	if (s->be->version_get(s, &version) != 0)
+		return store_fail(s, err, "cannot read the schema version");
+	return version;
+}
+
+struct store *
+store_open_params(const struct store_params *p, GError **err)
+{
+	struct store *s = g_new0(struct store, 1);
+
+	s->be = p->kind == STORE_POSTGRESQL ? &store_pg_backend : &store_sqlite_backend;
+	if (s->be->open(s, p, err) != 0) {
+		g_free(s->where);
+		g_free(s);
+		return NULL;
+	}
+	if (migrate(s, err) != 0) {
+		g_prefix_error(err, "%s: ", s->where);
+		store_close(s);
+		return NULL;
+	}
+	return s;
 }
 
 struct store *
 store_open(const char *path, int busy_timeout, GError **err)
 {
-	struct store *s = g_new0(struct store, 1);
-	static const char *const pragmas =
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+	struct store_params p = {STORE_SQLITE, path, NULL, NULL, busy_timeout};
 
-	/* a new database is the owner's alone (it holds mail and addresses); SQLite gives its
-	 * -wal and -shm files the same mode */
-	if (*path != ':' && !g_file_test(path, G_FILE_TEST_EXISTS)) {
-		int fd = g_open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-
-		if (fd >= 0)
-			close(fd);
-	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		g_set_error(err, STORE_ERROR, 0, "cannot open database %s: %s", path,
-		            s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
-		store_close(s);
-		return NULL;
-	}
-	sqlite3_busy_timeout(s->db, busy_timeout * 1000);
-	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
-		store_fail(s, err, "cannot use it");
-		g_prefix_error(err, "%s: ", path);
-		store_close(s);
-		return NULL;
-	}
-	if (migrate(s, err) != 0) {
-		g_prefix_error(err, "%s: ", path);
-		store_close(s);
-		return NULL;
-	}
-	return s;
+	return store_open_params(&p, err);
 }
 
 void
@@ -317,17 +367,34 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_close(s->db);
+	s->be->close(s);
+	g_free(s->where);
 	g_free(s->failed);
 	g_free(s);
+}
+
+const char *
+store_backend_name(const struct store *s)
+{
+	return s->be->name;
+}
+
+const char *
+store_where(const struct store *s)
+{
+	return s->where;
 }
 
 int
 store_begin(struct store *s, GError **err)
 {
 	g_clear_pointer(&s->failed, g_free);
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(s, err, "cannot start a transaction");
+	if (s->be->exec(s, s->be->begin_sql) != 0) {
+		store_fail(s, err, "cannot start a transaction");
+		s->be->exec(s, "ROLLBACK");
+		return -1;
+	}
+	s->txn = TRUE;
 	return 0;
 }
 
@@ -340,11 +407,12 @@ store_commit(struct store *s, GError **err)
 		store_rollback(s);
 		return -1;
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (s->be->exec(s, "COMMIT") != 0) {
 		store_fail(s, err, "cannot commit");
 		store_rollback(s);
 		return -1;
 	}
+	s->txn = FALSE;
 	return 0;
 }
 
@@ -352,21 +420,36 @@ void
 store_rollback(struct store *s)
 {
 	g_clear_pointer(&s->failed, g_free);
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->txn)
+		s->be->exec(s, "ROLLBACK");
+	s->txn = FALSE;
 }
 
-GPtrArray *
-store_list_finish(struct store *s, sqlite3_stmt *st, int rc, GPtrArray *list, GError **err,
-                  const char *what)
+/* --- the active instance --- */
+
+gboolean
+store_shared(const struct store *s)
 {
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return list;
-	if (rc != SQLITE_ROW)
-		store_fail(s, err, what);
-	g_ptr_array_unref(list);
-	return NULL;
+	return s->be->shared;
+}
+
+int
+store_active_take(struct store *s, GError **err)
+{
+	return s->be->active_take != NULL ? s->be->active_take(s, err) : 1;
+}
+
+gboolean
+store_active_held(struct store *s)
+{
+	return s->be->active_held != NULL ? s->be->active_held(s) : TRUE;
+}
+
+int
+store_active_holder(struct store *s, char **who, GError **err)
+{
+	*who = NULL;
+	return s->be->active_holder != NULL ? s->be->active_holder(s, who, err) : 0;
 }
 
 /* --- inbound messages --- */
@@ -377,7 +460,7 @@ store_message_known(struct store *s, const char *message_id, const char *hash,
 {
 	/* the same bytes; else the same Message-ID with the same content (a row stored
 	 * before contents were compared counts as the same) */
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 	    store_prepare(s,
 	                  "SELECT hash = ?1, content_hash IS NULL OR content_hash = ?3"
 	                  " FROM messages WHERE hash = ?1 OR"
@@ -387,12 +470,11 @@ store_message_known(struct store *s, const char *message_id, const char *hash,
 
 	if (st == NULL)
 		return store_fail(s, err, "cannot look up the message");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && known != STORE_MESSAGE_KNOWN)
-		known = sqlite3_column_int(st, 0) || sqlite3_column_int(st, 1)
-		            ? STORE_MESSAGE_KNOWN
-		            : STORE_MESSAGE_REUSED_ID;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	while ((rc = store_step(st)) == STORE_ROW && known != STORE_MESSAGE_KNOWN)
+		known = store_col_int(st, 0) || store_col_int(st, 1) ? STORE_MESSAGE_KNOWN
+		                                                     : STORE_MESSAGE_REUSED_ID;
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot look up the message");
 	return known;
 }
@@ -400,16 +482,14 @@ store_message_known(struct store *s, const char *message_id, const char *hash,
 gint64
 store_message_add(struct store *s, const struct stored_message *m, GError **err)
 {
-	sqlite3_stmt *st =
+	return store_query_id(
+	    s,
 	    store_prepare(s,
 	                  "INSERT INTO messages (message_id, hash, content_hash, mailbox,"
-	                  " uid, received_at, raw) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                  " uid, received_at, raw) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	                  "ssssiib", m->message_id, m->hash, m->content_hash, m->mailbox,
-	                  (gint64)m->uid, m->received_at, (const void *)m->raw, m->len);
-
-	if (store_run(s, st, err, "cannot store the message") != 0)
-		return -1;
-	return sqlite3_last_insert_rowid(s->db);
+	                  (gint64)m->uid, m->received_at, (const void *)m->raw, m->len),
+	    err, "cannot store the message");
 }
 
 int
@@ -428,11 +508,8 @@ store_message_outcome(struct store *s, gint64 id, const char *route, const char 
 gboolean
 store_error_transient(const GError *err)
 {
-	int primary = err != NULL && err->domain == STORE_ERROR ? err->code & 0xff : -1;
-
-	return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
-	       primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_NOMEM ||
-	       primary == SQLITE_CANTOPEN || primary == SQLITE_PROTOCOL;
+	return err != NULL && err->domain == STORE_ERROR &&
+	       (err->code == STORE_ERROR_TRANSIENT || err->code == STORE_ERROR_CONNECTION);
 }
 
 /* --- quarantine --- */
@@ -467,17 +544,17 @@ store_quarantine_add(struct store *s, const struct stored_message *m, const char
 static const char quarantine_columns[] = "id, received_at, message_id, mailbox, uid, error, tries";
 
 static struct quarantined *
-quarantined_from_row(sqlite3_stmt *st)
+quarantined_from_row(struct store_stmt *st)
 {
 	struct quarantined *q = g_new0(struct quarantined, 1);
 
-	q->id = sqlite3_column_int64(st, 0);
-	q->received_at = sqlite3_column_int64(st, 1);
-	q->message_id = store_column_text(st, 2);
-	q->mailbox = store_column_text(st, 3);
-	q->uid = (guint32)sqlite3_column_int64(st, 4);
-	q->error = store_column_text(st, 5);
-	q->tries = sqlite3_column_int(st, 6);
+	q->id = store_col_int64(st, 0);
+	q->received_at = store_col_int64(st, 1);
+	q->message_id = store_col_text(st, 2);
+	q->mailbox = store_col_text(st, 3);
+	q->uid = (guint32)store_col_int64(st, 4);
+	q->error = store_col_text(st, 5);
+	q->tries = store_col_int(st, 6);
 	return q;
 }
 
@@ -486,7 +563,7 @@ store_quarantine_list(struct store *s, GError **err)
 {
 	g_autofree char *sql =
 	    g_strdup_printf("SELECT %s FROM quarantine ORDER BY id", quarantine_columns);
-	sqlite3_stmt *st = store_prepare(s, sql, "");
+	struct store_stmt *st = store_prepare(s, sql, "");
 	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)quarantined_free);
 	int rc;
 
@@ -495,7 +572,7 @@ store_quarantine_list(struct store *s, GError **err)
 		g_ptr_array_unref(list);
 		return NULL;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = store_step(st)) == STORE_ROW)
 		g_ptr_array_add(list, quarantined_from_row(st));
 	return store_list_finish(s, st, rc, list, err, "cannot read the quarantine");
 }
@@ -505,20 +582,19 @@ store_quarantine_get(struct store *s, gint64 id, struct quarantined **out, GErro
 {
 	g_autofree char *sql =
 	    g_strdup_printf("SELECT %s, raw FROM quarantine WHERE id = ?", quarantine_columns);
-	sqlite3_stmt *st = store_prepare(s, sql, "i", id);
+	struct store_stmt *st = store_prepare(s, sql, "i", id);
 	int rc;
 
 	*out = NULL;
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the quarantine");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
 		*out = quarantined_from_row(st);
-		(*out)->raw =
-		    g_bytes_new(sqlite3_column_blob(st, 7), (gsize)sqlite3_column_bytes(st, 7));
+		(*out)->raw = store_col_bytes(st, 7);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the quarantine");
 	return *out != NULL;
 }
@@ -536,21 +612,21 @@ int
 store_checkpoint_get(struct store *s, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid,
                      GError **err)
 {
-	sqlite3_stmt *st = store_prepare(
+	struct store_stmt *st = store_prepare(
 	    s, "SELECT uidvalidity, last_uid FROM checkpoints WHERE mailbox = ?", "s", mailbox);
 	int rc;
 
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the mailbox checkpoint");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*uidvalidity = (guint32)sqlite3_column_int64(st, 0);
-		*last_uid = (guint32)sqlite3_column_int64(st, 1);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*uidvalidity = (guint32)store_col_int64(st, 0);
+		*last_uid = (guint32)store_col_int64(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the mailbox checkpoint");
-	return rc == SQLITE_ROW;
+	return rc == STORE_ROW;
 }
 
 int

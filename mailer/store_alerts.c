@@ -18,7 +18,8 @@ store_incident_alert_add(struct store *s, gint64 incident_id, const struct incid
 	                  " state, first_at, last_at, count, told_at)"
 	                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))"
 	                  " ON CONFLICT (incident_id, fingerprint) DO UPDATE SET"
-	                  " count = count + 1, last_at = excluded.last_at, state = 'firing'",
+	                  " count = incident_alerts.count + 1, last_at = excluded.last_at,"
+	                  " state = 'firing'",
 	                  "issssiiii", incident_id, a->fingerprint, a->source, a->title,
 	                  a->resolved ? "resolved" : "firing", a->first_at, a->last_at,
 	                  (gint64)a->count, a->told_at),
@@ -32,36 +33,37 @@ store_incident_alert_seen(struct store *s, gint64 incident_id, const char *finge
 	return store_run(s,
 	                 store_prepare(s,
 	                               "UPDATE incident_alerts SET last_at = ?1,"
-	                               " count = count + CASE WHEN ?2 THEN 0 ELSE 1 END,"
-	                               " state = CASE WHEN ?2 THEN 'resolved' ELSE 'firing' END"
+	                               " count = count + CASE WHEN ?2 != 0 THEN 0 ELSE 1 END,"
+	                               " state = CASE WHEN ?2 != 0 THEN 'resolved' ELSE"
+	                               " 'firing' END"
 	                               " WHERE incident_id = ?3 AND fingerprint = ?4",
 	                               "iiis", now, (gint64)resolved, incident_id, fingerprint),
 	                 err, "cannot record the alert's mail");
 }
 
 static struct incident_alert *
-alert_row(sqlite3_stmt *st)
+alert_row(struct store_stmt *st)
 {
-	g_autofree char *fp = store_column_text(st, 0), *source = store_column_text(st, 1);
-	g_autofree char *title = store_column_text(st, 2), *state = store_column_text(st, 3);
+	g_autofree char *fp = store_col_text(st, 0), *source = store_col_text(st, 1);
+	g_autofree char *title = store_col_text(st, 2), *state = store_col_text(st, 3);
 	struct incident_alert *a = incident_alert_new(fp, source, title, 0);
 
 	a->resolved = g_strcmp0(state, "resolved") == 0;
-	a->first_at = sqlite3_column_int64(st, 4);
-	a->last_at = sqlite3_column_int64(st, 5);
-	a->count = sqlite3_column_int(st, 6);
-	a->told_at = sqlite3_column_int64(st, 7);
+	a->first_at = store_col_int64(st, 4);
+	a->last_at = store_col_int64(st, 5);
+	a->count = store_col_int(st, 6);
+	a->told_at = store_col_int64(st, 7);
 	return a;
 }
 
 GPtrArray *
 store_incident_alerts(struct store *s, gint64 incident_id, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-	                                 "SELECT fingerprint, source, title, state, first_at,"
-	                                 " last_at, count, told_at FROM incident_alerts"
-	                                 " WHERE incident_id = ? ORDER BY first_at, rowid",
-	                                 "i", incident_id);
+	struct store_stmt *st = store_prepare(s,
+	                                      "SELECT fingerprint, source, title, state, first_at,"
+	                                      " last_at, count, told_at FROM incident_alerts"
+	                                      " WHERE incident_id = ? ORDER BY first_at, rowid",
+	                                      "i", incident_id);
 	GPtrArray *list;
 	int rc;
 
@@ -70,7 +72,7 @@ store_incident_alerts(struct store *s, gint64 incident_id, GError **err)
 		return NULL;
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)incident_alert_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = store_step(st)) == STORE_ROW)
 		g_ptr_array_add(list, alert_row(st));
 	return store_list_finish(s, st, rc, list, err, "cannot read the alerts of the incident");
 }
@@ -128,23 +130,24 @@ store_alert_incidents_since(struct store *s, gint64 since, GError **err)
 gint64
 store_incident_open_by_source(struct store *s, const char *source, gint64 *created_at, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-	                                 "SELECT id, created_at FROM incidents WHERE source = ?"
-	                                 " AND status NOT IN ('resolved', 'closed')"
-	                                 " ORDER BY id DESC LIMIT 1",
-	                                 "s", source);
+	struct store_stmt *st =
+	    store_prepare(s,
+	                  "SELECT id, created_at FROM incidents WHERE source = ?"
+	                  " AND status NOT IN ('resolved', 'closed')"
+	                  " ORDER BY id DESC LIMIT 1",
+	                  "s", source);
 	gint64 id = 0;
 	int rc;
 
 	*created_at = 0;
 	if (st == NULL)
 		return store_fail(s, err, "cannot look up the open incident of a source");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		*created_at = sqlite3_column_int64(st, 1);
+	if ((rc = store_step(st)) == STORE_ROW) {
+		id = store_col_int64(st, 0);
+		*created_at = store_col_int64(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot look up the open incident of a source");
 	return id;
 }
@@ -163,10 +166,13 @@ store_incident_alerts_copy(struct store *s, gint64 from, gint64 to, GError **err
 	                  " SELECT ?1, fingerprint, source, title, state, first_at, last_at,"
 	                  " count, told_at FROM incident_alerts WHERE incident_id = ?2 AND true"
 	                  " ON CONFLICT (incident_id, fingerprint) DO UPDATE SET"
-	                  " count = count + excluded.count,"
-	                  " first_at = MIN(first_at, excluded.first_at),"
-	                  " state = CASE WHEN excluded.last_at > last_at THEN excluded.state"
-	                  " ELSE state END, last_at = MAX(last_at, excluded.last_at)",
+	                  " count = incident_alerts.count + excluded.count,"
+	                  " first_at = CASE WHEN excluded.first_at < incident_alerts.first_at"
+	                  " THEN excluded.first_at ELSE incident_alerts.first_at END,"
+	                  " state = CASE WHEN excluded.last_at > incident_alerts.last_at THEN"
+	                  " excluded.state ELSE incident_alerts.state END,"
+	                  " last_at = CASE WHEN excluded.last_at > incident_alerts.last_at THEN"
+	                  " excluded.last_at ELSE incident_alerts.last_at END",
 	                  "ii", to, from),
 	    err, "cannot link the alerts of the merged incident");
 }
@@ -176,17 +182,17 @@ store_incident_people_copy(struct store *s, gint64 from, gint64 to, GError **err
 {
 	if (store_run(s,
 	              store_prepare(s,
-	                            "INSERT OR IGNORE INTO participants (incident_id, address)"
+	                            "INSERT INTO participants (incident_id, address)"
 	                            " SELECT ?1, address FROM participants WHERE"
-	                            " incident_id = ?2 ORDER BY rowid",
+	                            " incident_id = ?2 ORDER BY rowid ON CONFLICT DO NOTHING",
 	                            "ii", to, from),
 	              err, "cannot add the people of the merged incident") != 0)
 		return -1;
 	return store_run(s,
 	                 store_prepare(s,
-	                               "INSERT OR IGNORE INTO incident_lists (incident_id, list)"
+	                               "INSERT INTO incident_lists (incident_id, list)"
 	                               " SELECT ?1, list FROM incident_lists WHERE"
-	                               " incident_id = ?2",
+	                               " incident_id = ?2 ON CONFLICT DO NOTHING",
 	                               "ii", to, from),
 	                 err, "cannot add the lists told of the merged incident");
 }
@@ -233,7 +239,7 @@ store_participants_paged(struct store *s, gint64 incident_id, GError **err)
 	return store_query_texts(s,
 	                         store_prepare(s,
 	                                       "SELECT address FROM participants WHERE"
-	                                       " incident_id = ? AND paged ORDER BY rowid",
+	                                       " incident_id = ? AND paged != 0 ORDER BY rowid",
 	                                       "i", incident_id),
 	                         err, "cannot read who was paged");
 }

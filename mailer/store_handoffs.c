@@ -26,8 +26,8 @@ store_handoff_add(struct store *s, const char *schedule, gint64 since, const cha
 {
 	return store_run(s,
 	                 store_prepare(s,
-	                               "INSERT OR IGNORE INTO handoffs (schedule, since, person,"
-	                               " noticed_at, sent) VALUES (?, ?, ?, ?, ?)",
+	                               "INSERT INTO handoffs (schedule, since, person, noticed_at,"
+	                               " sent) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 	                               "sisii", schedule, since, person, now, (gint64)sent),
 	                 err, "cannot store the handoff");
 }

@@ -13,36 +13,36 @@ static const char incident_columns[] =
 
 /* NULL + err when its action items cannot be read. */
 static struct incident *
-incident_from_row(struct store *s, sqlite3_stmt *st, GError **err)
+incident_from_row(struct store *s, struct store_stmt *st, GError **err)
 {
 	struct incident *inc = incident_new(NULL, NULL, 0);
-	g_autofree char *status = store_column_text(st, 3);
+	g_autofree char *status = store_col_text(st, 3);
 	GPtrArray *items;
 
-	inc->id = sqlite3_column_int64(st, 0);
-	inc->title = store_column_text(st, 1);
-	inc->severity = sqlite3_column_int(st, 2);
+	inc->id = store_col_int64(st, 0);
+	inc->title = store_col_text(st, 1);
+	inc->severity = store_col_int(st, 2);
 	if (!incident_status_parse(status, &inc->status))
 		inc->status = STATUS_TRIGGERED;
-	inc->commander = store_column_text(st, 4);
-	inc->acked_by = store_column_text(st, 5);
-	inc->created_at = sqlite3_column_int64(st, 6);
-	inc->acked_at = sqlite3_column_int64(st, 7);
-	inc->resolved_at = sqlite3_column_int64(st, 8);
-	inc->impact = store_column_text(st, 9);
-	inc->next_steps = store_column_text(st, 10);
-	inc->root_cause = store_column_text(st, 11);
-	inc->fingerprint = store_column_text(st, 12);
-	inc->source = store_column_text(st, 13);
-	inc->details = store_column_text(st, 14);
-	inc->thread_id = store_column_text(st, 15);
-	inc->unverified = sqlite3_column_int(st, 16) != 0;
-	inc->latest_update = store_column_text(st, 17);
-	inc->snooze_until = sqlite3_column_int64(st, 18);
-	inc->team = store_column_text(st, 19);
-	inc->ladder_at = sqlite3_column_int64(st, 20);
-	inc->group_key = store_column_text(st, 21);
-	inc->merged_into = sqlite3_column_int64(st, 22);
+	inc->commander = store_col_text(st, 4);
+	inc->acked_by = store_col_text(st, 5);
+	inc->created_at = store_col_int64(st, 6);
+	inc->acked_at = store_col_int64(st, 7);
+	inc->resolved_at = store_col_int64(st, 8);
+	inc->impact = store_col_text(st, 9);
+	inc->next_steps = store_col_text(st, 10);
+	inc->root_cause = store_col_text(st, 11);
+	inc->fingerprint = store_col_text(st, 12);
+	inc->source = store_col_text(st, 13);
+	inc->details = store_col_text(st, 14);
+	inc->thread_id = store_col_text(st, 15);
+	inc->unverified = store_col_int(st, 16) != 0;
+	inc->latest_update = store_col_text(st, 17);
+	inc->snooze_until = store_col_int64(st, 18);
+	inc->team = store_col_text(st, 19);
+	inc->ladder_at = store_col_int64(st, 20);
+	inc->group_key = store_col_text(st, 21);
+	inc->merged_into = store_col_int64(st, 22);
 	items =
 	    store_query_texts(s,
 	                      store_prepare(s,
@@ -83,23 +83,23 @@ save_action_items(struct store *s, const struct incident *inc, GError **err)
 int
 store_incident_insert(struct store *s, struct incident *inc, GError **err)
 {
-	if (store_run(
-	        s,
-	        store_prepare(
-	            s,
-	            "INSERT INTO incidents (title, status, created_at, source) VALUES (?, ?, ?, ?)",
-	            "ssis", inc->title, incident_status_name(inc->status), inc->created_at,
-	            inc->source),
-	        err, "cannot store the incident") != 0)
+	inc->id =
+	    store_query_id(s,
+	                   store_prepare(s,
+	                                 "INSERT INTO incidents (title, status, created_at,"
+	                                 " source) VALUES (?, ?, ?, ?) RETURNING id",
+	                                 "ssis", inc->title, incident_status_name(inc->status),
+	                                 inc->created_at, inc->source),
+	                   err, "cannot store the incident");
+	if (inc->id < 0)
 		return -1;
-	inc->id = sqlite3_last_insert_rowid(s->db);
 	return store_incident_update(s, inc, err);
 }
 
 int
 store_incident_update(struct store *s, const struct incident *inc, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(
+	struct store_stmt *st = store_prepare(
 	    s,
 	    "UPDATE incidents SET title = ?, severity = NULLIF(?, 0), status = ?, commander = ?,"
 	    " acked_by = ?, acked_at = NULLIF(?, 0), resolved_at = NULLIF(?, 0), impact = ?,"
@@ -123,19 +123,19 @@ store_incident_get(struct store *s, gint64 id, struct incident **out, GError **e
 {
 	g_autofree char *sql =
 	    g_strdup_printf("SELECT %s FROM incidents WHERE id = ?", incident_columns);
-	sqlite3_stmt *st = store_prepare(s, sql, "i", id);
+	struct store_stmt *st = store_prepare(s, sql, "i", id);
 	int rc;
 
 	*out = NULL;
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the incident");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (*out = incident_from_row(s, st, err)) == NULL) {
-		sqlite3_finalize(st);
+	rc = store_step(st);
+	if (rc == STORE_ROW && (*out = incident_from_row(s, st, err)) == NULL) {
+		store_finalize(st);
 		return -1;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the incident");
 	return *out != NULL;
 }
@@ -172,10 +172,10 @@ GPtrArray *
 store_incident_list(struct store *s, gboolean all, GError **err)
 {
 	g_autofree char *sql = g_strdup_printf(
-	    "SELECT %s FROM incidents WHERE ? OR status NOT IN ('resolved', 'closed')"
+	    "SELECT %s FROM incidents WHERE ? != 0 OR status NOT IN ('resolved', 'closed')"
 	    " ORDER BY id DESC",
 	    incident_columns);
-	sqlite3_stmt *st = store_prepare(s, sql, "i", (gint64)all);
+	struct store_stmt *st = store_prepare(s, sql, "i", (gint64)all);
 	GPtrArray *list;
 	struct incident *inc;
 	int rc;
@@ -185,7 +185,7 @@ store_incident_list(struct store *s, gboolean all, GError **err)
 		return NULL;
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if ((inc = incident_from_row(s, st, err)) == NULL)
 			break;
 		g_ptr_array_add(list, inc);
@@ -231,11 +231,11 @@ event_row_old_field(const char *detail)
 
 /* One events row (at, actor, kind, detail, field): the kind through the table. */
 static struct event *
-event_row(sqlite3_stmt *st)
+event_row(struct store_stmt *st)
 {
-	g_autofree char *actor = store_column_text(st, 1), *name = store_column_text(st, 2);
-	g_autofree char *detail = store_column_text(st, 3), *field = store_column_text(st, 4);
-	struct event *e = event_new(sqlite3_column_int64(st, 0), actor, name, detail);
+	g_autofree char *actor = store_col_text(st, 1), *name = store_col_text(st, 2);
+	g_autofree char *detail = store_col_text(st, 3), *field = store_col_text(st, 4);
+	struct event *e = event_new(store_col_int64(st, 0), actor, name, detail);
 
 	/* older versions stored post-mortem reminders as "reminded" with this detail */
 	if (e->kind == EVENT_REMINDED && g_str_has_prefix(e->detail, "Post-mortem"))
@@ -249,7 +249,7 @@ event_row(sqlite3_stmt *st)
 GPtrArray *
 store_events(struct store *s, gint64 incident_id, GError **err)
 {
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 	    store_prepare(s,
 	                  "SELECT at, actor, kind, detail, field FROM events WHERE incident_id = ?"
 	                  " ORDER BY at, id",
@@ -262,7 +262,7 @@ store_events(struct store *s, gint64 incident_id, GError **err)
 		return NULL;
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		g_ptr_array_add(list, event_row(st));
 	}
 	return store_list_finish(s, st, rc, list, err, "cannot read the events");
@@ -303,18 +303,18 @@ store_incident_list_told(struct store *s, gint64 incident_id, const char *list, 
 int
 store_incident_list_was_told(struct store *s, gint64 incident_id, const char *list, GError **err)
 {
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 	    store_prepare(s, "SELECT 1 FROM incident_lists WHERE incident_id = ? AND list = ?",
 	                  "is", incident_id, list);
 	int rc;
 
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the lists told of the incident");
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = store_step(st);
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the lists told of the incident");
-	return rc == SQLITE_ROW;
+	return rc == STORE_ROW;
 }
 
 int
@@ -323,7 +323,8 @@ store_participant_add(struct store *s, gint64 incident_id, const char *address, 
 	return store_run(
 	    s,
 	    store_prepare(s,
-	                  "INSERT OR IGNORE INTO participants (incident_id, address) VALUES (?, ?)",
+	                  "INSERT INTO participants (incident_id, address) VALUES (?, ?)"
+	                  " ON CONFLICT DO NOTHING",
 	                  "is", incident_id, address),
 	    err, "cannot record a participant");
 }

@@ -8,7 +8,7 @@ int
 store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, GError **err)
 {
 	/* local+detail@domain counts as local@domain: one mailbox, many addresses */
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 	    store_prepare(s,
 	                  "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id"
 	                  " WHERE o.kind = ?3 AND o.created_at >= ?2 AND (r.address = ?1 OR"
@@ -19,11 +19,11 @@ store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, G
 	int n = -1;
 
 	/* a failed count must not read as "none sent": that would lift the limit */
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
+	if (st != NULL && store_step(st) == STORE_ROW)
+		n = store_col_int(st, 0);
 	if (n < 0)
 		store_fail(s, err, "cannot count the subscription mail sent to an address");
-	sqlite3_finalize(st);
+	store_finalize(st);
 	return n;
 }
 
@@ -36,7 +36,8 @@ store_subscribe(struct store *s, const char *list, const char *address, gint64 n
 	    store_prepare(s,
 	                  "INSERT INTO subscriptions (list, address, created_at) VALUES (?, ?, ?)"
 	                  " ON CONFLICT (list, address) DO UPDATE SET created_at = CASE WHEN"
-	                  " suspended_at IS NULL THEN created_at ELSE excluded.created_at END,"
+	                  " subscriptions.suspended_at IS NULL THEN subscriptions.created_at"
+	                  " ELSE excluded.created_at END,"
 	                  " suspended_at = NULL, suspended_reason = NULL",
 	                  "ssi", list, address, now),
 	    err, "cannot store the subscription");
@@ -62,28 +63,28 @@ store_unsubscribe(struct store *s, const char *list, const char *address, GError
 	                            "ss", list, address),
 	              err, "cannot remove the subscription") != 0)
 		return -1;
-	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+	return store_changes(s) > 0 ? 1 : 0;
 }
 
 int
 store_subscribed(struct store *s, const char *list, const char *address, gint64 *since,
                  GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-	                                 "SELECT suspended_at IS NOT NULL, created_at FROM"
-	                                 " subscriptions WHERE list = ? AND address = ?",
-	                                 "ss", list, address);
+	struct store_stmt *st = store_prepare(s,
+	                                      "SELECT suspended_at IS NOT NULL, created_at FROM"
+	                                      " subscriptions WHERE list = ? AND address = ?",
+	                                      "ss", list, address);
 	int rc, state = STORE_NOT_SUBSCRIBED;
 
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the subscriptions");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state = sqlite3_column_int(st, 0) ? STORE_SUSPENDED : STORE_SUBSCRIBED;
+	if ((rc = store_step(st)) == STORE_ROW) {
+		state = store_col_int(st, 0) ? STORE_SUSPENDED : STORE_SUBSCRIBED;
 		if (since != NULL)
-			*since = sqlite3_column_int64(st, 1);
+			*since = store_col_int64(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the subscriptions");
 	return state;
 }
@@ -105,23 +106,24 @@ int
 store_list_token_use(struct store *s, const char *token, const char *address, char **list,
                      char **action, gint64 now, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-	                                 "SELECT list, action FROM list_tokens WHERE token = ?"
-	                                 " AND address = ? AND used_at IS NULL AND created_at >= ?",
-	                                 "ssi", token, address, now - STORE_TOKEN_LIFETIME);
+	struct store_stmt *st =
+	    store_prepare(s,
+	                  "SELECT list, action FROM list_tokens WHERE token = ?"
+	                  " AND address = ? AND used_at IS NULL AND created_at >= ?",
+	                  "ssi", token, address, now - STORE_TOKEN_LIFETIME);
 	int rc;
 
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the confirmation token");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*list = store_column_text(st, 0);
-		*action = store_column_text(st, 1);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*list = store_col_text(st, 0);
+		*action = store_col_text(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the confirmation token");
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DONE)
 		return 0;
 	if (store_run(s,
 	              store_prepare(s, "UPDATE list_tokens SET used_at = ? WHERE token = ?", "is",
@@ -155,11 +157,12 @@ member_free(struct member *m)
 GPtrArray *
 store_members(struct store *s, const char *list, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-	                                 "SELECT address, created_at, coalesce(suspended_at, 0),"
-	                                 " suspended_reason FROM subscriptions WHERE list = ?"
-	                                 " ORDER BY address",
-	                                 "s", list);
+	struct store_stmt *st =
+	    store_prepare(s,
+	                  "SELECT address, created_at, coalesce(suspended_at, 0),"
+	                  " suspended_reason FROM subscriptions WHERE list = ?"
+	                  " ORDER BY address",
+	                  "s", list);
 	GPtrArray *out;
 	int rc;
 
@@ -168,13 +171,13 @@ store_members(struct store *s, const char *list, GError **err)
 		return NULL;
 	}
 	out = g_ptr_array_new_with_free_func((GDestroyNotify)member_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		struct member *m = g_new0(struct member, 1);
 
-		m->address = store_column_text(st, 0);
-		m->since = sqlite3_column_int64(st, 1);
-		m->suspended_at = sqlite3_column_int64(st, 2);
-		m->suspended_reason = store_column_text(st, 3);
+		m->address = store_col_text(st, 0);
+		m->since = store_col_int64(st, 1);
+		m->suspended_at = store_col_int64(st, 2);
+		m->suspended_reason = store_col_text(st, 3);
 		g_ptr_array_add(out, m);
 	}
 	return store_list_finish(s, st, rc, out, err, "cannot read the list's members");

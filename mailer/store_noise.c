@@ -13,17 +13,17 @@ static const char window_columns[] =
     "id, match, starts_at, ends_at, COALESCE(ended_at, 0), reason, created_by";
 
 static struct window *
-window_from_row(sqlite3_stmt *st)
+window_from_row(struct store_stmt *st)
 {
 	struct window *w = g_new0(struct window, 1);
 
-	w->id = sqlite3_column_int64(st, 0);
-	w->match = store_column_text(st, 1);
-	w->starts_at = sqlite3_column_int64(st, 2);
-	w->ends_at = sqlite3_column_int64(st, 3);
-	w->ended_at = sqlite3_column_int64(st, 4);
-	w->reason = store_column_text(st, 5);
-	w->by = store_column_text(st, 6);
+	w->id = store_col_int64(st, 0);
+	w->match = store_col_text(st, 1);
+	w->starts_at = store_col_int64(st, 2);
+	w->ends_at = store_col_int64(st, 3);
+	w->ended_at = store_col_int64(st, 4);
+	w->reason = store_col_text(st, 5);
+	w->by = store_col_text(st, 6);
 	return w;
 }
 
@@ -33,7 +33,7 @@ windows_where(struct store *s, const char *where, gint64 t, GError **err)
 {
 	g_autofree char *sql =
 	    g_strdup_printf("SELECT %s FROM maintenance WHERE %s", window_columns, where);
-	sqlite3_stmt *st = store_prepare(s, sql, "i", t);
+	struct store_stmt *st = store_prepare(s, sql, "i", t);
 	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)route_window_free);
 	int rc;
 
@@ -42,27 +42,26 @@ windows_where(struct store *s, const char *where, gint64 t, GError **err)
 		g_ptr_array_unref(list);
 		return NULL;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = store_step(st)) == STORE_ROW)
 		g_ptr_array_add(list, window_from_row(st));
 	return store_list_finish(s, st, rc, list, err, "cannot read the maintenance windows");
 }
 
 /* Where a window stops holding, in SQL: route_window_end. */
-#define WINDOW_END "MIN(ends_at, COALESCE(ended_at, ends_at))"
+#define WINDOW_END "CASE WHEN ended_at < ends_at THEN ended_at ELSE ends_at END"
 
 int
 store_window_add(struct store *s, struct window *w, gint64 now, GError **err)
 {
-	if (store_run(s,
-	              store_prepare(s,
-	                            "INSERT INTO maintenance (match, starts_at, ends_at, reason,"
-	                            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-	                            "siissi", w->match, w->starts_at, w->ends_at, w->reason, w->by,
-	                            now),
-	              err, "cannot store the maintenance window") != 0)
-		return -1;
-	w->id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	w->id = store_query_id(s,
+	                       store_prepare(s,
+	                                     "INSERT INTO maintenance (match, starts_at, ends_at,"
+	                                     " reason, created_by, created_at)"
+	                                     " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+	                                     "siissi", w->match, w->starts_at, w->ends_at,
+	                                     w->reason, w->by, now),
+	                       err, "cannot store the maintenance window");
+	return w->id < 0 ? -1 : 0;
 }
 
 GPtrArray *
@@ -109,7 +108,7 @@ store_window_released(struct store *s, gint64 id, gint64 now, GError **err)
 	                            "ii", now, id),
 	              err, "cannot record the end of the maintenance window") != 0)
 		return -1;
-	return sqlite3_changes(s->db) > 0;
+	return store_changes(s) > 0;
 }
 
 /* --- what the windows held back --- */
@@ -147,33 +146,33 @@ store_suppressed_add(struct store *s, const struct suppressed *r, GError **err)
 }
 
 static struct suppressed *
-suppressed_from_row(sqlite3_stmt *st)
+suppressed_from_row(struct store_stmt *st)
 {
 	struct suppressed *r = g_new0(struct suppressed, 1);
 	g_autofree char *state = NULL;
 
-	r->window_id = sqlite3_column_int64(st, 0);
-	r->at = sqlite3_column_int64(st, 1);
-	r->message_id = store_column_text(st, 2);
-	r->sender = store_column_text(st, 3);
-	r->subject = store_column_text(st, 4);
-	r->source = store_column_text(st, 5);
-	r->fingerprint = store_column_text(st, 6);
-	state = store_column_text(st, 7);
+	r->window_id = store_col_int64(st, 0);
+	r->at = store_col_int64(st, 1);
+	r->message_id = store_col_text(st, 2);
+	r->sender = store_col_text(st, 3);
+	r->subject = store_col_text(st, 4);
+	r->source = store_col_text(st, 5);
+	r->fingerprint = store_col_text(st, 6);
+	state = store_col_text(st, 7);
 	r->state = g_strcmp0(state, "firing") == 0 ? ALERT_FIRING : ALERT_RESOLVED;
-	r->title = store_column_text(st, 8);
-	r->severity_label = store_column_text(st, 9);
-	r->details = store_column_text(st, 10);
-	r->labels = store_column_text(st, 11);
-	r->verified = sqlite3_column_int(st, 12) != 0;
-	r->first_at = sqlite3_column_int64(st, 13);
+	r->title = store_col_text(st, 8);
+	r->severity_label = store_col_text(st, 9);
+	r->details = store_col_text(st, 10);
+	r->labels = store_col_text(st, 11);
+	r->verified = store_col_int(st, 12) != 0;
+	r->first_at = store_col_int64(st, 13);
 	return r;
 }
 
 GPtrArray *
 store_suppressed_last(struct store *s, gint64 window_id, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(
+	struct store_stmt *st = store_prepare(
 	    s,
 	    "SELECT window_id, at, message_id, sender, subject, source, fingerprint, state,"
 	    " title, severity_label, details, labels, verified,"
@@ -191,7 +190,7 @@ store_suppressed_last(struct store *s, gint64 window_id, GError **err)
 		g_ptr_array_unref(list);
 		return NULL;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = store_step(st)) == STORE_ROW)
 		g_ptr_array_add(list, suppressed_from_row(st));
 	return store_list_finish(s, st, rc, list, err,
 	                         "cannot read what the maintenance window held back");
@@ -214,26 +213,26 @@ store_suppressed_move(struct store *s, gint64 from, gint64 to, const char *finge
 int
 store_heartbeat_get(struct store *s, const char *name, struct heartbeat_seen *out, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-	                                 "SELECT first_seen, COALESCE(last_seen, 0),"
-	                                 " COALESCE(declared_for, 0) FROM heartbeats"
-	                                 " WHERE name = ?",
-	                                 "s", name);
+	struct store_stmt *st = store_prepare(s,
+	                                      "SELECT first_seen, COALESCE(last_seen, 0),"
+	                                      " COALESCE(declared_for, 0) FROM heartbeats"
+	                                      " WHERE name = ?",
+	                                      "s", name);
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the heartbeats");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->first_seen = sqlite3_column_int64(st, 0);
-		out->last_seen = sqlite3_column_int64(st, 1);
-		out->declared_for = sqlite3_column_int64(st, 2);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		out->first_seen = store_col_int64(st, 0);
+		out->last_seen = store_col_int64(st, 1);
+		out->declared_for = store_col_int64(st, 2);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the heartbeats");
-	return rc == SQLITE_ROW;
+	return rc == STORE_ROW;
 }
 
 int
@@ -241,8 +240,8 @@ store_heartbeat_first(struct store *s, const char *name, gint64 now, GError **er
 {
 	return store_run(s,
 	                 store_prepare(s,
-	                               "INSERT OR IGNORE INTO heartbeats (name, first_seen)"
-	                               " VALUES (?, ?)",
+	                               "INSERT INTO heartbeats (name, first_seen)"
+	                               " VALUES (?, ?) ON CONFLICT DO NOTHING",
 	                               "si", name, now),
 	                 err, "cannot store the heartbeat");
 }
@@ -254,7 +253,8 @@ store_heartbeat_beat(struct store *s, const char *name, gint64 now, GError **err
 	                 store_prepare(s,
 	                               "INSERT INTO heartbeats (name, first_seen, last_seen)"
 	                               " VALUES (?1, ?2, ?2) ON CONFLICT (name) DO UPDATE SET"
-	                               " last_seen = MAX(COALESCE(last_seen, 0), ?2)",
+	                               " last_seen = CASE WHEN heartbeats.last_seen > ?2 THEN"
+	                               " heartbeats.last_seen ELSE ?2 END",
 	                               "si", name, now),
 	                 err, "cannot store the heartbeat");
 }

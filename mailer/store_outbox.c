@@ -137,23 +137,24 @@ store_outbox_add(struct store *s, enum outbox_kind kind, gint64 incident_id, con
 {
 	gint64 id;
 
-	if (store_run(
-	        s,
-	        store_prepare(s,
-	                      "INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
-	                      " next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)",
-	                      "sissbii", outbox_kind_name(kind), incident_id, message_id, sender,
-	                      (const void *)raw, len, now, now),
-	        err, "cannot queue the message") != 0)
+	id = store_query_id(
+	    s,
+	    store_prepare(s,
+	                  "INSERT INTO outbox (kind, incident_id, message_id, sender, raw,"
+	                  " next_attempt, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?)"
+	                  " RETURNING id",
+	                  "sissbii", outbox_kind_name(kind), incident_id, message_id, sender,
+	                  (const void *)raw, len, now, now),
+	    err, "cannot queue the message");
+	if (id < 0)
 		return -1;
-	id = sqlite3_last_insert_rowid(s->db);
 	for (guint i = 0; i < rcpts->len; i++) {
 		if (store_run(
 		        s,
-		        store_prepare(
-		            s,
-		            "INSERT OR IGNORE INTO outbox_rcpts (outbox_id, address) VALUES (?, ?)",
-		            "is", id, (const char *)rcpts->pdata[i]),
+		        store_prepare(s,
+		                      "INSERT INTO outbox_rcpts (outbox_id, address) VALUES (?, ?)"
+		                      " ON CONFLICT DO NOTHING",
+		                      "is", id, (const char *)rcpts->pdata[i]),
 		        err, "cannot queue the message") != 0)
 			return -1;
 	}
@@ -184,7 +185,7 @@ store_outbox_last(struct store *s, enum outbox_kind kind, gint64 *t, GError **er
 GPtrArray *
 store_outbox_due(struct store *s, gint64 now, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s, due_sql(), "i", now);
+	struct store_stmt *st = store_prepare(s, due_sql(), "i", now);
 	GPtrArray *list;
 	int rc;
 
@@ -193,17 +194,18 @@ store_outbox_due(struct store *s, gint64 now, GError **err)
 		return NULL;
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_item_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		struct outbox_item *it = g_new0(struct outbox_item, 1);
+		g_autofree char *kind = store_col_text(st, 1);
 
-		it->id = sqlite3_column_int64(st, 0);
-		it->kind = outbox_kind_parse((const char *)sqlite3_column_text(st, 1));
-		it->message_id = store_column_text(st, 2);
-		it->sender = store_column_text(st, 3);
-		it->raw = g_bytes_new(sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
-		it->attempts = sqlite3_column_int(st, 5);
-		it->created_at = sqlite3_column_int64(st, 6);
-		it->incident_id = sqlite3_column_int64(st, 7);
+		it->id = store_col_int64(st, 0);
+		it->kind = outbox_kind_parse(kind);
+		it->message_id = store_col_text(st, 2);
+		it->sender = store_col_text(st, 3);
+		it->raw = store_col_bytes(st, 4);
+		it->attempts = store_col_int(st, 5);
+		it->created_at = store_col_int64(st, 6);
+		it->incident_id = store_col_int64(st, 7);
 		g_ptr_array_add(list, it);
 		it->rcpts = store_query_texts(
 		    s,
@@ -276,24 +278,25 @@ outbox_row_free(struct outbox_row *r)
 static int
 outbox_row_rcpts(struct store *s, struct outbox_row *r, GError **err)
 {
-	sqlite3_stmt *q = store_prepare(s,
-	                                "SELECT address, state, last_error FROM outbox_rcpts WHERE"
-	                                " outbox_id = ? ORDER BY rowid",
-	                                "i", r->id);
+	struct store_stmt *q =
+	    store_prepare(s,
+	                  "SELECT address, state, last_error FROM outbox_rcpts WHERE"
+	                  " outbox_id = ? ORDER BY rowid",
+	                  "i", r->id);
 	int rc;
 
 	if (q == NULL)
 		return store_fail(s, err, "cannot read the outbox");
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = store_step(q)) == STORE_ROW) {
 		struct outbox_rcpt_row *rr = g_new0(struct outbox_rcpt_row, 1);
 
-		rr->address = store_column_text(q, 0);
-		rr->state = store_column_text(q, 1);
-		rr->error = store_column_text(q, 2);
+		rr->address = store_col_text(q, 0);
+		rr->state = store_col_text(q, 1);
+		rr->error = store_col_text(q, 2);
 		g_ptr_array_add(r->rcpts, rr);
 	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
+	store_finalize(q);
+	if (rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the outbox");
 	return 0;
 }
@@ -304,19 +307,19 @@ static const char outbox_row_columns[] =
 
 /* One row of outbox_row_columns with its recipients; NULL + err when they cannot be read. */
 static struct outbox_row *
-outbox_row_read(struct store *s, sqlite3_stmt *st, GError **err)
+outbox_row_read(struct store *s, struct store_stmt *st, GError **err)
 {
 	struct outbox_row *r = g_new0(struct outbox_row, 1);
 
-	r->id = sqlite3_column_int64(st, 0);
-	r->incident_id = sqlite3_column_int64(st, 1);
-	r->created_at = sqlite3_column_int64(st, 2);
-	r->next_attempt = sqlite3_column_int64(st, 3);
-	r->kind = store_column_text(st, 4);
-	r->message_id = store_column_text(st, 5);
-	r->state = store_column_text(st, 6);
-	r->last_error = store_column_text(st, 7);
-	r->attempts = sqlite3_column_int(st, 8);
+	r->id = store_col_int64(st, 0);
+	r->incident_id = store_col_int64(st, 1);
+	r->created_at = store_col_int64(st, 2);
+	r->next_attempt = store_col_int64(st, 3);
+	r->kind = store_col_text(st, 4);
+	r->message_id = store_col_text(st, 5);
+	r->state = store_col_text(st, 6);
+	r->last_error = store_col_text(st, 7);
+	r->attempts = store_col_int(st, 8);
 	r->rcpts = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_rcpt_row_free);
 	if (outbox_row_rcpts(s, r, err) != 0) {
 		outbox_row_free(r);
@@ -328,11 +331,11 @@ outbox_row_read(struct store *s, sqlite3_stmt *st, GError **err)
 GPtrArray *
 store_outbox_list(struct store *s, gboolean all, GError **err)
 {
-	g_autofree char *sql =
-	    g_strdup_printf("%s WHERE ? OR state != 'sent' OR EXISTS (SELECT 1 FROM outbox_rcpts r"
-	                    " WHERE r.outbox_id = o.id AND r.state = 'bounced') ORDER BY id",
-	                    outbox_row_columns);
-	sqlite3_stmt *st = store_prepare(s, sql, "i", (gint64)all);
+	g_autofree char *sql = g_strdup_printf(
+	    "%s WHERE ? != 0 OR state != 'sent' OR EXISTS (SELECT 1 FROM outbox_rcpts r"
+	    " WHERE r.outbox_id = o.id AND r.state = 'bounced') ORDER BY id",
+	    outbox_row_columns);
+	struct store_stmt *st = store_prepare(s, sql, "i", (gint64)all);
 	GPtrArray *list;
 	int rc;
 
@@ -341,7 +344,7 @@ store_outbox_list(struct store *s, gboolean all, GError **err)
 		return NULL;
 	}
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)outbox_row_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		struct outbox_row *r = outbox_row_read(s, st, err);
 
 		if (r == NULL)
@@ -355,19 +358,19 @@ int
 store_outbox_get(struct store *s, gint64 id, struct outbox_row **out, GError **err)
 {
 	g_autofree char *sql = g_strdup_printf("%s WHERE id = ?", outbox_row_columns);
-	sqlite3_stmt *st = store_prepare(s, sql, "i", id);
+	struct store_stmt *st = store_prepare(s, sql, "i", id);
 	int rc;
 
 	*out = NULL;
 	if (st == NULL)
 		return store_fail(s, err, "cannot read the outbox");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (*out = outbox_row_read(s, st, err)) == NULL) {
-		sqlite3_finalize(st);
+	rc = store_step(st);
+	if (rc == STORE_ROW && (*out = outbox_row_read(s, st, err)) == NULL) {
+		store_finalize(st);
 		return -1;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_fail(s, err, "cannot read the outbox");
 	return *out != NULL;
 }
@@ -384,7 +387,7 @@ store_outbox_bounced(struct store *s, gint64 id, const char *address, const char
 	                            "siis", error, now, id, address),
 	              err, "cannot record a bounce") != 0)
 		return -1;
-	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+	return store_changes(s) > 0 ? 1 : 0;
 }
 
 int

@@ -8,26 +8,26 @@
 #include "schedule.h"
 
 static struct schedule_override *
-override_from_row(sqlite3_stmt *st)
+override_from_row(struct store_stmt *st)
 {
 	struct schedule_override *o = g_new0(struct schedule_override, 1);
 
-	o->id = sqlite3_column_int64(st, 0);
-	o->schedule = store_column_text(st, 1);
-	o->person = store_column_text(st, 2);
-	o->from = sqlite3_column_int64(st, 3);
-	o->until = sqlite3_column_int64(st, 4);
+	o->id = store_col_int64(st, 0);
+	o->schedule = store_col_text(st, 1);
+	o->person = store_col_text(st, 2);
+	o->from = store_col_int64(st, 3);
+	o->until = store_col_int64(st, 4);
 	return o;
 }
 
 GPtrArray *
 store_overrides(struct store *s, gint64 ending_after, GError **err)
 {
-	sqlite3_stmt *st = store_prepare(s,
-	                                 "SELECT id, schedule, person, from_at, until_at FROM"
-	                                 " overrides WHERE removed_at IS NULL AND until_at > ?"
-	                                 " ORDER BY id",
-	                                 "i", ending_after);
+	struct store_stmt *st = store_prepare(s,
+	                                      "SELECT id, schedule, person, from_at, until_at FROM"
+	                                      " overrides WHERE removed_at IS NULL AND until_at > ?"
+	                                      " ORDER BY id",
+	                                      "i", ending_after);
 	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)schedule_override_free);
 	int rc;
 
@@ -36,7 +36,7 @@ store_overrides(struct store *s, gint64 ending_after, GError **err)
 		g_ptr_array_unref(list);
 		return NULL;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = store_step(st)) == STORE_ROW)
 		g_ptr_array_add(list, override_from_row(st));
 	return store_list_finish(s, st, rc, list, err, "cannot read the schedule overrides");
 }
@@ -45,15 +45,15 @@ int
 store_override_add(struct store *s, struct schedule_override *o, const char *by, gint64 now,
                    GError **err)
 {
-	if (store_run(s,
-	              store_prepare(s,
-	                            "INSERT INTO overrides (schedule, person, from_at, until_at,"
-	                            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-	                            "ssiisi", o->schedule, o->person, o->from, o->until, by, now),
-	              err, "cannot store the override") != 0)
-		return -1;
-	o->id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	o->id = store_query_id(s,
+	                       store_prepare(s,
+	                                     "INSERT INTO overrides (schedule, person, from_at,"
+	                                     " until_at, created_by, created_at)"
+	                                     " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+	                                     "ssiisi", o->schedule, o->person, o->from, o->until,
+	                                     by, now),
+	                       err, "cannot store the override");
+	return o->id < 0 ? -1 : 0;
 }
 
 int
@@ -69,7 +69,7 @@ store_override_remove(struct store *s, gint64 id, gint64 now, GError **err)
 	                            "ii", now, id),
 	              err, "cannot remove the override") != 0)
 		return -1;
-	if (sqlite3_changes(s->db) > 0)
+	if (store_changes(s) > 0)
 		return 0;
 	found = store_query_int(
 	    s, store_prepare(s, "SELECT removed_at FROM overrides WHERE id = ?", "i", id), &removed,

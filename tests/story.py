@@ -23,13 +23,16 @@ SEVMAIL = os.environ.get("SEVMAIL") or os.path.join(ROOT, "sevmail")
 # A guard against a hung sevmail, not a measure of its speed (the sanitizer build on a
 # loaded machine is slow): `make bench` measures that.
 RUN_TIMEOUT = 600
+# STORE=postgresql runs every desk on a database of its own in a private PostgreSQL server
+# (tests/pgserver.py) instead of a SQLite file.
+STORE = os.environ.get("STORE", "sqlite")
 
 
 class Desk:
     """sevmail configured for addresses that carry `tag` (plain names when it is empty), so
     that desks never share mail."""
 
-    def __init__(self, stack, workdir, tag, **overrides):
+    def __init__(self, stack, workdir, tag, store=None, **overrides):
         self.stack = stack
         self.dir = workdir
         self.tag = tag
@@ -48,6 +51,12 @@ class Desk:
         self.db = os.path.join(workdir, "sevmail.db")
         self.config = os.path.join(workdir, "sevmail.conf")
         os.makedirs(workdir, exist_ok=True)
+        self.pg = self.conninfo = None
+        if (store or STORE) == "postgresql":
+            import pgserver
+            self.pg = pgserver.shared()
+            self.pg_database = "d_" + uuid.uuid4().hex[:16]
+            self.conninfo = self.pg.create_database(self.pg_database)
         with open(os.path.join(workdir, "secret"), "w") as f:
             f.write(uuid.uuid4().hex + uuid.uuid4().hex + "\n")
         self.write_config(**overrides)
@@ -76,6 +85,8 @@ class Desk:
                 "domains": "example.com, example.net",
             },
         }
+        if self.conninfo is not None:
+            sections["store"] = {"backend": "postgresql", "conninfo": self.conninfo}
         for key, value in overrides.items():
             group, name = key.split("__", 1)
             group = group.replace("list_", "list:")
@@ -191,19 +202,69 @@ class Desk:
     def inbox(self, who, count, timeout=None):
         return self.stack.wait_for(who, count, timeout=timeout)
 
+    # --- the database, whichever it is ---
+
+    def query(self, sql, args=(), many=None):
+        """The rows of sql (SQLite's words, ? or ?N placeholders) in the desk's database;
+        a statement that returns none is committed. many: a list of args, one run each."""
+        if self.pg is None:
+            conn = sqlite3.connect(self.db, timeout=60)
+            try:
+                if many is not None:
+                    conn.executemany(sql, many)
+                rows = conn.execute(sql, args).fetchall() if many is None else []
+                conn.commit()
+                return rows
+            finally:
+                conn.close()
+        import psycopg2
+        numbers = []
+
+        def placeholder(m):
+            numbers.append(int(m.group(1)) if m.group(1) else max(numbers or [0]) + 1)
+            return "%%(p%d)s" % numbers[-1]
+        sql = re.sub(r"\?(\d*)", placeholder, sql.replace("%", "%%"))
+
+        def params(values):
+            return {"p%d" % n: values[n - 1] for n in numbers}
+        conn = psycopg2.connect(self.conninfo)
+        try:
+            with conn.cursor() as cur:
+                if many is not None:
+                    cur.executemany(sql, [params(a) for a in many])
+                else:
+                    cur.execute(sql, params(args))
+                rows = cur.fetchall() if cur.description else []
+            conn.commit()
+            return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+                    for r in rows]
+        finally:
+            conn.close()
+
+    def check_says(self, stdout):
+        """What `check` printed, less the lines that name a shared database and its active
+        instance (test_store_backends.py tests those)."""
+        return "".join(line for line in stdout.decode().splitlines(keepends=True)
+                       if self.pg is None or not line.startswith(("database: ",
+                                                                  "active instance: ")))
+
+    def intact(self):
+        """The database file passes SQLite's own check (a server keeps its own)."""
+        return self.pg is not None or self.value("PRAGMA integrity_check") == "ok"
+
+    def value(self, sql, args=()):
+        """The first column of the first row of sql."""
+        return self.query(sql, args)[0][0]
+
     # --- what sevmail sent (its outbox), which it controls, unlike the MTA's delivery ---
 
     def outbox(self, address=None):
         """(outbox kind, recipient, recipient state) of everything sevmail queued, in the
         order it was queued; only `address`'s part with one given."""
-        conn = sqlite3.connect(self.db, timeout=60)
-        try:
-            return conn.execute(
-                "SELECT o.kind, r.address, r.state FROM outbox o JOIN outbox_rcpts r"
-                " ON r.outbox_id = o.id WHERE ?1 IS NULL OR r.address = ?1"
-                " ORDER BY o.id, r.address", (address,)).fetchall()
-        finally:
-            conn.close()
+        return self.query(
+            "SELECT o.kind, r.address, r.state FROM outbox o JOIN outbox_rcpts r"
+            " ON r.outbox_id = o.id WHERE ?1 IS NULL OR r.address = ?1"
+            " ORDER BY o.id, r.address", (address,))
 
     def sent_to(self, address):
         """The kind of every mail the SMTP server accepted from sevmail for address."""

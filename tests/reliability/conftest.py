@@ -23,6 +23,7 @@ _spec.loader.exec_module(_system)
 mailstack = _system.mailstack
 unique = _system.unique
 desk = _system.desk
+pytest_collection_modifyitems = _system.pytest_collection_modifyitems
 
 FIGURES = os.environ.get("SEVMAIL_FIGURES") or os.path.join(ROOT, "build",
                                                             "reliability-figures.txt")
@@ -31,6 +32,7 @@ FIGURES = os.environ.get("SEVMAIL_FIGURES") or os.path.join(ROOT, "build",
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a long reliability test (make check-reliability "
                                        "runs it; -m 'not slow' leaves it out)")
+    _system.pytest_configure(config)
 
 
 @pytest.fixture

@@ -12,6 +12,22 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from mailstack import MailStack  # noqa: E402
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only(why): a test of the SQLite file itself (its locks, its file, "
+                   "a fault made with its schema); skipped with STORE=postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With STORE=postgresql, the tests of the SQLite file itself are skipped, saying why."""
+    if os.environ.get("STORE", "sqlite") != "postgresql":
+        return
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is not None:
+            item.add_marker(pytest.mark.skip(reason="SQLite only: " + mark.args[0]))
+
+
 @pytest.fixture(scope="session")
 def mailstack(request):
     """A running Dovecot + OpenSMTPD on 127.0.0.1, shared by the whole session.

@@ -16,7 +16,6 @@ import hmac
 import json
 import os
 import re
-import sqlite3
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
@@ -181,14 +180,9 @@ def request(desk, who, to, subject):
 def confirmation_token(desk, to):
     """The token of the newest confirmation queued for `to` (its mail bounces, so the
     test reads it where sevmail keeps it)."""
-    conn = sqlite3.connect(desk.db, timeout=60)
-    try:
-        [raw] = conn.execute(
-            "SELECT o.raw FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id WHERE"
-            " o.kind = 'subscription' AND r.address = ? ORDER BY o.id DESC LIMIT 1",
-            (to,)).fetchone()
-    finally:
-        conn.close()
+    raw = desk.value(
+        "SELECT o.raw FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id WHERE"
+        " o.kind = 'subscription' AND r.address = ? ORDER BY o.id DESC LIMIT 1", (to,))
     return re.search(rb"confirm ([0-9a-f]{24})", raw).group(1).decode()
 
 

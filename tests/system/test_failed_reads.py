@@ -6,6 +6,8 @@ exactly once. Against the real Dovecot and OpenSMTPD."""
 import json
 import sqlite3
 
+import pytest
+
 
 def action_items(desk):
     db = sqlite3.connect(desk.db)
@@ -40,6 +42,7 @@ def unreadable_action_items(desk, on):
     db.close()
 
 
+@pytest.mark.sqlite_only("the unreadable column is made with SQLite's generated columns")
 def test_a_failed_read_fails_the_message_and_it_is_applied_once_later(desk):
     desk.deliver(desk.monitor_mail("DiskFull db-1", "disk full on db-1\n"))
     desk.once()

@@ -2,7 +2,6 @@
 
 import glob
 import os
-import sqlite3
 
 from story import CORPUS, Desk
 
@@ -12,16 +11,14 @@ def test_hostile_and_broken_mail_is_stored_and_nothing_crashes(desk):
     assert len(files) >= 16
     proc = desk.run("ingest", "--no-send", *files, check=False)
     assert proc.returncode == 0, proc.stderr.decode()
-    db = sqlite3.connect(desk.db)
-    stored = db.execute("SELECT count(*) FROM messages").fetchone()[0]
+    stored = desk.value("SELECT count(*) FROM messages")
     # bad/empty.eml has no bytes at all; it is stored as an unreadable message too
     assert stored == len(files)
-    reasons = dict(db.execute(
-        "SELECT hash, reason FROM messages WHERE route = 'other'").fetchall())
+    reasons = dict(desk.query("SELECT hash, reason FROM messages WHERE route = 'other'"))
     assert all(reasons.values()), "every message without effect says why"
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert desk.intact()
     # SQL and template markers in a title are kept literally, never run or expanded
-    titles = [t for (t,) in db.execute("SELECT title FROM incidents")]
+    titles = [t for (t,) in desk.query("SELECT title FROM incidents")]
     for title in titles:
         assert "\r" not in title and "\n" not in title
 
@@ -32,8 +29,7 @@ def test_the_same_file_twice_has_one_effect(desk):
     desk.run("ingest", "--no-send", path)
     desk.run("ingest", "--no-send", path)
     assert len(desk.incidents()) == 1
-    db = sqlite3.connect(desk.db)
-    assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
+    assert desk.value("SELECT count(*) FROM messages") == 1
 
 
 def test_unknown_key_is_an_error_that_names_it(mailstack, unique, tmp_path):
@@ -62,7 +58,7 @@ def test_missing_secret_file_is_reported(mailstack, unique, tmp_path):
 
 def test_check_accepts_a_good_configuration(desk):
     proc = desk.run("check")
-    assert proc.stdout.decode().strip() == "configuration OK"
+    assert desk.check_says(proc.stdout) == "configuration OK\n"
 
 
 def test_unreachable_imap_server_is_a_runtime_error_not_a_crash(mailstack, unique, tmp_path):

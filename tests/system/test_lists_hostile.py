@@ -7,7 +7,6 @@ stopping intake; a list without `domains` takes only the incident address's doma
 
 import json
 import os
-import sqlite3
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import make_msgid, parseaddr
@@ -56,11 +55,7 @@ def recipients(rows):
 
 def outcomes(desk):
     """(route, reason) of every stored message, in the order they came."""
-    conn = sqlite3.connect(desk.db)
-    try:
-        return conn.execute("SELECT route, reason FROM messages ORDER BY id").fetchall()
-    finally:
-        conn.close()
+    return desk.query("SELECT route, reason FROM messages ORDER BY id")
 
 
 def request_address(desk):
@@ -229,7 +224,7 @@ def test_domains_star_takes_anyone_and_check_warns(desk, tmp_path):
     stranger = desk.mallory  # example.org
 
     check = desk.run("check")
-    assert check.stdout == b"configuration OK\n"
+    assert desk.check_says(check.stdout) == "configuration OK\n"
     warnings = [line for line in check.stderr.decode().splitlines() if "domains = *" in line]
     assert len(warnings) == 1
     assert "[list:stakeholders]" in warnings[0] and "name the domains" in warnings[0]

@@ -4,7 +4,6 @@ stakeholders on its own, and a message that cannot be processed is quarantined, 
 forever. Against the real Dovecot and OpenSMTPD."""
 
 import json
-import sqlite3
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -30,8 +29,7 @@ def test_hostile_request_addresses_never_stop_the_alerts_behind_them(desk):
     [page] = desk.inbox(desk.alice, 1)
     assert page["Subject"].startswith("[INC-1] [SEV 1]")
     # every message was read: nothing is left behind the hostile ones
-    db = sqlite3.connect(desk.db)
-    assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 4
+    assert desk.value("SELECT count(*) FROM messages") == 4
     assert json.loads(desk.run("quarantine", "--json").stdout) == []
 
 
@@ -104,8 +102,7 @@ def test_an_unverified_alert_is_paged_but_kept_from_the_stakeholders_until_acked
     [page] = desk.inbox(desk.alice, 1)
     assert "UNVERIFIED" in body_of(page)
     assert "evil.test/login" not in (site / "index.html").read_text()
-    db = sqlite3.connect(desk.db)
-    kinds = [k for (k,) in db.execute("SELECT kind FROM outbox")]
+    kinds = [k for (k,) in desk.query("SELECT kind FROM outbox")]
     assert "status" not in kinds  # nothing went to the list
 
     # a forged recovery never resolves it, even with auto_resolve
@@ -147,17 +144,21 @@ def test_a_junk_mail_with_a_future_alerts_message_id_does_not_swallow_it(desk):
     # the same alert delivered twice is still one message
     desk.deliver(desk.monitor_mail("DiskFull db-1", "disk full on db-1\n", message_id=msgid))
     desk.once()
-    db = sqlite3.connect(desk.db)
-    assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 2
+    assert desk.value("SELECT count(*) FROM messages") == 2
 
 
 def test_a_message_that_keeps_failing_is_quarantined_and_can_be_retried(desk):
     desk.run("check")  # creates the database
-    db = sqlite3.connect(desk.db)
     # a fault of the message's own: the database refuses this one incident
-    db.execute("CREATE TRIGGER poison BEFORE INSERT ON incidents WHEN NEW.title LIKE "
-               "'%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")
-    db.commit()
+    if desk.pg is None:
+        desk.query("CREATE TRIGGER poison BEFORE INSERT ON incidents WHEN NEW.title LIKE "
+                   "'%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")
+    else:
+        desk.query("CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.title LIKE"
+                   " '%poison%' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW;"
+                   " END $$ LANGUAGE plpgsql;"
+                   " CREATE TRIGGER poison BEFORE INSERT ON incidents FOR EACH ROW"
+                   " EXECUTE FUNCTION poison()")
     desk.deliver(desk.monitor_mail("poison pill", "x\n"))
     desk.deliver(desk.monitor_mail("DiskFull db-1", "disk full on db-1\n"))
     desk.once()
@@ -172,8 +173,7 @@ def test_a_message_that_keeps_failing_is_quarantined_and_can_be_retried(desk):
     assert len(json.loads(desk.run("quarantine", "--json").stdout)) == 1
     failed = desk.run("quarantine", "retry", str(q["id"]), check=False)
     assert failed.returncode == 1 and b"still fails" in failed.stderr
-    db.execute("DROP TRIGGER poison")
-    db.commit()
+    desk.query("DROP TRIGGER poison" + (" ON incidents" if desk.pg else ""))
     desk.run("quarantine", "retry", str(q["id"]))
     assert json.loads(desk.run("quarantine", "--json").stdout) == []
     assert any(i["title"] == "poison pill" for i in desk.incidents())

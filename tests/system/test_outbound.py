@@ -3,7 +3,6 @@ recipient refused for good, a hostile alert subject, and a large list in batches
 
 import email
 import email.policy
-import sqlite3
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 
@@ -137,9 +136,8 @@ def test_a_refused_recipient_is_recorded_and_the_others_receive(desk):
     desk.run("subscribe", "stakeholders", "ghost@nowhere.invalid")
     declare_sev1(desk)
     assert len(desk.inbox(desk.dave, 1)) == 1
-    db = sqlite3.connect(desk.db)
-    state, error = db.execute("SELECT state, last_error FROM outbox_rcpts"
-                              " WHERE address = 'ghost@nowhere.invalid'").fetchone()
+    [(state, error)] = desk.query("SELECT state, last_error FROM outbox_rcpts"
+                                  " WHERE address = 'ghost@nowhere.invalid'")
     assert state == "failed" and error.startswith("5")
     out = desk.run("outbox").stdout.decode()
     assert "ghost@nowhere.invalid" in out and "failed" in out
@@ -166,17 +164,15 @@ def test_a_hostile_alert_subject_adds_no_header(desk):
 
 def test_a_large_list_goes_out_in_batched_transactions(desk):
     n = 2000
-    db = sqlite3.connect(desk.db)
-    db.executemany("INSERT INTO subscriptions (list, address, created_at) VALUES (?, ?, 0)",
-                   [("stakeholders", "sub%04d-%s@example.net" % (i, desk.tag))
-                    for i in range(n)])
-    db.commit()
+    desk.query("INSERT INTO subscriptions (list, address, created_at) VALUES (?, ?, 0)",
+               many=[("stakeholders", "sub%04d-%s@example.net" % (i, desk.tag))
+                     for i in range(n)])
     with FaultProxy(desk.stack.smtp_port) as proxy:
         desk.write_config(smtp__port=proxy.port, smtp__max_recipients=100)
         declare_sev1(desk)
         # one connection for the page, twenty for the 2,001 list members
         assert proxy.accepted == 1 + 21
-    sent = db.execute("SELECT count(*) FROM outbox_rcpts WHERE state = 'sent'").fetchone()[0]
+    sent = desk.value("SELECT count(*) FROM outbox_rcpts WHERE state = 'sent'")
     assert sent == n + 2
     for i in (0, n - 1):
         [m] = desk.stack.wait_for("sub%04d-%s@example.net" % (i, desk.tag), 1)

@@ -2,7 +2,6 @@
 responders (and resolves with auto_resolve), an out-of-office is never answered, a
 misbehaving auto-responder gets a bounded number of answers, DECLARE opens an incident."""
 
-import sqlite3
 
 from story import body_of
 
@@ -66,8 +65,7 @@ def test_a_chatty_responder_gets_a_bounded_number_of_answers(desk):
         desk.phone_reply(desk.alice, page, "Snooze")
     desk.wait_incoming(26)
     desk.once()
-    db = sqlite3.connect(desk.db)
-    answers = db.execute("SELECT count(*) FROM outbox WHERE kind = 'error'").fetchone()[0]
+    answers = desk.value("SELECT count(*) FROM outbox WHERE kind = 'error'")
     assert answers == 20
 
 

@@ -1,7 +1,9 @@
 /* The store's one error rule: a step that fails inside a transaction makes the commit
  * refuse, so nothing of a half-done message is kept. The alerts of incidents: repeats and
  * recoveries, a merge that counts an alert both incidents hold once, replies that follow a
- * merge, who was paged, and what the upgrade to them makes of older incidents. */
+ * merge, who was paged, and what the upgrade to them makes of older incidents. With
+ * SEVMAIL_TEST_CONNINFO set, the tests run against that (empty) PostgreSQL database instead
+ * of a SQLite file: run one test per database (-p), as tests/system/test_store_pg.py does. */
 #include "store.h"
 
 #include "schedule.h"
@@ -16,7 +18,16 @@ open_temp(char **dir)
 	g_autofree char *path = NULL;
 	g_autoptr(GError) e = NULL;
 	struct store *s;
+	const char *conninfo = g_getenv("SEVMAIL_TEST_CONNINFO");
 
+	if (conninfo != NULL) {
+		struct store_params p = {STORE_POSTGRESQL, NULL, conninfo, NULL, 1};
+
+		*dir = NULL;
+		s = store_open_params(&p, &e);
+		g_assert_no_error(e);
+		return s;
+	}
 	*dir = g_dir_make_tmp("sevmail-store-XXXXXX", NULL);
 	path = g_build_filename(*dir, "db", NULL);
 	s = store_open(path, 1, &e);
@@ -29,6 +40,8 @@ remove_temp(char *dir)
 {
 	const char *names[] = {"db", "db-wal", "db-shm"};
 
+	if (dir == NULL)
+		return;
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
 		g_autofree char *p = g_build_filename(dir, names[i], NULL);
 

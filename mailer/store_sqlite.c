@@ -1,0 +1,255 @@
+/*
+ * store_sqlite: the SQLite file behind the store's backend table: WAL, a busy timeout, BEGIN
+ * IMMEDIATE, PRAGMA user_version. The SQL is SQLite's own, so nothing is translated.
+ */
+#include "store_int.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+struct lite_stmt {
+	struct store_stmt base;
+	sqlite3_stmt *st;
+};
+
+#define DB(s) ((sqlite3 *)(s)->db)
+#define ST(x) (((struct lite_stmt *)(void *)(x))->st)
+
+static int
+lite_open(struct store *s, const struct store_params *p, GError **err)
+{
+	static const char *const pragmas =
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+	sqlite3 *db = NULL;
+
+	s->where = g_strdup(p->path);
+	/* a new database is the owner's alone (it holds mail and addresses); SQLite gives its
+	 * -wal and -shm files the same mode */
+	if (*p->path != ':' && !g_file_test(p->path, G_FILE_TEST_EXISTS)) {
+		int fd = g_open(p->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	if (sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		g_set_error(err, STORE_ERROR, STORE_ERROR_FAILED, "cannot open database %s: %s",
+		            p->path, db != NULL ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	s->db = db;
+	sqlite3_busy_timeout(db, p->busy_timeout * 1000);
+	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(s, err, "cannot use it");
+		g_prefix_error(err, "%s: ", p->path);
+		sqlite3_close(db);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+lite_close(struct store *s)
+{
+	sqlite3_close(DB(s));
+}
+
+static int
+lite_bind(sqlite3_stmt *st, int i, const struct store_value *v)
+{
+	switch (v->type) {
+	case STORE_NULL:
+		return sqlite3_bind_null(st, i);
+	case STORE_INT:
+		return sqlite3_bind_int64(st, i, v->i);
+	case STORE_TEXT:
+		return sqlite3_bind_text(st, i, v->p, -1, SQLITE_TRANSIENT);
+	case STORE_BLOB:
+		return sqlite3_bind_blob64(st, i, v->p, v->n, SQLITE_TRANSIENT);
+	}
+	return SQLITE_MISUSE;
+}
+
+static struct store_stmt *
+lite_prepare(struct store *s, const char *sql, const struct store_value *v, int n)
+{
+	struct lite_stmt *x;
+	sqlite3_stmt *st = NULL;
+	int rc = SQLITE_OK;
+
+	if (sqlite3_prepare_v2(DB(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		g_warning("database: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(DB(s)));
+		return NULL;
+	}
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = lite_bind(st, i + 1, &v[i]);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	x = g_new0(struct lite_stmt, 1);
+	x->base.store = s;
+	x->st = st;
+	return &x->base;
+}
+
+static enum store_step
+lite_step(struct store_stmt *x)
+{
+	int rc = sqlite3_step(ST(x));
+
+	return rc == SQLITE_ROW ? STORE_ROW : rc == SQLITE_DONE ? STORE_DONE : STORE_FAILED;
+}
+
+static int
+lite_col_count(struct store_stmt *x)
+{
+	return sqlite3_column_count(ST(x));
+}
+
+static const char *
+lite_col_name(struct store_stmt *x, int col)
+{
+	return sqlite3_column_name(ST(x), col);
+}
+
+static enum store_type
+lite_col_type(struct store_stmt *x, int col)
+{
+	switch (sqlite3_column_type(ST(x), col)) {
+	case SQLITE_NULL:
+		return STORE_NULL;
+	case SQLITE_INTEGER:
+		return STORE_INT;
+	case SQLITE_BLOB:
+		return STORE_BLOB;
+	default:
+		return STORE_TEXT;
+	}
+}
+
+static gint64
+lite_col_int64(struct store_stmt *x, int col)
+{
+	return sqlite3_column_int64(ST(x), col);
+}
+
+static const char *
+lite_col_text(struct store_stmt *x, int col)
+{
+	return (const char *)sqlite3_column_text(ST(x), col);
+}
+
+static GBytes *
+lite_col_bytes(struct store_stmt *x, int col)
+{
+	const void *p = sqlite3_column_blob(ST(x), col);
+
+	return g_bytes_new(p, (gsize)sqlite3_column_bytes(ST(x), col));
+}
+
+static void
+lite_finalize(struct store_stmt *x)
+{
+	sqlite3_finalize(ST(x));
+	g_free(x);
+}
+
+static gint64
+lite_changes(struct store *s)
+{
+	return sqlite3_changes(DB(s));
+}
+
+static int
+lite_exec(struct store *s, const char *sql)
+{
+	return sqlite3_exec(DB(s), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* What the caller can do about a result code: a busy, full or unwritable database is the
+ * machine's problem, to try again later. */
+static int
+lite_class(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_NOMEM:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+		return STORE_ERROR_TRANSIENT;
+	default:
+		return STORE_ERROR_FAILED;
+	}
+}
+
+static char *
+lite_last_error(struct store *s, int *code)
+{
+	int sys = sqlite3_system_errno(DB(s));
+
+	*code = lite_class(sqlite3_extended_errcode(DB(s)));
+	/* "disk I/O error" alone does not tell an operator that the disk is full */
+	return g_strdup_printf("%s%s%s%s", sqlite3_errmsg(DB(s)), sys != 0 ? " (" : "",
+	                       sys != 0 ? g_strerror(sys) : "", sys != 0 ? ")" : "");
+}
+
+static int
+lite_version_get(struct store *s, int *version)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(DB(s), "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+lite_version_set(struct store *s, int version)
+{
+	g_autofree char *sql = g_strdup_printf("PRAGMA user_version = %d", version);
+
+	return lite_exec(s, sql);
+}
+
+static char *
+lite_schema_sql(const char *migration)
+{
+	return g_strdup(migration);
+}
+
+const struct store_backend store_sqlite_backend = {
+    .name = "sqlite",
+    .shared = FALSE,
+    .open = lite_open,
+    .close = lite_close,
+    .prepare = lite_prepare,
+    .step = lite_step,
+    .col_count = lite_col_count,
+    .col_name = lite_col_name,
+    .col_type = lite_col_type,
+    .col_int64 = lite_col_int64,
+    .col_text = lite_col_text,
+    .col_bytes = lite_col_bytes,
+    .finalize = lite_finalize,
+    .changes = lite_changes,
+    .exec = lite_exec,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .last_error = lite_last_error,
+    .version_get = lite_version_get,
+    .version_set = lite_version_set,
+    .schema_sql = lite_schema_sql,
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
+                  " 'sqlite%' ORDER BY name",
+};

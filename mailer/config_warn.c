@@ -1,7 +1,7 @@
 /*
  * config_warn: what `sevmail check` warns about in a configuration that loads: clear-text
- * passwords, alerts nobody can verify, nobody to page, lists open to all, people nobody
- * pages, and secrets other users may read.
+ * passwords, alerts nobody can verify, nobody to page (a team step of commanders when there
+ * are none too), lists open to all, people nobody pages, and secrets other users may read.
  */
 #include "config.h"
 #include "config_sections.h"
@@ -15,6 +15,30 @@ config_has_role(const struct config *c, unsigned role)
 		if (((struct responder *)c->responders->pdata[i])->roles & role)
 			return TRUE;
 	return FALSE;
+}
+
+/* A team step of commanders when no responder is one pages nobody: an alert of a team
+ * whose steps are all such waits for no one at all. */
+static void
+config_warn_teams(GPtrArray *w, const struct config *c)
+{
+	if (config_has_role(c, ROLE_COMMANDER))
+		return;
+	for (guint i = 0; i < c->teams->len; i++) {
+		const struct team *t = c->teams->pdata[i];
+
+		for (guint k = 0; k < t->steps->len; k++)
+			if (((const struct team_step *)t->steps->pdata[k])->target ==
+			    TARGET_COMMANDERS) {
+				g_ptr_array_add(
+				    w,
+				    g_strdup_printf("[team:%s] escalation: no responder has the "
+				                    "role commander, so its commanders step pages "
+				                    "nobody",
+				                    t->name));
+				break;
+			}
+	}
 }
 
 /* A file that every user may read, among those that hold secrets. */
@@ -100,6 +124,7 @@ config_warnings(const struct config *c)
 			                       "[responders]: their replies will be refused",
 			                       *r));
 	config_warn_schedules(w, c);
+	config_warn_teams(w, c);
 	config_warn_people(w, c);
 	config_warn_modes(w, c);
 	g_ptr_array_add(w, NULL);

@@ -1,7 +1,8 @@
 /*
  * config_warn: what `sevmail check` warns about in a configuration that loads: clear-text
- * passwords, alerts nobody can verify, nobody to page (a team step of commanders when there
- * are none too), lists open to all, people nobody pages, and secrets other users may read.
+ * passwords, alerts nobody can verify, alert senders that take in responders, nobody to page
+ * (a team step of commanders when there are none too), lists open to all, people nobody
+ * pages, and secrets other users may read.
  */
 #include "config.h"
 #include "config_sections.h"
@@ -39,6 +40,35 @@ config_warn_teams(GPtrArray *w, const struct config *c)
 				break;
 			}
 	}
+}
+
+/* [alerts] senders that take in a responder: a mail of theirs that no alert format reads is
+ * a generic alert, so DECLARE, OVERRIDE and MAINTENANCE in a new mail would declare an
+ * incident titled by the command instead. */
+static void
+config_warn_senders(GPtrArray *w, const struct config *c)
+{
+	g_autoptr(GPtrArray) taken = g_ptr_array_new();
+	g_autofree char *names = NULL;
+
+	if (c->alert_senders == NULL || c->alert_senders[0] == NULL)
+		return;
+	for (guint i = 0; i < c->responders->len; i++) {
+		const struct responder *r = c->responders->pdata[i];
+
+		if (config_alert_sender_allowed(c, r->address))
+			g_ptr_array_add(taken, r->address);
+	}
+	if (taken->len == 0)
+		return;
+	g_ptr_array_add(taken, NULL);
+	names = g_strjoinv(", ", (char **)taken->pdata);
+	g_ptr_array_add(w, g_strdup_printf("[alerts] senders takes in the responders %s: a new "
+	                                   "mail of theirs is read as an alert, so DECLARE, "
+	                                   "OVERRIDE and MAINTENANCE by mail declare an "
+	                                   "incident instead; name the monitoring's addresses "
+	                                   "only",
+	                                   names));
 }
 
 /* A file that every user may read, among those that hold secrets. */
@@ -125,6 +155,7 @@ config_warnings(const struct config *c)
 			                       *r));
 	config_warn_schedules(w, c);
 	config_warn_teams(w, c);
+	config_warn_senders(w, c);
 	config_warn_people(w, c);
 	config_warn_modes(w, c);
 	g_ptr_array_add(w, NULL);

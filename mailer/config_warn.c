@@ -1,6 +1,7 @@
 /*
  * config_warn: what `sevmail check` warns about in a configuration that loads: clear-text
- * passwords, alerts nobody can verify, nobody to page, lists open to all, people nobody
+ * passwords, alerts nobody can verify, alert senders that take in responders, nobody to page
+ * (a team step of commanders when there are none too), lists open to all, people nobody
  * pages, and secrets other users may read.
  */
 #include "config.h"
@@ -16,6 +17,59 @@ config_has_role(const struct config *c, unsigned role)
 		if (((struct responder *)c->responders->pdata[i])->roles & role)
 			return TRUE;
 	return FALSE;
+}
+
+/* A team step of commanders when no responder is one pages nobody: an alert of a team
+ * whose steps are all such waits for no one at all. */
+static void
+config_warn_teams(GPtrArray *w, const struct config *c)
+{
+	if (config_has_role(c, ROLE_COMMANDER))
+		return;
+	for (guint i = 0; i < c->teams->len; i++) {
+		const struct team *t = c->teams->pdata[i];
+
+		for (guint k = 0; k < t->steps->len; k++)
+			if (((const struct team_step *)t->steps->pdata[k])->target ==
+			    TARGET_COMMANDERS) {
+				g_ptr_array_add(
+				    w,
+				    g_strdup_printf("[team:%s] escalation: no responder has the "
+				                    "role commander, so its commanders step pages "
+				                    "nobody",
+				                    t->name));
+				break;
+			}
+	}
+}
+
+/* [alerts] senders that take in a responder: a mail of theirs that no alert format reads is
+ * a generic alert, so DECLARE, OVERRIDE and MAINTENANCE in a new mail would declare an
+ * incident titled by the command instead. */
+static void
+config_warn_senders(GPtrArray *w, const struct config *c)
+{
+	g_autoptr(GPtrArray) taken = g_ptr_array_new();
+	g_autofree char *names = NULL;
+
+	if (c->alert_senders == NULL || c->alert_senders[0] == NULL)
+		return;
+	for (guint i = 0; i < c->responders->len; i++) {
+		const struct responder *r = c->responders->pdata[i];
+
+		if (config_alert_sender_allowed(c, r->address))
+			g_ptr_array_add(taken, r->address);
+	}
+	if (taken->len == 0)
+		return;
+	g_ptr_array_add(taken, NULL);
+	names = g_strjoinv(", ", (char **)taken->pdata);
+	g_ptr_array_add(w, g_strdup_printf("[alerts] senders takes in the responders %s: a new "
+	                                   "mail of theirs is read as an alert, so DECLARE, "
+	                                   "OVERRIDE and MAINTENANCE by mail declare an "
+	                                   "incident instead; name the monitoring's addresses "
+	                                   "only",
+	                                   names));
 }
 
 /* A file that every user may read, among those that hold secrets. */
@@ -104,6 +158,8 @@ config_warnings(const struct config *c)
 			                       "[responders]: their replies will be refused",
 			                       *r));
 	config_warn_schedules(w, c);
+	config_warn_teams(w, c);
+	config_warn_senders(w, c);
 	config_warn_people(w, c);
 	config_warn_modes(w, c);
 	g_ptr_array_add(w, NULL);

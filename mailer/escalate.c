@@ -298,8 +298,9 @@ escalate(const struct config *cfg, struct store *s, struct incident *inc, GPtrAr
 	return 1;
 }
 
-/* A low-urgency incident declared outside business hours: its first page when they begin
- * (an ACK before then took it out of triggered, and nothing is sent). */
+/* A low-urgency incident declared outside business hours: its first page when they begin,
+ * or as soon as its severity is no longer low urgency (a worse alert joined it); an ACK
+ * before then took it out of triggered, and nothing is sent. */
 static int
 release(const struct config *cfg, struct store *s, struct incident *inc, GPtrArray *overrides,
         gint64 now, GError **err)
@@ -310,13 +311,18 @@ release(const struct config *cfg, struct store *s, struct incident *inc, GPtrArr
 	g_autofree char *who = NULL, *detail = NULL;
 	int rc;
 
-	if (t != NULL && !team_business_hours(t, now))
+	if (team_defers(t, inc->severity, now))
 		return 0;
 	inc->ladder_at = now;
 	to = escalate_first(cfg, inc, overrides, now, NULL);
 	who = to->len > 0 ? joined(to) : g_strdup("nobody (no one on call)");
-	detail =
-	    g_strdup_printf("Business hours began: paged %s (the low-urgency page waited)", who);
+	detail = t == NULL || team_business_hours(t, now)
+	             ? g_strdup_printf("Business hours began: paged %s (the low-urgency page "
+	                               "waited)",
+	                               who)
+	             : g_strdup_printf("SEV %d is not low urgency: paged %s (the page had waited "
+	                               "for business hours)",
+	                               inc->severity, who);
 	if (store_begin(s, err) != 0)
 		return -1;
 	rc = store_incident_update(s, inc, err);

@@ -27,6 +27,17 @@ keep_alert(struct ctx *c, gint64 id, const struct alert *a, gint64 told, GError 
 	return store_incident_alert_add(c->store, id, row, err);
 }
 
+/* The severity [alerts] severity_map gives the alert, 0 for none. */
+static int
+alert_severity(const struct ctx *c, const struct alert *a)
+{
+	gpointer sev = a->severity_label == NULL
+	                   ? NULL
+	                   : g_hash_table_lookup(c->cfg->severity_labels, a->severity_label);
+
+	return sev != NULL ? GPOINTER_TO_INT(sev) : 0;
+}
+
 /* The declaration's events: who declared it, and whether the alert was verified. */
 static void
 declared(struct ctx *c, struct incident_outcome *o, const char *actor, const char *what,
@@ -49,9 +60,7 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, cons
 	g_autoptr(incident_outcome) o = incident_outcome_new();
 	const char *oncall = NULL;
 	g_autofree char *what = g_strdup_printf("Declared by alert (%s): %s", a->source, a->title);
-	gpointer sev = a->severity_label == NULL
-	                   ? NULL
-	                   : g_hash_table_lookup(c->cfg->severity_labels, a->severity_label);
+	int sev = alert_severity(c, a);
 
 	inc->fingerprint = g_strdup(a->fingerprint);
 	inc->details = g_strdup(a->details);
@@ -62,10 +71,10 @@ declare_from_alert(struct ctx *c, const struct alert *a, gboolean verified, cons
 	    keep_alert(c, inc->id, a, c->notify.now, err) != 0)
 		return -1;
 	declared(c, o, intake_sender(c), what, verified);
-	if (sev != NULL) {
+	if (sev >= 1) {
 		g_autofree char *detail = NULL;
 
-		inc->severity = GPOINTER_TO_INT(sev);
+		inc->severity = sev;
 		detail = g_strdup_printf("Severity: SEV %d (the alert says \"%s\")", inc->severity,
 		                         a->severity_label);
 		g_ptr_array_add(
@@ -126,14 +135,55 @@ declare_storm(struct ctx *c, const struct alert *a, gboolean verified, int count
 	return 0;
 }
 
+/* What a verified alert brings to the incident it joins: one a forged alert declared first
+ * becomes the real one (as a verified repeat makes it), and it is at least as severe as the
+ * alert says (as MERGE makes it), so that the lists of that severity hear of it and a
+ * low-urgency page waiting for business hours goes at once. */
+static int
+join_verified(struct ctx *c, gint64 id, const struct alert *a, GError **err)
+{
+	g_autoptr(incident) inc = NULL;
+	g_autoptr(incident_outcome) o = incident_outcome_new();
+	int sev = alert_severity(c, a), found = store_incident_get(c->store, id, &inc, err);
+
+	if (found <= 0 || inc->status >= STATUS_RESOLVED)
+		return found < 0 ? -1 : 0;
+	if (inc->unverified) {
+		inc->unverified = FALSE;
+		o->communicate = inc->severity >= 1;
+		g_ptr_array_add(o->events,
+		                event_make(c->notify.now, intake_sender(c), EVENT_VERIFIED,
+		                           "A verified alert joined: the stakeholders "
+		                           "hear of it from now on"));
+	}
+	if (sev >= 1 && (inc->severity == 0 || sev < inc->severity)) {
+		g_autofree char *detail =
+		    inc->severity == 0
+		        ? g_strdup_printf("Severity: SEV %d (a joined alert says \"%s\")", sev,
+		                          a->severity_label)
+		        : g_strdup_printf("Severity: SEV %d -> SEV %d (a joined alert says \"%s\")",
+		                          inc->severity, sev, a->severity_label);
+
+		inc->severity = sev;
+		o->communicate = TRUE;
+		g_ptr_array_add(
+		    o->events, event_make(c->notify.now, intake_sender(c), EVENT_SEVERITY, detail));
+	}
+	if (intake_store_outcome(c, inc, o, err) != 0)
+		return -1;
+	return o->communicate ? notify_status(&c->notify, inc, NULL, err) : 0;
+}
+
 /* The alert joins incident id: kept with it, and on its timeline; nobody is paged. */
 static int
-join(struct ctx *c, gint64 id, const struct alert *a, const char *why, GError **err)
+join(struct ctx *c, gint64 id, const struct alert *a, gboolean verified, const char *why,
+     GError **err)
 {
 	g_autofree char *detail = g_strdup_printf("Alert joined (%s): %s", a->source, a->title);
 
 	if (keep_alert(c, id, a, 0, err) != 0 ||
-	    intake_add_event(c, id, intake_sender(c), EVENT_ALERT_JOINED, detail, err) != 0)
+	    intake_add_event(c, id, intake_sender(c), EVENT_ALERT_JOINED, detail, err) != 0 ||
+	    (verified && join_verified(c, id, a, err) != 0))
 		return -1;
 	if (c->x != NULL)
 		c->x->incident = id;
@@ -187,7 +237,7 @@ new_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
 	int count = 0;
 
 	if (into != 0)
-		return into < 0 ? -1 : join(c, into, a, "same group", err);
+		return into < 0 ? -1 : join(c, into, a, verified, "same group", err);
 	if (cfg->storm.limit > 0 &&
 	    ((count = store_alert_incidents_since(c->store, c->notify.now - cfg->storm.period,
 	                                          err)) < 0 ||
@@ -195,7 +245,7 @@ new_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
 		return -1;
 	switch (route_storm(cfg, count, storm_at, c->notify.now)) {
 	case ROUTE_STORM_JOIN:
-		return join(c, storm, a, "alert storm", err);
+		return join(c, storm, a, verified, "alert storm", err);
 	case ROUTE_STORM_DECLARE:
 		return declare_storm(c, a, verified, count, err);
 	case ROUTE_STORM_NONE:

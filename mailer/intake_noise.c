@@ -93,7 +93,9 @@ intake_heartbeat(struct ctx *c, const struct heartbeat *h, gboolean keyed, GErro
 		g_free(c->x->auth_reason);
 		c->x->auth_reason = g_strdup(why);
 	}
-	if (store_heartbeat_beat(c->store, h->name, c->notify.now, err) != 0 ||
+	/* only a verified heartbeat counts: a forged one every few minutes must not keep the
+	 * switch quiet while the monitoring is dead */
+	if ((verified && store_heartbeat_beat(c->store, h->name, c->notify.now, err) != 0) ||
 	    (open = store_incident_open_by_fingerprint(c->store, fingerprint, err)) < 0)
 		return -1;
 	if (c->x != NULL)
@@ -104,7 +106,7 @@ intake_heartbeat(struct ctx *c, const struct heartbeat *h, gboolean keyed, GErro
 	if (open > 0 && heartbeat_recover(c, h, open, verified, err) != 0)
 		return -1;
 	intake_decide(c, "heartbeat", open, "heartbeat of [heartbeat:%s]%s%s", h->name,
-	              open == 0  ? ""
+	              open == 0  ? (verified ? "" : " (unverified: not counted)")
 	              : verified ? ": the incident of its silence is resolved"
 	                         : " (unverified): the incident of its silence stays open",
 	              open == 0 ? ", kept" : "");

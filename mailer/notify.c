@@ -386,10 +386,11 @@ list_hears(const struct notify *n, const struct incident *inc, const struct list
 {
 	if (inc->unverified)
 		return 0;
-	/* a list of other teams never hears of this incident, whatever else it heard */
+	/* a list of other teams hears of this incident only when it heard of one of its own
+	 * teams that was merged into it: such a list follows the survivor to the end */
 	if (l->teams != NULL && !g_strv_contains((const char *const *)l->teams,
 	                                         inc->team != NULL ? inc->team : "default"))
-		return 0;
+		return store_incident_list_was_told(n->store, inc->id, l->name, err);
 	if (inc->severity < 1 || (l->severities & (1u << inc->severity)) == 0)
 		return store_incident_list_was_told(n->store, inc->id, l->name, err);
 	if (record && store_incident_list_told(n->store, inc->id, l->name, err) != 0)

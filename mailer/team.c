@@ -124,6 +124,21 @@ team_business_hours(const struct team *t, gint64 t_at)
 	       minute < t->business_end;
 }
 
+/* The first minute after `after`, from `from` on and within four hours, that is in
+ * business hours, or 0. Where the clocks change, the local start of business is not always
+ * one instant: it may be skipped (business begins when the clocks have moved on) or come
+ * twice (it begins the first time); team_business_hours, which the timers ask, decides. */
+static gint64
+first_business_minute(const struct team *t, gint64 from, gint64 after)
+{
+	gint64 at = MAX(from, after + 1);
+
+	for (at += (60 - at % 60) % 60; at < from + 4 * 3600; at += 60)
+		if (team_business_hours(t, at))
+			return at;
+	return 0;
+}
+
 gint64
 team_business_start(const struct team *t, gint64 t_at)
 {
@@ -132,16 +147,20 @@ team_business_start(const struct team *t, gint64 t_at)
 
 	if (team_business_hours(t, t_at))
 		return t_at;
-	/* the start of business on this or one of the next 7 local days */
-	for (int d = 0; d <= 7; d++) {
+	/* the start of business on this or one of the next 8 local days (a week, and the
+	 * day the clocks skipped a week's only hours) */
+	for (int d = 0; d <= 8; d++) {
 		g_autoptr(GDateTime) day = g_date_time_add_days(local, d);
 		g_autoptr(GDateTime) start =
 		    g_date_time_new(t->tz, g_date_time_get_year(day), g_date_time_get_month(day),
 		                    g_date_time_get_day_of_month(day), t->business_start / 60,
 		                    t->business_start % 60, 0);
-		gint64 at = start != NULL ? g_date_time_to_unix(start) : 0;
+		gint64 at =
+		    start != NULL
+		        ? first_business_minute(t, g_date_time_to_unix(start) - 2 * 3600, t_at)
+		        : 0;
 
-		if (start != NULL && at > t_at && team_business_hours(t, at))
+		if (at != 0)
 			return at;
 	}
 	return t_at; /* no business day at all cannot be configured; page now */

@@ -30,6 +30,10 @@ gboolean match_test(const struct match *m, match_lookup_fn lookup, gconstpointer
  * holds for everything those keys allow, e.g. every mail of one sender. */
 gboolean match_some_only(const struct match *m, const char *const *keys);
 
+/* TRUE when some alternative holds for anything at all: every glob in it is only '*' (a
+ * missing key counts as empty, which '*' matches too). */
+gboolean match_some_anything(const struct match *m);
+
 /* The expression as written, normalised: "service=payments, sender=*@x&severity=critical".
  * Static storage of m. */
 const char *match_text(const struct match *m);

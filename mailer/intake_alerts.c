@@ -225,6 +225,17 @@ group_of(struct ctx *c, const char *key, GError **err)
 	                        cands->len, c->notify.now);
 }
 
+/* 1 when the open storm incident is still unverified (opened by alerts nobody verified),
+ * 0 when not, -1 + err. */
+static int
+storm_unverified(struct ctx *c, gint64 storm, GError **err)
+{
+	g_autoptr(incident) inc = NULL;
+	int found = store_incident_get(c->store, storm, &inc, err);
+
+	return found < 0 ? -1 : found > 0 && inc->unverified;
+}
+
 /* A firing alert that no open incident holds: it joins an open incident of its group, or
  * the alert storm, or declares an incident of its own. */
 static int
@@ -234,7 +245,8 @@ new_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
 	const struct team *t = route_team(cfg, a, c->mail->from_addr, c->mail->subject);
 	g_autofree char *key = route_group_key(cfg, t, a);
 	gint64 into = group_of(c, key, err), storm = 0, storm_at = 0;
-	int count = 0;
+	enum route_storm what;
+	int count = 0, forged;
 
 	if (into != 0)
 		return into < 0 ? -1 : join(c, into, a, verified, "same group", err);
@@ -243,7 +255,15 @@ new_alert(struct ctx *c, const struct alert *a, gboolean verified, GError **err)
 	                                          err)) < 0 ||
 	     (storm = store_incident_open_by_source(c->store, STORM_SOURCE, &storm_at, err)) < 0))
 		return -1;
-	switch (route_storm(cfg, count, storm_at, c->notify.now)) {
+	what = route_storm(cfg, count, storm_at, c->notify.now);
+	/* forged alerts never hide a verified one: it joins no storm incident they opened */
+	if (what == ROUTE_STORM_JOIN && verified &&
+	    (forged = storm_unverified(c, storm, err)) != 0) {
+		if (forged < 0)
+			return -1;
+		what = ROUTE_STORM_NONE;
+	}
+	switch (what) {
 	case ROUTE_STORM_JOIN:
 		return join(c, storm, a, verified, "alert storm", err);
 	case ROUTE_STORM_DECLARE:

@@ -8,6 +8,7 @@
 
 struct item {
 	char *key;
+	char *text; /* the glob as written, lower-case */
 	GPatternSpec *glob;
 };
 
@@ -24,6 +25,7 @@ item_free(gpointer p)
 	struct item *it = p;
 
 	g_free(it->key);
+	g_free(it->text);
 	g_pattern_spec_free(it->glob);
 	g_free(it);
 }
@@ -72,9 +74,8 @@ item_parse(const char *text, GError **err)
 	it = g_new0(struct item, 1);
 	it->key = g_ascii_strdown(copy, -1);
 	{
-		g_autofree char *glob = g_utf8_strdown(g_strstrip(eq + 1), -1);
-
-		it->glob = g_pattern_spec_new(glob);
+		it->text = g_utf8_strdown(g_strstrip(eq + 1), -1);
+		it->glob = g_pattern_spec_new(it->text);
 	}
 	return it;
 }
@@ -163,6 +164,24 @@ match_some_only(const struct match *m, const char *const *keys)
 		for (guint k = 0; k < alt->len && only; k++)
 			only = g_strv_contains(keys, ((struct item *)alt->pdata[k])->key);
 		if (only)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+match_some_anything(const struct match *m)
+{
+	for (guint i = 0; i < m->alternatives->len; i++) {
+		GPtrArray *alt = m->alternatives->pdata[i];
+		gboolean any = TRUE;
+
+		for (guint k = 0; k < alt->len && any; k++) {
+			const char *t = ((struct item *)alt->pdata[k])->text;
+
+			any = *t != '\0' && strspn(t, "*") == strlen(t);
+		}
+		if (any)
 			return TRUE;
 	}
 	return FALSE;

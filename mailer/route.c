@@ -154,6 +154,14 @@ route_window_check(const char *text, gint64 seconds, char **normal, GError **err
 		g_set_error(err, ROUTE_ERROR, 0, "the match %s", e->message);
 		return -1;
 	}
+	if (match_some_anything(m)) {
+		g_set_error(err, ROUTE_ERROR, 0,
+		            "the match %s holds for every alert (a label an alert lacks counts as "
+		            "empty, and * matches that too): name what to hold back, such as "
+		            "host=db-1",
+		            match_text(m));
+		return -1;
+	}
 	if (seconds <= 0 || seconds > ROUTE_WINDOW_MAX) {
 		g_set_error(err, ROUTE_ERROR, 0,
 		            "a maintenance window lasts %s (such as 30m, 2h or 1d)",
@@ -212,7 +220,13 @@ route_window_request(const char *text, char **normal, gint64 *seconds, char **re
 		            "MAINTENANCE host=db-1 2h kernel upgrade");
 		return -1;
 	}
-	asked = route_join(words, 0, first);
+	/* "host=db-1 for 2h", "host=db-1 - 2h": the word before the duration is no value */
+	if (first > 1 &&
+	    (g_ascii_strcasecmp(words[first - 1], "for") == 0 ||
+	     g_strv_contains((const char *const[]){"-", "–", "—", ":", NULL}, words[first - 1])))
+		asked = route_join(words, 0, first - 1);
+	else
+		asked = route_join(words, 0, first);
 	if (route_window_check(asked, *seconds, normal, err) != 0)
 		return -1;
 	rest = route_join(words, first + n, G_MAXUINT);

@@ -120,7 +120,7 @@ store_alert_incidents_since(struct store *s, gint64 since, GError **err)
 	if (store_query_int(s,
 	                    store_prepare(s,
 	                                  "SELECT COUNT(*) FROM incidents WHERE created_at > ?"
-	                                  " AND fingerprint IS NOT NULL",
+	                                  " AND fingerprint IS NOT NULL AND unverified = 0",
 	                                  "i", since),
 	                    &n, err, "cannot count the incidents declared by alerts") < 0)
 		return -1;

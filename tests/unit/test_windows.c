@@ -126,6 +126,10 @@ test_maintenance_reads_a_match_a_duration_and_a_reason(void)
 	read_request("alertname=Disk*&env=staging 7d 2 nights of migration",
 	             "alertname=Disk*&env=staging", 7 * 86400, "2 nights of migration");
 	read_request("subject=*db-1 down* 1d", "subject=*db-1 down*", 86400, NULL);
+	/* as people write it from a phone: the word before the duration is no value */
+	read_request("host=db-1 for 2h", "host=db-1", 2 * HOUR, NULL);
+	read_request("host=db-1 — 2h upgrade", "host=db-1", 2 * HOUR, "upgrade");
+	read_request("host=db-* 1h", "host=db-*", HOUR, NULL);
 }
 
 static void
@@ -139,6 +143,10 @@ test_maintenance_refuses_what_cannot_be_a_window(void)
 	refuse_request("host=db-1 8d", "at most 7 days");
 	refuse_request("host=db-1 0m", "lasts longer than 0");
 	refuse_request("host=db-1 7d 1s", "at most 7 days");
+	/* a window of everything: * matches a label an alert lacks too */
+	refuse_request("host=* 2h", "holds for every alert");
+	refuse_request("alertname=*&sender=** 1h", "holds for every alert");
+	refuse_request("host=db-1, subject=* 1h", "holds for every alert");
 }
 
 static void

@@ -550,7 +550,7 @@ mime_html_to_text(const char *html, gsize len)
 	}
 	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
 	                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	                         HTML_PARSE_NONET);
+	                         HTML_PARSE_COMPACT | HTML_PARSE_NONET);
 	if (doc == NULL)
 		return g_strdup("");
 	o.s = g_string_new(NULL);

@@ -570,13 +570,14 @@ html_render(const char *html, gsize len)
 	return text;
 }
 
-/* The text of the last few HTML bodies. Monitoring tools send a notification again with the
+/* The text of the last 32 HTML bodies. Monitoring tools send a notification again with the
  * very same HTML (Alertmanager's repeat_interval, Grafana's reminders, a flapping check), and
  * an alert storm would parse and walk the same 12 KB each time. A hit is the same bytes,
  * compared whole (never a hash alone), so its text is exactly what the walk would make of
- * them; a body that differs in one byte is rendered afresh. Bounded: a few bodies of at most
- * 64 KiB, the least recently used replaced. */
-#define HTML_MEMO_SLOTS 8
+ * them; a body that differs in one byte is rendered afresh. Bounded: 32 bodies of at most 64 KiB
+ * (2 MiB at worst, about 0.5 MiB for alert mail), the least recently used replaced; 32
+ * because a storm mixes a few dozen distinct notifications. */
+#define HTML_MEMO_SLOTS 32
 #define HTML_MEMO_MAX (64 * 1024)
 
 struct html_memo {

@@ -529,9 +529,9 @@ html_tidy(const char *raw)
 	return g_string_free(out, FALSE);
 }
 
-/* Returns the visible text of an HTML document (UTF-8 in, UTF-8 out). Caller frees. */
-char *
-mime_html_to_text(const char *html, gsize len)
+/* The visible text of an HTML document, by parsing and walking it. */
+static char *
+html_render(const char *html, gsize len)
 {
 	struct html_out o = {0};
 	g_autofree char *valid = NULL;
@@ -550,7 +550,7 @@ mime_html_to_text(const char *html, gsize len)
 	}
 	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
 	                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	                         HTML_PARSE_NONET);
+	                         HTML_PARSE_COMPACT | HTML_PARSE_NONET);
 	if (doc == NULL)
 		return g_strdup("");
 	o.s = g_string_new(NULL);
@@ -567,5 +567,61 @@ mime_html_to_text(const char *html, gsize len)
 	g_string_free(o.s, TRUE);
 	g_array_free(o.frames, TRUE);
 	html_sheet_free(o.sheet);
+	return text;
+}
+
+/* The text of the last 32 HTML bodies. Monitoring tools send a notification again with the
+ * very same HTML (Alertmanager's repeat_interval, Grafana's reminders, a flapping check), and
+ * an alert storm would parse and walk the same 12 KB each time. A hit is the same bytes,
+ * compared whole (never a hash alone), so its text is exactly what the walk would make of
+ * them; a body that differs in one byte is rendered afresh. Bounded: 32 bodies of at most 64 KiB
+ * (2 MiB at worst, about 0.5 MiB for alert mail), the least recently used replaced; 32
+ * because a storm mixes a few dozen distinct notifications. */
+#define HTML_MEMO_SLOTS 32
+#define HTML_MEMO_MAX (64 * 1024)
+
+struct html_memo {
+	char *html;
+	gsize len;
+	char *text;
+	guint64 used;
+};
+
+static struct html_memo html_memo[HTML_MEMO_SLOTS];
+static guint64 html_memo_clock;
+G_LOCK_DEFINE_STATIC(html_memo);
+
+/* Returns the visible text of an HTML document (UTF-8 in, UTF-8 out). Caller frees. */
+char *
+mime_html_to_text(const char *html, gsize len)
+{
+	struct html_memo *old = &html_memo[0];
+	char *text;
+
+	if (html == NULL || len == 0 || len > HTML_MEMO_MAX)
+		return html_render(html, len);
+	G_LOCK(html_memo);
+	for (int i = 0; i < HTML_MEMO_SLOTS; i++) {
+		struct html_memo *m = &html_memo[i];
+
+		if (m->html != NULL && m->len == len && memcmp(m->html, html, len) == 0) {
+			m->used = ++html_memo_clock;
+			text = g_strdup(m->text);
+			G_UNLOCK(html_memo);
+			return text;
+		}
+		if (m->used < old->used)
+			old = m;
+	}
+	G_UNLOCK(html_memo);
+	text = html_render(html, len);
+	G_LOCK(html_memo);
+	g_free(old->html);
+	g_free(old->text);
+	old->html = g_memdup2(html, len);
+	old->len = len;
+	old->text = g_strdup(text);
+	old->used = ++html_memo_clock;
+	G_UNLOCK(html_memo);
 	return text;
 }

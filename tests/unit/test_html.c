@@ -366,6 +366,50 @@ test_invalid_utf8(void)
 	g_assert_true(g_str_has_prefix(text, "ack "));
 }
 
+/* A body seen again gives the same text from the memo; one that differs in a single byte
+ * (same length) or that comes after the memo was filled with others is rendered afresh. */
+static void
+test_memo(void)
+{
+	static const char shown[] = "<div>Firing: <b>db-1</b> down</div><p>runbook</p>";
+	static const char one_byte[] = "<div>Firing: <b>db-3</b> down</div><p>runbook</p>";
+	static const char hidden[] = "<div>Firing: <b>db-2</b> down</div><p hidden>runbook</p>";
+	g_autofree char *first = mime_html_to_text(shown, sizeof shown - 1);
+	g_autofree char *again = mime_html_to_text(shown, sizeof shown - 1);
+	g_autofree char *other = NULL, *later = NULL;
+	char *big;
+
+	g_assert_cmpstr(first, ==, "Firing: db-1 down\nrunbook");
+	g_assert_cmpstr(again, ==, first);
+	g_assert_true(again != first);
+	/* one byte apart, the same length */
+	g_assert_cmpuint(sizeof one_byte, ==, sizeof shown);
+	other = mime_html_to_text(one_byte, sizeof one_byte - 1);
+	g_assert_cmpstr(other, ==, "Firing: db-3 down\nrunbook");
+	g_clear_pointer(&other, g_free);
+	/* an attribute apart: what it hides stays hidden */
+	other = mime_html_to_text(hidden, sizeof hidden - 1);
+	g_assert_cmpstr(other, ==, "Firing: db-2 down");
+	for (int i = 0; i < 20; i++) {
+		g_autofree char *html = g_strdup_printf("<p>alert %d</p>", i);
+		g_autofree char *want = g_strdup_printf("alert %d", i);
+		g_autofree char *text = mime_html_to_text(html, strlen(html));
+
+		g_assert_cmpstr(text, ==, want);
+	}
+	later = mime_html_to_text(shown, sizeof shown - 1);
+	g_assert_cmpstr(later, ==, first);
+	/* a body over the memo's bound is rendered each time, the same way */
+	big = g_strnfill(70 * 1024, 'x');
+	memcpy(big, "<p>", 3);
+	for (int i = 0; i < 2; i++) {
+		g_autofree char *text = mime_html_to_text(big, strlen(big));
+
+		g_assert_cmpuint(strlen(text), ==, 70 * 1024 - 3);
+	}
+	g_free(big);
+}
+
 /* talon's html_replies: the reply is "Hi. I am fine." / "Thanks," / "Alex". */
 static void
 test_talon(gconstpointer data)
@@ -420,6 +464,7 @@ main(int argc, char **argv)
 	g_test_add_func("/html/alert-untouched", test_alert_html_untouched);
 	g_test_add_func("/html/deep-nesting", test_deep_nesting);
 	g_test_add_func("/html/invalid-utf8", test_invalid_utf8);
+	g_test_add_func("/html/memo", test_memo);
 	for (gsize i = 0; i < G_N_ELEMENTS(talon_files); i++) {
 		g_autofree char *name = g_strdup_printf("/html/talon/%s", talon_files[i]);
 

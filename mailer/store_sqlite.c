@@ -1,6 +1,9 @@
 /*
  * store_sqlite: the SQLite file behind the store's backend table: WAL, a busy timeout, BEGIN
- * IMMEDIATE, PRAGMA user_version. The SQL is SQLite's own, so nothing is translated.
+ * IMMEDIATE, PRAGMA user_version. The SQL is SQLite's own, so nothing is translated. A
+ * statement is compiled once: finalizing one resets it and keeps it, by its SQL, for the
+ * next prepare of the same SQL; one still in use (a query inside another's loop) is never
+ * handed out twice, the second gets its own.
  */
 #include "store_int.h"
 
@@ -9,12 +12,21 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+struct lite {
+	sqlite3 *db;
+	GHashTable *idle; /* SQL -> GQueue of idle lite_stmt, the latest returned first */
+	GQueue lru;       /* every idle lite_stmt (by its link), the latest returned first */
+};
+
 struct lite_stmt {
 	struct store_stmt base;
 	sqlite3_stmt *st;
+	char *sql;  /* as prepared: its key in the cache */
+	GList link; /* in lru while idle */
 };
 
-#define DB(s) ((sqlite3 *)(s)->db)
+#define LITE(s) ((struct lite *)(s)->db)
+#define DB(s) (LITE(s)->db)
 #define ST(x) (((struct lite_stmt *)(void *)(x))->st)
 
 static int
@@ -40,21 +52,59 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 		sqlite3_close(db);
 		return -1;
 	}
-	s->db = db;
+	struct lite *l = g_new0(struct lite, 1);
+
+	l->db = db;
+	l->idle = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_queue_init(&l->lru);
+	s->db = l;
 	sqlite3_busy_timeout(db, p->busy_timeout * 1000);
 	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		store_fail(s, err, "cannot use it");
 		g_prefix_error(err, "%s: ", p->path);
 		sqlite3_close(db);
+		g_hash_table_destroy(l->idle);
+		g_free(l);
+		s->db = NULL;
 		return -1;
 	}
 	return 0;
 }
 
 static void
+lite_free(struct lite_stmt *x)
+{
+	sqlite3_finalize(x->st);
+	g_free(x->sql);
+	g_free(x);
+}
+
+/* The least recently returned idle statement, out of the cache and freed. */
+static void
+lite_evict(struct lite *l)
+{
+	struct lite_stmt *x = g_queue_pop_tail_link(&l->lru)->data;
+	GQueue *q = g_hash_table_lookup(l->idle, x->sql);
+
+	/* the oldest idle statement of the cache is the oldest of its SQL too */
+	g_queue_pop_tail(q);
+	if (g_queue_is_empty(q)) {
+		g_hash_table_remove(l->idle, x->sql);
+		g_queue_free(q);
+	}
+	lite_free(x);
+}
+
+static void
 lite_close(struct store *s)
 {
-	sqlite3_close(DB(s));
+	struct lite *l = LITE(s);
+
+	while (!g_queue_is_empty(&l->lru))
+		lite_evict(l);
+	g_hash_table_destroy(l->idle);
+	sqlite3_close(l->db);
+	g_free(l);
 }
 
 static int
@@ -73,26 +123,57 @@ lite_bind(sqlite3_stmt *st, int i, const struct store_value *v)
 	return SQLITE_MISUSE;
 }
 
+/* An idle statement of sql from the cache, or NULL. */
+static struct lite_stmt *
+lite_cached(struct lite *l, const char *sql)
+{
+	GQueue *q = g_hash_table_lookup(l->idle, sql);
+	struct lite_stmt *x;
+
+	if (q == NULL)
+		return NULL;
+	x = g_queue_pop_head(q);
+	if (g_queue_is_empty(q)) {
+		g_hash_table_remove(l->idle, sql);
+		g_queue_free(q);
+	}
+	g_queue_unlink(&l->lru, &x->link);
+	return x;
+}
+
+static void lite_finalize(struct store_stmt *x);
+
 static struct store_stmt *
 lite_prepare(struct store *s, const char *sql, const struct store_value *v, int n)
 {
-	struct lite_stmt *x;
-	sqlite3_stmt *st = NULL;
+	struct lite_stmt *x = lite_cached(LITE(s), sql);
 	int rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(DB(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		g_warning("database: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(DB(s)));
-		return NULL;
+	if (x != NULL) {
+		s->reused++;
+	} else {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v3(DB(s), sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+		    SQLITE_OK) {
+			g_warning("database: cannot prepare \"%s\": %s", sql,
+			          sqlite3_errmsg(DB(s)));
+			return NULL;
+		}
+		s->compiled++;
+		x = g_new0(struct lite_stmt, 1);
+		x->base.store = s;
+		x->st = st;
+		x->sql = g_strdup(sql);
+		x->link.data = x;
 	}
 	for (int i = 0; i < n && rc == SQLITE_OK; i++)
-		rc = lite_bind(st, i + 1, &v[i]);
+		rc = lite_bind(x->st, i + 1, &v[i]);
 	if (rc != SQLITE_OK) {
-		sqlite3_finalize(st);
+		/* the bind's error stays the connection's last one, for store_fail */
+		lite_finalize(&x->base);
 		return NULL;
 	}
-	x = g_new0(struct lite_stmt, 1);
-	x->base.store = s;
-	x->st = st;
 	return &x->base;
 }
 
@@ -151,11 +232,26 @@ lite_col_bytes(struct store_stmt *x, int col)
 	return g_bytes_new(p, (gsize)sqlite3_column_bytes(ST(x), col));
 }
 
+/* Back into the cache, reset. sqlite3_reset, like sqlite3_finalize, leaves the failure of
+ * the last step as the connection's error, so store_fail reads the same after either. */
 static void
-lite_finalize(struct store_stmt *x)
+lite_finalize(struct store_stmt *st)
 {
-	sqlite3_finalize(ST(x));
-	g_free(x);
+	struct lite_stmt *x = (struct lite_stmt *)(void *)st;
+	struct lite *l = LITE(st->store);
+	GQueue *q;
+
+	sqlite3_reset(x->st);
+	sqlite3_clear_bindings(x->st);
+	q = g_hash_table_lookup(l->idle, x->sql);
+	if (q == NULL) {
+		q = g_queue_new();
+		g_hash_table_insert(l->idle, g_strdup(x->sql), q);
+	}
+	g_queue_push_head(q, x);
+	g_queue_push_head_link(&l->lru, &x->link);
+	if (l->lru.length > STORE_CACHE_MAX)
+		lite_evict(l);
 }
 
 static gint64

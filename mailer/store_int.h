@@ -88,6 +88,9 @@ struct store {
 	gint64 compiled, reused;
 };
 
+/* A hash of a statement's SQL for the backends' caches: its length and its ends, which tell
+ * the store's statements apart for a fraction of a whole string's hash. */
+guint store_sql_hash(gconstpointer sql);
 /* How many idle statements a backend keeps compiled, the least recently used going first. */
 #define STORE_CACHE_MAX 128
 

@@ -14,20 +14,36 @@
 
 struct lite {
 	sqlite3 *db;
-	GHashTable *idle; /* SQL -> GQueue of idle lite_stmt, the latest returned first */
+	GHashTable *sqls; /* SQL -> struct lite_sql, while it has statements */
 	GQueue lru;       /* every idle lite_stmt (by its link), the latest returned first */
+};
+
+/* One SQL text and its compiled statements. */
+struct lite_sql {
+	char *sql;
+	GQueue idle; /* those not in use, the latest returned first */
+	guint users; /* all of them, idle or in use */
 };
 
 struct lite_stmt {
 	struct store_stmt base;
 	sqlite3_stmt *st;
-	char *sql;  /* as prepared: its key in the cache */
+	struct lite_sql *sql;
 	GList link; /* in lru while idle */
 };
 
 #define LITE(s) ((struct lite *)(s)->db)
 #define DB(s) (LITE(s)->db)
 #define ST(x) (((struct lite_stmt *)(void *)(x))->st)
+
+static void
+lite_sql_free(void *data)
+{
+	struct lite_sql *c = data;
+
+	g_free(c->sql);
+	g_free(c);
+}
 
 static int
 lite_open(struct store *s, const struct store_params *p, GError **err)
@@ -55,7 +71,7 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 	struct lite *l = g_new0(struct lite, 1);
 
 	l->db = db;
-	l->idle = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	l->sqls = g_hash_table_new_full(store_sql_hash, g_str_equal, NULL, lite_sql_free);
 	g_queue_init(&l->lru);
 	s->db = l;
 	sqlite3_busy_timeout(db, p->busy_timeout * 1000);
@@ -63,7 +79,7 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 		store_fail(s, err, "cannot use it");
 		g_prefix_error(err, "%s: ", p->path);
 		sqlite3_close(db);
-		g_hash_table_destroy(l->idle);
+		g_hash_table_destroy(l->sqls);
 		g_free(l);
 		s->db = NULL;
 		return -1;
@@ -72,10 +88,11 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 }
 
 static void
-lite_free(struct lite_stmt *x)
+lite_free(struct lite *l, struct lite_stmt *x)
 {
 	sqlite3_finalize(x->st);
-	g_free(x->sql);
+	if (--x->sql->users == 0)
+		g_hash_table_remove(l->sqls, x->sql->sql); /* frees x->sql */
 	g_free(x);
 }
 
@@ -84,15 +101,10 @@ static void
 lite_evict(struct lite *l)
 {
 	struct lite_stmt *x = g_queue_pop_tail_link(&l->lru)->data;
-	GQueue *q = g_hash_table_lookup(l->idle, x->sql);
 
 	/* the oldest idle statement of the cache is the oldest of its SQL too */
-	g_queue_pop_tail(q);
-	if (g_queue_is_empty(q)) {
-		g_hash_table_remove(l->idle, x->sql);
-		g_queue_free(q);
-	}
-	lite_free(x);
+	g_queue_pop_tail(&x->sql->idle);
+	lite_free(l, x);
 }
 
 static void
@@ -102,7 +114,7 @@ lite_close(struct store *s)
 
 	while (!g_queue_is_empty(&l->lru))
 		lite_evict(l);
-	g_hash_table_destroy(l->idle);
+	g_hash_table_destroy(l->sqls);
 	sqlite3_close(l->db);
 	g_free(l);
 }
@@ -123,48 +135,39 @@ lite_bind(sqlite3_stmt *st, int i, const struct store_value *v)
 	return SQLITE_MISUSE;
 }
 
-/* An idle statement of sql from the cache, or NULL. */
-static struct lite_stmt *
-lite_cached(struct lite *l, const char *sql)
-{
-	GQueue *q = g_hash_table_lookup(l->idle, sql);
-	struct lite_stmt *x;
-
-	if (q == NULL)
-		return NULL;
-	x = g_queue_pop_head(q);
-	if (g_queue_is_empty(q)) {
-		g_hash_table_remove(l->idle, sql);
-		g_queue_free(q);
-	}
-	g_queue_unlink(&l->lru, &x->link);
-	return x;
-}
-
 static void lite_finalize(struct store_stmt *x);
 
 static struct store_stmt *
 lite_prepare(struct store *s, const char *sql, const struct store_value *v, int n)
 {
-	struct lite_stmt *x = lite_cached(LITE(s), sql);
+	struct lite *l = LITE(s);
+	struct lite_sql *c = g_hash_table_lookup(l->sqls, sql);
+	struct lite_stmt *x = c != NULL ? g_queue_pop_head(&c->idle) : NULL;
 	int rc = SQLITE_OK;
 
 	if (x != NULL) {
+		g_queue_unlink(&l->lru, &x->link);
 		s->reused++;
 	} else {
 		sqlite3_stmt *st = NULL;
 
-		if (sqlite3_prepare_v3(DB(s), sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+		if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
 		    SQLITE_OK) {
 			g_warning("database: cannot prepare \"%s\": %s", sql,
-			          sqlite3_errmsg(DB(s)));
+			          sqlite3_errmsg(l->db));
 			return NULL;
 		}
 		s->compiled++;
+		if (c == NULL) {
+			c = g_new0(struct lite_sql, 1);
+			c->sql = g_strdup(sql);
+			g_hash_table_insert(l->sqls, c->sql, c);
+		}
+		c->users++;
 		x = g_new0(struct lite_stmt, 1);
 		x->base.store = s;
 		x->st = st;
-		x->sql = g_strdup(sql);
+		x->sql = c;
 		x->link.data = x;
 	}
 	for (int i = 0; i < n && rc == SQLITE_OK; i++)
@@ -239,16 +242,10 @@ lite_finalize(struct store_stmt *st)
 {
 	struct lite_stmt *x = (struct lite_stmt *)(void *)st;
 	struct lite *l = LITE(st->store);
-	GQueue *q;
 
 	sqlite3_reset(x->st);
 	sqlite3_clear_bindings(x->st);
-	q = g_hash_table_lookup(l->idle, x->sql);
-	if (q == NULL) {
-		q = g_queue_new();
-		g_hash_table_insert(l->idle, g_strdup(x->sql), q);
-	}
-	g_queue_push_head(q, x);
+	g_queue_push_head(&x->sql->idle, x);
 	g_queue_push_head_link(&l->lru, &x->link);
 	if (l->lru.length > STORE_CACHE_MAX)
 		lite_evict(l);

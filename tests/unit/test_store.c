@@ -556,11 +556,27 @@ test_statements_are_compiled_once(void)
 	g_assert_no_error(e);
 	/* inside a transaction that fails and is rolled back, then after it */
 	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(store_query_int(s,
+	                                store_prepare(s, "SELECT count(*) FROM cache_t WHERE k > ?",
+	                                              "i", (gint64)1),
+	                                &compiled, &e, "cannot count"),
+	                ==, 1);
+	g_assert_cmpint(compiled, ==, 3);
 	g_free(again);
 	again = insert_fails(s);
 	g_assert_cmpstr(again, ==, first);
 	g_assert_cmpint(store_commit(s, &e), ==, -1);
 	g_clear_error(&e);
+	/* what was first compiled in the transaction rolled back is still there, and right */
+	reused = s->reused;
+	g_assert_cmpint(store_query_int(s,
+	                                store_prepare(s, "SELECT count(*) FROM cache_t WHERE k > ?",
+	                                              "i", (gint64)2),
+	                                &compiled, &e, "cannot count"),
+	                ==, 1);
+	g_assert_no_error(e);
+	g_assert_cmpint(compiled, ==, 2);
+	g_assert_cmpint(s->reused, ==, reused + 1);
 	g_assert_cmpint(store_run(s,
 	                          store_prepare(s, "INSERT INTO cache_t (k, v) VALUES (?, ?)", "is",
 	                                        (gint64)8, "eight"),

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <unistd.h>
 
 struct lite {
@@ -257,10 +258,25 @@ lite_changes(struct store *s)
 	return sqlite3_changes(DB(s));
 }
 
+/* A script of statements (a migration) runs through sqlite3_exec; one statement (BEGIN,
+ * COMMIT) is compiled once, as prepared ones are. A semicolon in a string counts as the end
+ * of a statement here, which only costs a compilation. */
 static int
 lite_exec(struct store *s, const char *sql)
 {
-	return sqlite3_exec(DB(s), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	const char *semi = strchr(sql, ';');
+	struct store_stmt *st;
+	int rc;
+
+	if (semi != NULL && semi[1 + strspn(semi + 1, " \t\r\n")] != '\0')
+		return sqlite3_exec(DB(s), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	st = lite_prepare(s, sql, NULL, 0);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(ST(st))) == SQLITE_ROW)
+		;
+	lite_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* What the caller can do about a result code: a busy, full or unwritable database is the

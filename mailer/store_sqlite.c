@@ -52,6 +52,7 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 	static const char *const pragmas =
 	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 	sqlite3 *db = NULL;
+	struct lite *l;
 
 	s->where = g_strdup(p->path);
 	/* a new database is the owner's alone (it holds mail and addresses); SQLite gives its
@@ -69,8 +70,7 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 		sqlite3_close(db);
 		return -1;
 	}
-	struct lite *l = g_new0(struct lite, 1);
-
+	l = g_new0(struct lite, 1);
 	l->db = db;
 	l->sqls = g_hash_table_new_full(store_sql_hash, g_str_equal, NULL, lite_sql_free);
 	g_queue_init(&l->lru);

@@ -41,7 +41,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # the daemon, the CLI and their I/O. Unit tests and fuzz harnesses link the whole archive, so
 # a core module that starts calling one of those stops linking.
 CORE_SRCS = $(wildcard mailer/alert*.c mailer/command*.c mailer/html*.c mailer/bounce*.c) \
-            mailer/auth.c mailer/authres.c mailer/ical.c mailer/incident.c \
+            mailer/auth.c mailer/authres.c mailer/digest.c mailer/ical.c mailer/incident.c \
             mailer/incident_merge.c mailer/mailto.c mailer/match.c mailer/mime.c \
             mailer/mime_build.c mailer/mime_headers.c mailer/mime_parts.c mailer/route.c \
             mailer/team.c \

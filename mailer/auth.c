@@ -4,6 +4,7 @@
 #include "auth.h"
 
 #include "authres.h"
+#include "digest.h"
 #include "util.h"
 #include <string.h>
 
@@ -15,13 +16,10 @@ static char *
 mac32(const char *secret, const char *msg)
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-	g_autoptr(GHmac) h = g_hmac_new(G_CHECKSUM_SHA256, (const guchar *)secret, strlen(secret));
-	guint8 digest[32];
-	gsize len = sizeof digest;
+	guint8 digest[DIGEST_SHA256_LEN];
 	char *out = g_malloc(TOKEN_CHARS + 1);
 
-	g_hmac_update(h, (const guchar *)msg, -1);
-	g_hmac_get_digest(h, digest, &len);
+	digest_hmac_sha256(secret, strlen(secret), msg, strlen(msg), digest);
 	/* base32 of the first 80 bits: 5 bits per character */
 	for (int i = 0; i < TOKEN_CHARS; i++) {
 		int bit = i * 5, byte = bit / 8, shift = bit % 8;

@@ -8,6 +8,7 @@
 #include "intake_ctx.h"
 
 #include "auth.h"
+#include "digest.h"
 #include "lists.h"
 #include "reply.h"
 #include "route.h"
@@ -351,17 +352,17 @@ intake_explain_clear(struct intake_explain *x)
 static char *
 content_hash(const struct mail *msg, const char *raw_hash)
 {
-	g_autoptr(GChecksum) sum = NULL;
+	g_autoptr(GString) all = NULL;
 
 	if (msg == NULL)
 		return g_strdup(raw_hash);
-	sum = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(sum, (const guchar *)(msg->from_addr ? msg->from_addr : ""), -1);
-	g_checksum_update(sum, (const guchar *)"", 1);
-	g_checksum_update(sum, (const guchar *)(msg->subject ? msg->subject : ""), -1);
-	g_checksum_update(sum, (const guchar *)"", 1);
-	g_checksum_update(sum, (const guchar *)msg->text, -1);
-	return g_strdup(g_checksum_get_string(sum));
+	/* sender NUL subject NUL text */
+	all = g_string_new(msg->from_addr ? msg->from_addr : "");
+	g_string_append_len(all, "", 1);
+	g_string_append(all, msg->subject ? msg->subject : "");
+	g_string_append_len(all, "", 1);
+	g_string_append(all, msg->text ? msg->text : "");
+	return digest_sha256_hex(all->str, all->len);
 }
 
 /* Stored already? Sets the duplicate outcome and returns 1 when so; 0 to go on. */
@@ -392,8 +393,7 @@ known(struct ctx *c, const struct stored_message *sm, GError **err)
 static int
 process(struct ctx *c, const char *raw, gsize len, const struct intake_source *src, GError **err)
 {
-	g_autofree char *hash =
-	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
+	g_autofree char *hash = digest_sha256_hex(raw, len);
 	g_autoptr(GError) parse_error = NULL;
 	g_autoptr(mail) msg = mime_parse(raw, len, &parse_error);
 	g_autofree char *content = content_hash(msg, hash);
@@ -466,8 +466,7 @@ static int
 quarantine(struct ctx *c, const char *raw, gsize len, const struct intake_source *src,
            const GError *why, GError **err)
 {
-	g_autofree char *hash =
-	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
+	g_autofree char *hash = digest_sha256_hex(raw, len);
 	struct stored_message sm = {c->res->message_id, hash,          NULL, src->mailbox,
 	                            src->uid,           c->notify.now, raw,  len};
 

@@ -4,6 +4,7 @@
 #include "lists.h"
 
 #include "auth.h"
+#include "digest.h"
 #include "util.h"
 #include <string.h>
 
@@ -89,8 +90,7 @@ new_token(const struct notify *n, const char *list, const char *address, const c
 	g_autofree char *seed =
 	    g_strdup_printf("list-token:%s:%s:%s:%" G_GINT64_FORMAT ":%u:%u", list, address, action,
 	                    g_get_real_time(), g_random_int(), g_random_int());
-	g_autofree char *mac = g_compute_hmac_for_string(
-	    G_CHECKSUM_SHA256, (const guchar *)n->cfg->secret, strlen(n->cfg->secret), seed, -1);
+	g_autofree char *mac = digest_hmac_sha256_hex(n->cfg->secret, seed);
 
 	return g_strndup(mac, TOKEN_HEX);
 }

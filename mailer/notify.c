@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "command.h"
+#include "digest.h"
 #include "mime.h"
 #include "template.h"
 #include "util.h"
@@ -277,7 +278,7 @@ notify_person(const struct notify *n, enum outbox_kind kind, const char *to, con
               const char *key, GHashTable *vars, const char *in_reply_to, GError **err)
 {
 	g_autoptr(GPtrArray) rcpt = g_ptr_array_new();
-	g_autofree char *token = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
+	g_autofree char *token = digest_sha256_hex(key, strlen(key));
 	g_autofree char *message_id =
 	    g_strdup_printf("%s.%.24s@%s", template, token, util_domain(n->cfg->address));
 	struct envelope env = {.kind = kind,

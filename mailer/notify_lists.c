@@ -5,6 +5,7 @@
 #include "notify.h"
 #include "notify_int.h"
 
+#include "digest.h"
 #include "util.h"
 #include <string.h>
 
@@ -54,7 +55,7 @@ notify_list_owner(const struct notify *n, const struct list_config *l, const cha
 	g_autoptr(GHashTable) vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	g_autoptr(GPtrArray) rcpt = g_ptr_array_new();
 	g_autofree char *seed = g_strdup_printf("%s %" G_GINT64_FORMAT, subscriber, n->now);
-	g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, seed, -1);
+	g_autofree char *hash = digest_sha256_hex(seed, strlen(seed));
 	g_autofree char *message_id = g_strdup_printf("list.%s.suspended.%.24s@%s", l->name, hash,
 	                                              util_domain(n->cfg->address));
 	struct envelope env = {.kind = OUTBOX_OWNER,

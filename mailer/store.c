@@ -138,6 +138,20 @@ store_fail(struct store *s, GError **err, const char *what)
 	return -1;
 }
 
+guint
+store_sql_hash(gconstpointer key)
+{
+	const unsigned char *sql = key;
+	gsize n = strlen(key);
+	guint h = (guint)n * 2654435761u;
+
+	for (gsize i = 0; i < MIN(n, 32); i++)
+		h = h * 31 + sql[i];
+	for (gsize i = n > 64 ? n - 32 : MIN(n, 32); i < n; i++)
+		h = h * 31 + sql[i];
+	return h;
+}
+
 struct store_stmt *
 store_prepare(struct store *s, const char *sql, const char *types, ...)
 {

@@ -84,7 +84,15 @@ struct store {
 	 * ignored it cannot commit the rest as if it had not happened. */
 	char *failed;
 	int failed_code;
+	/* Statements the backend compiled, and those it took ready from its cache. */
+	gint64 compiled, reused;
 };
+
+/* A hash of a statement's SQL for the backends' caches: its length and its ends, which tell
+ * the store's statements apart for a fraction of a whole string's hash. */
+guint store_sql_hash(gconstpointer sql);
+/* How many idle statements a backend keeps compiled, the least recently used going first. */
+#define STORE_CACHE_MAX 128
 
 /* Records what failed in err (and, inside a transaction, as the transaction's first
  * failure); returns -1. */

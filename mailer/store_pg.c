@@ -2,7 +2,9 @@
  * store_pg: a PostgreSQL database behind the store's backend table, through libpq, shared by
  * any number of machines. The statements are the store's SQLite ones, translated here and
  * only here; writers take turns through a transaction-level advisory lock (as SQLite's BEGIN
- * IMMEDIATE), and the active `sevmail run` holds a session-level one.
+ * IMMEDIATE), and the active `sevmail run` holds a session-level one. A statement is
+ * translated once, and prepared once per session under a name that later runs execute;
+ * a new session (the connection made again) prepares anew.
  */
 #include "store_int.h"
 
@@ -35,10 +37,22 @@ struct pg {
 	int code;
 	gboolean wants_active; /* asked to be the active instance */
 	gboolean active;       /* holds the lock, as far as this process knows */
+	GHashTable *cache;     /* the store's SQL -> struct pg_sql */
+	guint names;           /* named statements made so far, for the next name */
+};
+
+/* One statement of the store, translated, and its name in the current session (NULL until
+ * prepared there) for the types of values it was prepared with. */
+struct pg_sql {
+	char *sql;
+	char *name;
+	int n;
+	Oid *types;
 };
 
 struct pg_stmt {
 	struct store_stmt base;
+	struct pg_sql *cached; /* NULL when the cache was full: sql is then its own */
 	char *sql;
 	int n;
 	char **values;
@@ -86,6 +100,31 @@ pg_one_line(const char *message)
 }
 
 static void
+pg_sql_free(void *data)
+{
+	struct pg_sql *c = data;
+
+	g_free(c->sql);
+	g_free(c->name);
+	g_free(c->types);
+	g_free(c);
+}
+
+/* A new session knows none of the old one's names. */
+static void
+pg_forget_names(struct pg *pg)
+{
+	GHashTableIter it;
+	struct pg_sql *c;
+
+	if (pg->cache == NULL)
+		return;
+	g_hash_table_iter_init(&it, pg->cache);
+	while (g_hash_table_iter_next(&it, NULL, (void **)&c))
+		g_clear_pointer(&c->name, g_free);
+}
+
+static void
 pg_record(struct pg *pg, const PGresult *res)
 {
 	const char *primary = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -96,8 +135,10 @@ pg_record(struct pg *pg, const PGresult *res)
 	pg->error = pg_one_line(primary != NULL && pg->code != STORE_ERROR_CONNECTION
 	                            ? primary
 	                            : PQerrorMessage(pg->conn));
-	if (pg->code == STORE_ERROR_CONNECTION)
+	if (pg->code == STORE_ERROR_CONNECTION) {
 		pg->active = FALSE; /* the session, and the lock with it, may be gone */
+		pg_forget_names(pg);
+	}
 }
 
 /* Runs sql, which returns nothing worth reading: 0, or -1 with the failure recorded. */
@@ -192,12 +233,14 @@ pg_open(struct store *s, const struct store_params *p, GError **err)
 		g_free(pg);
 		return -1;
 	}
+	pg->cache = g_hash_table_new_full(store_sql_hash, g_str_equal, g_free, pg_sql_free);
 	s->where = g_strdup_printf("PostgreSQL database %s on %s port %s", PQdb(pg->conn),
 	                           PQhost(pg->conn), PQport(pg->conn));
 	if (pg_session(s) != 0) {
 		g_set_error(err, STORE_ERROR, pg->code, "%s: cannot use it: %s", s->where,
 		            pg->error);
 		PQfinish(pg->conn);
+		g_hash_table_destroy(pg->cache);
 		g_free(pg->error);
 		g_free(pg);
 		return -1;
@@ -209,6 +252,7 @@ static void
 pg_close(struct store *s)
 {
 	PQfinish(PG(s)->conn);
+	g_hash_table_destroy(PG(s)->cache);
 	g_free(PG(s)->error);
 	g_free(PG(s));
 }
@@ -245,10 +289,17 @@ pg_bind(struct pg_stmt *x, int i, const struct store_value *v)
 static struct store_stmt *
 pg_prepare(struct store *s, const char *sql, const struct store_value *v, int n)
 {
+	struct pg *pg = PG(s);
 	struct pg_stmt *x = g_new0(struct pg_stmt, 1);
 
 	x->base.store = s;
-	x->sql = store_pg_sql(sql);
+	x->cached = g_hash_table_lookup(pg->cache, sql);
+	if (x->cached == NULL && g_hash_table_size(pg->cache) < STORE_CACHE_MAX) {
+		x->cached = g_new0(struct pg_sql, 1);
+		x->cached->sql = store_pg_sql(sql);
+		g_hash_table_insert(pg->cache, g_strdup(sql), x->cached);
+	}
+	x->sql = x->cached != NULL ? x->cached->sql : store_pg_sql(sql);
 	x->n = n;
 	x->values = g_new0(char *, n + 1);
 	x->lengths = g_new0(int, n + 1);
@@ -260,6 +311,42 @@ pg_prepare(struct store *s, const char *sql, const struct store_value *v, int n)
 	return &x->base;
 }
 
+/* The name st's statement has in this session, prepared now if it has none yet: 1 and
+ * *name, 0 when it runs unnamed (the cache was full, or the values are of other types than
+ * those it was prepared for), -1 when preparing failed (recorded, and in st's result). */
+static int
+pg_named(struct pg_stmt *x, const char **name)
+{
+	struct pg *pg = PG(x->base.store);
+	struct pg_sql *c = x->cached;
+	char *made;
+
+	if (c == NULL)
+		return 0;
+	if (c->name != NULL) {
+		if (c->n != x->n || memcmp(c->types, x->types, sizeof(Oid) * (gsize)x->n) != 0)
+			return 0;
+		x->base.store->reused++;
+		*name = c->name;
+		return 1;
+	}
+	made = g_strdup_printf("sevmail_%u", ++pg->names);
+	x->res = PQprepare(pg->conn, made, x->sql, x->n, x->types);
+	if (PQresultStatus(x->res) != PGRES_COMMAND_OK) {
+		pg_record(pg, x->res);
+		g_free(made);
+		return -1;
+	}
+	g_clear_pointer(&x->res, PQclear);
+	g_free(c->types);
+	c->types = g_memdup2(x->types, sizeof(Oid) * (gsize)(x->n + 1));
+	c->n = x->n;
+	c->name = made;
+	x->base.store->compiled++;
+	*name = made;
+	return 1;
+}
+
 static enum store_step
 pg_step(struct store_stmt *st)
 {
@@ -268,15 +355,34 @@ pg_step(struct store_stmt *st)
 	ExecStatusType status;
 
 	if (x->res == NULL) {
-		x->res = PQexecParams(pg->conn, x->sql, x->n, x->types,
-		                      (const char *const *)x->values, x->lengths, x->formats, 0);
+		const char *name = NULL;
+		int named = pg_named(x, &name);
+
+		if (named < 0)
+			return STORE_FAILED;
+		if (named)
+			x->res =
+			    PQexecPrepared(pg->conn, name, x->n, (const char *const *)x->values,
+			                   x->lengths, x->formats, 0);
+		else
+			x->res =
+			    PQexecParams(pg->conn, x->sql, x->n, x->types,
+			                 (const char *const *)x->values, x->lengths, x->formats, 0);
 		status = PQresultStatus(x->res);
 		if (status == PGRES_COMMAND_OK) {
 			pg->changes = g_ascii_strtoll(PQcmdTuples(x->res), NULL, 10);
 			return STORE_DONE;
 		}
 		if (status != PGRES_TUPLES_OK) {
+			const char *sqlstate = PQresultErrorField(x->res, PG_DIAG_SQLSTATE);
+
 			pg_record(pg, x->res);
+			/* the name is gone (DISCARD ALL), or its plan no longer fits the tables
+			 * ("cached plan must not change result type"): prepared anew next time */
+			if (named && x->cached->name != NULL &&
+			    (g_strcmp0(sqlstate, "26000") == 0 ||
+			     g_strcmp0(sqlstate, "0A000") == 0))
+				g_clear_pointer(&x->cached->name, g_free);
 			return STORE_FAILED;
 		}
 		if (PQcmdTuples(x->res)[0] != '\0') /* INSERT ... RETURNING */
@@ -363,7 +469,8 @@ pg_finalize(struct store_stmt *st)
 	g_free(x->lengths);
 	g_free(x->formats);
 	g_free(x->types);
-	g_free(x->sql);
+	if (x->cached == NULL)
+		g_free(x->sql);
 	g_free(x);
 }
 
@@ -448,6 +555,7 @@ pg_reconnect(struct store *s, GError **err)
 	if (PQstatus(pg->conn) == CONNECTION_OK)
 		return 0;
 	pg->active = FALSE;
+	pg_forget_names(pg);
 	PQreset(pg->conn);
 	if (PQstatus(pg->conn) != CONNECTION_OK || pg_session(s) != 0) {
 		g_autofree char *why = pg_one_line(PQerrorMessage(pg->conn));

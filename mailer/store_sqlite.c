@@ -1,21 +1,50 @@
 /*
  * store_sqlite: the SQLite file behind the store's backend table: WAL, a busy timeout, BEGIN
- * IMMEDIATE, PRAGMA user_version. The SQL is SQLite's own, so nothing is translated.
+ * IMMEDIATE, PRAGMA user_version. The SQL is SQLite's own, so nothing is translated. A
+ * statement is compiled once: finalizing one resets it and keeps it, by its SQL, for the
+ * next prepare of the same SQL; one still in use (a query inside another's loop) is never
+ * handed out twice, the second gets its own.
  */
 #include "store_int.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <unistd.h>
+
+struct lite {
+	sqlite3 *db;
+	GHashTable *sqls; /* SQL -> struct lite_sql, while it has statements */
+	GQueue lru;       /* every idle lite_stmt (by its link), the latest returned first */
+};
+
+/* One SQL text and its compiled statements. */
+struct lite_sql {
+	char *sql;
+	GQueue idle; /* those not in use, the latest returned first */
+	guint users; /* all of them, idle or in use */
+};
 
 struct lite_stmt {
 	struct store_stmt base;
 	sqlite3_stmt *st;
+	struct lite_sql *sql;
+	GList link; /* in lru while idle */
 };
 
-#define DB(s) ((sqlite3 *)(s)->db)
+#define LITE(s) ((struct lite *)(s)->db)
+#define DB(s) (LITE(s)->db)
 #define ST(x) (((struct lite_stmt *)(void *)(x))->st)
+
+static void
+lite_sql_free(void *data)
+{
+	struct lite_sql *c = data;
+
+	g_free(c->sql);
+	g_free(c);
+}
 
 static int
 lite_open(struct store *s, const struct store_params *p, GError **err)
@@ -23,6 +52,7 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 	static const char *const pragmas =
 	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 	sqlite3 *db = NULL;
+	struct lite *l;
 
 	s->where = g_strdup(p->path);
 	/* a new database is the owner's alone (it holds mail and addresses); SQLite gives its
@@ -40,21 +70,54 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 		sqlite3_close(db);
 		return -1;
 	}
-	s->db = db;
+	l = g_new0(struct lite, 1);
+	l->db = db;
+	l->sqls = g_hash_table_new_full(store_sql_hash, g_str_equal, NULL, lite_sql_free);
+	g_queue_init(&l->lru);
+	s->db = l;
 	sqlite3_busy_timeout(db, p->busy_timeout * 1000);
 	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		store_fail(s, err, "cannot use it");
 		g_prefix_error(err, "%s: ", p->path);
 		sqlite3_close(db);
+		g_hash_table_destroy(l->sqls);
+		g_free(l);
+		s->db = NULL;
 		return -1;
 	}
 	return 0;
 }
 
 static void
+lite_free(struct lite *l, struct lite_stmt *x)
+{
+	sqlite3_finalize(x->st);
+	if (--x->sql->users == 0)
+		g_hash_table_remove(l->sqls, x->sql->sql); /* frees x->sql */
+	g_free(x);
+}
+
+/* The least recently returned idle statement, out of the cache and freed. */
+static void
+lite_evict(struct lite *l)
+{
+	struct lite_stmt *x = g_queue_pop_tail_link(&l->lru)->data;
+
+	/* the oldest idle statement of the cache is the oldest of its SQL too */
+	g_queue_pop_tail(&x->sql->idle);
+	lite_free(l, x);
+}
+
+static void
 lite_close(struct store *s)
 {
-	sqlite3_close(DB(s));
+	struct lite *l = LITE(s);
+
+	while (!g_queue_is_empty(&l->lru))
+		lite_evict(l);
+	g_hash_table_destroy(l->sqls);
+	sqlite3_close(l->db);
+	g_free(l);
 }
 
 static int
@@ -73,26 +136,48 @@ lite_bind(sqlite3_stmt *st, int i, const struct store_value *v)
 	return SQLITE_MISUSE;
 }
 
+static void lite_finalize(struct store_stmt *x);
+
 static struct store_stmt *
 lite_prepare(struct store *s, const char *sql, const struct store_value *v, int n)
 {
-	struct lite_stmt *x;
-	sqlite3_stmt *st = NULL;
+	struct lite *l = LITE(s);
+	struct lite_sql *c = g_hash_table_lookup(l->sqls, sql);
+	struct lite_stmt *x = c != NULL ? g_queue_pop_head(&c->idle) : NULL;
 	int rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(DB(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		g_warning("database: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(DB(s)));
-		return NULL;
+	if (x != NULL) {
+		g_queue_unlink(&l->lru, &x->link);
+		s->reused++;
+	} else {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+		    SQLITE_OK) {
+			g_warning("database: cannot prepare \"%s\": %s", sql,
+			          sqlite3_errmsg(l->db));
+			return NULL;
+		}
+		s->compiled++;
+		if (c == NULL) {
+			c = g_new0(struct lite_sql, 1);
+			c->sql = g_strdup(sql);
+			g_hash_table_insert(l->sqls, c->sql, c);
+		}
+		c->users++;
+		x = g_new0(struct lite_stmt, 1);
+		x->base.store = s;
+		x->st = st;
+		x->sql = c;
+		x->link.data = x;
 	}
 	for (int i = 0; i < n && rc == SQLITE_OK; i++)
-		rc = lite_bind(st, i + 1, &v[i]);
+		rc = lite_bind(x->st, i + 1, &v[i]);
 	if (rc != SQLITE_OK) {
-		sqlite3_finalize(st);
+		/* the bind's error stays the connection's last one, for store_fail */
+		lite_finalize(&x->base);
 		return NULL;
 	}
-	x = g_new0(struct lite_stmt, 1);
-	x->base.store = s;
-	x->st = st;
 	return &x->base;
 }
 
@@ -151,11 +236,20 @@ lite_col_bytes(struct store_stmt *x, int col)
 	return g_bytes_new(p, (gsize)sqlite3_column_bytes(ST(x), col));
 }
 
+/* Back into the cache, reset. sqlite3_reset, like sqlite3_finalize, leaves the failure of
+ * the last step as the connection's error, so store_fail reads the same after either. */
 static void
-lite_finalize(struct store_stmt *x)
+lite_finalize(struct store_stmt *st)
 {
-	sqlite3_finalize(ST(x));
-	g_free(x);
+	struct lite_stmt *x = (struct lite_stmt *)(void *)st;
+	struct lite *l = LITE(st->store);
+
+	sqlite3_reset(x->st);
+	sqlite3_clear_bindings(x->st);
+	g_queue_push_head(&x->sql->idle, x);
+	g_queue_push_head_link(&l->lru, &x->link);
+	if (l->lru.length > STORE_CACHE_MAX)
+		lite_evict(l);
 }
 
 static gint64
@@ -164,10 +258,25 @@ lite_changes(struct store *s)
 	return sqlite3_changes(DB(s));
 }
 
+/* A script of statements (a migration) runs through sqlite3_exec; one statement (BEGIN,
+ * COMMIT) is compiled once, as prepared ones are. A semicolon in a string counts as the end
+ * of a statement here, which only costs a compilation. */
 static int
 lite_exec(struct store *s, const char *sql)
 {
-	return sqlite3_exec(DB(s), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	const char *semi = strchr(sql, ';');
+	struct store_stmt *st;
+	int rc;
+
+	if (semi != NULL && semi[1 + strspn(semi + 1, " \t\r\n")] != '\0')
+		return sqlite3_exec(DB(s), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	st = lite_prepare(s, sql, NULL, 0);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(ST(st))) == SQLITE_ROW)
+		;
+	lite_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* What the caller can do about a result code: a busy, full or unwritable database is the

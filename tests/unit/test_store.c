@@ -6,6 +6,7 @@
  * of a SQLite file: run one test per database (-p), as tests/system/test_store_pg.py does. */
 #include "store.h"
 
+#include "../../mailer/store_int.h"
 #include "schedule.h"
 
 #include <glib/gstdio.h>
@@ -435,6 +436,186 @@ test_upgrade_keeps_the_alerts_of_older_incidents(void)
 	remove_temp(g_steal_pointer(&dir));
 }
 
+/* The value of "SELECT ?1 + 1" with v bound, through a statement of its own. */
+static gint64
+plus_one(struct store *s, gint64 v)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT ?1 + 1", "i", v);
+	gint64 got;
+
+	g_assert_nonnull(st);
+	g_assert_cmpint(store_step(st), ==, STORE_ROW);
+	got = store_col_int64(st, 0);
+	g_assert_cmpint(store_step(st), ==, STORE_DONE);
+	store_finalize(st);
+	return got;
+}
+
+/* An insert that fails (a NULL where the table wants text) and reads back as it does when
+ * the statement was just compiled; the message is read after the statement is finalized,
+ * as some callers do. */
+static char *
+insert_fails(struct store *s)
+{
+	struct store_stmt *st = store_prepare(s, "INSERT INTO cache_t (k, v) VALUES (?, ?)", "is",
+	                                      (gint64)7, (const char *)NULL);
+	g_autoptr(GError) e = NULL;
+
+	g_assert_nonnull(st);
+	g_assert_cmpint(store_step(st), ==, STORE_FAILED);
+	store_finalize(st);
+	store_fail(s, &e, "cannot insert");
+	g_assert_nonnull(e);
+	return g_strdup(e->message);
+}
+
+/* A statement is compiled once and reused, never while it is in use: a query inside the loop
+ * of another with the same SQL gets its own; a failed step leaves the next run of the same
+ * statement clean, and reads as the failure of a fresh one; a statement finalized before its
+ * last row starts again from the first; the cache keeps a bounded number, and closing the
+ * store frees those it keeps. */
+static void
+test_statements_are_compiled_once(void)
+{
+	char *dir = NULL;
+	struct store *s = open_temp(&dir);
+	g_autoptr(GError) e = NULL;
+	g_autofree char *first = NULL, *again = NULL;
+	struct store_stmt *outer, *inner;
+	gint64 compiled, reused;
+
+	/* the same SQL twice: compiled the first time only */
+	compiled = s->compiled;
+	reused = s->reused;
+	g_assert_cmpint(plus_one(s, 1), ==, 2);
+	g_assert_cmpint(s->compiled, ==, compiled + 1);
+	g_assert_cmpint(plus_one(s, 41), ==, 42);
+	g_assert_cmpint(s->compiled, ==, compiled + 1);
+	g_assert_cmpint(s->reused, ==, reused + 1);
+
+	/* nested: the inner statement of the same SQL is not the outer one, whose row stays */
+	g_assert_cmpint(store_run(s,
+	                          store_prepare(s,
+	                                        "CREATE TABLE cache_t (k INTEGER PRIMARY KEY,"
+	                                        " v TEXT NOT NULL)",
+	                                        ""),
+	                          &e, "cannot create"),
+	                ==, 0);
+	for (gint64 k = 1; k <= 3; k++)
+		g_assert_cmpint(
+		    store_run(s,
+		              store_prepare(s, "INSERT INTO cache_t (k, v) VALUES (?, ?)", "is", k,
+		                            k == 2 ? "two" : "other"),
+		              &e, "cannot insert"),
+		    ==, 0);
+	g_assert_no_error(e);
+	outer =
+	    store_prepare(s, "SELECT k, v FROM cache_t WHERE k >= ? ORDER BY k", "i", (gint64)1);
+	g_assert_cmpint(store_step(outer), ==, STORE_ROW);
+	g_assert_cmpint(store_col_int64(outer, 0), ==, 1);
+	inner =
+	    store_prepare(s, "SELECT k, v FROM cache_t WHERE k >= ? ORDER BY k", "i", (gint64)2);
+	g_assert_true(inner != outer);
+	g_assert_cmpint(store_step(inner), ==, STORE_ROW);
+	g_assert_cmpint(store_col_int64(inner, 0), ==, 2);
+	g_assert_cmpstr(s->be->col_text(inner, 1), ==, "two");
+	g_assert_cmpint(store_col_int64(outer, 0), ==, 1);
+	g_assert_cmpint(store_step(outer), ==, STORE_ROW);
+	g_assert_cmpint(store_col_int64(outer, 0), ==, 2);
+	g_assert_cmpint(store_step(inner), ==, STORE_ROW);
+	g_assert_cmpint(store_col_int64(inner, 0), ==, 3);
+	store_finalize(inner);
+	g_assert_cmpint(store_step(outer), ==, STORE_ROW);
+	g_assert_cmpint(store_col_int64(outer, 0), ==, 3);
+	g_assert_cmpint(store_step(outer), ==, STORE_DONE);
+	store_finalize(outer);
+	/* finalized at its first row: the next run begins at the first row again */
+	outer =
+	    store_prepare(s, "SELECT k, v FROM cache_t WHERE k >= ? ORDER BY k", "i", (gint64)1);
+	g_assert_cmpint(store_step(outer), ==, STORE_ROW);
+	store_finalize(outer);
+	outer =
+	    store_prepare(s, "SELECT k, v FROM cache_t WHERE k >= ? ORDER BY k", "i", (gint64)0);
+	g_assert_cmpint(store_step(outer), ==, STORE_ROW);
+	g_assert_cmpint(store_col_int64(outer, 0), ==, 1);
+	g_assert_cmpstr(s->be->col_text(outer, 1), ==, "other");
+	store_finalize(outer);
+
+	/* a failed step, then again from the cache: the same message; then a good one */
+	first = insert_fails(s);
+	g_assert_true(strstr(first, "NOT NULL") != NULL || strstr(first, "not-null") != NULL);
+	reused = s->reused;
+	again = insert_fails(s);
+	g_assert_cmpint(s->reused, >, reused);
+	g_assert_cmpstr(again, ==, first);
+	g_assert_cmpint(store_run(s,
+	                          store_prepare(s, "INSERT INTO cache_t (k, v) VALUES (?, ?)", "is",
+	                                        (gint64)7, "seven"),
+	                          &e, "cannot insert"),
+	                ==, 0);
+	g_assert_no_error(e);
+	/* inside a transaction that fails and is rolled back, then after it */
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(store_query_int(s,
+	                                store_prepare(s, "SELECT count(*) FROM cache_t WHERE k > ?",
+	                                              "i", (gint64)1),
+	                                &compiled, &e, "cannot count"),
+	                ==, 1);
+	g_assert_cmpint(compiled, ==, 3);
+	g_free(again);
+	again = insert_fails(s);
+	g_assert_cmpstr(again, ==, first);
+	g_assert_cmpint(store_commit(s, &e), ==, -1);
+	g_clear_error(&e);
+	/* what was first compiled in the transaction rolled back is still there, and right */
+	reused = s->reused;
+	g_assert_cmpint(store_query_int(s,
+	                                store_prepare(s, "SELECT count(*) FROM cache_t WHERE k > ?",
+	                                              "i", (gint64)2),
+	                                &compiled, &e, "cannot count"),
+	                ==, 1);
+	g_assert_no_error(e);
+	g_assert_cmpint(compiled, ==, 2);
+	g_assert_cmpint(s->reused, ==, reused + 1);
+	g_assert_cmpint(store_run(s,
+	                          store_prepare(s, "INSERT INTO cache_t (k, v) VALUES (?, ?)", "is",
+	                                        (gint64)8, "eight"),
+	                          &e, "cannot insert"),
+	                ==, 0);
+	g_assert_no_error(e);
+	g_assert_cmpint(
+	    store_query_int(
+	        s, store_prepare(s, "SELECT count(*) FROM cache_t WHERE v <> ?", "s", "other"),
+	        &compiled, &e, "cannot count"),
+	    ==, 1);
+	g_assert_cmpint(compiled, ==, 3);
+
+	/* more SQL than the cache keeps: the oldest is compiled again, the newest is not */
+	for (int i = 0; i <= STORE_CACHE_MAX + 8; i++) {
+		g_autofree char *sql = g_strdup_printf("SELECT ?1 + %d", i);
+		gint64 v = 0;
+
+		g_assert_cmpint(
+		    store_query_int(s, store_prepare(s, sql, "i", (gint64)1), &v, &e, "cannot add"),
+		    ==, 1);
+		g_assert_cmpint(v, ==, i + 1);
+	}
+	compiled = s->compiled;
+	g_assert_cmpint(plus_one(s, 2), ==, 3);
+	if (strcmp(store_backend_name(s), "sqlite") == 0)
+		g_assert_cmpint(s->compiled, ==, compiled + 1);
+
+	/* closing with statements kept, several of one SQL among them */
+	outer = store_prepare(s, "SELECT k FROM cache_t", "");
+	inner = store_prepare(s, "SELECT k FROM cache_t", "");
+	g_assert_cmpint(store_step(outer), ==, STORE_ROW);
+	g_assert_cmpint(store_step(inner), ==, STORE_ROW);
+	store_finalize(inner);
+	store_finalize(outer);
+	store_close(s);
+	remove_temp(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -448,5 +629,6 @@ main(int argc, char **argv)
 	                test_alerts_of_incidents_and_merges);
 	g_test_add_func("/store/upgrade-keeps-the-alerts-of-older-incidents",
 	                test_upgrade_keeps_the_alerts_of_older_incidents);
+	g_test_add_func("/store/statements-are-compiled-once", test_statements_are_compiled_once);
 	return g_test_run();
 }

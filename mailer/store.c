@@ -121,6 +121,18 @@ static const char *const migrations[] = {
     "CREATE INDEX suppressed_window ON suppressed(window_id, fingerprint);"
     "CREATE TABLE heartbeats (name TEXT PRIMARY KEY, first_seen INTEGER NOT NULL,"
     "  last_seen INTEGER, declared_for INTEGER);",
+    /* 9: a year of history stays instant: the incidents that can still change (list,
+     * the timers) and those resolved lately (the status page) each by an index of their
+     * own; an incident's mail of one kind, the latest of a kind and the answers of the
+     * last hour counted by index; stats counts the events of two kinds from an index */
+    "CREATE INDEX incidents_open ON incidents(id) WHERE status NOT IN ('resolved', 'closed');"
+    "CREATE INDEX incidents_timers ON incidents(id) WHERE status NOT IN ('resolved', 'closed')"
+    "  OR (status = 'resolved' AND severity BETWEEN 1 AND 2);"
+    "CREATE INDEX incidents_ended ON incidents((COALESCE(resolved_at, created_at)))"
+    "  WHERE status IN ('resolved', 'closed');"
+    "CREATE INDEX events_kind ON events(kind, incident_id);"
+    "CREATE INDEX outbox_incident ON outbox(incident_id, kind);"
+    "CREATE INDEX outbox_kind_created ON outbox(kind, created_at);",
 };
 
 int
@@ -641,3 +653,51 @@ store_checkpoint_set(struct store *s, const char *mailbox, guint32 uidvalidity, 
 	                               "sii", mailbox, (gint64)uidvalidity, (gint64)last_uid),
 	                 err, "cannot store the mailbox checkpoint");
 }
+
+#define HOT(name)                                                                                  \
+	static const char *hot_##name(void)                                                        \
+	{                                                                                          \
+		return store_sql_##name;                                                           \
+	}
+HOT(incident_get)
+HOT(action_items)
+HOT(incidents_all)
+HOT(incidents_open)
+HOT(incidents_timers)
+HOT(incidents_ended)
+HOT(incidents_ended_count)
+HOT(incidents_stats)
+HOT(event_counts)
+HOT(events)
+HOT(open_by_fingerprint)
+HOT(by_message_id)
+HOT(incidents_untold)
+HOT(alert_incidents_since)
+HOT(open_by_source)
+HOT(outbox_count)
+HOT(outbox_last)
+#undef HOT
+
+const struct store_hot_sql store_hot_statements[] = {
+    {"incident_get", hot_incident_get, ""},
+    {"action_items", hot_action_items, ""},
+    /* list --all: every incident, by design */
+    {"incidents_all", hot_incidents_all, "incidents"},
+    {"incidents_open", hot_incidents_open, ""},
+    {"incidents_timers", hot_incidents_timers, ""},
+    {"incidents_ended", hot_incidents_ended, ""},
+    {"incidents_ended_count", hot_incidents_ended_count, ""},
+    {"incidents_stats", hot_incidents_stats, ""},
+    {"event_counts", hot_event_counts, ""},
+    {"events", hot_events, ""},
+    {"open_by_fingerprint", hot_open_by_fingerprint, ""},
+    {"by_message_id", hot_by_message_id, ""},
+    {"incidents_untold", hot_incidents_untold, ""},
+    {"alert_incidents_since", hot_alert_incidents_since, ""},
+    {"open_by_source", hot_open_by_source, ""},
+    {"outbox_count", hot_outbox_count, ""},
+    {"outbox_last", hot_outbox_last, ""},
+    {"outbox_due", store_sql_outbox_due, ""},
+    {"answers", store_sql_answers, ""},
+    {NULL, NULL, NULL},
+};

@@ -394,12 +394,16 @@ test_upgrade_keeps_the_alerts_of_older_incidents(void)
 	g_assert_cmpint(
 	    sqlite3_exec(db,
 	                 "CREATE TABLE incidents (id INTEGER PRIMARY KEY, title TEXT, status TEXT,"
-	                 " created_at INTEGER, fingerprint TEXT, source TEXT);"
+	                 " created_at INTEGER, fingerprint TEXT, source TEXT, severity INTEGER,"
+	                 " resolved_at INTEGER);"
+	                 "CREATE TABLE outbox (id INTEGER PRIMARY KEY, kind TEXT,"
+	                 " incident_id INTEGER, created_at INTEGER);"
 	                 "CREATE TABLE events (id INTEGER PRIMARY KEY, incident_id INTEGER,"
 	                 " at INTEGER, actor TEXT, kind TEXT, detail TEXT);"
 	                 "CREATE TABLE participants (incident_id INTEGER, address TEXT,"
 	                 " PRIMARY KEY (incident_id, address));"
-	                 "INSERT INTO incidents VALUES (1, 'Disk full', 'resolved', 1000,"
+	                 "INSERT INTO incidents (id, title, status, created_at, fingerprint,"
+	                 " source) VALUES (1, 'Disk full', 'resolved', 1000,"
 	                 " 'generic:disk full', 'generic'), (2, 'By hand', 'triggered', 1100,"
 	                 " NULL, 'manual');"
 	                 "INSERT INTO events (incident_id, at, actor, kind, detail) VALUES"

@@ -124,6 +124,33 @@ test_open_and_resolved_sections(void)
 	g_assert_nonnull(strstr(open, "status-mitigating\">Mitigating<"));
 }
 
+/* A busy week: the 50 latest resolved are shown, and one line says how many more there
+ * are, those given and those the caller left out (the store reads only the latest). */
+static void
+test_resolved_are_bounded(void)
+{
+	g_autoptr(GPtrArray) l = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
+	g_autofree char *index = NULL, *resolved = NULL, *none = NULL;
+
+	for (gint64 i = 1; i <= 60; i++) {
+		g_autofree char *title = g_strdup_printf("Outage %" G_GINT64_FORMAT, i);
+
+		made(l, i, title, 3, STATUS_RESOLVED, NOW - 86400 - 600 * i, NOW - 600 * i);
+	}
+	index = statuspage_index(l, NULL, NULL, NOW, "Desk", 7);
+	resolved = section(index, "resolved");
+	/* the latest (1..50) shown, the 10 older ones not */
+	g_assert_nonnull(strstr(resolved, "href=\"inc-1.html\""));
+	g_assert_nonnull(strstr(resolved, "href=\"inc-50.html\""));
+	g_assert_null(strstr(resolved, "href=\"inc-51.html\""));
+	g_assert_null(strstr(resolved, "href=\"inc-60.html\""));
+	g_assert_nonnull(strstr(resolved, "And 17 more."));
+	g_ptr_array_set_size(l, 50);
+	none = statuspage_index(l, NULL, NULL, NOW, "Desk", 0);
+	g_assert_null(strstr(none, "more."));
+	g_assert_nonnull(strstr(none, "</section>\n</main>"));
+}
+
 static void
 test_nothing_open(void)
 {
@@ -283,6 +310,7 @@ main(int argc, char **argv)
 	g_test_add_func("/statuspage/escape/controls", test_control_characters_and_bad_utf8);
 	g_test_add_func("/statuspage/index/sections", test_open_and_resolved_sections);
 	g_test_add_func("/statuspage/index/nothing-open", test_nothing_open);
+	g_test_add_func("/statuspage/index/resolved-bounded", test_resolved_are_bounded);
 	g_test_add_func("/statuspage/index/badges", test_badge_per_severity);
 	g_test_add_func("/statuspage/index/last-update", test_last_update_from_events);
 	g_test_add_func("/statuspage/index/maintenance", test_maintenance_windows);

@@ -466,6 +466,10 @@ store_active_holder(struct store *s, char **who, GError **err)
 
 /* --- inbound messages --- */
 
+const char store_sql_message_known[] =
+    "SELECT hash = ?1, content_hash IS NULL OR content_hash = ?3 FROM messages"
+    " WHERE hash = ?1 OR (?2 IS NOT NULL AND message_id = ?2)";
+
 int
 store_message_known(struct store *s, const char *message_id, const char *hash,
                     const char *content_hash, GError **err)
@@ -473,11 +477,7 @@ store_message_known(struct store *s, const char *message_id, const char *hash,
 	/* the same bytes; else the same Message-ID with the same content (a row stored
 	 * before contents were compared counts as the same) */
 	struct store_stmt *st =
-	    store_prepare(s,
-	                  "SELECT hash = ?1, content_hash IS NULL OR content_hash = ?3"
-	                  " FROM messages WHERE hash = ?1 OR"
-	                  " (?2 IS NOT NULL AND message_id = ?2)",
-	                  "sss", hash, message_id, content_hash);
+	    store_prepare(s, store_sql_message_known, "sss", hash, message_id, content_hash);
 	int known = STORE_MESSAGE_NEW, rc;
 
 	if (st == NULL)
@@ -676,6 +676,8 @@ HOT(alert_incidents_since)
 HOT(open_by_source)
 HOT(outbox_count)
 HOT(outbox_last)
+HOT(message_known)
+HOT(subscription_mails)
 #undef HOT
 
 const struct store_hot_sql store_hot_statements[] = {
@@ -699,5 +701,7 @@ const struct store_hot_sql store_hot_statements[] = {
     {"outbox_last", hot_outbox_last, ""},
     {"outbox_due", store_sql_outbox_due, ""},
     {"answers", store_sql_answers, ""},
+    {"message_known", hot_message_known, ""},
+    {"subscription_mails", hot_subscription_mails, ""},
     {NULL, NULL, NULL},
 };

@@ -128,7 +128,8 @@ extern const char store_sql_incident_get[], store_sql_action_items[], store_sql_
     store_sql_incidents_ended_count[], store_sql_incidents_stats[], store_sql_event_counts[],
     store_sql_events[], store_sql_open_by_fingerprint[], store_sql_by_message_id[],
     store_sql_incidents_untold[], store_sql_alert_incidents_since[], store_sql_open_by_source[],
-    store_sql_outbox_count[], store_sql_outbox_last[];
+    store_sql_outbox_count[], store_sql_outbox_last[], store_sql_message_known[],
+    store_sql_subscription_mails[];
 const char *store_sql_outbox_due(void);
 const char *store_sql_answers(void);
 

@@ -668,6 +668,8 @@ HOT(incidents_ended)
 HOT(incidents_ended_count)
 HOT(incidents_stats)
 HOT(event_counts)
+HOT(incidents_stats_all)
+HOT(event_counts_all)
 HOT(events)
 HOT(open_by_fingerprint)
 HOT(by_message_id)
@@ -691,6 +693,9 @@ const struct store_hot_sql store_hot_statements[] = {
     {"incidents_ended_count", hot_incidents_ended_count, ""},
     {"incidents_stats", hot_incidents_stats, ""},
     {"event_counts", hot_event_counts, ""},
+    /* stats over all of history: every incident once (their columns, not their events) */
+    {"incidents_stats_all", hot_incidents_stats_all, "incidents"},
+    {"event_counts_all", hot_event_counts_all, ""},
     {"events", hot_events, ""},
     {"open_by_fingerprint", hot_open_by_fingerprint, ""},
     {"by_message_id", hot_by_message_id, ""},

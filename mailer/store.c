@@ -125,9 +125,9 @@ static const char *const migrations[] = {
      * the timers) and those resolved lately (the status page) each by an index of their
      * own; an incident's mail of one kind, the latest of a kind and the answers of the
      * last hour counted by index; stats counts the events of two kinds from an index */
-    "CREATE INDEX incidents_open ON incidents(id) WHERE status NOT IN ('resolved', 'closed');"
     "CREATE INDEX incidents_timers ON incidents(id) WHERE status NOT IN ('resolved', 'closed')"
     "  OR (status = 'resolved' AND severity BETWEEN 1 AND 2);"
+    "CREATE INDEX incidents_open ON incidents(id) WHERE status NOT IN ('resolved', 'closed');"
     "CREATE INDEX incidents_ended ON incidents((COALESCE(resolved_at, created_at)))"
     "  WHERE status IN ('resolved', 'closed');"
     "CREATE INDEX events_kind ON events(kind, incident_id);"

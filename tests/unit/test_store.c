@@ -395,7 +395,7 @@ test_upgrade_keeps_the_alerts_of_older_incidents(void)
 	    sqlite3_exec(db,
 	                 "CREATE TABLE incidents (id INTEGER PRIMARY KEY, title TEXT, status TEXT,"
 	                 " created_at INTEGER, fingerprint TEXT, source TEXT, severity INTEGER,"
-	                 " resolved_at INTEGER);"
+	                 " acked_at INTEGER, resolved_at INTEGER, team TEXT);"
 	                 "CREATE TABLE outbox (id INTEGER PRIMARY KEY, kind TEXT,"
 	                 " incident_id INTEGER, created_at INTEGER);"
 	                 "CREATE TABLE events (id INTEGER PRIMARY KEY, incident_id INTEGER,"

@@ -12,13 +12,8 @@ write_page(const char *dir, const char *file, const char *html, GError **err)
 {
 	g_autofree char *path = g_build_filename(dir, file, NULL);
 
-	/* a temporary file renamed over the old one, so a reader never sees half a page;
-	 * not synced to disk first: the page is written again at the next change, and
-	 * waiting for the disk once per page made publishing slow (CONSISTENT without
-	 * DURABLE) */
-	return g_file_set_contents_full(path, html, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, err)
-	           ? 0
-	           : -1;
+	/* g_file_set_contents writes a temporary file and renames it over the old one */
+	return g_file_set_contents(path, html, -1, err) ? 0 : -1;
 }
 
 int

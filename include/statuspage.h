@@ -1,8 +1,8 @@
 /*
  * statuspage: a static HTML status page for stakeholders: index.html with the open incidents
- * and those resolved in the last 7 days (the 50 latest), and inc-N.html with one incident's public
- * timeline. Pure: incidents and events in, HTML strings out; the caller writes the files. No
- * JavaScript; every text is escaped (titles come from alert mail).
+ * and those resolved in the last 7 days (the 50 latest), and inc-N.html with one incident's
+ * public timeline. Pure: incidents and events in, HTML strings out; the caller writes the
+ * files. No JavaScript; every text is escaped (titles come from alert mail).
  */
 #ifndef SEVMAIL_STATUSPAGE_H
 #define SEVMAIL_STATUSPAGE_H

@@ -290,7 +290,7 @@ def history(stack, results):
     for measure_name in a:
         (wa, ca), (wb, cb) = a[measure_name], b[measure_name]
         ratio = wb / wa if wa > 0 else float("inf")
-        verdict = "ok" if ratio <= 2.0 and wb < 0.100 else "SLOW"
+        verdict = "ok" if ratio <= 2.0 and wb < 0.100 else "OVER"
         results.add(name, measure_name,
                     "%.1f -> %.1f ms wall (x%.2f); CPU %.1f -> %.1f ms" % (
                         wa * 1000, wb * 1000, ratio, ca * 1000, cb * 1000),

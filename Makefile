@@ -58,7 +58,7 @@ CORE_LIB  = -Wl,--whole-archive $(B)/libcore.a -Wl,--no-whole-archive
 # test_escalate tests the ladder in escalate.c, which pages through the store and notify,
 # test_team reads [team:] sections through config.c, and test_override reads override
 # requests against a configuration (config_responder_named).
-FULL_UNIT      = store config lists template postmortem kinds escalate team override
+FULL_UNIT      = store plans config lists template postmortem kinds escalate team override
 FULL_UNIT_BINS = $(patsubst %,$(B)/tests/test_%,$(FULL_UNIT))
 
 all: $(BIN) $(B)/libcore.a

@@ -6,12 +6,13 @@ Benchmarks print figures and never fail on a number; the exit status is 1 only w
 run broke (a crash, a timeout, a wrong outcome such as a missing page).
 
 Environment (sizes, all optional):
-  BENCH_ONLY=storm,storm-pg,latency,fanout,memory,reply   which benchmarks (default: all)
+  BENCH_ONLY=storm,storm-pg,latency,fanout,memory,reply,history   which benchmarks (default: all)
   BENCH_STORM=10000 BENCH_STORM_DISTINCT=50      storm backlog and distinct alerts
   BENCH_MEMORY_SMALL=1000                        the small backlog of the memory benchmark
   BENCH_LATENCY=200                              page latency trials
   BENCH_REPLY=100                                reply-to-state trials
   BENCH_FANOUT=10000                             fan-out subscribers
+  BENCH_HISTORY=100000 BENCH_HISTORY_RUNS=5      incidents of the long history, runs per figure
   BENCH_KEEP=1                                   keep the temp dir (mailboxes, databases)
 """
 
@@ -25,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import common  # noqa: E402
 import fanout  # noqa: E402
+import history  # noqa: E402
 import latency  # noqa: E402
 import storm  # noqa: E402
 
@@ -34,6 +36,7 @@ ORDER = [
     ("memory", storm.memory),
     ("latency", latency.page_latency),
     ("reply", latency.reply_latency),
+    ("history", history.history),
     ("fanout", fanout.fanout),  # last: leaves the server delivering 10,000s of mails
 ]
 

@@ -152,6 +152,19 @@ gint64 store_incident_by_message_id(struct store *s, const char *message_id, GEr
 /* struct incident *, newest first; all = FALSE lists only open ones. Caller frees. NULL +
  * err on failure (an empty array when there are none). */
 GPtrArray *store_incident_list(struct store *s, gboolean all, GError **err);
+/* The incidents a timer may act on: the open ones, and the resolved SEV 1 and 2 (reminded
+ * of their post-mortem), newest first. Caller frees. NULL + err on failure. */
+GPtrArray *store_incidents_for_timers(struct store *s, GError **err);
+/* The resolved and closed incidents that ended (resolved_at, else created_at) at since or
+ * later, neither unverified nor merged, the latest first, at most limit; *more: how many
+ * more there are. Caller frees. NULL + err on failure. */
+GPtrArray *store_incidents_ended(struct store *s, gint64 since, guint limit, guint *more,
+                                 GError **err);
+/* What stats reads: the incidents declared at since or later, with only their id,
+ * severity, status, times and team (no action items), and how many of their events are
+ * "escalated" and "alert_repeat". Caller frees. NULL + err on failure. */
+GPtrArray *store_incidents_for_stats(struct store *s, gint64 since, gint64 *escalations,
+                                     gint64 *repeats, GError **err);
 int store_event_add(struct store *s, gint64 incident_id, const struct event *e,
                     const char *message_id, GError **err);
 /* struct event *, oldest first. Caller frees. NULL + err on failure. */
@@ -435,5 +448,16 @@ int store_incident_people_copy(struct store *s, gint64 from, gint64 to, GError *
 /* The incident that id became through merges (id itself when it was never merged), -1 +
  * err when the look-up fails. */
 gint64 store_incident_follow(struct store *s, gint64 id, GError **err);
+
+/* The statements that must cost the same after a year of history as on the first day
+ * (intake, the timers, list, show, stats, the status page): each by name, the very SQL the
+ * store runs, and the tables it may read whole (a space-separated list, or ""), for a test
+ * of their query plans. The last entry's name is NULL. */
+struct store_hot_sql {
+	const char *name;
+	const char *(*sql)(void);
+	const char *may_scan;
+};
+extern const struct store_hot_sql store_hot_statements[];
 
 #endif

@@ -419,7 +419,7 @@ int
 escalate_run(const struct config *cfg, struct store *s, gint64 now, GError **err)
 {
 	g_autoptr(GError) e = NULL;
-	g_autoptr(GPtrArray) incidents = store_incident_list(s, TRUE, &e);
+	g_autoptr(GPtrArray) incidents = store_incidents_for_timers(s, &e);
 	g_autoptr(GPtrArray) overrides = incidents != NULL && cfg->schedules->len > 0
 	                                     ? store_overrides(s, now - 31 * 86400, &e)
 	                                     : NULL;

@@ -264,7 +264,7 @@ append_windows(GString *out, GPtrArray *windows, gint64 now)
 
 char *
 statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, GPtrArray *windows,
-                 gint64 now, const char *name)
+                 gint64 now, const char *name, guint more_resolved)
 {
 	g_autoptr(GArray) open = g_array_new(FALSE, FALSE, sizeof(struct listed));
 	g_autoptr(GArray) resolved = g_array_new(FALSE, FALSE, sizeof(struct listed));
@@ -286,6 +286,10 @@ statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, GPtrArray
 	}
 	g_array_sort(open, open_order);
 	g_array_sort(resolved, resolved_order);
+	if (resolved->len > STATUSPAGE_RESOLVED_MAX) {
+		more_resolved += resolved->len - STATUSPAGE_RESOLVED_MAX;
+		g_array_set_size(resolved, STATUSPAGE_RESOLVED_MAX);
+	}
 	page_start(out, title);
 	g_string_append_printf(out, "<header>\n<h1>%s</h1>\n<p class=\"summary\">", title);
 	if (open->len == 0)
@@ -298,6 +302,12 @@ statuspage_index(GPtrArray *incidents, GPtrArray *events_per_incident, GPtrArray
 	append_section(out, "open", "Open incidents", open, "Nothing is being worked on now.");
 	append_section(out, "resolved", "Resolved in the last 7 days", resolved,
 	               "No incidents were resolved in the last 7 days.");
+	if (more_resolved > 0) {
+		/* inside the section it belongs to: the closing tag is the last thing written */
+		g_string_truncate(out, out->len - strlen("</section>\n"));
+		g_string_append_printf(out, "<p class=\"muted\">And %u more.</p>\n</section>\n",
+		                       more_resolved);
+	}
 	g_string_append(out, "</main>\n");
 	return page_end(out, now);
 }

@@ -121,6 +121,21 @@ static const char *const migrations[] = {
     "CREATE INDEX suppressed_window ON suppressed(window_id, fingerprint);"
     "CREATE TABLE heartbeats (name TEXT PRIMARY KEY, first_seen INTEGER NOT NULL,"
     "  last_seen INTEGER, declared_for INTEGER);",
+    /* 9: a year of history stays instant: the incidents that can still change (list,
+     * the timers) and those resolved lately (the status page) each by an index of their
+     * own; an incident's mail of one kind, the latest of a kind and the answers of the
+     * last hour counted by index; stats reads the incidents' columns it needs and
+     * counts the events of two kinds from indexes that hold them */
+    "CREATE INDEX incidents_timers ON incidents(id) WHERE status NOT IN ('resolved', 'closed')"
+    "  OR (status = 'resolved' AND severity BETWEEN 1 AND 2);"
+    "CREATE INDEX incidents_open ON incidents(id) WHERE status NOT IN ('resolved', 'closed');"
+    "CREATE INDEX incidents_ended ON incidents((COALESCE(resolved_at, created_at)))"
+    "  WHERE status IN ('resolved', 'closed');"
+    "CREATE INDEX incidents_stats ON incidents(created_at, severity, status, acked_at,"
+    "  resolved_at, team);"
+    "CREATE INDEX events_kind ON events(kind, incident_id);"
+    "CREATE INDEX outbox_incident ON outbox(incident_id, kind);"
+    "CREATE INDEX outbox_kind_created ON outbox(kind, created_at);",
 };
 
 int
@@ -468,6 +483,10 @@ store_active_holder(struct store *s, char **who, GError **err)
 
 /* --- inbound messages --- */
 
+const char store_sql_message_known[] =
+    "SELECT hash = ?1, content_hash IS NULL OR content_hash = ?3 FROM messages"
+    " WHERE hash = ?1 OR (?2 IS NOT NULL AND message_id = ?2)";
+
 int
 store_message_known(struct store *s, const char *message_id, const char *hash,
                     const char *content_hash, GError **err)
@@ -475,11 +494,7 @@ store_message_known(struct store *s, const char *message_id, const char *hash,
 	/* the same bytes; else the same Message-ID with the same content (a row stored
 	 * before contents were compared counts as the same) */
 	struct store_stmt *st =
-	    store_prepare(s,
-	                  "SELECT hash = ?1, content_hash IS NULL OR content_hash = ?3"
-	                  " FROM messages WHERE hash = ?1 OR"
-	                  " (?2 IS NOT NULL AND message_id = ?2)",
-	                  "sss", hash, message_id, content_hash);
+	    store_prepare(s, store_sql_message_known, "sss", hash, message_id, content_hash);
 	int known = STORE_MESSAGE_NEW, rc;
 
 	if (st == NULL)

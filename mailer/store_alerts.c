@@ -88,17 +88,17 @@ store_incident_alerts_told(struct store *s, gint64 incident_id, gint64 now, GErr
 	                 err, "cannot record the alerts told");
 }
 
+const char store_sql_incidents_untold[] =
+    "SELECT DISTINCT a.incident_id FROM incident_alerts a JOIN incidents i"
+    " ON i.id = a.incident_id WHERE a.told_at IS NULL"
+    " AND i.status NOT IN ('resolved', 'closed') ORDER BY a.incident_id";
+
 GArray *
 store_incidents_untold(struct store *s, GError **err)
 {
-	g_autoptr(GPtrArray) ids = store_query_texts(
-	    s,
-	    store_prepare(s,
-	                  "SELECT DISTINCT a.incident_id FROM incident_alerts a JOIN incidents i"
-	                  " ON i.id = a.incident_id WHERE a.told_at IS NULL"
-	                  " AND i.status NOT IN ('resolved', 'closed') ORDER BY a.incident_id",
-	                  ""),
-	    err, "cannot read the incidents with alerts not told");
+	g_autoptr(GPtrArray) ids =
+	    store_query_texts(s, store_prepare(s, store_sql_incidents_untold, ""), err,
+	                      "cannot read the incidents with alerts not told");
 	GArray *out;
 
 	if (ids == NULL)
@@ -112,30 +112,29 @@ store_incidents_untold(struct store *s, GError **err)
 	return out;
 }
 
+const char store_sql_alert_incidents_since[] =
+    "SELECT COUNT(*) FROM incidents WHERE created_at > ? AND fingerprint IS NOT NULL"
+    " AND unverified = 0";
+
 int
 store_alert_incidents_since(struct store *s, gint64 since, GError **err)
 {
 	gint64 n = 0;
 
-	if (store_query_int(s,
-	                    store_prepare(s,
-	                                  "SELECT COUNT(*) FROM incidents WHERE created_at > ?"
-	                                  " AND fingerprint IS NOT NULL AND unverified = 0",
-	                                  "i", since),
-	                    &n, err, "cannot count the incidents declared by alerts") < 0)
+	if (store_query_int(s, store_prepare(s, store_sql_alert_incidents_since, "i", since), &n,
+	                    err, "cannot count the incidents declared by alerts") < 0)
 		return -1;
 	return (int)MIN(n, G_MAXINT);
 }
 
+const char store_sql_open_by_source[] =
+    "SELECT id, created_at FROM incidents WHERE source = ?"
+    " AND status NOT IN ('resolved', 'closed') ORDER BY id DESC LIMIT 1";
+
 gint64
 store_incident_open_by_source(struct store *s, const char *source, gint64 *created_at, GError **err)
 {
-	struct store_stmt *st =
-	    store_prepare(s,
-	                  "SELECT id, created_at FROM incidents WHERE source = ?"
-	                  " AND status NOT IN ('resolved', 'closed')"
-	                  " ORDER BY id DESC LIMIT 1",
-	                  "s", source);
+	struct store_stmt *st = store_prepare(s, store_sql_open_by_source, "s", source);
 	gint64 id = 0;
 	int rc;
 

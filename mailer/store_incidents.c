@@ -6,10 +6,51 @@
 
 /* --- incidents --- */
 
-static const char incident_columns[] =
-    "id, title, severity, status, commander, acked_by, created_at, acked_at, resolved_at,"
-    " impact, next_steps, root_cause, fingerprint, source, details, thread_id, unverified,"
-    " latest_update, snooze_until, team, ladder_at, group_key, merged_into";
+#define INCIDENT_SELECT                                                                            \
+	"SELECT id, title, severity, status, commander, acked_by, created_at, acked_at,"           \
+	" resolved_at, impact, next_steps, root_cause, fingerprint, source, details,"              \
+	" thread_id, unverified, latest_update, snooze_until, team, ladder_at, group_key,"         \
+	" merged_into FROM incidents "
+
+/* The statements of the paths that must not slow down as history grows, by name, so that
+ * a test can check their query plans (store_hot_statements). Each WHERE that names the
+ * open or the ended incidents repeats its partial index's condition word for word
+ * (migration 9), which is what lets SQLite and PostgreSQL use that index. */
+const char store_sql_incident_get[] = INCIDENT_SELECT "WHERE id = ?";
+const char store_sql_action_items[] =
+    "SELECT text FROM action_items WHERE incident_id = ? ORDER BY position";
+const char store_sql_incidents_all[] = INCIDENT_SELECT "ORDER BY id DESC";
+const char store_sql_incidents_open[] =
+    INCIDENT_SELECT "WHERE status NOT IN ('resolved', 'closed') ORDER BY id DESC";
+/* those a timer may act on (escalate_run): the open ones, and the resolved SEV 1 and 2
+ * that are reminded of their post-mortem until it is written (which closes them) */
+const char store_sql_incidents_timers[] =
+    INCIDENT_SELECT "WHERE status NOT IN ('resolved', 'closed')"
+                    " OR (status = 'resolved' AND severity BETWEEN 1 AND 2) ORDER BY id DESC";
+/* the status page's ended incidents since ?1, latest first, at most ?2, and how many */
+#define ENDED_WHERE                                                                                \
+	"WHERE status IN ('resolved', 'closed') AND COALESCE(resolved_at, created_at) >= ?1"       \
+	" AND unverified = 0 AND merged_into IS NULL"
+const char store_sql_incidents_ended[] =
+    INCIDENT_SELECT ENDED_WHERE " ORDER BY COALESCE(resolved_at, created_at) DESC, id DESC"
+                                " LIMIT ?2";
+const char store_sql_incidents_ended_count[] = "SELECT count(*) FROM incidents " ENDED_WHERE;
+/* stats: only the columns it reads, all of them in one index (incidents_stats), so the
+ * incidents' wide rows are never read; and the events it counts, from a covering index:
+ * those of the incidents declared since ?, one look-up per incident, or with no since the
+ * two kinds' stretches of the index, counted as they are */
+const char store_sql_incidents_stats[] =
+    "SELECT id, severity, status, created_at, acked_at, resolved_at, team FROM incidents"
+    " WHERE created_at >= ?";
+const char store_sql_event_counts[] =
+    "SELECT e.kind, count(*) FROM incidents i CROSS JOIN events e"
+    " WHERE e.incident_id = i.id AND i.created_at >= ? AND e.kind IN ('escalated',"
+    " 'alert_repeat') GROUP BY e.kind";
+const char store_sql_event_counts_all[] =
+    "SELECT 'escalated', count(*) FROM events WHERE kind = 'escalated' UNION ALL"
+    " SELECT 'alert_repeat', count(*) FROM events WHERE kind = 'alert_repeat'";
+const char store_sql_events[] = "SELECT at, actor, kind, detail, field FROM events"
+                                " WHERE incident_id = ? ORDER BY at, id";
 
 /* NULL + err when its action items cannot be read. */
 static struct incident *
@@ -43,13 +84,8 @@ incident_from_row(struct store *s, struct store_stmt *st, GError **err)
 	inc->ladder_at = store_col_int64(st, 20);
 	inc->group_key = store_col_text(st, 21);
 	inc->merged_into = store_col_int64(st, 22);
-	items =
-	    store_query_texts(s,
-	                      store_prepare(s,
-	                                    "SELECT text FROM action_items WHERE incident_id = ?"
-	                                    " ORDER BY position",
-	                                    "i", inc->id),
-	                      err, "cannot read the action items");
+	items = store_query_texts(s, store_prepare(s, store_sql_action_items, "i", inc->id), err,
+	                          "cannot read the action items");
 	if (items == NULL) {
 		incident_free(inc);
 		return NULL;
@@ -121,9 +157,7 @@ store_incident_update(struct store *s, const struct incident *inc, GError **err)
 int
 store_incident_get(struct store *s, gint64 id, struct incident **out, GError **err)
 {
-	g_autofree char *sql =
-	    g_strdup_printf("SELECT %s FROM incidents WHERE id = ?", incident_columns);
-	struct store_stmt *st = store_prepare(s, sql, "i", id);
+	struct store_stmt *st = store_prepare(s, store_sql_incident_get, "i", id);
 	int rc;
 
 	*out = NULL;
@@ -140,42 +174,35 @@ store_incident_get(struct store *s, gint64 id, struct incident **out, GError **e
 	return *out != NULL;
 }
 
+const char store_sql_open_by_fingerprint[] =
+    "SELECT i.id FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id"
+    " WHERE a.fingerprint = ? AND i.status NOT IN ('resolved', 'closed')"
+    " ORDER BY i.id DESC LIMIT 1";
+
 gint64
 store_incident_open_by_fingerprint(struct store *s, const char *fingerprint, GError **err)
 {
 	/* the incident the alert declared, joined, or was merged into */
-	return store_query_id(
-	    s,
-	    store_prepare(s,
-	                  "SELECT i.id FROM incident_alerts a JOIN incidents i"
-	                  " ON i.id = a.incident_id WHERE a.fingerprint = ? AND i.status NOT IN"
-	                  " ('resolved', 'closed') ORDER BY i.id DESC LIMIT 1",
-	                  "s", fingerprint),
-	    err, "cannot look up the open incident of an alert");
+	return store_query_id(s, store_prepare(s, store_sql_open_by_fingerprint, "s", fingerprint),
+	                      err, "cannot look up the open incident of an alert");
 }
+
+const char store_sql_by_message_id[] =
+    "SELECT incident_id FROM outbox WHERE message_id = ?1 AND incident_id IS NOT NULL"
+    " UNION ALL SELECT incident_id FROM messages WHERE message_id = ?1"
+    " AND incident_id IS NOT NULL LIMIT 1";
 
 gint64
 store_incident_by_message_id(struct store *s, const char *message_id, GError **err)
 {
-	return store_query_id(
-	    s,
-	    store_prepare(s,
-	                  "SELECT incident_id FROM outbox WHERE message_id = ?1"
-	                  " AND incident_id IS NOT NULL UNION ALL"
-	                  " SELECT incident_id FROM messages WHERE message_id = ?1"
-	                  " AND incident_id IS NOT NULL LIMIT 1",
-	                  "s", message_id),
-	    err, "cannot look up the incident of a Message-ID");
+	return store_query_id(s, store_prepare(s, store_sql_by_message_id, "s", message_id), err,
+	                      "cannot look up the incident of a Message-ID");
 }
 
-GPtrArray *
-store_incident_list(struct store *s, gboolean all, GError **err)
+/* The incidents statement st gives, in its order. */
+static GPtrArray *
+incidents_from(struct store *s, struct store_stmt *st, GError **err)
 {
-	g_autofree char *sql = g_strdup_printf(
-	    "SELECT %s FROM incidents WHERE ? != 0 OR status NOT IN ('resolved', 'closed')"
-	    " ORDER BY id DESC",
-	    incident_columns);
-	struct store_stmt *st = store_prepare(s, sql, "i", (gint64)all);
 	GPtrArray *list;
 	struct incident *inc;
 	int rc;
@@ -191,6 +218,93 @@ store_incident_list(struct store *s, gboolean all, GError **err)
 		g_ptr_array_add(list, inc);
 	}
 	return store_list_finish(s, st, rc, list, err, "cannot list the incidents");
+}
+
+GPtrArray *
+store_incident_list(struct store *s, gboolean all, GError **err)
+{
+	return incidents_from(
+	    s, store_prepare(s, all ? store_sql_incidents_all : store_sql_incidents_open, ""), err);
+}
+
+GPtrArray *
+store_incidents_for_timers(struct store *s, GError **err)
+{
+	return incidents_from(s, store_prepare(s, store_sql_incidents_timers, ""), err);
+}
+
+GPtrArray *
+store_incidents_ended(struct store *s, gint64 since, guint limit, guint *more, GError **err)
+{
+	GPtrArray *list = incidents_from(
+	    s, store_prepare(s, store_sql_incidents_ended, "ii", since, (gint64)limit), err);
+	gint64 n = 0;
+
+	*more = 0;
+	if (list == NULL)
+		return NULL;
+	if (list->len == limit &&
+	    store_query_int(s, store_prepare(s, store_sql_incidents_ended_count, "i", since), &n,
+	                    err, "cannot count the incidents") < 0) {
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	*more = n > (gint64)list->len ? (guint)MIN(n - list->len, G_MAXUINT) : 0;
+	return list;
+}
+
+GPtrArray *
+store_incidents_for_stats(struct store *s, gint64 since, gint64 *escalations, gint64 *repeats,
+                          GError **err)
+{
+	struct store_stmt *st = store_prepare(s, store_sql_incidents_stats, "i", since);
+	GPtrArray *list;
+	int rc;
+
+	*escalations = *repeats = 0;
+	if (st == NULL) {
+		store_fail(s, err, "cannot list the incidents");
+		return NULL;
+	}
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		struct incident *inc = incident_new(NULL, NULL, 0);
+		g_autofree char *status = store_col_text(st, 2);
+
+		inc->id = store_col_int64(st, 0);
+		inc->severity = store_col_int(st, 1);
+		if (!incident_status_parse(status, &inc->status))
+			inc->status = STATUS_TRIGGERED;
+		inc->created_at = store_col_int64(st, 3);
+		inc->acked_at = store_col_int64(st, 4);
+		inc->resolved_at = store_col_int64(st, 5);
+		inc->team = store_col_text(st, 6);
+		g_ptr_array_add(list, inc);
+	}
+	if ((list = store_list_finish(s, st, rc, list, err, "cannot list the incidents")) == NULL)
+		return NULL;
+	st = since > 0 ? store_prepare(s, store_sql_event_counts, "i", since)
+	               : store_prepare(s, store_sql_event_counts_all, "");
+	if (st == NULL) {
+		store_fail(s, err, "cannot count the events");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	while ((rc = store_step(st)) == STORE_ROW) {
+		g_autofree char *kind = store_col_text(st, 0);
+
+		if (g_strcmp0(kind, "escalated") == 0)
+			*escalations = store_col_int64(st, 1);
+		else
+			*repeats = store_col_int64(st, 1);
+	}
+	store_finalize(st);
+	if (rc != STORE_DONE) {
+		store_fail(s, err, "cannot count the events");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
 }
 
 /* --- events --- */
@@ -249,11 +363,7 @@ event_row(struct store_stmt *st)
 GPtrArray *
 store_events(struct store *s, gint64 incident_id, GError **err)
 {
-	struct store_stmt *st =
-	    store_prepare(s,
-	                  "SELECT at, actor, kind, detail, field FROM events WHERE incident_id = ?"
-	                  " ORDER BY at, id",
-	                  "i", incident_id);
+	struct store_stmt *st = store_prepare(s, store_sql_events, "i", incident_id);
 	GPtrArray *list;
 	int rc;
 

@@ -130,4 +130,15 @@ gint64 store_query_id(struct store *s, struct store_stmt *st, GError **err, cons
 GPtrArray *store_list_finish(struct store *s, struct store_stmt *st, enum store_step rc,
                              GPtrArray *list, GError **err, const char *what);
 
+/* The statements of the hot paths (store_hot_statements), in the files that run them. */
+extern const char store_sql_incident_get[], store_sql_action_items[], store_sql_incidents_all[],
+    store_sql_incidents_open[], store_sql_incidents_timers[], store_sql_incidents_ended[],
+    store_sql_incidents_ended_count[], store_sql_incidents_stats[], store_sql_event_counts[],
+    store_sql_event_counts_all[], store_sql_events[], store_sql_open_by_fingerprint[],
+    store_sql_by_message_id[], store_sql_incidents_untold[], store_sql_alert_incidents_since[],
+    store_sql_open_by_source[], store_sql_outbox_count[], store_sql_outbox_last[],
+    store_sql_message_known[], store_sql_subscription_mails[];
+const char *store_sql_outbox_due(void);
+const char *store_sql_answers(void);
+
 #endif

@@ -4,18 +4,19 @@
  */
 #include "store_int.h"
 
+const char store_sql_subscription_mails[] =
+    "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id"
+    " WHERE o.kind = ?3 AND o.created_at >= ?2 AND (r.address = ?1 OR"
+    " (instr(r.address, '+') BETWEEN 2 AND instr(r.address, '@') - 1 AND"
+    " substr(r.address, 1, instr(r.address, '+') - 1) ||"
+    " substr(r.address, instr(r.address, '@')) = ?1))";
+
 int
 store_subscription_mails_since(struct store *s, const char *mailbox, gint64 t, GError **err)
 {
 	/* local+detail@domain counts as local@domain: one mailbox, many addresses */
-	struct store_stmt *st =
-	    store_prepare(s,
-	                  "SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON r.outbox_id = o.id"
-	                  " WHERE o.kind = ?3 AND o.created_at >= ?2 AND (r.address = ?1 OR"
-	                  " (instr(r.address, '+') BETWEEN 2 AND instr(r.address, '@') - 1 AND"
-	                  " substr(r.address, 1, instr(r.address, '+') - 1) ||"
-	                  " substr(r.address, instr(r.address, '@')) = ?1))",
-	                  "sis", mailbox, t, outbox_kind_name(OUTBOX_SUBSCRIPTION));
+	struct store_stmt *st = store_prepare(s, store_sql_subscription_mails, "sis", mailbox, t,
+	                                      outbox_kind_name(OUTBOX_SUBSCRIPTION));
 	int n = -1;
 
 	/* a failed count must not read as "none sent": that would lift the limit */

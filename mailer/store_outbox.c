@@ -108,10 +108,13 @@ answers_sql(void)
 	if (g_once_init_enter(&sql)) {
 		g_autofree char *answers = kind_list(is_answer);
 
+		/* the mail of the last hour first (outbox_kind_created), then whether it went
+		 * to the address (the recipients' key): as cheap after a year as on day one,
+		 * where reading the address's recipient rows grows with its history */
 		g_once_init_leave(
-		    &sql, g_strdup_printf("SELECT count(*) FROM outbox o JOIN outbox_rcpts r ON"
-		                          " r.outbox_id = o.id WHERE r.address = ? AND"
-		                          " o.created_at >= ? AND o.kind IN (%s)",
+		    &sql, g_strdup_printf("SELECT count(*) FROM outbox o CROSS JOIN outbox_rcpts r"
+		                          " WHERE r.outbox_id = o.id AND r.address = ?1 AND"
+		                          " o.kind IN (%s) AND o.created_at >= ?2",
 		                          answers));
 	}
 	return sql;
@@ -161,13 +164,30 @@ store_outbox_add(struct store *s, enum outbox_kind kind, gint64 incident_id, con
 	return 0;
 }
 
+const char *
+store_sql_outbox_due(void)
+{
+	return due_sql();
+}
+
+const char *
+store_sql_answers(void)
+{
+	return answers_sql();
+}
+
+/* an incident's mail of one kind (outbox_incident), and the latest of a kind, read from
+ * the end of outbox_kind_created rather than by counting them all */
+const char store_sql_outbox_count[] =
+    "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?";
+const char store_sql_outbox_last[] =
+    "SELECT created_at FROM outbox WHERE kind = ? ORDER BY created_at DESC LIMIT 1";
+
 int
 store_outbox_count(struct store *s, gint64 incident_id, enum outbox_kind kind, GError **err)
 {
 	return (int)store_query_id(
-	    s,
-	    store_prepare(s, "SELECT count(*) FROM outbox WHERE incident_id = ? AND kind = ?", "is",
-	                  incident_id, outbox_kind_name(kind)),
+	    s, store_prepare(s, store_sql_outbox_count, "is", incident_id, outbox_kind_name(kind)),
 	    err, "cannot count the messages queued for the incident");
 }
 
@@ -175,10 +195,7 @@ int
 store_outbox_last(struct store *s, enum outbox_kind kind, gint64 *t, GError **err)
 {
 	return store_query_int(s,
-	                       store_prepare(s,
-	                                     "SELECT MAX(created_at) FROM outbox WHERE kind = ?"
-	                                     " HAVING COUNT(*) > 0",
-	                                     "s", outbox_kind_name(kind)),
+	                       store_prepare(s, store_sql_outbox_last, "s", outbox_kind_name(kind)),
 	                       t, err, "cannot read when the last message of its kind was queued");
 }
 

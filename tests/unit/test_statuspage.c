@@ -63,7 +63,7 @@ static void
 test_hostile_title_is_text(void)
 {
 	g_autoptr(GPtrArray) l = incidents();
-	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Incident <Desk>");
+	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Incident <Desk>", 0);
 	g_autofree char *page = statuspage_incident(l->pdata[0], NULL, NOW, "Incident <Desk>");
 
 	for (const char *const *html = (const char *const[]){index, page, NULL}; *html; html++) {
@@ -90,7 +90,7 @@ test_control_characters_and_bad_utf8(void)
 	g_autofree char *index = NULL;
 
 	made(l, 9, "bad \xff\xfe bytes\x01\x1b[31m red", 1, STATUS_TRIGGERED, NOW, 0);
-	index = statuspage_index(l, NULL, NULL, NOW, "Desk");
+	index = statuspage_index(l, NULL, NULL, NOW, "Desk", 0);
 	g_assert_true(g_utf8_validate(index, -1, NULL));
 	g_assert_null(strchr(index, '\x01'));
 	g_assert_null(strchr(index, '\x1b'));
@@ -100,7 +100,7 @@ static void
 test_open_and_resolved_sections(void)
 {
 	g_autoptr(GPtrArray) l = incidents();
-	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Desk");
+	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Desk", 0);
 	g_autofree char *open = section(index, "open");
 	g_autofree char *resolved = section(index, "resolved");
 	const char *one = strstr(open, "href=\"inc-1.html\"");
@@ -124,11 +124,38 @@ test_open_and_resolved_sections(void)
 	g_assert_nonnull(strstr(open, "status-mitigating\">Mitigating<"));
 }
 
+/* A busy week: the 50 latest resolved are shown, and one line says how many more there
+ * are, those given and those the caller left out (the store reads only the latest). */
+static void
+test_resolved_are_bounded(void)
+{
+	g_autoptr(GPtrArray) l = g_ptr_array_new_with_free_func((GDestroyNotify)incident_free);
+	g_autofree char *index = NULL, *resolved = NULL, *none = NULL;
+
+	for (gint64 i = 1; i <= 60; i++) {
+		g_autofree char *title = g_strdup_printf("Outage %" G_GINT64_FORMAT, i);
+
+		made(l, i, title, 3, STATUS_RESOLVED, NOW - 86400 - 600 * i, NOW - 600 * i);
+	}
+	index = statuspage_index(l, NULL, NULL, NOW, "Desk", 7);
+	resolved = section(index, "resolved");
+	/* the latest (1..50) shown, the 10 older ones not */
+	g_assert_nonnull(strstr(resolved, "href=\"inc-1.html\""));
+	g_assert_nonnull(strstr(resolved, "href=\"inc-50.html\""));
+	g_assert_null(strstr(resolved, "href=\"inc-51.html\""));
+	g_assert_null(strstr(resolved, "href=\"inc-60.html\""));
+	g_assert_nonnull(strstr(resolved, "And 17 more."));
+	g_ptr_array_set_size(l, 50);
+	none = statuspage_index(l, NULL, NULL, NOW, "Desk", 0);
+	g_assert_null(strstr(none, "more."));
+	g_assert_nonnull(strstr(none, "</section>\n</main>"));
+}
+
 static void
 test_nothing_open(void)
 {
 	g_autoptr(GPtrArray) none = g_ptr_array_new();
-	g_autofree char *index = statuspage_index(none, NULL, NULL, NOW, "Desk");
+	g_autofree char *index = statuspage_index(none, NULL, NULL, NOW, "Desk", 0);
 
 	g_assert_nonnull(strstr(index, "No open incidents."));
 	g_assert_nonnull(strstr(index, "No incidents were resolved in the last 7 days."));
@@ -138,7 +165,7 @@ static void
 test_badge_per_severity(void)
 {
 	g_autoptr(GPtrArray) l = incidents();
-	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Desk");
+	g_autofree char *index = statuspage_index(l, NULL, NULL, NOW, "Desk", 0);
 
 	g_assert_nonnull(
 	    strstr(index, "<span class=\"badge sev-1\">SEV 1</span> <a href=\"inc-1.html\""));
@@ -225,7 +252,7 @@ test_last_update_from_events(void)
 
 	g_ptr_array_add(per, g_ptr_array_new());
 	g_ptr_array_add(per, timeline()); /* incident 2: last public update at NOW - 200 */
-	index = statuspage_index(l, per, NULL, NOW, "Desk");
+	index = statuspage_index(l, per, NULL, NOW, "Desk", 0);
 	open = section(index, "open");
 	/* the escalation at NOW - 100 is not an update readers see */
 	g_assert_nonnull(strstr(open,
@@ -261,7 +288,7 @@ test_maintenance_windows(void)
 
 	g_ptr_array_add(windows, window_of(1, "host=db-1", NOW - 600, NOW + 3600, "DB <upgrade>"));
 	g_ptr_array_add(windows, window_of(2, "service=search", NOW + 86400, NOW + 90000, NULL));
-	index = statuspage_index(none, NULL, windows, NOW, "Desk");
+	index = statuspage_index(none, NULL, windows, NOW, "Desk", 0);
 	part = section(index, "maintenance");
 	g_assert_nonnull(strstr(part, "DB &lt;upgrade&gt;"));
 	g_assert_null(strstr(index, "<upgrade>"));
@@ -271,7 +298,7 @@ test_maintenance_windows(void)
 	g_assert_nonnull(strstr(text, "Planned maintenance"));
 	g_assert_nonnull(strstr(text, "Alerts about service=search are held back meanwhile."));
 	g_assert_true(strstr(index, "id=\"maintenance\"") < strstr(index, "id=\"open\""));
-	quiet = statuspage_index(none, NULL, none, NOW, "Desk");
+	quiet = statuspage_index(none, NULL, none, NOW, "Desk", 0);
 	g_assert_null(strstr(quiet, "maintenance"));
 }
 
@@ -283,6 +310,7 @@ main(int argc, char **argv)
 	g_test_add_func("/statuspage/escape/controls", test_control_characters_and_bad_utf8);
 	g_test_add_func("/statuspage/index/sections", test_open_and_resolved_sections);
 	g_test_add_func("/statuspage/index/nothing-open", test_nothing_open);
+	g_test_add_func("/statuspage/index/resolved-bounded", test_resolved_are_bounded);
 	g_test_add_func("/statuspage/index/badges", test_badge_per_severity);
 	g_test_add_func("/statuspage/index/last-update", test_last_update_from_events);
 	g_test_add_func("/statuspage/index/maintenance", test_maintenance_windows);

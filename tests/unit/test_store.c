@@ -395,12 +395,16 @@ test_upgrade_keeps_the_alerts_of_older_incidents(void)
 	g_assert_cmpint(
 	    sqlite3_exec(db,
 	                 "CREATE TABLE incidents (id INTEGER PRIMARY KEY, title TEXT, status TEXT,"
-	                 " created_at INTEGER, fingerprint TEXT, source TEXT);"
+	                 " created_at INTEGER, fingerprint TEXT, source TEXT, severity INTEGER,"
+	                 " acked_at INTEGER, resolved_at INTEGER, team TEXT);"
+	                 "CREATE TABLE outbox (id INTEGER PRIMARY KEY, kind TEXT,"
+	                 " incident_id INTEGER, created_at INTEGER);"
 	                 "CREATE TABLE events (id INTEGER PRIMARY KEY, incident_id INTEGER,"
 	                 " at INTEGER, actor TEXT, kind TEXT, detail TEXT);"
 	                 "CREATE TABLE participants (incident_id INTEGER, address TEXT,"
 	                 " PRIMARY KEY (incident_id, address));"
-	                 "INSERT INTO incidents VALUES (1, 'Disk full', 'resolved', 1000,"
+	                 "INSERT INTO incidents (id, title, status, created_at, fingerprint,"
+	                 " source) VALUES (1, 'Disk full', 'resolved', 1000,"
 	                 " 'generic:disk full', 'generic'), (2, 'By hand', 'triggered', 1100,"
 	                 " NULL, 'manual');"
 	                 "INSERT INTO events (incident_id, at, actor, kind, detail) VALUES"
@@ -616,6 +620,99 @@ test_statements_are_compiled_once(void)
 	remove_temp(dir);
 }
 
+/* One incident of each kind the readers of a long history tell apart. */
+static gint64
+add_ended(struct store *s, const char *title, int severity, enum incident_status status,
+          gint64 created, gint64 resolved, gboolean unverified)
+{
+	g_autoptr(incident) inc = incident_new(title, "nagios", created);
+	g_autoptr(GError) e = NULL;
+
+	g_assert_cmpint(store_incident_insert(s, inc, &e), ==, 0);
+	inc->severity = severity;
+	inc->status = status;
+	inc->resolved_at = resolved;
+	inc->unverified = unverified;
+	g_assert_cmpint(store_incident_update(s, inc, &e), ==, 0);
+	return inc->id;
+}
+
+static void
+add_events(struct store *s, gint64 id, const char *kind, int n)
+{
+	g_autoptr(GError) e = NULL;
+
+	for (int i = 0; i < n; i++) {
+		struct event *ev = event_new(1000 + i, "sevmail", kind, "x");
+
+		g_assert_cmpint(store_event_add(s, id, ev, NULL, &e), ==, 0);
+		event_free(ev);
+	}
+}
+
+static void
+assert_ids(GPtrArray *list, const gint64 *want, guint n)
+{
+	g_assert_nonnull(list);
+	g_assert_cmpuint(list->len, ==, n);
+	for (guint i = 0; i < n; i++)
+		g_assert_cmpint(((struct incident *)list->pdata[i])->id, ==, want[i]);
+}
+
+/* What the timers, list, the status page and stats read of a history: the open incidents
+ * and the resolved SEV 1-2 (reminded of their post-mortem) for the timers; the latest ended
+ * within the week, bounded, with how many more; stats' columns and event counts. */
+static void
+test_readers_of_a_long_history(void)
+{
+	char *dir = NULL;
+	struct store *s = open_temp(&dir);
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) timers = NULL, open = NULL, two = NULL, ten = NULL, st = NULL;
+	gint64 now = 1795000000, week = now - 7 * 86400, esc = -1, rep = -1;
+	gint64 t = add_ended(s, "Triggered", 2, STATUS_TRIGGERED, now - 900, 0, FALSE);
+	gint64 inv = add_ended(s, "Investigating", 3, STATUS_INVESTIGATING, now - 800, 0, FALSE);
+	gint64 sev2 =
+	    add_ended(s, "Resolved SEV 2", 2, STATUS_RESOLVED, now - 700, now - 100, FALSE);
+	gint64 sev3 =
+	    add_ended(s, "Resolved SEV 3", 3, STATUS_RESOLVED, now - 600, now - 200, FALSE);
+	gint64 closed = add_ended(s, "Closed SEV 1", 1, STATUS_CLOSED, now - 500, now - 300, FALSE);
+	guint more = 99;
+
+	gint64 old = add_ended(s, "Resolved long ago", 1, STATUS_CLOSED, now - 40 * 86400,
+	                       now - 30 * 86400, FALSE);
+
+	add_ended(s, "Unverified", 3, STATUS_RESOLVED, now - 400, now - 50, TRUE);
+	add_events(s, t, "escalated", 2);
+	add_events(s, t, "paged", 1);
+	add_events(s, sev3, "alert_repeat", 3);
+	add_events(s, old, "alert_repeat", 4); /* declared before the since below */
+
+	timers = store_incidents_for_timers(s, &e);
+	g_assert_no_error(e);
+	assert_ids(timers, (const gint64[]){sev2, inv, t}, 3);
+	open = store_incident_list(s, FALSE, &e);
+	assert_ids(open, (const gint64[]){inv, t}, 2);
+	two = store_incidents_ended(s, week, 2, &more, &e);
+	g_assert_no_error(e);
+	assert_ids(two, (const gint64[]){sev2, sev3}, 2);
+	g_assert_cmpuint(more, ==, 1);
+	ten = store_incidents_ended(s, week, 10, &more, &e);
+	assert_ids(ten, (const gint64[]){sev2, sev3, closed}, 3);
+	g_assert_cmpuint(more, ==, 0);
+	st = store_incidents_for_stats(s, now - 86400, &esc, &rep, &e);
+	g_assert_no_error(e);
+	g_assert_cmpuint(st->len, ==, 6);
+	g_assert_cmpint(esc, ==, 2);
+	g_assert_cmpint(rep, ==, 3);
+	g_clear_pointer(&st, g_ptr_array_unref);
+	st = store_incidents_for_stats(s, 0, &esc, &rep, &e);
+	g_assert_cmpuint(st->len, ==, 7);
+	g_assert_cmpint(rep, ==, 7);
+	store_close(s);
+	remove_temp(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -630,5 +727,6 @@ main(int argc, char **argv)
 	g_test_add_func("/store/upgrade-keeps-the-alerts-of-older-incidents",
 	                test_upgrade_keeps_the_alerts_of_older_incidents);
 	g_test_add_func("/store/statements-are-compiled-once", test_statements_are_compiled_once);
+	g_test_add_func("/store/readers-of-a-long-history", test_readers_of_a_long_history);
 	return g_test_run();
 }

@@ -121,6 +121,13 @@ static const char *const migrations[] = {
     "CREATE INDEX suppressed_window ON suppressed(window_id, fingerprint);"
     "CREATE TABLE heartbeats (name TEXT PRIMARY KEY, first_seen INTEGER NOT NULL,"
     "  last_seen INTEGER, declared_for INTEGER);",
+    /* 9: reserved for a change made alongside 10, which takes its place */
+    "SELECT 1;",
+    /* 10: retention: when a message's raw bytes were dropped ([general] keep_raw, `sevmail
+     * prune`), and the messages still whole by age, so that a prune finds them without
+     * reading the rows' raw bytes */
+    "ALTER TABLE messages ADD COLUMN pruned_at INTEGER;"
+    "CREATE INDEX messages_unpruned ON messages(received_at) WHERE pruned_at IS NULL;",
 };
 
 int

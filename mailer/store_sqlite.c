@@ -20,8 +20,11 @@ struct lite_stmt {
 static int
 lite_open(struct store *s, const struct store_params *p, GError **err)
 {
+	/* auto_vacuum first: it takes effect only on a database without tables (an older
+	 * one keeps its mode until `sevmail prune --vacuum`) */
 	static const char *const pragmas =
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+	    "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+	    "FULL; PRAGMA foreign_keys = ON;";
 	sqlite3 *db = NULL;
 
 	s->where = g_strdup(p->path);
@@ -223,6 +226,45 @@ lite_version_set(struct store *s, int version)
 	return lite_exec(s, sql);
 }
 
+/* The first column of a PRAGMA that returns one number. */
+static int
+lite_pragma(struct store *s, const char *sql, gint64 *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(DB(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+lite_space(struct store *s, struct store_space *sp)
+{
+	gint64 mode = 0;
+
+	sp->known = TRUE;
+	if (lite_pragma(s, "PRAGMA auto_vacuum", &mode) != 0 ||
+	    lite_pragma(s, "PRAGMA page_size", &sp->page_size) != 0 ||
+	    lite_pragma(s, "PRAGMA page_count", &sp->pages) != 0 ||
+	    lite_pragma(s, "PRAGMA freelist_count", &sp->free_pages) != 0)
+		return -1;
+	sp->incremental = mode == 2;
+	return 0;
+}
+
+static int
+lite_reclaim(struct store *s, gint64 pages)
+{
+	g_autofree char *sql =
+	    g_strdup_printf("PRAGMA incremental_vacuum(%" G_GINT64_FORMAT ")", pages);
+
+	return lite_exec(s, sql);
+}
+
 static char *
 lite_schema_sql(const char *migration)
 {
@@ -250,6 +292,9 @@ const struct store_backend store_sqlite_backend = {
     .version_get = lite_version_get,
     .version_set = lite_version_set,
     .schema_sql = lite_schema_sql,
+    .space = lite_space,
+    .reclaim = lite_reclaim,
+    .compact_sql = "PRAGMA auto_vacuum = INCREMENTAL; VACUUM",
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
                   " 'sqlite%' ORDER BY name",
 };

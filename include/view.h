@@ -58,7 +58,7 @@ struct view_heartbeat {
 /* [{"name", "last_seen", "due", "state"}] of a GArray of struct view_heartbeat. */
 char *view_heartbeats_json(GArray *entries);
 
-/* What `sevmail prune` did (DESIGN.md's prune --json): the messages whose raw bytes it
+/* What `sevmail prune --json` prints: the messages whose raw bytes it
  * dropped, received before `before`, and, for a SQLite file (file TRUE), how the file uses
  * its pages afterwards. */
 struct view_prune {

@@ -1,4 +1,4 @@
-"""Retention of raw mail (DESIGN.md, "Retention"), with the clock moved by SEVMAIL_NOW: with
+"""Retention of raw mail (sevmail.conf(5), keep_raw; sevmail(1), prune), with the clock moved by SEVMAIL_NOW: with
 [general] keep_raw the daemon drops the raw bytes of older inbound mail, and `sevmail prune
 --before DATE` does the same from the command line while the daemon runs; what the mail led
 to stays (incidents, timelines, `show`, `explain`), a copy of a pruned message is still a

@@ -17,14 +17,27 @@ struct lite_stmt {
 #define DB(s) ((sqlite3 *)(s)->db)
 #define ST(x) (((struct lite_stmt *)(void *)(x))->st)
 
+static int lite_pragma(struct store *s, const char *sql, gint64 *v);
+
+/* A database with no page yet: only then does auto_vacuum take effect without a VACUUM
+ * (and setting it on an existing one would wait for its writers). */
+static gboolean
+lite_fresh(struct store *s)
+{
+	gint64 pages = -1;
+
+	return lite_pragma(s, "PRAGMA page_count", &pages) == 0 && pages == 0;
+}
+
 static int
 lite_open(struct store *s, const struct store_params *p, GError **err)
 {
-	/* auto_vacuum first: it takes effect only on a database without tables (an older
-	 * one keeps its mode until `sevmail prune --vacuum`) */
-	static const char *const pragmas =
-	    "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = "
-	    "FULL; PRAGMA foreign_keys = ON;";
+	/* before the first table: pages freed by a prune can go back to the file system
+	 * (store_retention.c); an older database keeps its mode until `sevmail prune
+	 * --vacuum` */
+	static const char *const fresh = "PRAGMA auto_vacuum = INCREMENTAL";
+	static const char *const pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+	                                   "FULL; PRAGMA foreign_keys = ON;";
 	sqlite3 *db = NULL;
 
 	s->where = g_strdup(p->path);
@@ -45,6 +58,12 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 	}
 	s->db = db;
 	sqlite3_busy_timeout(db, p->busy_timeout * 1000);
+	if (lite_fresh(s) && sqlite3_exec(db, fresh, NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(s, err, "cannot set it up");
+		g_prefix_error(err, "%s: ", p->path);
+		sqlite3_close(db);
+		return -1;
+	}
 	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		store_fail(s, err, "cannot use it");
 		g_prefix_error(err, "%s: ", p->path);

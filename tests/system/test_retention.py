@@ -155,7 +155,7 @@ def mail_of_a_day(desk, day, count=30):
     desk.clock = T + day * DAY
     for n in range(count):
         alert(desk, "Disk %d full on day %d" % (n, day), size=20000)
-    desk.once()
+    return desk.once()
 
 
 @pytest.mark.sqlite_only("the pages of the SQLite file")
@@ -185,7 +185,10 @@ def test_an_older_file_reuses_the_pages_and_prune_vacuum_converts_it(desk):
     full, before, mode = pages(desk)
     assert mode == 0
     desk.write_config(general__keep_raw="90d")
-    mail_of_a_day(desk, 100, count=1)  # the daemon prunes the 30 of day 0
+    ran = mail_of_a_day(desk, 100, count=1)  # the daemon prunes the 30 of day 0
+    assert b"keep_raw: pruned the raw bytes of 30 messages" in ran.stderr
+    assert b"gives none back to the file system; `sevmail prune --vacuum` once makes it do so" \
+        in ran.stderr, ran.stderr
     grown, free, mode = pages(desk)
     assert mode == 0 and free > before + 100 and grown <= full + 8
     # freed pages are reused: 20 new mails of the same size do not grow the file

@@ -202,3 +202,26 @@ def test_an_older_file_reuses_the_pages_and_prune_vacuum_converts_it(desk):
     small, free, mode = pages(desk)
     assert mode == 2 and free == 0 and small < now
     assert desk.intact()
+
+
+@pytest.mark.sqlite_only("store-copy reads a SQLite file")
+def test_a_pruned_sqlite_desk_moves_to_postgresql_as_it_is(desk, unique):
+    import pgserver
+    if not pgserver.available():
+        pytest.skip("Debian's PostgreSQL server is not installed (scripts/ensure-deps)")
+    desk.clock = T
+    first = alert(desk, "DiskFull db-1")
+    desk.once()
+    desk.clock = T + 100 * DAY
+    assert json.loads(desk.run("prune", "--before", "2026-12-05", "--json").stdout)["pruned"] == 1
+    target = pgserver.shared().create_database("r_" + unique)
+    desk.run("store-copy", "--to", target)
+    desk.write_config(store__backend="postgresql", store__conninfo=target)
+    desk.pg, desk.conninfo = pgserver.shared(), target  # desk.query reads it there
+    # the pruned message is there without its bytes, and still a duplicate
+    [(_, size, pruned)] = raw_sizes(desk)
+    assert size == 0 and pruned == T + 100 * DAY
+    desk.deliver(first)
+    desk.once()
+    assert desk.value("SELECT count(*) FROM messages") == 1
+    assert len(desk.incidents()) == 1

@@ -107,6 +107,16 @@ SyncState *
     return m, copied
 
 
+def db_per_message(desk, stored, size, total):
+    """The SQLite file with its -wal after the run, per stored message, beside the mean size
+    of a raw message: what [general] keep_raw can win back."""
+    on_disk = sum(os.path.getsize(p) for p in (desk.db, desk.db + "-wal") if os.path.exists(p))
+    per = on_disk / max(stored, 1)
+    log("storm: database %.1f MiB for %d messages: %.1f KiB each (raw mail %.1f KiB)",
+        on_disk / 1048576.0, stored, per / 1024.0, size / max(total, 1) / 1024.0)
+    return "%.1f KiB  (raw mail %.1f KiB)" % (per / 1024.0, size / max(total, 1) / 1024.0)
+
+
 def storm(stack, results):
     total = common.env_int("BENCH_STORM", 10000)
     distinct = common.env_int("BENCH_STORM_DISTINCT", 50)
@@ -145,6 +155,8 @@ def storm(stack, results):
     else:
         results.add(name, "mbsync (isync) floor", copied, "", "n/a")
     results.add(name, "peak RSS", "%.1f MiB" % m.maxrss_mib, "", "")
+    results.add(name, "database per stored message", db_per_message(desk, got["messages"], size,
+                                                                    total), "", "")
     for key in ("incidents", "repeats", "pages", "pages_sent"):
         label = {"incidents": "incidents", "repeats": "alert_repeat events",
                  "pages": "pages queued", "pages_sent": "pages sent"}[key]

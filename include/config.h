@@ -122,6 +122,7 @@ struct config {
 	char *secret;        /* read from secret_file, or from secret = for tests */
 	char *heartbeat_to;  /* sevmail's own heartbeat goes there, or NULL */
 	int heartbeat_every; /* seconds between two of them */
+	int keep_raw;        /* seconds the raw bytes of inbound mail are kept; 0: forever */
 	/* [imap] */
 	struct server_config imap;
 	char *mailbox;

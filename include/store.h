@@ -98,6 +98,40 @@ gint64 store_message_add(struct store *s, const struct stored_message *m, GError
 int store_message_outcome(struct store *s, gint64 id, const char *route, const char *reason,
                           gint64 incident_id, GError **err);
 
+/* --- retention of inbound mail's raw bytes (store_retention.c) --- */
+/* Rows pruned per transaction: intake waits for one batch at most. */
+#define STORE_PRUNE_BATCH 500
+/* Drops the raw bytes of the inbound messages received before `before` and marks them
+ * pruned at now; their Message-ID, hashes, route, reason and incident stay (a copy of one
+ * is still a duplicate), and so do events and incidents. The quarantine is not touched: a
+ * message there is kept until it is dealt with. One transaction per STORE_PRUNE_BATCH rows,
+ * at most max_batches of them (0: until none is left). The number pruned, -1 + err. */
+gint64 store_prune_raw(struct store *s, gint64 before, gint64 now, int max_batches, GError **err);
+
+/* How the database's file uses its pages (SQLite; known is FALSE on PostgreSQL, whose
+ * autovacuum makes the space of pruned rows reusable by itself). */
+struct store_space {
+	gboolean known;
+	gboolean incremental; /* auto_vacuum = incremental: free pages can go back to the
+	                         file system without a VACUUM */
+	gint64 page_size, pages, free_pages;
+};
+int store_space(struct store *s, struct store_space *sp, GError **err);
+/* Gives up to `pages` free pages (0: all) back to the file system where the database can
+ * (SQLite with auto_vacuum = incremental), a few at a time so that writers are not kept
+ * waiting: the number given back, -1 + err. */
+gint64 store_reclaim(struct store *s, gint64 pages, GError **err);
+/* Rewrites the database so that it gives freed space back from now on: SQLite sets
+ * auto_vacuum = incremental and VACUUMs (which waits for, and then holds up, the other
+ * writers while it copies the file); PostgreSQL VACUUMs the messages table. 0, or -1 +
+ * err. */
+int store_compact(struct store *s, GError **err);
+/* The daemon's timer pass: with keep > 0, a few batches of store_prune_raw of the mail
+ * older than keep seconds (a large first prune is spread over several passes), then
+ * store_reclaim of what they freed. Logs what it pruned; a failure is a warning, tried
+ * again on a later pass. */
+void store_retention_run(struct store *s, int keep, gint64 now);
+
 /* TRUE when err is worth trying again later as it is: the database was busy, full,
  * unwritable, out of memory or unreachable. Other errors are the message's own. */
 gboolean store_error_transient(const GError *err);

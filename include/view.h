@@ -58,6 +58,19 @@ struct view_heartbeat {
 /* [{"name", "last_seen", "due", "state"}] of a GArray of struct view_heartbeat. */
 char *view_heartbeats_json(GArray *entries);
 
+/* What `sevmail prune --json` prints: the messages whose raw bytes it
+ * dropped, received before `before`, and, for a SQLite file (file TRUE), how the file uses
+ * its pages afterwards. */
+struct view_prune {
+	gint64 pruned, before;
+	gboolean vacuumed;
+	gboolean file, incremental;
+	gint64 page_size, pages, free_pages, given_back;
+};
+/* {"pruned", "before", "vacuumed", "file": {"page_size", "pages", "free_pages",
+ * "given_back", "incremental"} or null}. */
+char *view_prune_json(const struct view_prune *p);
+
 /* Counts, MTTA and MTTR by severity (DESIGN.md's stats --json). */
 struct stats;
 char *view_stats_json(const struct stats *st);

@@ -65,3 +65,14 @@ cli_utc_time(const char *text, gint64 *t)
 	*t = g_date_time_to_unix(dt);
 	return TRUE;
 }
+
+gboolean
+cli_utc_date(const char *text, gint64 *t)
+{
+	g_autofree char *midnight = NULL;
+
+	if (strlen(text) != strlen("dddd-dd-dd"))
+		return cli_utc_time(text, t);
+	midnight = g_strconcat(text, " 00:00", NULL);
+	return cli_utc_time(midnight, t);
+}

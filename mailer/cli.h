@@ -71,6 +71,8 @@ int cli_store_open(struct cli_ctx *ctx);
 
 /* "YYYY-MM-DD HH:MM" (UTC) of a real date as unix time in *t; FALSE for anything else. */
 gboolean cli_utc_time(const char *text, gint64 *t);
+/* The same, or a day alone ("YYYY-MM-DD", its midnight UTC). */
+gboolean cli_utc_date(const char *text, gint64 *t);
 
 /* The entries, by topic: cli_mail.c, cli_incidents.c, cli_lists.c, cli_oncall.c,
  * cli_override.c, cli_noise.c, cli_store.c. */
@@ -80,6 +82,6 @@ extern const struct cli_cmd cli_cmd_list, cli_cmd_show, cli_cmd_declare, cli_cmd
     cli_cmd_stats, cli_cmd_status_page, cli_cmd_oncall, cli_cmd_override, cli_cmd_overrides;
 extern const struct cli_cmd cli_cmd_subscribe, cli_cmd_unsubscribe, cli_cmd_lists, cli_cmd_members;
 extern const struct cli_cmd cli_cmd_maintenance, cli_cmd_heartbeats;
-extern const struct cli_cmd cli_cmd_store_copy;
+extern const struct cli_cmd cli_cmd_store_copy, cli_cmd_prune;
 
 #endif

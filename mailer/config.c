@@ -29,6 +29,7 @@ enum key_type {
 	T_KEYS,     /* "source:key, ...": secret alert addresses, stored as key -> source */
 	T_DURATION, /* "10m", "1h30m": seconds (int), from min to max */
 	T_STORM,    /* "20/5m" or "off": struct storm_guard */
+	T_KEEP,     /* "90d" or "forever": seconds (int) from min to max, 0 for forever */
 	T_BACKEND,  /* sqlite or postgresql, stored as gboolean: postgresql */
 };
 
@@ -54,6 +55,7 @@ static const struct key keys[] = {
     {"general", "secret_file", T_SECRET, NULL, TRUE, 0, 0, F(secret)},
     {"general", "heartbeat_to", T_STRING, NULL, FALSE, 0, 0, F(heartbeat_to)},
     {"general", "heartbeat_every", T_DURATION, "5m", FALSE, 60, 86400, F(heartbeat_every)},
+    {"general", "keep_raw", T_KEEP, "forever", FALSE, 86400, 366 * 86400, F(keep_raw)},
     {"imap", "host", T_STRING, "127.0.0.1", FALSE, 0, 0, F(imap.host)},
     {"imap", "port", T_INT, "993", FALSE, 1, 65535, F(imap.port)},
     {"imap", "security", T_SECURITY, "tls", FALSE, 0, 0, F(imap.security)},
@@ -327,6 +329,8 @@ set_key(struct config *c, const struct key *k, const char *value, GError **err)
 		return config_set_duration(c, k->group, k->name, value, k->min, k->max, field, err);
 	case T_STORM:
 		return config_set_storm(c, k->group, k->name, value, field, err);
+	case T_KEEP:
+		return config_set_keep(c, k->group, k->name, value, k->min, k->max, field, err);
 	}
 	return 0;
 }

@@ -24,6 +24,10 @@ gboolean config_loopback(const char *host);
 /* A duration such as 10m into *field (seconds, from min to max). 0, or -1 + err. */
 int config_set_duration(struct config *c, const char *group, const char *key, const char *value,
                         int min, int max, int *field, GError **err);
+/* How long to keep something: a duration as config_set_duration reads it, or "forever"
+ * (0). 0, or -1 + err. */
+int config_set_keep(struct config *c, const char *group, const char *key, const char *value,
+                    int min, int max, int *field, GError **err);
 /* [alerts] storm: "N/DURATION" (more than N incidents from alerts within DURATION) or
  * "off". 0, or -1 + err. */
 int config_set_storm(struct config *c, const char *group, const char *key, const char *value,

@@ -1,6 +1,7 @@
 /*
  * config_values: values of config.c's key table that need more than a number or a word:
- * durations ("10m") and the storm guard's rate ("20/5m" or "off").
+ * durations ("10m"), how long to keep something ("90d" or "forever") and the storm guard's
+ * rate ("20/5m" or "off").
  */
 #include "config_sections.h"
 
@@ -23,6 +24,24 @@ config_set_duration(struct config *c, const char *group, const char *key, const 
 	return config_bad(err, c, group, key,
 	                  "'%s' is not a duration from %s to %s, such as 10m or 1h30m", value, low,
 	                  high);
+}
+
+int
+config_set_keep(struct config *c, const char *group, const char *key, const char *value, int min,
+                int max, int *field, GError **err)
+{
+	g_autoptr(GError) why = NULL;
+
+	if (g_ascii_strcasecmp(value, "forever") == 0) {
+		*field = 0;
+		return 0;
+	}
+	if (config_set_duration(c, group, key, value, min, max, field, &why) == 0)
+		return 0;
+	/* in days: "24 h" would read oddly beside 90d */
+	return config_bad(err, c, group, key,
+	                  "'%s' is not forever or a duration from %dd to %dd, such as 90d or 12w",
+	                  value, min / 86400, max / 86400);
 }
 
 /* The most incidents a storm limit may name: past that, it guards nothing. */

@@ -174,6 +174,7 @@ timers_and_send(const struct config *cfg, struct store *s, struct pass_stats *st
 	handoff_run(cfg, s, util_now());
 	joins_run(cfg, s, util_now());
 	steps += noise_run(cfg, s, util_now());
+	store_retention_run(s, cfg->keep_raw, util_now());
 
 	if (cfg->status_page_output != NULL && (steps > 0 || st->fetched > st->duplicates) &&
 	    publish_status_page(cfg, s, cfg->status_page_output, &e) != 0)

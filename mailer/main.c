@@ -80,7 +80,7 @@ static const struct cli_cmd *const commands[] = {
     &cli_cmd_lists,      &cli_cmd_members,    &cli_cmd_oncall,    &cli_cmd_override,
     &cli_cmd_overrides,  &cli_cmd_postmortem, &cli_cmd_stats,     &cli_cmd_status_page,
     &cli_cmd_outbox,     &cli_cmd_quarantine, &cli_cmd_declare,   &cli_cmd_maintenance,
-    &cli_cmd_heartbeats, &cli_cmd_store_copy, &cli_cmd_help,
+    &cli_cmd_heartbeats, &cli_cmd_store_copy, &cli_cmd_prune,     &cli_cmd_help,
 };
 
 static const struct cli_cmd *

@@ -136,6 +136,11 @@ static const char *const migrations[] = {
     "CREATE INDEX events_kind ON events(kind, incident_id);"
     "CREATE INDEX outbox_incident ON outbox(incident_id, kind);"
     "CREATE INDEX outbox_kind_created ON outbox(kind, created_at);",
+    /* 10: retention: when a message's raw bytes were dropped ([general] keep_raw, `sevmail
+     * prune`), and the messages still whole by age, so that a prune finds them without
+     * reading the rows' raw bytes */
+    "ALTER TABLE messages ADD COLUMN pruned_at INTEGER;"
+    "CREATE INDEX messages_unpruned ON messages(received_at) WHERE pruned_at IS NULL;",
 };
 
 int

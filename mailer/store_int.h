@@ -63,6 +63,12 @@ struct store_backend {
 	const char *tables_sql;
 	/* After rows were copied into table with their ids: later inserts go on from there. */
 	int (*copied)(struct store *s, const char *table);
+	/* How the file uses its pages, and giving free ones back (SQLite's incremental
+	 * vacuum: up to pages of them); NULL where the server manages its space itself. */
+	int (*space)(struct store *s, struct store_space *sp);
+	int (*reclaim)(struct store *s, gint64 pages);
+	/* Rewrites the database so that freed space goes back to the file system. */
+	const char *compact_sql;
 	/* The active instance (DESIGN.md, "Store backends"); NULL where not shared. */
 	int (*active_take)(struct store *s, GError **err);
 	gboolean (*active_held)(struct store *s);

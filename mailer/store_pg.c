@@ -665,6 +665,8 @@ const struct store_backend store_pg_backend = {
     .version_get = pg_version_get,
     .version_set = pg_version_set,
     .schema_sql = store_pg_schema,
+    /* autovacuum makes the space of pruned rows reusable; this only does it now */
+    .compact_sql = "VACUUM messages",
     .tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
                   " AND tablename <> 'sevmail_schema' ORDER BY tablename",
     .copied = pg_copied,

@@ -46,11 +46,27 @@ lite_sql_free(void *data)
 	g_free(c);
 }
 
+static int lite_pragma(struct store *s, const char *sql, gint64 *v);
+
+/* A database with no page yet: only then does auto_vacuum take effect without a VACUUM
+ * (and setting it on an existing one would wait for its writers). */
+static gboolean
+lite_fresh(struct store *s)
+{
+	gint64 pages = -1;
+
+	return lite_pragma(s, "PRAGMA page_count", &pages) == 0 && pages == 0;
+}
+
 static int
 lite_open(struct store *s, const struct store_params *p, GError **err)
 {
-	static const char *const pragmas =
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+	/* before the first table: pages freed by a prune can go back to the file system
+	 * (store_retention.c); an older database keeps its mode until `sevmail prune
+	 * --vacuum` */
+	static const char *const fresh = "PRAGMA auto_vacuum = INCREMENTAL";
+	static const char *const pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+	                                   "FULL; PRAGMA foreign_keys = ON;";
 	sqlite3 *db = NULL;
 	struct lite *l;
 
@@ -76,7 +92,8 @@ lite_open(struct store *s, const struct store_params *p, GError **err)
 	g_queue_init(&l->lru);
 	s->db = l;
 	sqlite3_busy_timeout(db, p->busy_timeout * 1000);
-	if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+	if ((lite_fresh(s) && sqlite3_exec(db, fresh, NULL, NULL, NULL) != SQLITE_OK) ||
+	    sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		store_fail(s, err, "cannot use it");
 		g_prefix_error(err, "%s: ", p->path);
 		sqlite3_close(db);
@@ -332,6 +349,45 @@ lite_version_set(struct store *s, int version)
 	return lite_exec(s, sql);
 }
 
+/* The first column of a PRAGMA that returns one number. */
+static int
+lite_pragma(struct store *s, const char *sql, gint64 *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(DB(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+lite_space(struct store *s, struct store_space *sp)
+{
+	gint64 mode = 0;
+
+	sp->known = TRUE;
+	if (lite_pragma(s, "PRAGMA auto_vacuum", &mode) != 0 ||
+	    lite_pragma(s, "PRAGMA page_size", &sp->page_size) != 0 ||
+	    lite_pragma(s, "PRAGMA page_count", &sp->pages) != 0 ||
+	    lite_pragma(s, "PRAGMA freelist_count", &sp->free_pages) != 0)
+		return -1;
+	sp->incremental = mode == 2;
+	return 0;
+}
+
+static int
+lite_reclaim(struct store *s, gint64 pages)
+{
+	g_autofree char *sql =
+	    g_strdup_printf("PRAGMA incremental_vacuum(%" G_GINT64_FORMAT ")", pages);
+
+	return lite_exec(s, sql);
+}
+
 static char *
 lite_schema_sql(const char *migration)
 {
@@ -359,6 +415,9 @@ const struct store_backend store_sqlite_backend = {
     .version_get = lite_version_get,
     .version_set = lite_version_set,
     .schema_sql = lite_schema_sql,
+    .space = lite_space,
+    .reclaim = lite_reclaim,
+    .compact_sql = "PRAGMA auto_vacuum = INCREMENTAL; VACUUM",
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
                   " 'sqlite%' ORDER BY name",
 };

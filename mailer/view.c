@@ -611,3 +611,37 @@ view_heartbeats_json(GArray *entries)
 	json_builder_end_array(b);
 	return finish(b);
 }
+
+static void
+member_int(JsonBuilder *b, const char *name, gint64 v)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, v);
+}
+
+char *
+view_prune_json(const struct view_prune *p)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	member_int(b, "pruned", p->pruned);
+	member_time(b, "before", p->before);
+	json_builder_set_member_name(b, "vacuumed");
+	json_builder_add_boolean_value(b, p->vacuumed);
+	json_builder_set_member_name(b, "file");
+	if (!p->file) {
+		json_builder_add_null_value(b);
+	} else {
+		json_builder_begin_object(b);
+		member_int(b, "page_size", p->page_size);
+		member_int(b, "pages", p->pages);
+		member_int(b, "free_pages", p->free_pages);
+		member_int(b, "given_back", p->given_back);
+		json_builder_set_member_name(b, "incremental");
+		json_builder_add_boolean_value(b, p->incremental);
+		json_builder_end_object(b);
+	}
+	json_builder_end_object(b);
+	return finish(b);
+}

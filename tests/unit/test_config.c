@@ -4,6 +4,7 @@
 #include "schedule.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A config file in a fresh temp dir with a secret file beside it; caller frees. */
@@ -327,12 +328,49 @@ test_bad_people_name_section_and_key(void)
 	}
 }
 
+/* Raw mail is kept forever unless keep_raw says how long, in a duration from a day to a
+ * year; what cannot be read is named by section and key. */
+static void
+test_keep_raw(void)
+{
+	const char *bad[] = {"0", "90", "12h", "400d", "ever", "-5d", ""};
+	const char *good[][2] = {{"90d", "7776000"}, {"12w", "7257600"}, {"FOREVER", "0"}};
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	g_autoptr(config) def = load("", &dir, &e);
+
+	g_assert_no_error(e);
+	g_assert_cmpint(def->keep_raw, ==, 0);
+	cleanup(dir);
+	for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
+		g_autofree char *extra = g_strdup_printf("[general]\nkeep_raw = %s\n", good[i][0]);
+		g_autoptr(config) c = load(extra, &dir, &e);
+
+		g_assert_no_error(e);
+		g_assert_cmpint(c->keep_raw, ==, atoi(good[i][1]));
+		cleanup(dir);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) why = NULL;
+		g_autofree char *extra = g_strdup_printf("[general]\nkeep_raw = %s\n", bad[i]);
+		g_autoptr(config) c = load(extra, &dir, &why);
+
+		g_assert_null(c);
+		g_assert_nonnull(why);
+		g_test_message("%s: %s", bad[i], why->message);
+		g_assert_nonnull(strstr(why->message, "[general] keep_raw: "));
+		g_assert_nonnull(strstr(why->message, "forever or a duration from 1d to 366d"));
+		cleanup(dir);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/config/alert_keys_name_their_source", test_alert_keys_name_their_source);
 	g_test_add_func("/config/noise_control_keys", test_noise_control_keys);
+	g_test_add_func("/config/keep_raw", test_keep_raw);
 	g_test_add_func("/config/short_or_odd_alert_keys_are_refused",
 	                test_short_or_odd_alert_keys_are_refused);
 	g_test_add_func("/config/responders_by_address_or_unique_name",

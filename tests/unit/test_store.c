@@ -403,6 +403,8 @@ test_upgrade_keeps_the_alerts_of_older_incidents(void)
 	                 " at INTEGER, actor TEXT, kind TEXT, detail TEXT);"
 	                 "CREATE TABLE participants (incident_id INTEGER, address TEXT,"
 	                 " PRIMARY KEY (incident_id, address));"
+	                 "CREATE TABLE messages (id INTEGER PRIMARY KEY, received_at INTEGER,"
+	                 " raw BLOB);"
 	                 "INSERT INTO incidents (id, title, status, created_at, fingerprint,"
 	                 " source) VALUES (1, 'Disk full', 'resolved', 1000,"
 	                 " 'generic:disk full', 'generic'), (2, 'By hand', 'triggered', 1100,"
@@ -713,6 +715,51 @@ test_readers_of_a_long_history(void)
 	remove_temp(dir);
 }
 
+/* Retention: the raw bytes of old messages go, a batch at a time, and nothing else of them:
+ * a copy is still a duplicate, a newer message and the quarantine keep their bytes. */
+static void
+test_prune_drops_old_raw_bytes_in_batches(void)
+{
+	g_autoptr(GError) e = NULL;
+	char *dir = NULL;
+	struct store *s = open_temp(&dir);
+	struct quarantined *q = NULL;
+	const int old = STORE_PRUNE_BATCH + 20;
+
+	g_assert_no_error(e);
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	for (int i = 0; i <= old; i++) {
+		g_autofree char *id = g_strdup_printf("<m%d@example.com>", i);
+		g_autofree char *hash = g_strdup_printf("h%d", i);
+		g_autofree char *raw = g_strdup_printf("Message-ID: %s\r\n\r\nbody %d\r\n", id, i);
+		/* the last one is newer than the cut-off */
+		struct stored_message m = {id,      hash,           NULL,
+		                           "INBOX", (guint32)i + 1, i == old ? 5000 : 1000 + i,
+		                           raw,     strlen(raw)};
+
+		g_assert_cmpint(store_message_add(s, &m, &e), >, 0);
+		if (i == 0)
+			g_assert_cmpint(store_quarantine_add(s, &m, "it broke", 1, &e), ==, 0);
+	}
+	g_assert_cmpint(store_commit(s, &e), ==, 0);
+
+	/* one batch, then the rest; then nothing is left to prune */
+	g_assert_cmpint(store_prune_raw(s, 4000, 6000, 1, &e), ==, STORE_PRUNE_BATCH);
+	g_assert_cmpint(store_prune_raw(s, 4000, 6000, 0, &e), ==, old - STORE_PRUNE_BATCH);
+	g_assert_cmpint(store_prune_raw(s, 4000, 6000, 0, &e), ==, 0);
+	g_assert_no_error(e);
+	g_assert_cmpint(store_message_known(s, "<m3@example.com>", "h3", NULL, &e), ==,
+	                STORE_MESSAGE_KNOWN);
+	g_assert_cmpint(store_quarantine_get(s, 1, &q, &e), ==, 1);
+	g_assert_cmpuint(g_bytes_get_size(q->raw), >, 0);
+	quarantined_free(q);
+	/* the newer one was whole all along */
+	g_assert_cmpint(store_prune_raw(s, 6000, 6000, 0, &e), ==, 1);
+	g_assert_no_error(e);
+	store_close(s);
+	remove_temp(g_steal_pointer(&dir));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -728,5 +775,7 @@ main(int argc, char **argv)
 	                test_upgrade_keeps_the_alerts_of_older_incidents);
 	g_test_add_func("/store/statements-are-compiled-once", test_statements_are_compiled_once);
 	g_test_add_func("/store/readers-of-a-long-history", test_readers_of_a_long_history);
+	g_test_add_func("/store/prune-drops-old-raw-bytes-in-batches",
+	                test_prune_drops_old_raw_bytes_in_batches);
 	return g_test_run();
 }

@@ -53,6 +53,7 @@ struct imap_message {
 	gboolean headers_only; /* larger than max_message_size: the body was not fetched */
 	gsize size;            /* the message's size on the server */
 	guint index, total;    /* 1-based position among the messages of this fetch */
+	gboolean last_of_batch; /* no more messages follow before the next round trip */
 };
 
 /* Called for each message with UID > after_uid, in UID order. Return 0 to go on, -1 to

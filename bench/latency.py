@@ -100,6 +100,9 @@ def page_latency(stack, results):
         n50, n99 = _p(notice)
         results.add(name, "floor: plain IDLE client told p50/p99",
                     "%s / %s" % (_ms(n50), _ms(n99)), "", "")
+        over = p99 - n99
+        results.add(name, "page p99 - IDLE client p99", _ms(over), "<= 30 ms",
+                    "ok" if over <= 0.03 else "OVER")
         own = [p - n - d for p, n, d in zip(page, notice, deliver)]
         results.add(name, "page - IDLE notice - delivery p50",
                     _ms(percentile(own, 50)), "", "")
@@ -134,7 +137,8 @@ def ingest_latency(stack, results, name):
         alice.close()
     i50, i99 = _p(took)
     results.add(name, "compare: `sevmail ingest` (pipe) -> page p50/p99 (%d)" % trials,
-                "%s / %s" % (_ms(i50), _ms(i99)), "", "")
+                "%s / %s" % (_ms(i50), _ms(i99)), "p99 < 50 ms",
+                "ok" if i99 < 0.05 else "OVER")
 
 
 def reply_latency(stack, results):

@@ -150,8 +150,8 @@ def storm(stack, results):
         ratio = m.wall / mean
         results.add(name, "mbsync (isync) floor, before / after", "%.1f s / %.1f s  (%.0f msg/s)"
                     % (walls[0], walls[1], total / mean), "", "")
-        results.add(name, "sevmail / floor", "%.2fx" % ratio, "<= 1.5x",
-                    "ok" if ratio <= 1.5 else "OVER")
+        results.add(name, "sevmail / floor", "%.2fx" % ratio, "<= 0.7x",
+                    "ok" if ratio <= 0.7 else "OVER")
     else:
         results.add(name, "mbsync (isync) floor", copied, "", "n/a")
     results.add(name, "peak RSS", "%.1f MiB" % m.maxrss_mib, "", "")

@@ -96,6 +96,10 @@ def compare(fn, stack, results, before):
         part = Results()
         try:
             fn(stack, part)
+        except Exception as e:  # a broken run: report it, go on with the other binary
+            traceback.print_exc()
+            part.broken("%s: %s" % (type(e).__name__, e))
+            part.add(fn.__name__, "(run broke)", "BROKEN", "", "BROKEN")
         finally:
             use_binary(after_binary)
         results.problems += ["%s: %s" % (label, p) for p in part.problems]

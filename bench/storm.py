@@ -177,7 +177,8 @@ def storm_pg(stack, results):
         return
     total = common.env_int("BENCH_STORM", 10000)
     distinct = common.env_int("BENCH_STORM_DISTINCT", 50)
-    server = pgserver.PgServer(os.path.join(stack.base_dir, "pg"), fsync=True)
+    # a directory of its own: BENCH_BEFORE runs this twice in one stack
+    server = pgserver.PgServer(tempfile.mkdtemp(prefix="pg-", dir=stack.base_dir), fsync=True)
     server.start()
     try:
         pgserver._shared = server  # the desk's database is made there

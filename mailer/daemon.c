@@ -54,7 +54,7 @@ struct fetch_ctx {
 /* Committed messages are marked processed a batch at a time: one command instead of a round
  * trip per message. A crash before the mark leaves them unmarked, not unprocessed: the
  * checkpoint and the de-duplication keep them from being applied twice. */
-#define MARK_BATCH 50
+#define MARK_BATCH 500
 
 static void
 mark_committed(struct fetch_ctx *f)

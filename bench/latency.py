@@ -22,10 +22,14 @@ import common
 from common import BenchBroken, log, percentile
 
 POLL = 0.002
+QUIET = 0.6  # longer than Dovecot's 500 ms IDLE notification delay
 
 
 def idle_desk(stack, name):
-    return common.new_desk(stack, name, imap__idle="true", imap__poll_interval=86400)
+    # every trial's alert is its own incident and pages: the storm guard ([alerts] storm)
+    # would fold all after the 20th into one storm incident and page nobody for them
+    return common.new_desk(stack, name, imap__idle="true", imap__poll_interval=86400,
+                           alerts__storm="off")
 
 
 def _ms(v):
@@ -65,6 +69,12 @@ def page_latency(stack, results):
     try:
         for i in range(warmup + trials):
             raw = desk.monitor_mail("BenchLatency on host%d" % i)
+            # Dovecot tells an IDLE client of a change 500 ms after the first change it
+            # saw (NOTIFY_DELAY_MSECS); sevmail's own \Seen flag on the previous alert is
+            # such a change for the plain IDLE client, whose notice then came early, a
+            # fixed 500 ms after that flag and not after the delivery. Wait it out, so
+            # that both hear of this alert from its delivery alone.
+            time.sleep(QUIET)
             n_in, n_alice = incoming.exists + 1, alice.exists + 1
             t0 = time.monotonic()
             stack.send(raw, desk.monitor, [desk.address])
@@ -100,6 +110,9 @@ def page_latency(stack, results):
         n50, n99 = _p(notice)
         results.add(name, "floor: plain IDLE client told p50/p99",
                     "%s / %s" % (_ms(n50), _ms(n99)), "", "")
+        over = p99 - n99
+        results.add(name, "page p99 - IDLE client p99", _ms(over), "<= 30 ms",
+                    "ok" if over <= 0.03 else "OVER")
         own = [p - n - d for p, n, d in zip(page, notice, deliver)]
         results.add(name, "page - IDLE notice - delivery p50",
                     _ms(percentile(own, 50)), "", "")
@@ -134,7 +147,8 @@ def ingest_latency(stack, results, name):
         alice.close()
     i50, i99 = _p(took)
     results.add(name, "compare: `sevmail ingest` (pipe) -> page p50/p99 (%d)" % trials,
-                "%s / %s" % (_ms(i50), _ms(i99)), "", "")
+                "%s / %s" % (_ms(i50), _ms(i99)), "p99 < 50 ms",
+                "ok" if i99 < 0.05 else "OVER")
 
 
 def reply_latency(stack, results):

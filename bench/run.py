@@ -14,6 +14,9 @@ Environment (sizes, all optional):
   BENCH_FANOUT=10000                             fan-out subscribers
   BENCH_HISTORY=100000 BENCH_HISTORY_RUNS=5      incidents of the long history, runs per figure
   BENCH_KEEP=1                                   keep the temp dir (mailboxes, databases)
+  BENCH_BEFORE=/path/to/older/sevmail            storm and latency benchmarks with that
+                                                 binary too, in the same run, just before
+                                                 ./sevmail's; one table with both columns
 """
 
 import os
@@ -25,6 +28,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import common  # noqa: E402
+import story  # noqa: E402  (bench/common.py put tests/ on the path)
 import fanout  # noqa: E402
 import history  # noqa: E402
 import latency  # noqa: E402
@@ -72,6 +76,42 @@ class Results:
         return "\n".join(lines)
 
 
+# the benchmarks BENCH_BEFORE runs with both binaries
+COMPARED = {"storm", "storm-pg", "latency"}
+
+
+def use_binary(path):
+    common.SEVMAIL = path
+    story.SEVMAIL = path
+
+
+def compare(fn, stack, results, before):
+    """fn with the BENCH_BEFORE binary, then with ./sevmail, back to back; one row per
+    measure with both results."""
+    after_binary = common.SEVMAIL
+    runs = []
+    for label, binary in (("before", before), ("after", after_binary)):
+        common.log("--- (%s: %s)", label, binary)
+        use_binary(binary)
+        part = Results()
+        try:
+            fn(stack, part)
+        except Exception as e:  # a broken run: report it, go on with the other binary
+            traceback.print_exc()
+            part.broken("%s: %s" % (type(e).__name__, e))
+            part.add(fn.__name__, "(run broke)", "BROKEN", "", "BROKEN")
+        finally:
+            use_binary(after_binary)
+        results.problems += ["%s: %s" % (label, p) for p in part.problems]
+        runs.append(part.rows)
+    old = {(r[0], r[1]): r for r in runs[0]}
+    for r in runs[1]:
+        b = old.pop((r[0], r[1]), None)
+        results.add(r[0], r[1], "%s -> %s" % (b[2] if b else "-", r[2]), r[3], r[4])
+    for r in old.values():
+        results.add(r[0], r[1], "%s -> -" % r[2], r[3], r[4])
+
+
 def machine():
     lines = ["machine: %s, %d CPUs, Python %s" % (platform.platform(), os.cpu_count(),
                                                   platform.python_version())]
@@ -98,6 +138,10 @@ def main():
     if unknown:
         sys.stderr.write("bench: unknown benchmark(s) %s\n" % ", ".join(sorted(unknown)))
         return 2
+    before = os.environ.get("BENCH_BEFORE")
+    if before and not os.access(before, os.X_OK):
+        sys.stderr.write("bench: BENCH_BEFORE=%s is not an executable\n" % before)
+        return 2
     results = Results()
     started = time.monotonic()
     with open("/proc/loadavg") as f:
@@ -112,7 +156,10 @@ def main():
             t0 = time.monotonic()
             common.log("--- %s", name)
             try:
-                fn(stack, results)
+                if before and name in COMPARED:
+                    compare(fn, stack, results, before)
+                else:
+                    fn(stack, results)
             except Exception as e:  # a broken run: report it, go on with the others
                 traceback.print_exc()
                 results.broken("%s: %s: %s" % (name, type(e).__name__, e))
@@ -127,6 +174,10 @@ def main():
     print(machine() + "; at the start: " + load_before)
     print("sevmail benchmarks, %.0f s in all" % (time.monotonic() - started))
     print()
+    if before:
+        print("results: before (%s) -> after (%s), measured back to back in this run"
+              % (before, common.SEVMAIL))
+        print()
     print(results.table())
     if results.problems:
         print()

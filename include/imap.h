@@ -50,9 +50,10 @@ struct imap_message {
 	guint32 uid;
 	const char *raw; /* the whole message, or only its header (headers_only) */
 	gsize len;
-	gboolean headers_only; /* larger than max_message_size: the body was not fetched */
-	gsize size;            /* the message's size on the server */
-	guint index, total;    /* 1-based position among the messages of this fetch */
+	gboolean headers_only;  /* larger than max_message_size: the body was not fetched */
+	gsize size;             /* the message's size on the server */
+	guint index, total;     /* 1-based position among the messages of this fetch */
+	gboolean last_of_batch; /* no more messages follow before the next round trip */
 };
 
 /* Called for each message with UID > after_uid, in UID order. Return 0 to go on, -1 to

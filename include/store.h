@@ -76,6 +76,18 @@ int store_begin(struct store *s, GError **err);
 int store_commit(struct store *s, GError **err);
 void store_rollback(struct store *s);
 
+/* Group commit: one transaction (one BEGIN, one COMMIT, one sync to disk) carries several
+ * messages. Inside an open batch, store_begin, store_commit and store_rollback act on a
+ * SAVEPOINT instead: a message that fails rolls back alone, and its failure is not the
+ * batch's (the first-failure rule holds per savepoint). A failure outside a savepoint, or
+ * a savepoint that cannot be rolled back (the connection or the transaction itself was
+ * lost), fails the batch: store_batch_end then refuses and rolls back every message of it,
+ * so they are all read again. One savepoint at a time. */
+int store_batch_begin(struct store *s, GError **err);
+int store_batch_end(struct store *s, GError **err);
+void store_batch_abort(struct store *s);
+gboolean store_batch_open(const struct store *s);
+
 /* --- inbound messages --- */
 struct stored_message {
 	const char *message_id;   /* or NULL */

@@ -24,6 +24,21 @@
 #define PROGRESS_MIN 100
 #define PROGRESS_EVERY 50
 
+/* Group commit: the messages of one fetch go into one transaction, each in a savepoint of
+ * its own (store_batch_begin), with the checkpoint; the batch commits when the fetched
+ * messages run out, after BATCH_COUNT messages or once it has taken BATCH_MS, and the mail
+ * it queued (pages first of all) is sent right after its commit. A crash replays whole
+ * messages: nothing of an uncommitted batch is stored, nor its checkpoint. */
+#define BATCH_COUNT 50
+#define BATCH_MS 100
+
+/* A message of the open batch, reported once its batch committed. */
+struct pending {
+	struct intake_result res;
+	guint32 uid;
+	guint index, total;
+};
+
 struct fetch_ctx {
 	const struct config *cfg;
 	struct store *store;
@@ -32,12 +47,14 @@ struct fetch_ctx {
 	struct pass_stats *stats;
 	GError *error;
 	GArray *committed; /* guint32 UIDs committed but not yet marked processed */
+	GArray *pending;   /* struct pending: the open batch's messages */
+	gint64 started;    /* when the open batch began (monotonic, microseconds) */
 };
 
 /* Committed messages are marked processed a batch at a time: one command instead of a round
  * trip per message. A crash before the mark leaves them unmarked, not unprocessed: the
  * checkpoint and the de-duplication keep them from being applied twice. */
-#define MARK_BATCH 50
+#define MARK_BATCH 500
 
 static void
 mark_committed(struct fetch_ctx *f)
@@ -73,15 +90,63 @@ daemon_log_result(const char *where, const struct intake_result *r)
 /* A backlog shows its progress: on a terminal as a counter that rewrites itself, in a log
  * as one line per batch. */
 static void
-progress(const struct config *cfg, const struct imap_message *m)
+progress(const struct config *cfg, guint index, guint total)
 {
-	if (m->total < PROGRESS_MIN)
+	if (total < PROGRESS_MIN)
 		return;
 	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%s: %u/%u%s", cfg->mailbox, m->index, m->total,
-		        m->index == m->total ? "\n" : "");
-	else if (m->index % PROGRESS_EVERY == 0 || m->index == m->total)
-		g_message("%s: %u/%u messages processed", cfg->mailbox, m->index, m->total);
+		fprintf(stderr, "\r%s: %u/%u%s", cfg->mailbox, index, total,
+		        index == total ? "\n" : "");
+	else if (index % PROGRESS_EVERY == 0 || index == total)
+		g_message("%s: %u/%u messages processed", cfg->mailbox, index, total);
+}
+
+static void
+pending_clear(GArray *pending)
+{
+	for (guint i = 0; i < pending->len; i++)
+		intake_result_clear(&g_array_index(pending, struct pending, i).res);
+	g_array_set_size(pending, 0);
+}
+
+/* Commits the open batch, reports its messages, and sends what it queued at once: a page
+ * waits for its batch's commit, never for the rest of the fetch, the marking or the timers.
+ * -1 (the batch rolled back whole, f->error set unless it was already) when the commit
+ * failed. */
+static int
+batch_commit(struct fetch_ctx *f)
+{
+	g_autoptr(GError) e = NULL;
+
+	if (!store_batch_open(f->store))
+		return 0;
+	if (store_batch_end(f->store, &e) != 0) {
+		pending_clear(f->pending);
+		if (f->error == NULL)
+			f->error = g_steal_pointer(&e);
+		return -1;
+	}
+	for (guint i = 0; i < f->pending->len; i++) {
+		struct pending *p = &g_array_index(f->pending, struct pending, i);
+
+		if (p->total < PROGRESS_MIN || !isatty(STDERR_FILENO)) {
+			g_autofree char *where =
+			    g_strdup_printf("%s UID %u", f->cfg->mailbox, p->uid);
+
+			daemon_log_result(where, &p->res);
+		}
+		progress(f->cfg, p->index, p->total);
+		f->stats->fetched++;
+		f->stats->duplicates += p->res.duplicate;
+		g_array_append_val(f->committed, p->uid);
+	}
+	pending_clear(f->pending);
+	/* another instance may be active now: its mail to send, not ours */
+	if (store_active_held(f->store) && daemon_send(f->cfg, f->store, f->stats, &e) != 0)
+		g_warning("%s (the outbox will retry)", e->message);
+	if (f->committed->len >= MARK_BATCH)
+		mark_committed(f);
+	return 0;
 }
 
 static int
@@ -90,20 +155,23 @@ on_message(const struct imap_message *m, void *data)
 	struct fetch_ctx *f = data;
 	struct intake_source src = {
 	    f->cfg->mailbox, f->uidvalidity, m->uid, TRUE, m->headers_only ? m->size : 0, TRUE};
-	struct intake_result res;
-	g_autofree char *where = g_strdup_printf("%s UID %u", f->cfg->mailbox, m->uid);
+	struct pending p = {{0}, m->uid, m->index, m->total};
 
-	if (intake_message(f->cfg, f->store, m->raw, m->len, &src, &res, &f->error) != 0)
-		return -1; /* rolled back: the message stays unprocessed for the next pass */
-	if (m->total < PROGRESS_MIN || !isatty(STDERR_FILENO))
-		daemon_log_result(where, &res);
-	progress(f->cfg, m);
-	f->stats->fetched++;
-	f->stats->duplicates += res.duplicate;
-	intake_result_clear(&res);
-	g_array_append_val(f->committed, m->uid);
-	if (f->committed->len >= MARK_BATCH)
-		mark_committed(f);
+	if (!store_batch_open(f->store)) {
+		if (store_batch_begin(f->store, &f->error) != 0)
+			return -1;
+		f->started = g_get_monotonic_time();
+	}
+	if (intake_message(f->cfg, f->store, m->raw, m->len, &src, &p.res, &f->error) != 0) {
+		/* it rolled back alone, and stays unprocessed for the next pass; those before
+		 * it in the batch are committed (unless the batch itself failed) */
+		batch_commit(f);
+		return -1;
+	}
+	g_array_append_val(f->pending, p);
+	if (m->last_of_batch || f->pending->len >= BATCH_COUNT ||
+	    g_get_monotonic_time() - f->started >= BATCH_MS * 1000)
+		return batch_commit(f);
 	return 0;
 }
 
@@ -128,7 +196,8 @@ fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_st
       GError **err)
 {
 	g_autoptr(GArray) committed = g_array_new(FALSE, FALSE, sizeof(guint32));
-	struct fetch_ctx f = {cfg, s, im, imap_uidvalidity(im), st, NULL, committed};
+	g_autoptr(GArray) pending = g_array_new(FALSE, FALSE, sizeof(struct pending));
+	struct fetch_ctx f = {cfg, s, im, imap_uidvalidity(im), st, NULL, committed, pending, 0};
 	guint32 stored_validity = 0, last_uid = 0;
 	int rc = store_checkpoint_get(s, cfg->mailbox, &stored_validity, &last_uid, err);
 
@@ -144,6 +213,10 @@ fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_st
 		last_uid = 0;
 	}
 	rc = imap_fetch_new(im, last_uid, on_message, &f, err);
+	/* a batch still open (the fetch broke off between messages): what it holds is
+	 * applied whole, and committed like any other */
+	if (store_batch_open(s) && batch_commit(&f) != 0 && rc >= 0)
+		rc = -1;
 	if (rc >= 0 || f.error != NULL)
 		mark_committed(&f); /* what was committed, even when a later message failed */
 	if (f.error != NULL) {

@@ -12,6 +12,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <string.h>
@@ -135,8 +137,13 @@ imap_tcp_connect(const char *host, int port, int timeout, char **why)
 			continue;
 		}
 		e = imap_wait_connect(fd, ai, timeout);
-		if (e == 0)
+		if (e == 0) {
+			/* commands go out whole and at once: Nagle would hold a command's
+			 * last segment back for the server's delayed ACK */
+			if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 			break;
+		}
 		close(fd);
 		fd = -1;
 	}
@@ -464,7 +471,8 @@ imap_fetch_batch(struct imap *im, const struct imap_entry *entries, guint n, gbo
 	g_array_sort(bodies, imap_uid_cmp);
 	for (i = 0; i < bodies->len && !stop; i++) {
 		struct imap_body *b = &g_array_index(bodies, struct imap_body, i);
-		struct imap_message m = {b->uid, b->raw, b->len, headers, 0, ++*count, total};
+		struct imap_message m = {b->uid, b->raw,   b->len, headers,
+		                         0,      ++*count, total,  i + 1 == bodies->len};
 
 		for (guint j = 0; j < n; j++)
 			if (entries[j].uid == b->uid)

@@ -6,10 +6,14 @@
  */
 #include "relay.h"
 
+#include <arpa/inet.h>
 #include <gio/gio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* Before libesmtp.h, which declares smtp_starttls_set_ctx() only after OpenSSL's types. */
@@ -52,6 +56,36 @@ relay_problem(struct relay_run *run, enum relay_error code, const char *fmt, ...
 	run->problem_code = code;
 }
 
+/* libESMTP makes its socket itself and hands it to no callback; its commands (the
+ * pipelined envelope, the message in chunks, the final dot) are small writes that Nagle's
+ * algorithm holds back until the server's delayed ACK, 40 ms a time. At SMTP_EV_CONNECT
+ * the connected TCP socket to the server's port is found among our descriptors and set
+ * TCP_NODELAY (another one to that port with it set as well does no harm). */
+static void
+relay_nodelay(int port)
+{
+	g_autoptr(GDir) dir = g_dir_open("/proc/self/fd", 0, NULL);
+	const char *name;
+
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		int fd = atoi(name), type = 0;
+		socklen_t len = sizeof type;
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof peer;
+		int peer_port = -1;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM ||
+		    getpeername(fd, (struct sockaddr *)&peer, &plen) != 0)
+			continue;
+		if (peer.ss_family == AF_INET)
+			peer_port = ntohs(((struct sockaddr_in *)&peer)->sin_port);
+		else if (peer.ss_family == AF_INET6)
+			peer_port = ntohs(((struct sockaddr_in6 *)&peer)->sin6_port);
+		if (peer_port == port)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
+	}
+}
+
 /*
  * libESMTP checks the server certificate itself after STARTTLS: OpenSSL's verification
  * result (the chain against the CAs of our SSL_CTX, and the configured host name, see
@@ -72,6 +106,7 @@ relay_event(smtp_session_t session, int event, void *arg, ...)
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		run->connected = TRUE;
+		relay_nodelay(run->p->port);
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		relay_problem(run, RELAY_ERROR_TLS, "SMTP server %s does not offer STARTTLS",

@@ -419,9 +419,73 @@ store_where(const struct store *s)
 	return s->where;
 }
 
+/* The savepoint of the one message an open batch is applying. */
+#define SAVEPOINT "message"
+
+/* Inside a batch the message's savepoint could not be rolled back: the transaction is gone
+ * (a lost connection; SQLite rolls back the whole transaction itself on some errors, a full
+ * disk among them). The batch is failed, with that error, unless it already is. */
+static void
+batch_lost(struct store *s)
+{
+	g_autoptr(GError) e = NULL;
+
+	store_fail(s, &e, "the batch's transaction was lost");
+}
+
+static int
+savepoint_begin(struct store *s, GError **err)
+{
+	if (s->savepoint) {
+		g_set_error_literal(err, STORE_ERROR, STORE_ERROR_FAILED,
+		                    "database: a message's savepoint is open already");
+		return -1;
+	}
+	if (s->failed != NULL) {
+		g_set_error(err, STORE_ERROR, s->failed_code,
+		            "%s; the batch is rolled back and read again", s->failed);
+		return -1;
+	}
+	if (s->be->exec(s, "SAVEPOINT " SAVEPOINT) != 0)
+		return store_fail(s, err, "cannot start a savepoint");
+	s->savepoint = TRUE;
+	return 0;
+}
+
+static void
+savepoint_rollback(struct store *s)
+{
+	/* the message's own failure goes with its savepoint */
+	g_clear_pointer(&s->failed, g_free);
+	s->savepoint = FALSE;
+	if (s->be->exec(s, "ROLLBACK TO SAVEPOINT " SAVEPOINT) != 0 ||
+	    s->be->exec(s, "RELEASE SAVEPOINT " SAVEPOINT) != 0)
+		batch_lost(s);
+}
+
+static int
+savepoint_commit(struct store *s, GError **err)
+{
+	if (s->failed != NULL) {
+		g_set_error(err, STORE_ERROR, s->failed_code,
+		            "%s; nothing of this message was committed", s->failed);
+		savepoint_rollback(s);
+		return -1;
+	}
+	if (s->be->exec(s, "RELEASE SAVEPOINT " SAVEPOINT) != 0) {
+		store_fail(s, err, "cannot release a savepoint");
+		savepoint_rollback(s);
+		return -1;
+	}
+	s->savepoint = FALSE;
+	return 0;
+}
+
 int
 store_begin(struct store *s, GError **err)
 {
+	if (s->batch)
+		return savepoint_begin(s, err);
 	g_clear_pointer(&s->failed, g_free);
 	if (s->be->exec(s, s->be->begin_sql) != 0) {
 		store_fail(s, err, "cannot start a transaction");
@@ -435,6 +499,8 @@ store_begin(struct store *s, GError **err)
 int
 store_commit(struct store *s, GError **err)
 {
+	if (s->batch)
+		return savepoint_commit(s, err);
 	if (s->failed != NULL) {
 		g_set_error(err, STORE_ERROR, s->failed_code,
 		            "%s; nothing of this transaction was committed", s->failed);
@@ -453,10 +519,49 @@ store_commit(struct store *s, GError **err)
 void
 store_rollback(struct store *s)
 {
+	if (s->batch) {
+		if (s->savepoint)
+			savepoint_rollback(s);
+		return;
+	}
 	g_clear_pointer(&s->failed, g_free);
 	if (s->txn)
 		s->be->exec(s, "ROLLBACK");
 	s->txn = FALSE;
+}
+
+int
+store_batch_begin(struct store *s, GError **err)
+{
+	g_return_val_if_fail(!s->batch && !s->txn, -1);
+	if (store_begin(s, err) != 0)
+		return -1;
+	s->batch = TRUE;
+	return 0;
+}
+
+int
+store_batch_end(struct store *s, GError **err)
+{
+	g_return_val_if_fail(s->batch, -1);
+	if (s->savepoint)
+		savepoint_rollback(s); /* a message left half done is not committed */
+	s->batch = FALSE;
+	return store_commit(s, err);
+}
+
+void
+store_batch_abort(struct store *s)
+{
+	s->batch = FALSE;
+	s->savepoint = FALSE;
+	store_rollback(s);
+}
+
+gboolean
+store_batch_open(const struct store *s)
+{
+	return s->batch;
 }
 
 /* --- the active instance --- */

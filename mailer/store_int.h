@@ -86,6 +86,8 @@ struct store {
 	void *db;    /* the backend's connection */
 	char *where; /* the database, as messages name it */
 	gboolean txn;
+	gboolean batch;     /* the transaction is a batch of messages (store_batch_begin) */
+	gboolean savepoint; /* inside the batch, one message's savepoint is open */
 	/* The first failure inside the open transaction (fdm's one error rule): a caller that
 	 * ignored it cannot commit the rest as if it had not happened. */
 	char *failed;

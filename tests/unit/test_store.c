@@ -93,6 +93,78 @@ test_a_failed_step_makes_the_commit_refuse(void)
 	remove_temp(dir);
 }
 
+static guint
+outbox_rows(struct store *s)
+{
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) rows = store_outbox_list(s, TRUE, &e);
+
+	g_assert_no_error(e);
+	return rows->len;
+}
+
+/* Group commit: inside a batch each message is a savepoint. A message whose step failed
+ * rolls back alone and the batch goes on; a failure outside a message fails the batch,
+ * which then refuses to commit anything; an aborted batch leaves nothing. */
+static void
+test_a_failed_message_rolls_back_alone_in_a_batch(void)
+{
+	char *dir = NULL;
+	struct store *s = open_temp(&dir);
+	g_autoptr(GError) e = NULL, step = NULL, msg = NULL, begin = NULL, end = NULL;
+
+	g_assert_cmpint(store_batch_begin(s, &e), ==, 0);
+	g_assert_true(store_batch_open(s));
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(queue(s, "one@example.com", &e), ==, 0);
+	g_assert_cmpint(store_commit(s, &e), ==, 0);
+	/* the second message fails (the same Message-ID), unnoticed by its caller */
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(queue(s, "two@example.com", &e), ==, 0);
+	g_assert_cmpint(queue(s, "one@example.com", &step), ==, -1);
+	g_assert_cmpint(store_commit(s, &msg), ==, -1);
+	g_assert_true(g_str_has_suffix(msg->message, "nothing of this message was committed"));
+	/* its failure was its own: the third goes on in the same transaction */
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(queue(s, "three@example.com", &e), ==, 0);
+	g_assert_cmpint(store_commit(s, &e), ==, 0);
+	/* one that its caller rolls back */
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(queue(s, "four@example.com", &e), ==, 0);
+	store_rollback(s);
+	g_assert_cmpint(store_batch_end(s, &e), ==, 0);
+	g_assert_no_error(e);
+	g_assert_false(store_batch_open(s));
+	g_assert_cmpuint(outbox_rows(s), ==, 2);
+
+	/* a failure outside any message fails the whole batch */
+	g_clear_error(&step);
+	g_assert_cmpint(store_batch_begin(s, &e), ==, 0);
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(queue(s, "five@example.com", &e), ==, 0);
+	g_assert_cmpint(store_commit(s, &e), ==, 0);
+	g_assert_cmpint(queue(s, "one@example.com", &step), ==, -1);
+	g_assert_cmpint(store_begin(s, &begin), ==, -1);
+	g_assert_nonnull(begin);
+	g_assert_cmpint(store_batch_end(s, &end), ==, -1);
+	g_assert_true(g_str_has_suffix(end->message, "nothing of this transaction was committed"));
+	g_assert_cmpuint(outbox_rows(s), ==, 2);
+
+	/* an aborted batch leaves nothing, and the next transaction starts clean */
+	g_assert_cmpint(store_batch_begin(s, &e), ==, 0);
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(queue(s, "six@example.com", &e), ==, 0);
+	g_assert_cmpint(store_commit(s, &e), ==, 0);
+	store_batch_abort(s);
+	g_assert_cmpuint(outbox_rows(s), ==, 2);
+	g_assert_cmpint(store_begin(s, &e), ==, 0);
+	g_assert_cmpint(queue(s, "seven@example.com", &e), ==, 0);
+	g_assert_cmpint(store_commit(s, &e), ==, 0);
+	g_assert_cmpuint(outbox_rows(s), ==, 3);
+	store_close(s);
+	remove_temp(dir);
+}
+
 static gint64
 add_override(struct store *s, const char *person, gint64 from, gint64 until)
 {
@@ -766,6 +838,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/store/a-failed-step-makes-the-commit-refuse",
 	                test_a_failed_step_makes_the_commit_refuse);
+	g_test_add_func("/store/a-failed-message-rolls-back-alone-in-a-batch",
+	                test_a_failed_message_rolls_back_alone_in_a_batch);
 	g_test_add_func("/store/overrides", test_overrides);
 	g_test_add_func("/store/bounces-are-recorded-once", test_bounces_are_recorded_once);
 	g_test_add_func("/store/suspension-and-resubscribing", test_suspension_and_resubscribing);

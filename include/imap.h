@@ -72,7 +72,9 @@ int imap_mark_processed(struct imap *im, const guint32 *uids, guint n, GError **
 
 /* IDLE (RFC 2177) for an event loop: imap_idle_start() sends IDLE; watch imap_idle_fd()
  * for input, then call imap_idle_done() (also before ~29 minutes pass). fetch and mark
- * end a running IDLE themselves. After an IMAP_ERROR_CONNECT from any call the handle is
+ * end a running IDLE themselves. imap_idle_start() returns 1 when the server already told
+ * of new mail (since the last fetch began, or right after IDLE began): fetch now, the
+ * socket will not say it again. After an IMAP_ERROR_CONNECT from any call the handle is
  * dead: close it and open a new one. */
 gboolean imap_has_idle(struct imap *im);
 int imap_idle_start(struct imap *im, GError **err);

@@ -402,8 +402,13 @@ wait_in_idle(struct loop *l)
 
 	if (!l->cfg->idle || !imap_has_idle(l->imap))
 		return; /* the poll timer does the work */
-	if (imap_idle_start(l->imap, &e) != 0) {
+	switch (imap_idle_start(l->imap, &e)) {
+	case -1:
 		fail(l, e->message);
+		return;
+	case 1:
+		/* mail came during the pass: another pass, from the loop (not from here) */
+		l->idle_refresh = g_idle_add(on_idle_refresh, l);
 		return;
 	}
 	l->idle_watch =

@@ -509,6 +509,10 @@ imap_fetch_new(struct imap *im, guint32 after_uid, imap_message_cb cb, void *dat
 		return -1;
 	if (after_uid == G_MAXUINT32)
 		return 0;
+	/* from here on, an EXISTS the server sends (in this listing's answer or a later
+	 * command's) may be mail this fetch does not see: imap_idle_start asks for another */
+	if (im->imap->imap_selection_info != NULL)
+		im->imap->imap_selection_info->sel_has_exists = 0;
 	if (imap_list(im, after_uid, list, err) == -1)
 		return -1;
 	while (i < list->len) {
@@ -667,11 +671,21 @@ imap_idle_start(struct imap *im, GError **err)
 		            "IMAP server %s does not support IDLE", im->where);
 		return -1;
 	}
+	/* The server tells of new mail once, in the answer to whatever command comes next: an
+	 * EXISTS that came with the last fetch's listing or with a later command (the \Seen
+	 * flags, a MOVE) will not come again in IDLE, and waiting would leave that mail for
+	 * the next poll. So then no IDLE: the caller fetches again. */
+	if (im->imap->imap_selection_info != NULL && im->imap->imap_selection_info->sel_has_exists)
+		return 1;
 	r = mailimap_idle(im->imap);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, IMAP_ERROR_PROTOCOL, err, "IMAP IDLE on %s failed",
 		                 im->where);
 	im->idling = TRUE;
+	/* what the server said right after "+ idling" may already be in libetpan's buffer,
+	 * where watching the socket would never see it */
+	if (im->imap->imap_stream != NULL && im->imap->imap_stream->read_buffer_len > 0)
+		return 1;
 	return 0;
 }
 

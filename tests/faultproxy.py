@@ -1,6 +1,7 @@
 """A TCP proxy on 127.0.0.1 that injects the faults a mail server shows on a bad day:
 refusing connections, accepting and never answering, and cutting a connection after a
-number of bytes from the server. Tests put it between sevmail and the real Dovecot."""
+number of bytes from the server, or doing something (a delivery, say) at the moment the
+client sends a command. Tests put it between sevmail and the real Dovecot."""
 
 import socket
 import threading
@@ -12,6 +13,9 @@ class FaultProxy:
         self.mode = "pass"    # pass | hang | refuse
         self.cut_after = None  # bytes from the server after which one connection is cut
         self.accepted = 0      # connections accepted so far
+        # called with each chunk the client sends, before it is passed on (in the proxy's
+        # thread; the command waits until it returns)
+        self.on_client_data = None
         self._lock = threading.Lock()
         self._conns = []
         self._stop = threading.Event()
@@ -100,19 +104,21 @@ class FaultProxy:
                 continue
             self._track(server)
             limit, self.cut_after = self.cut_after, None
-            threading.Thread(target=self._pump, args=(client, server, None),
+            threading.Thread(target=self._pump, args=(client, server, None, self),
                              daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, limit),
                              daemon=True).start()
 
     @staticmethod
-    def _pump(src, dst, limit):
+    def _pump(src, dst, limit, from_client=None):
         sent = 0
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                if from_client is not None and from_client.on_client_data is not None:
+                    from_client.on_client_data(data)
                 if limit is not None and sent + len(data) > limit:
                     dst.sendall(data[: max(0, limit - sent)])
                     break

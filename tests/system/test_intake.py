@@ -43,6 +43,32 @@ def test_mail_delivered_during_idle_is_processed_without_polling(desk):
     assert "HighErrorRate api-gateway" in [i["title"] for i in desk.incidents()]
 
 
+def test_mail_told_of_in_the_answer_to_the_flags_is_fetched_at_once(desk):
+    """An IMAP server tells of new mail once, in the answer to the next command. Mail that
+    comes while sevmail marks what it processed is told of in the answer to that command
+    (Dovecot: "* 2 EXISTS" before "OK Store completed"), and IDLE would never tell of it
+    again: sevmail fetches again instead of waiting for the next poll (a day here)."""
+    with FaultProxy(desk.stack.imap_port) as proxy:
+        desk.write_config(imap__port=proxy.port, imap__poll_interval=86400)
+        told = []
+
+        def deliver_while_marking(data):
+            if not told and (b"UID STORE" in data or b"UID MOVE" in data):
+                told.append(data)
+                desk.deliver(desk.monitor_mail("Disk full on %s" % name(2)))
+
+        proxy.on_client_data = deliver_while_marking
+        daemon = Daemon(desk)
+        try:
+            desk.deliver(desk.monitor_mail("Disk full on %s" % name(1)))
+            pages = desk.inbox(desk.alice, 2, timeout=60)
+        finally:
+            code, err = daemon.stop()
+    assert told, "sevmail never marked the first alert processed"
+    assert code == 0, err
+    assert sorted(p["Subject"][:7] for p in pages) == ["[INC-1]", "[INC-2]"]
+
+
 def test_outage_is_logged_once_and_mail_from_it_is_processed_after(desk):
     with FaultProxy(desk.stack.imap_port) as proxy:
         desk.write_config(imap__port=proxy.port, imap__poll_interval=1)

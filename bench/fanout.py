@@ -71,8 +71,11 @@ def fanout(stack, results):
     n = common.env_int("BENCH_FANOUT", 10000)
     drain_timeout = common.env_int("BENCH_FANOUT_DRAIN", 600)
     proxy = common.CountingProxy(stack.smtp_port)  # not listening yet: SMTP refused
+    # the alert is believed as it is (security.sender_auth = none), as a monitoring tool's
+    # authenticated mail would be: an unverified one reaches the lists only once a
+    # responder acknowledges it
     desk = common.new_desk(stack, "fan", smtp__port=proxy.port,
-                           alerts__severity_map="critical:1")
+                           alerts__severity_map="critical:1", security__sender_auth="none")
     addresses = _addresses(desk, n)
     desk.run("subscribe", "stakeholders", addresses[0])
     with common.db(desk) as conn:

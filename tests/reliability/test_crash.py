@@ -21,6 +21,17 @@ SEED = int(os.environ.get("SEVMAIL_KILL_SEED", "20261126"))
 
 
 @pytest.mark.slow
+def run_killed(desk, env, delay):
+    """One `run --once`, SIGKILLed after delay seconds; whether it was still running then."""
+    proc = subprocess.Popen([SEVMAIL, "-c", desk.config, "run", "--once"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    alive = proc.poll() is None
+    proc.kill()
+    proc.wait()
+    return alive
+
+
 def test_sigkill_during_a_2000_message_backlog(desk, figure):
     desk.clock = 1795701600  # fixed: no escalation timer fires during the long run
     desk.write_config(alerts__storm="off")  # one incident per alert, no storm guard
@@ -35,12 +46,7 @@ def test_sigkill_during_a_2000_message_backlog(desk, figure):
     delays = [rng.uniform(0.05, 2.0) for _ in range(SHORT_ROUNDS)] + \
              [rng.uniform(1.0, 20.0) for _ in range(LONG_ROUNDS)]
     for delay in delays:
-        proc = subprocess.Popen([SEVMAIL, "-c", desk.config, "run", "--once"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        alive = proc.poll() is None
-        proc.kill()
-        proc.wait()
+        alive = run_killed(desk, env, delay)
         conn = db(desk)
         stored = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
         checkpoint = conn.execute("SELECT coalesce(max(last_uid), 0) FROM checkpoints") \
@@ -134,12 +140,7 @@ def test_sigkill_inside_group_commits(desk, figure):
     # (several committed before it, one open)
     while stored < total and len(kills) < BATCH_ROUNDS:
         delay = rng.uniform(0.05, 0.5)
-        proc = subprocess.Popen([SEVMAIL, "-c", desk.config, "run", "--once"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        alive = proc.poll() is None
-        proc.kill()
-        proc.wait()
+        alive = run_killed(desk, env, delay)
         conn = db(desk)
         stored = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
         checkpoint = conn.execute("SELECT coalesce(max(last_uid), 0) FROM checkpoints") \

@@ -20,7 +20,7 @@ alert_compile(const char *const *patterns, GRegex **out, int n)
 	for (int i = 0; i < n; i++) {
 		GError *err = NULL;
 
-		out[i] = g_regex_new(patterns[i], G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &err);
+		out[i] = g_regex_new(patterns[i], G_REGEX_CASELESS, 0, &err);
 		/* constants: a failure is a bug, not an input error */
 		if (out[i] == NULL)
 			g_error("alert: bad pattern %s: %s", patterns[i], err->message);

@@ -4,6 +4,7 @@ the status page's bound. Against the real Dovecot and OpenSMTPD, on SQLite or Po
 
 import json
 import os
+import re
 
 import pytest
 
@@ -218,3 +219,52 @@ def test_prune_before_odd_dates(desk):
     assert desk.value("SELECT length(raw) FROM messages") > 100
     assert desk.run("prune", "--before", "2026-12-02 14:00", "--json").returncode == 0
     assert desk.value("SELECT length(raw) FROM messages") > 100  # received at 14:00, not before
+
+
+# --- the status page's bound ---
+
+
+def section(html, name):
+    """The titles of the incidents a section of the index lists, in its order, and its text."""
+    start = html.index('<section id="%s">' % name)
+    text = html[start:html.index("</section>", start)]
+    return re.findall(r'<a href="inc-\d+\.html">([^<]*)</a></h3>', text), text
+
+
+def test_the_status_page_shows_50_resolved_and_counts_the_rest(desk, tmp_path):
+    """Open incidents all; of those resolved or closed in the last 7 days the 50 latest, and
+    "And N more." for the others; never one resolved earlier, merged or unverified."""
+    desk.clock = T
+    desk.run("check")
+    rows = []
+
+    def incident(title, status, created, resolved=None, merged=None, unverified=0):
+        rows.append((title, status, created, resolved, merged, unverified))
+    incident("Open one", "investigating", T - 3600)
+    incident("Open two", "open", T - 7200)
+    for k in range(1, 54):
+        incident("Resolved %d" % k, "resolved", T - 8 * DAY, T - k * 3000)
+    incident("Closed lately", "closed", T - 8 * DAY, T - 1000)
+    incident("Resolved long ago", "resolved", T - 9 * DAY, T - 8 * DAY)
+    incident("Merged lately", "resolved", T - 2 * DAY, T - 500, merged=1)
+    incident("Unverified lately", "resolved", T - 2 * DAY, T - 400, unverified=1)
+    desk.query("INSERT INTO incidents (title, severity, status, created_at, resolved_at,"
+               " merged_into, unverified, source) VALUES (?, 2, ?, ?, ?, ?, ?, 'manual')",
+               many=rows)
+    out = tmp_path / "page"
+    desk.run("status-page", "--output", str(out))
+    html = (out / "index.html").read_text()
+    assert section(html, "open")[0] == ["Open one", "Open two"]
+    listed, text = section(html, "resolved")
+    assert listed == ["Closed lately"] + ["Resolved %d" % k for k in range(1, 50)], listed
+    assert "And 4 more." in text
+    assert "Resolved long ago" not in html and "Merged lately" not in html
+    assert "Unverified lately" not in html
+    # exactly 50: nothing more to count
+    desk.query("UPDATE incidents SET resolved_at = ?1 WHERE title IN ('Resolved 50',"
+               " 'Resolved 51', 'Resolved 52', 'Resolved 53')", (T - 10 * DAY,))
+    desk.run("status-page", "--output", str(out))
+    html = (out / "index.html").read_text()
+    assert "more." not in html
+    listed, text = section(html, "resolved")
+    assert listed == ["Closed lately"] + ["Resolved %d" % k for k in range(1, 50)], listed

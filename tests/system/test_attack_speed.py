@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from faultproxy import FaultProxy
 from story import Daemon
 
 T = 1796220000  # Wednesday 2026-12-02 14:00 UTC
@@ -268,3 +269,34 @@ def test_the_status_page_shows_50_resolved_and_counts_the_rest(desk, tmp_path):
     assert "more." not in html
     listed, text = section(html, "resolved")
     assert listed == ["Closed lately"] + ["Resolved %d" % k for k in range(1, 50)], listed
+
+
+# --- IDLE ---
+
+
+@pytest.mark.parametrize("command", [b"RFC822.SIZE", b"BODY.PEEK[]", b"IDLE"],
+                         ids=["listing", "bodies", "idle"])
+def test_mail_delivered_as_a_command_goes_out_is_fetched_at_once(desk, command):
+    """A mail delivered while sevmail's listing, its fetch of bodies or its IDLE is on its
+    way to the server is read in this pass or the next at once, never at the next poll (a
+    day here)."""
+    with FaultProxy(desk.stack.imap_port) as proxy:
+        desk.write_config(imap__port=proxy.port, imap__poll_interval=86400)
+        told = []
+
+        def deliver_then(data):
+            if not told and command in data:
+                told.append(data)
+                desk.deliver(desk.monitor_mail("Disk full on bravo"))
+
+        proxy.on_client_data = deliver_then
+        daemon = Daemon(desk)
+        try:
+            if command != b"IDLE":
+                desk.deliver(desk.monitor_mail("Disk full on alpha"))
+            pages = desk.inbox(desk.alice, 1 if command == b"IDLE" else 2, timeout=60)
+        finally:
+            code, err = daemon.stop()
+    assert told, "sevmail never sent %r" % command
+    assert code == 0, err
+    assert len(pages) == (1 if command == b"IDLE" else 2)

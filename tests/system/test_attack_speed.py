@@ -300,3 +300,35 @@ def test_mail_delivered_as_a_command_goes_out_is_fetched_at_once(desk, command):
     assert told, "sevmail never sent %r" % command
     assert code == 0, err
     assert len(pages) == (1 if command == b"IDLE" else 2)
+
+
+def test_prune_vacuum_while_the_daemon_reads_mail(desk):
+    """`prune --vacuum` rewrites the file (or runs VACUUM on PostgreSQL) while the daemon
+    runs and mail keeps coming: the mail before, during and after is applied once, and the
+    database is intact."""
+    desk.clock = T
+    daemon = Daemon(desk)
+    try:
+        for n in range(20):
+            desk.deliver(desk.monitor_mail("Disk %s full" % "abcdefghijklmnopqrst"[n],
+                                           "x" * 20000))
+        daemon.wait_log(": alert INC-20")
+        desk.clock = T + 3 * DAY
+        for n in range(5):
+            desk.deliver(desk.monitor_mail("Swap %s full" % "abcde"[n]))
+        out = json.loads(desk.run("prune", "--before", "2026-12-04", "--vacuum", "--json")
+                         .stdout)
+        assert out["vacuumed"] is True and out["pruned"] >= 20, out
+        desk.deliver(desk.monitor_mail("Memory full on zulu",
+                                       message_id="<zulu@monitoring.example.com>"))
+        daemon.wait_log("<zulu@monitoring.example.com>: alert INC-")
+    finally:
+        rc, log = daemon.stop()
+    assert rc == 0, log
+    # each applied once (alerts that come together are grouped: count messages, not
+    # incidents)
+    assert desk.value("SELECT count(*) FROM messages") == 26
+    assert desk.value("SELECT count(*) FROM messages WHERE route = 'alert'") == 26
+    assert desk.value("SELECT count(DISTINCT message_id) FROM messages") == 26
+    assert desk.value("SELECT count(*) FROM messages WHERE length(raw) > 0") == 26 - out["pruned"]
+    assert desk.intact()

@@ -332,3 +332,27 @@ def test_prune_vacuum_while_the_daemon_reads_mail(desk):
     assert desk.value("SELECT count(DISTINCT message_id) FROM messages") == 26
     assert desk.value("SELECT count(*) FROM messages WHERE length(raw) > 0") == 26 - out["pruned"]
     assert desk.intact()
+
+
+@pytest.mark.sqlite_only("the fault is a SQLite trigger that rolls back the whole transaction")
+def test_a_message_that_loses_the_whole_transaction_is_quarantined_not_retried_forever(desk):
+    """A message whose failure takes the whole transaction with it (SQLite rolls back the
+    transaction itself on some errors; here a trigger's RAISE(ROLLBACK)), amid a fetch of
+    good alerts: before group commit it was tried in transactions of its own and
+    quarantined; the batch it was in must not fail every pass for ever, blocking the alerts
+    before and behind it. The pass reads them again, one transaction each."""
+    desk.run("check")
+    desk.query("CREATE TRIGGER doom BEFORE INSERT ON incidents WHEN NEW.title LIKE"
+               " '%doom%' BEGIN SELECT RAISE(ROLLBACK, 'doomed row'); END")
+    names = ["Disk full on alpha", "Disk full on bravo", "doom on charlie",
+             "Disk full on delta", "Disk full on echo"]
+    for n in names:
+        desk.deliver(desk.monitor_mail(n))
+    ran = desk.once()
+    assert b"quarantined" in ran.stderr, ran.stderr
+    assert titles(desk) == sorted(n for n in names if "doom" not in n)
+    [q] = json.loads(desk.run("quarantine", "--json").stdout)
+    assert "doomed row" in q["error"], q
+    assert checkpoint(desk) == 5
+    assert desk.sent_to(desk.alice).count("page") == 4
+    assert desk.intact()

@@ -49,10 +49,11 @@ struct fetch_ctx {
 	GArray *committed; /* guint32 UIDs committed but not yet marked processed */
 	GArray *pending;   /* struct pending: the open batch's messages */
 	gint64 started;    /* when the open batch began (monotonic, microseconds) */
-	/* A message whose failure took its batch's transaction with it (SQLite rolls back
-	 * the whole transaction on some errors): lost_uid. The fetch is then read again with
-	 * the messages through it each in a transaction of its own (alone_through), so that
-	 * it is tried and quarantined alone, as without group commit, instead of failing the
+	/* The last message of a batch that rolled back whole (a message's failure took the
+	 * transaction with it, as SQLite does on some errors, or the commit failed, as on a
+	 * deferred constraint): lost_uid. The fetch is then read again with the messages
+	 * through it each in a transaction of its own (alone_through), so that a bad one is
+	 * tried and quarantined alone, as without group commit, instead of failing the
 	 * batch, and every message before and behind it, on every pass. */
 	guint32 lost_uid, alone_through;
 };
@@ -155,6 +156,10 @@ batch_commit(struct fetch_ctx *f)
 	if (!store_batch_open(f->store))
 		return 0;
 	if (store_batch_end(f->store, &e) != 0) {
+		if (f->pending->len > 0)
+			f->lost_uid =
+			    MAX(f->lost_uid,
+			        g_array_index(f->pending, struct pending, f->pending->len - 1).uid);
 		pending_clear(f->pending);
 		if (f->error == NULL)
 			f->error = g_steal_pointer(&e);

@@ -250,7 +250,8 @@ fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_st
 		 * applied whole, and committed like any other */
 		if (store_batch_open(s) && batch_commit(&f) != 0 && rc >= 0)
 			rc = -1;
-		if (f.lost_uid == 0 || f.alone_through != 0 || store_error_transient(f.error))
+		if (rc < 0 || f.lost_uid == 0 || f.alone_through != 0 ||
+		    store_error_transient(f.error))
 			break;
 		/* once: from what is committed, the lost batch's messages one by one */
 		f.alone_through = f.lost_uid;

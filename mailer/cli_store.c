@@ -96,6 +96,13 @@ cli_prune_check(struct cli_ctx *ctx)
 		                       "--before '%s' is not a UTC date such as 2026-09-01 or "
 		                       "\"2026-09-01 12:00\"",
 		                       prune_before);
+	/* 0 is "no date" to the rest of the prune, and no mail was received before it */
+	if (before <= 0)
+		return cli_usage_error(
+		    ctx,
+		    "--before '%s' is not after 1970-01-01: no mail was received "
+		    "before it",
+		    prune_before);
 	if (before > util_now())
 		return cli_usage_error(ctx,
 		                       "--before '%s' is in the future: mail received since now "

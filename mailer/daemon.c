@@ -49,6 +49,13 @@ struct fetch_ctx {
 	GArray *committed; /* guint32 UIDs committed but not yet marked processed */
 	GArray *pending;   /* struct pending: the open batch's messages */
 	gint64 started;    /* when the open batch began (monotonic, microseconds) */
+	/* The last message of a batch that rolled back whole (a message's failure took the
+	 * transaction with it, as SQLite does on some errors, or the commit failed, as on a
+	 * deferred constraint): lost_uid. The fetch is then read again with the messages
+	 * through it each in a transaction of its own (alone_through), so that a bad one is
+	 * tried and quarantined alone, as without group commit, instead of failing the
+	 * batch, and every message before and behind it, on every pass. */
+	guint32 lost_uid, alone_through;
 };
 
 /* Committed messages are marked processed a batch at a time: one command instead of a round
@@ -109,23 +116,12 @@ pending_clear(GArray *pending)
 	g_array_set_size(pending, 0);
 }
 
-/* Commits the open batch, reports its messages, and sends what it queued at once: a page
- * waits for its batch's commit, never for the rest of the fetch, the marking or the timers.
- * -1 (the batch rolled back whole, f->error set unless it was already) when the commit
- * failed. */
-static int
-batch_commit(struct fetch_ctx *f)
+/* Reports the committed messages of f->pending and sends what they queued at once. */
+static void
+report_committed(struct fetch_ctx *f)
 {
 	g_autoptr(GError) e = NULL;
 
-	if (!store_batch_open(f->store))
-		return 0;
-	if (store_batch_end(f->store, &e) != 0) {
-		pending_clear(f->pending);
-		if (f->error == NULL)
-			f->error = g_steal_pointer(&e);
-		return -1;
-	}
 	for (guint i = 0; i < f->pending->len; i++) {
 		struct pending *p = &g_array_index(f->pending, struct pending, i);
 
@@ -146,6 +142,30 @@ batch_commit(struct fetch_ctx *f)
 		g_warning("%s (the outbox will retry)", e->message);
 	if (f->committed->len >= MARK_BATCH)
 		mark_committed(f);
+}
+
+/* Commits the open batch, reports its messages, and sends what it queued at once: a page
+ * waits for its batch's commit, never for the rest of the fetch, the marking or the timers.
+ * -1 (the batch rolled back whole, f->error set unless it was already) when the commit
+ * failed. */
+static int
+batch_commit(struct fetch_ctx *f)
+{
+	g_autoptr(GError) e = NULL;
+
+	if (!store_batch_open(f->store))
+		return 0;
+	if (store_batch_end(f->store, &e) != 0) {
+		if (f->pending->len > 0)
+			f->lost_uid =
+			    MAX(f->lost_uid,
+			        g_array_index(f->pending, struct pending, f->pending->len - 1).uid);
+		pending_clear(f->pending);
+		if (f->error == NULL)
+			f->error = g_steal_pointer(&e);
+		return -1;
+	}
+	report_committed(f);
 	return 0;
 }
 
@@ -157,6 +177,15 @@ on_message(const struct imap_message *m, void *data)
 	    f->cfg->mailbox, f->uidvalidity, m->uid, TRUE, m->headers_only ? m->size : 0, TRUE};
 	struct pending p = {{0}, m->uid, m->index, m->total};
 
+	if (m->uid <= f->alone_through) {
+		/* read again after its batch rolled back whole: in a transaction of its own */
+		if (batch_commit(f) != 0 ||
+		    intake_message(f->cfg, f->store, m->raw, m->len, &src, &p.res, &f->error) != 0)
+			return -1;
+		g_array_append_val(f->pending, p);
+		report_committed(f);
+		return 0;
+	}
 	if (!store_batch_open(f->store)) {
 		if (store_batch_begin(f->store, &f->error) != 0)
 			return -1;
@@ -164,8 +193,10 @@ on_message(const struct imap_message *m, void *data)
 	}
 	if (intake_message(f->cfg, f->store, m->raw, m->len, &src, &p.res, &f->error) != 0) {
 		/* it rolled back alone, and stays unprocessed for the next pass; those before
-		 * it in the batch are committed (unless the batch itself failed) */
-		batch_commit(f);
+		 * it in the batch are committed (unless the batch itself failed: then they and
+		 * it are applied one by one on the next pass) */
+		if (batch_commit(f) != 0)
+			f->lost_uid = m->uid;
 		return -1;
 	}
 	g_array_append_val(f->pending, p);
@@ -197,7 +228,8 @@ fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_st
 {
 	g_autoptr(GArray) committed = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GArray) pending = g_array_new(FALSE, FALSE, sizeof(struct pending));
-	struct fetch_ctx f = {cfg, s, im, imap_uidvalidity(im), st, NULL, committed, pending, 0};
+	struct fetch_ctx f = {cfg, s, im, imap_uidvalidity(im), st, NULL, committed, pending,
+	                      0,   0, 0};
 	guint32 stored_validity = 0, last_uid = 0;
 	int rc = store_checkpoint_get(s, cfg->mailbox, &stored_validity, &last_uid, err);
 
@@ -212,11 +244,24 @@ fetch(const struct config *cfg, struct store *s, struct imap *im, struct pass_st
 		          cfg->mailbox, stored_validity, f.uidvalidity);
 		last_uid = 0;
 	}
-	rc = imap_fetch_new(im, last_uid, on_message, &f, err);
-	/* a batch still open (the fetch broke off between messages): what it holds is
-	 * applied whole, and committed like any other */
-	if (store_batch_open(s) && batch_commit(&f) != 0 && rc >= 0)
-		rc = -1;
+	for (;;) {
+		rc = imap_fetch_new(im, last_uid, on_message, &f, err);
+		/* a batch still open (the fetch broke off between messages): what it holds is
+		 * applied whole, and committed like any other */
+		if (store_batch_open(s) && batch_commit(&f) != 0 && rc >= 0)
+			rc = -1;
+		if (rc < 0 || f.lost_uid == 0 || f.alone_through != 0 ||
+		    store_error_transient(f.error))
+			break;
+		/* once: from what is committed, the lost batch's messages one by one */
+		f.alone_through = f.lost_uid;
+		g_clear_error(&f.error);
+		g_clear_error(err);
+		if (store_checkpoint_get(s, cfg->mailbox, &stored_validity, &last_uid, err) < 0)
+			return -1;
+		if (stored_validity != f.uidvalidity)
+			last_uid = 0;
+	}
 	if (rc >= 0 || f.error != NULL)
 		mark_committed(&f); /* what was committed, even when a later message failed */
 	if (f.error != NULL) {

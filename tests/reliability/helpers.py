@@ -183,13 +183,13 @@ class RecordingProxy(FaultProxy):
         self.sent = []
         self._record_lock = threading.Lock()
 
-    def _pump(self, src, dst, limit):
+    def _pump(self, src, dst, limit, from_client=None):
         try:
             to_server = src.getsockname()[1] == self.port
         except OSError:
             to_server = False
         if not to_server:
-            return FaultProxy._pump(src, dst, limit)
+            return FaultProxy._pump(src, dst, limit, from_client)
         seen = b""
         try:
             while True:

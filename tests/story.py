@@ -241,6 +241,19 @@ class Desk:
         finally:
             conn.close()
 
+    def poison_incidents(self):
+        """A fault of a message's own: the database refuses incidents whose title has
+        "poison" in it (a trigger raises), whichever the backend."""
+        if self.pg is None:
+            self.query("CREATE TRIGGER poison BEFORE INSERT ON incidents WHEN NEW.title LIKE "
+                       "'%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")
+        else:
+            self.query("CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.title LIKE"
+                       " '%poison%' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW;"
+                       " END $$ LANGUAGE plpgsql;"
+                       " CREATE TRIGGER poison BEFORE INSERT ON incidents FOR EACH ROW"
+                       " EXECUTE FUNCTION poison()")
+
     def check_says(self, stdout):
         """What `check` printed, less the lines that name a shared database and its active
         instance (test_store_backends.py tests those)."""

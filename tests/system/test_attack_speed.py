@@ -15,19 +15,6 @@ T = 1796220000  # Wednesday 2026-12-02 14:00 UTC
 DAY = 86400
 
 
-def poison(desk):
-    """The database refuses incidents titled "poison ...": such a message is quarantined."""
-    if desk.pg is None:
-        desk.query("CREATE TRIGGER poison BEFORE INSERT ON incidents WHEN NEW.title LIKE "
-                   "'%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")
-    else:
-        desk.query("CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.title LIKE"
-                   " '%poison%' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW;"
-                   " END $$ LANGUAGE plpgsql;"
-                   " CREATE TRIGGER poison BEFORE INSERT ON incidents FOR EACH ROW"
-                   " EXECUTE FUNCTION poison()")
-
-
 def events(desk, kind):
     return desk.value("SELECT count(*) FROM events WHERE kind = ?", (kind,))
 
@@ -48,7 +35,7 @@ def test_a_poisoned_alert_amid_a_fetch_is_quarantined_alone(desk):
     one is quarantined with its bytes, the four around it are applied and paged once, and
     nothing is applied again on the next pass."""
     desk.run("check")
-    poison(desk)
+    desk.poison_incidents()
     names = ["Disk full on alpha", "Disk full on bravo", "poison pill", "Disk full on delta",
              "Disk full on echo"]
     for n in names:
@@ -148,7 +135,7 @@ def test_prune_of_everything_keeps_duplicates_quarantine_and_history(desk, tmp_p
     show, explain and postmortem of its incident work; a quarantined message keeps its bytes
     and is retried after the prune."""
     desk.run("check")
-    poison(desk)
+    desk.poison_incidents()
     desk.clock = T
     first = desk.monitor_mail("Disk full on alpha")
     desk.deliver(first)

@@ -150,15 +150,7 @@ def test_a_junk_mail_with_a_future_alerts_message_id_does_not_swallow_it(desk):
 def test_a_message_that_keeps_failing_is_quarantined_and_can_be_retried(desk):
     desk.run("check")  # creates the database
     # a fault of the message's own: the database refuses this one incident
-    if desk.pg is None:
-        desk.query("CREATE TRIGGER poison BEFORE INSERT ON incidents WHEN NEW.title LIKE "
-                   "'%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")
-    else:
-        desk.query("CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.title LIKE"
-                   " '%poison%' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW;"
-                   " END $$ LANGUAGE plpgsql;"
-                   " CREATE TRIGGER poison BEFORE INSERT ON incidents FOR EACH ROW"
-                   " EXECUTE FUNCTION poison()")
+    desk.poison_incidents()
     desk.deliver(desk.monitor_mail("poison pill", "x\n"))
     desk.deliver(desk.monitor_mail("DiskFull db-1", "disk full on db-1\n"))
     desk.once()

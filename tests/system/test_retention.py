@@ -29,22 +29,9 @@ def raw_sizes(desk):
     return desk.query("SELECT message_id, length(raw), pruned_at FROM messages ORDER BY id")
 
 
-def poison(desk):
-    """The database refuses incidents titled "poison ...": such a message is quarantined."""
-    if desk.pg is None:
-        desk.query("CREATE TRIGGER poison BEFORE INSERT ON incidents WHEN NEW.title LIKE "
-                   "'%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")
-    else:
-        desk.query("CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.title LIKE"
-                   " '%poison%' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW;"
-                   " END $$ LANGUAGE plpgsql;"
-                   " CREATE TRIGGER poison BEFORE INSERT ON incidents FOR EACH ROW"
-                   " EXECUTE FUNCTION poison()")
-
-
 def test_the_daemon_prunes_old_raw_mail_and_keeps_what_it_led_to(desk, tmp_path):
     desk.run("check")  # creates the database
-    poison(desk)
+    desk.poison_incidents()
     desk.clock = T
     first = alert(desk, "DiskFull db-1")
     alert(desk, "poison pill")
